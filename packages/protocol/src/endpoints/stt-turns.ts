@@ -1,0 +1,197 @@
+/**
+ * STT "Auto" (turn detection) WebSocket, `/stt/turns/websocket` (PROTOCOL.md §3): binary audio and
+ * JSON `close` / `config` in; `connected`, `turn.*` events and `error` out.
+ */
+import { z } from "zod";
+import { STT_ENCODINGS } from "../shared/audio.js";
+import { parseByType } from "../shared/dispatch.js";
+import { errorEventSchema } from "../shared/errors.js";
+import { audioFrameSchema, encodeJson, type FrameInput, type WireFrame } from "../shared/frame.js";
+import { schemaSet, type SchemaOptions } from "../shared/options.js";
+import { decodeQueryWith, encodeQueryWith, numberParam, repeatedParam, type QueryInput } from "../shared/query.js";
+import { fail, ok, type Result } from "../shared/result.js";
+import type { SchemaBuilder } from "../shared/strictness.js";
+import { keytermChecks } from "./common.js";
+
+/** The endpoint's path. */
+export const PATH = "/stt/turns/websocket";
+/** Models this endpoint serves: ink-2, English only (§3). */
+export const MODELS = ["ink-2"] as const;
+
+/** Turn settings: documented ranges and defaults (§3.1). */
+export const TURN_SETTINGS = {
+  start_threshold: { min: 0.5, max: 0.9, default: 0.8 },
+  eager_end_threshold: { min: 0.3, max: 0.6, default: 0.4 },
+  end_threshold: { min: 0.05, max: 0.5, default: 0.2 },
+  end_timeout_ms: { min: 640, max: 11200, default: 5600 },
+} as const;
+
+/** Server event types, in the order of the turn state machine (§3.3). */
+export const SERVER_EVENT_TYPES = [
+  "connected",
+  "turn.start",
+  "turn.update",
+  "turn.eager_end",
+  "turn.resume",
+  "turn.end",
+  "error",
+] as const;
+
+type TurnSettings = { start?: number | undefined; eagerEnd?: number | undefined; end?: number | undefined };
+
+/** end < eager_end < start, with defaults for the ones not given (§3.1); checked except when lenient. */
+function thresholdOrder<V>(s: SchemaBuilder, read: (v: V) => TurnSettings, path: (key: string) => PropertyKey[]) {
+  return (value: V, ctx: z.RefinementCtx) => {
+    if (s.strictness === "lenient") return;
+    const t = read(value);
+    const start = t.start ?? TURN_SETTINGS.start_threshold.default;
+    const eager = t.eagerEnd ?? TURN_SETTINGS.eager_end_threshold.default;
+    const end = t.end ?? TURN_SETTINGS.end_threshold.default;
+    if (!(eager < start)) ctx.addIssue({ code: "custom", path: path("eager_end"), message: `must stay below the start threshold (${start})` });
+    if (!(end < eager)) ctx.addIssue({ code: "custom", path: path("end"), message: `must stay below the eager_end threshold (${eager})` });
+  };
+}
+
+/** Builds every schema of the endpoint at one strictness level. */
+export const schemas = schemaSet((s: SchemaBuilder, o) => {
+  const r = TURN_SETTINGS;
+  const timeout = s.range(r.end_timeout_ms.min, r.end_timeout_ms.max, z.number().int());
+  const query = s
+    .object({
+      model: s.known(MODELS),
+      encoding: s.known(STT_ENCODINGS),
+      sample_rate: numberParam(z.number().int().positive()),
+      keyterm: repeatedParam().optional(),
+      turn_start_threshold: numberParam(s.range(r.start_threshold.min, r.start_threshold.max)).optional(),
+      turn_eager_end_threshold: numberParam(s.range(r.eager_end_threshold.min, r.eager_end_threshold.max)).optional(),
+      turn_end_threshold: numberParam(s.range(r.end_threshold.min, r.end_threshold.max)).optional(),
+      turn_end_timeout_ms: numberParam(timeout).optional(),
+      cartesia_version: z.string().optional(),
+      api_key: z.string().optional(),
+      access_token: z.string().optional(),
+      cartesia_client: z.string().optional(),
+    })
+    .superRefine(keytermChecks(s))
+    .superRefine(
+      thresholdOrder(
+        s,
+        (q: { turn_start_threshold?: number; turn_eager_end_threshold?: number; turn_end_threshold?: number }) => ({
+          start: q.turn_start_threshold,
+          eagerEnd: q.turn_eager_end_threshold,
+          end: q.turn_end_threshold,
+        }),
+        (key) => [`turn_${key}_threshold`],
+      ),
+    );
+
+  const turnConfig = s
+    .object({
+      start_threshold: s.range(r.start_threshold.min, r.start_threshold.max).optional(),
+      eager_end_threshold: s.range(r.eager_end_threshold.min, r.eager_end_threshold.max).optional(),
+      end_threshold: s.range(r.end_threshold.min, r.end_threshold.max).optional(),
+      end_timeout_ms: timeout.optional(),
+    })
+    .superRefine(
+      thresholdOrder(
+        s,
+        (t: { start_threshold?: number; eager_end_threshold?: number; end_threshold?: number }) => ({
+          start: t.start_threshold,
+          eagerEnd: t.eager_end_threshold,
+          end: t.end_threshold,
+        }),
+        (key) => [`${key}_threshold`],
+      ),
+    );
+  const close = s.object({ type: z.literal("close") });
+  const config = s.object({ type: z.literal("config"), turn: turnConfig });
+  const clientCommand = z.discriminatedUnion("type", [close, config]);
+  /** Any client frame: binary audio or a JSON command. */
+  const clientMessage = z.union([audioFrameSchema, clientCommand]);
+
+  const requestId = s.strictness === "lenient" ? z.string().optional() : z.string();
+  const connected = s.object({ type: z.literal("connected"), request_id: requestId });
+  const turnStart = s.object({ type: z.literal("turn.start"), request_id: requestId });
+  const turnUpdate = s.object({ type: z.literal("turn.update"), request_id: requestId, transcript: z.string() });
+  const turnEagerEnd = s.object({ type: z.literal("turn.eager_end"), request_id: requestId, transcript: z.string() });
+  const turnResume = s.object({ type: z.literal("turn.resume"), request_id: requestId });
+  const turnEnd = s.object({ type: z.literal("turn.end"), request_id: requestId, transcript: z.string() });
+  const error = errorEventSchema(s, "stt", o.errors);
+  const serverMessage = z.union([connected, turnStart, turnUpdate, turnEagerEnd, turnResume, turnEnd, error]);
+  return { query, close, config, turnConfig, clientCommand, clientMessage, connected, turnStart, turnUpdate, turnEagerEnd, turnResume, turnEnd, error, serverMessage };
+});
+
+type Schemas = ReturnType<typeof schemas>;
+/** Handshake query after parsing. */
+export type Query = z.output<Schemas["query"]>;
+/** Handshake query as it travels (all strings). */
+export type QueryWire = z.input<Schemas["query"]>;
+/** `{"type":"close"}`: drain, then the server closes (no `done`). */
+export type Close = z.output<Schemas["close"]>;
+/** `{"type":"config","turn":{…}}`: change turn settings mid-session. */
+export type Config = z.output<Schemas["config"]>;
+/** `connected`: sent once, first. */
+export type Connected = z.output<Schemas["connected"]>;
+/** `turn.start`. */
+export type TurnStart = z.output<Schemas["turnStart"]>;
+/** `turn.update`: cumulative transcript of the turn so far. */
+export type TurnUpdate = z.output<Schemas["turnUpdate"]>;
+/** `turn.eager_end`: the user might be done. */
+export type TurnEagerEnd = z.output<Schemas["turnEagerEnd"]>;
+/** `turn.resume`: ignore the last eager end. */
+export type TurnResume = z.output<Schemas["turnResume"]>;
+/** `turn.end`: the turn's definitive transcript (may be `""`). */
+export type TurnEnd = z.output<Schemas["turnEnd"]>;
+/** An `error` event in either shape. */
+export type ErrorEvent = z.output<Schemas["error"]>;
+/** Any server → client message. */
+export type ServerMessage = Connected | TurnStart | TurnUpdate | TurnEagerEnd | TurnResume | TurnEnd | ErrorEvent;
+/** Any client → server message. */
+export type ClientMessage = { type: "audio"; data: Uint8Array } | Close | Config;
+
+/** Parses the handshake query into typed values. */
+export function parseQuery(input: QueryInput, options?: SchemaOptions): Result<Query> {
+  return decodeQueryWith(schemas(options).query, input);
+}
+
+/** Serializes a typed query to its wire form. */
+export function encodeQuery(query: Query): string {
+  return encodeQueryWith(schemas().query, query);
+}
+
+/** Reads a client frame: binary is audio; text is JSON `close` or `config`. */
+export function parseClientMessage(frame: FrameInput, options?: SchemaOptions): Result<ClientMessage> {
+  if (typeof frame !== "string") {
+    return ok({ type: "audio", data: frame instanceof Uint8Array ? frame : new Uint8Array(frame) });
+  }
+  if (frame === "close" || frame === "finalize" || frame === "done") {
+    return fail("invalid_json", [
+      { path: "(root)", message: `bare text "${frame}" is a /stt/websocket command; this endpoint takes JSON {"type":"close"} or {"type":"config"}` },
+    ]);
+  }
+  const s = schemas(options);
+  return parseByType<ClientMessage>(frame, { close: s.close, config: s.config });
+}
+
+/** Encodes a client message as the frame it travels in. */
+export function encodeClientMessage(message: ClientMessage): WireFrame {
+  return message.type === "audio" ? message.data : encodeJson(message);
+}
+
+/** Reads a server frame (JSON text) into a typed event. */
+export function parseServerMessage(frame: FrameInput, options?: SchemaOptions): Result<ServerMessage> {
+  const s = schemas(options);
+  return parseByType<ServerMessage>(frame, {
+    connected: s.connected,
+    "turn.start": s.turnStart,
+    "turn.update": s.turnUpdate,
+    "turn.eager_end": s.turnEagerEnd,
+    "turn.resume": s.turnResume,
+    "turn.end": s.turnEnd,
+    error: s.error,
+  });
+}
+
+/** Encodes a server event as a JSON text frame. */
+export function encodeServerMessage(message: ServerMessage): string {
+  return encodeJson(message);
+}

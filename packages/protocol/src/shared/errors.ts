@@ -1,0 +1,195 @@
+import { z } from "zod";
+import { builder, type SchemaBuilder } from "./strictness.js";
+import type { ErrorShape } from "./version.js";
+
+/** Error codes documented or seen in sources (§1.4). The list is not complete (§11). */
+export const KNOWN_ERROR_CODES = {
+  model_not_found: 400,
+  concurrency_limited: 429,
+  model_sunsetted: 400,
+} as const;
+
+/** An error independent of its wire shape: what a client surfaces and a server sends. */
+export interface CartesiaError {
+  /** HTTP-like status (`status_code`, legacy STT `code`). */
+  status: number;
+  /** Machine code; `null` when no specific code applies (legacy shapes have none). */
+  code: string | null;
+  title: string;
+  message: string;
+  requestId?: string | undefined;
+  docUrl?: string | undefined;
+  /** TTS only, when known. */
+  contextId?: string | undefined;
+  /** Which wire shape it came in. */
+  shape: ErrorShape;
+}
+
+/** The endpoint families whose WebSocket errors differ in legacy shape (§1.4). */
+export type ErrorFamily = "stt" | "tts";
+
+/** HTTP error body from 2026-03-01 on (§1.4). Before, the body is plain text `Title: Message`. */
+export function httpErrorBodySchema(s: SchemaBuilder) {
+  return s.object({
+    error_code: z.string().nullable(),
+    title: z.string(),
+    message: z.string(),
+    request_id: z.string(),
+    doc_url: z.string().optional(),
+  });
+}
+
+/**
+ * The structured WebSocket `error` event (§1.4). STT examples omit `done` (§10.15), so it is optional
+ * there; TTS errors carry `done: true` and may carry `context_id`.
+ */
+export function structuredErrorEventSchema(s: SchemaBuilder, family: ErrorFamily) {
+  const strict = s.strictness === "strict";
+  const lenient = s.strictness === "lenient";
+  return s.object({
+    type: z.literal("error"),
+    done: family === "tts" && strict ? z.literal(true) : (strict ? z.literal(true) : z.boolean()).optional(),
+    status_code: z.number().int(),
+    error_code: lenient ? z.string().nullable().optional() : z.string().nullable(),
+    title: z.string(),
+    message: z.string(),
+    request_id: lenient ? z.string().optional() : z.string(),
+    doc_url: z.string().optional(),
+    ...(family === "tts" ? { context_id: z.string().optional() } : {}),
+  });
+}
+
+/** The legacy STT error event: `{type, message:"Title: msg", code, request_id}` (§1.4). */
+export function legacySttErrorEventSchema(s: SchemaBuilder) {
+  return s.object({
+    type: z.literal("error"),
+    message: z.string(),
+    code: z.number().int(),
+    request_id: s.strictness === "lenient" ? z.string().optional() : z.string(),
+  });
+}
+
+/** The legacy TTS error event: `{type, done:true, error:"Title: msg", status_code, context_id}` (§1.4). */
+export function legacyTtsErrorEventSchema(s: SchemaBuilder) {
+  const lenient = s.strictness === "lenient";
+  return s.object({
+    type: z.literal("error"),
+    done: s.strictness === "strict" ? z.literal(true) : z.boolean(),
+    error: z.string(),
+    status_code: z.number().int(),
+    context_id: lenient ? z.string().optional() : z.string(),
+  });
+}
+
+/**
+ * The error event schema for a family and shape. `"either"` (lenient reading) tries the structured
+ * shape first, then the legacy one, so a client understands both.
+ */
+export function errorEventSchema(s: SchemaBuilder, family: ErrorFamily, shape: ErrorShape | "either") {
+  const structured = structuredErrorEventSchema(s, family);
+  const legacy = family === "stt" ? legacySttErrorEventSchema(s) : legacyTtsErrorEventSchema(s);
+  if (shape === "structured") return structured;
+  if (shape === "legacy") return legacy;
+  return z.union([structured, legacy]);
+}
+
+/** Splits a legacy `"Title: message"` string; with no `": "` the whole text is the message. */
+export function splitLegacyText(text: string): { title: string; message: string } {
+  const at = text.indexOf(": ");
+  return at < 0 ? { title: "", message: text } : { title: text.slice(0, at), message: text.slice(at + 2) };
+}
+
+/** Joins title and message the way legacy shapes do. */
+export function joinLegacyText(title: string, message: string): string {
+  return title ? `${title}: ${message}` : message;
+}
+
+type AnyErrorEvent = {
+  type: "error";
+  status_code?: number;
+  code?: number;
+  error_code?: string | null;
+  title?: string;
+  message?: string;
+  error?: string;
+  request_id?: string;
+  doc_url?: string;
+  context_id?: string;
+};
+
+/** Reads an error event of any shape (structured, legacy STT, legacy TTS) into a `CartesiaError`. */
+export function normalizeErrorEvent(event: AnyErrorEvent): CartesiaError {
+  const common = { requestId: event.request_id, docUrl: event.doc_url, contextId: event.context_id };
+  if (typeof event.title === "string") {
+    return {
+      ...common,
+      status: event.status_code ?? event.code ?? 500,
+      code: event.error_code ?? null,
+      title: event.title,
+      message: event.message ?? "",
+      shape: "structured",
+    };
+  }
+  const text = event.error ?? event.message ?? "";
+  return { ...common, ...splitLegacyText(text), status: event.status_code ?? event.code ?? 500, code: null, shape: "legacy" };
+}
+
+/** Builds the WebSocket `error` event for an error, in the family's shape for the session's version. */
+export function toErrorEvent(error: Omit<CartesiaError, "shape">, family: ErrorFamily, shape: ErrorShape): Record<string, unknown> {
+  if (shape === "structured") {
+    return {
+      type: "error",
+      done: true,
+      status_code: error.status,
+      error_code: error.code,
+      title: error.title,
+      message: error.message,
+      request_id: error.requestId ?? "",
+      ...(error.docUrl !== undefined ? { doc_url: error.docUrl } : {}),
+      ...(family === "tts" && error.contextId !== undefined ? { context_id: error.contextId } : {}),
+    };
+  }
+  if (family === "stt") {
+    return { type: "error", message: joinLegacyText(error.title, error.message), code: error.status, request_id: error.requestId ?? "" };
+  }
+  return {
+    type: "error",
+    done: true,
+    error: joinLegacyText(error.title, error.message),
+    status_code: error.status,
+    context_id: error.contextId ?? "",
+  };
+}
+
+/** An HTTP error response: JSON from 2026-03-01 on, plain `Title: Message` text before (§1.4). */
+export function toHttpErrorResponse(
+  error: Omit<CartesiaError, "shape" | "contextId">,
+  shape: ErrorShape,
+): { status: number; contentType: string; body: string } {
+  if (shape === "legacy") {
+    return { status: error.status, contentType: "text/plain; charset=utf-8", body: joinLegacyText(error.title, error.message) };
+  }
+  const body = {
+    error_code: error.code,
+    title: error.title,
+    message: error.message,
+    request_id: error.requestId ?? "",
+    ...(error.docUrl !== undefined ? { doc_url: error.docUrl } : {}),
+  };
+  return { status: error.status, contentType: "application/json", body: JSON.stringify(body) };
+}
+
+/** Reads an HTTP error response body of either shape into a `CartesiaError`. */
+export function normalizeHttpError(status: number, body: string, requestIdHeader?: string): CartesiaError {
+  try {
+    const json = JSON.parse(body) as unknown;
+    const parsed = httpErrorBodySchema(builder("lenient")).safeParse(json);
+    if (parsed.success) {
+      const b = parsed.data;
+      return { status, code: b.error_code, title: b.title, message: b.message, requestId: b.request_id, docUrl: b.doc_url, shape: "structured" };
+    }
+  } catch {
+    // Not JSON: the legacy plain-text body.
+  }
+  return { status, code: null, ...splitLegacyText(body.trim()), requestId: requestIdHeader, shape: "legacy" };
+}

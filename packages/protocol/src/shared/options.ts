@@ -1,0 +1,35 @@
+import { builder, memoize, type SchemaBuilder, type Strictness } from "./strictness.js";
+import { DEFAULT_VERSION, shapesForVersion, type ErrorShape, type VoiceShape } from "./version.js";
+
+/** How to read messages: strictness (default `lenient`) and the session's `Cartesia-Version`. */
+export interface SchemaOptions {
+  strictness?: Strictness;
+  /** Selects error and voice shapes (§1.4, §5.2). Default: 2026-03-01. */
+  version?: string;
+}
+
+/**
+ * Options resolved to what shapes the schemas take. Lenient reading accepts either shape where
+ * versions differ, so a client understands a server that answers in the other one.
+ */
+export interface ResolvedSchemaOptions {
+  strictness: Strictness;
+  errors: ErrorShape | "either";
+  voice: VoiceShape | "either";
+}
+
+/** Resolves schema options; lenient reads both shapes, other levels the version's. */
+export function resolveSchemaOptions(options: SchemaOptions = {}): ResolvedSchemaOptions {
+  const strictness = options.strictness ?? "lenient";
+  if (strictness === "lenient") return { strictness, errors: "either", voice: "either" };
+  return { strictness, ...shapesForVersion(options.version ?? DEFAULT_VERSION) };
+}
+
+/** Makes an endpoint's memoized `schemas(options)` from a build function written once for all levels. */
+export function schemaSet<T>(build: (s: SchemaBuilder, o: ResolvedSchemaOptions) => T): (options?: SchemaOptions) => T {
+  const cached = memoize(
+    (o: ResolvedSchemaOptions) => build(builder(o.strictness), o),
+    (o) => `${o.strictness}|${o.errors}|${o.voice}`,
+  );
+  return (options) => cached(resolveSchemaOptions(options));
+}

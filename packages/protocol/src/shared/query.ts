@@ -1,0 +1,75 @@
+import { z } from "zod";
+import { fail, issuesFromZod, ok, type Result } from "./result.js";
+
+/** A query string as a transport gives it. */
+export type QueryInput = string | URLSearchParams | Record<string, string | readonly string[] | undefined>;
+
+/**
+ * Turns a query into a record of strings; a repeated key becomes an array (`keyterm=a&keyterm=b`).
+ * `URLSearchParams` decodes both `%20` and `+` as a space, which is what the mock must accept (§2.1).
+ */
+export function queryRecord(input: QueryInput): Record<string, string | string[]> {
+  const params =
+    typeof input === "string"
+      ? new URLSearchParams(input.startsWith("?") ? input.slice(1) : input)
+      : input instanceof URLSearchParams
+        ? input
+        : undefined;
+  const out: Record<string, string | string[]> = Object.create(null);
+  if (params) {
+    for (const key of new Set(params.keys())) {
+      const all = params.getAll(key);
+      out[key] = all.length === 1 ? (all[0] as string) : all;
+    }
+    return out;
+  }
+  for (const [key, value] of Object.entries(input as Record<string, string | readonly string[] | undefined>)) {
+    if (value === undefined) continue;
+    out[key] = typeof value === "string" ? value : [...value];
+  }
+  return out;
+}
+
+/**
+ * Serializes a wire record as a query string: arrays repeat the key and spaces become `%20`
+ * (what cartesia-js sends, §9.1).
+ */
+export function queryString(record: Record<string, string | readonly string[] | undefined>): string {
+  const parts: string[] = [];
+  for (const [key, value] of Object.entries(record)) {
+    if (value === undefined) continue;
+    for (const v of typeof value === "string" ? [value] : value) {
+      parts.push(`${encodeURIComponent(key)}=${encodeURIComponent(v)}`);
+    }
+  }
+  return parts.join("&");
+}
+
+const NUMBER_TEXT = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/** A number that travels as a string in a query (`"0.4"` ↔ `0.4`). */
+export function numberParam(output: z.ZodNumber = z.number()) {
+  return z.codec(z.string().regex(NUMBER_TEXT, "expected a number"), output, {
+    decode: (text) => Number(text),
+    encode: (n) => String(n),
+  });
+}
+
+/** A string parameter that may repeat; always a list once parsed (`keyterm`). */
+export function repeatedParam() {
+  return z.codec(z.union([z.string(), z.array(z.string())]), z.array(z.string()), {
+    decode: (v) => (typeof v === "string" ? [v] : v),
+    encode: (v) => v,
+  });
+}
+
+/** Decodes a query through a codec object schema into typed values (numbers, lists). */
+export function decodeQueryWith<T>(schema: z.ZodType<T, unknown>, input: QueryInput): Result<T> {
+  const parsed = z.safeDecode(schema, queryRecord(input));
+  return parsed.success ? ok(parsed.data) : fail("invalid_message", issuesFromZod(parsed.error));
+}
+
+/** Encodes typed query values back to their wire strings and serializes them. */
+export function encodeQueryWith<T>(schema: z.ZodType<T, unknown>, value: T): string {
+  return queryString(z.encode(schema, value) as Record<string, string | string[]>);
+}

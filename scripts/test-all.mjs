@@ -1,0 +1,53 @@
+#!/usr/bin/env node
+// Runs every package's typecheck and tests through turbo, then prints one closing line
+// "N passed, N failed" that totals all packages (CI reads that line, not vitest's own summary).
+import { spawnSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+
+const root = new URL("..", import.meta.url).pathname;
+const workspaceDirs = ["packages", "apps"].flatMap((group) => {
+  const dir = join(root, group);
+  return existsSync(dir) ? readdirSync(dir).map((name) => join(dir, name)) : [];
+});
+const reportOf = (dir) => join(dir, ".test-results", "vitest.json");
+
+for (const dir of workspaceDirs) rmSync(join(dir, ".test-results"), { recursive: true, force: true });
+
+const turbo = spawnSync("turbo", ["run", "typecheck", "test", "--continue", "--output-logs=errors-only"], {
+  cwd: root,
+  stdio: "inherit",
+  env: { ...process.env, FORCE_COLOR: process.env.FORCE_COLOR ?? "0" },
+});
+
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+const rows = [];
+for (const dir of workspaceDirs) {
+  const file = reportOf(dir);
+  if (!existsSync(file)) continue;
+  const report = JSON.parse(readFileSync(file, "utf8"));
+  const name = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")).name;
+  const p = report.numPassedTests ?? 0;
+  // A suite that failed to load has no tests of its own: count it as one failure so it cannot hide.
+  const brokenSuites = (report.testResults ?? []).filter(
+    (suite) => suite.status === "failed" && (suite.assertionResults ?? []).length === 0,
+  ).length;
+  const f = (report.numFailedTests ?? 0) + brokenSuites;
+  const s = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
+  passed += p;
+  failed += f;
+  skipped += s;
+  rows.push(`  ${name.padEnd(28)} ${String(p).padStart(5)} passed ${String(f).padStart(4)} failed ${String(s).padStart(3)} skipped`);
+}
+
+console.log("\nTest summary by package:");
+for (const row of rows) console.log(row);
+if (turbo.status !== 0 && failed === 0) {
+  // A typecheck or build failure produces no test report: make it count.
+  console.log("  a typecheck, build or test task failed before reporting (see the log above)");
+  failed += 1;
+}
+console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);
+process.exit(failed > 0 || turbo.status !== 0 ? 1 : 0);
