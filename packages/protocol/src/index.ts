@@ -23,3 +23,4 @@ export { fail, ok, type ParseFailure, type ParseFailureReason, type ParseIssue, 
 export { STRICTNESS_LEVELS, type Strictness } from "./shared/strictness.js";
 export * from "./shared/version.js";
 export { catalogTable, ENDPOINTS, MESSAGE_CATALOG, schemasForVersion, type CatalogEntry, type Direction, type EndpointName } from "./catalog.js";
+export * from "./grammar/index.js";

@@ -5,7 +5,7 @@
 import { z } from "zod";
 import { STT_ENCODINGS } from "../shared/audio.js";
 import { parseByType } from "../shared/dispatch.js";
-import { errorEventSchema } from "../shared/errors.js";
+import { sttErrorEventSchema } from "../shared/errors.js";
 import { audioFrameSchema, encodeJson, type FrameInput, type WireFrame } from "../shared/frame.js";
 import { schemaSet, type SchemaOptions } from "../shared/options.js";
 import { decodeQueryWith, encodeQueryWith, numberParam, repeatedParam, type QueryInput } from "../shared/query.js";
@@ -115,7 +115,7 @@ export const schemas = schemaSet((s: SchemaBuilder, o) => {
   const turnEagerEnd = s.object({ type: z.literal("turn.eager_end"), request_id: requestId, transcript: z.string() });
   const turnResume = s.object({ type: z.literal("turn.resume"), request_id: requestId });
   const turnEnd = s.object({ type: z.literal("turn.end"), request_id: requestId, transcript: z.string() });
-  const error = errorEventSchema(s, "stt", o.errors);
+  const error = sttErrorEventSchema(s, o.errors);
   const serverMessage = z.union([connected, turnStart, turnUpdate, turnEagerEnd, turnResume, turnEnd, error]);
   return { query, close, config, turnConfig, clientCommand, clientMessage, connected, turnStart, turnUpdate, turnEagerEnd, turnResume, turnEnd, error, serverMessage };
 });

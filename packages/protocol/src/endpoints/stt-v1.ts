@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { STT_ENCODINGS } from "../shared/audio.js";
-import { errorEventSchema } from "../shared/errors.js";
+import { sttErrorEventSchema } from "../shared/errors.js";
 import { audioFrameSchema, encodeJson, type FrameInput, type WireFrame } from "../shared/frame.js";
 import { parseByType } from "../shared/dispatch.js";
 import { STT_LANGUAGES } from "../shared/languages.js";
@@ -61,7 +61,7 @@ export const schemas = schemaSet((s: SchemaBuilder, o) => {
   });
   const flushDone = s.object({ type: z.literal("flush_done"), request_id: z.string() });
   const done = s.object({ type: z.literal("done"), request_id: z.string() });
-  const error = errorEventSchema(s, "stt", o.errors);
+  const error = sttErrorEventSchema(s, o.errors);
   const serverMessage = z.union([transcript, flushDone, done, error]);
   return { query, command, clientMessage, transcript, flushDone, done, error, serverMessage, word, wordTimestamps };
 });

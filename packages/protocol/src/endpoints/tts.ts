@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { parseByType } from "../shared/dispatch.js";
-import { errorEventSchema } from "../shared/errors.js";
+import { ttsErrorEventSchema } from "../shared/errors.js";
 import { decodeJsonObject, encodeJson, type FrameInput } from "../shared/frame.js";
 import { schemaSet, type SchemaOptions } from "../shared/options.js";
 import { decodeQueryWith, encodeQueryWith, type QueryInput } from "../shared/query.js";
@@ -96,7 +96,7 @@ export const schemas = schemaSet((s: SchemaBuilder, o) => {
     status_code: status,
     context_id: contextId,
   });
-  const error = errorEventSchema(s, "tts", o.errors);
+  const error = ttsErrorEventSchema(s, o.errors);
   const serverMessage = z.union([chunk, timestamps, phonemeTimestampsMessage, flushDone, done, error]);
   return {
     query,

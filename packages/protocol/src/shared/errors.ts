@@ -39,15 +39,13 @@ export function httpErrorBodySchema(s: SchemaBuilder) {
   });
 }
 
-/**
- * The structured WebSocket `error` event (§1.4). STT examples omit `done` (§10.15), so it is optional
- * there; TTS errors carry `done: true` and may carry `context_id`.
- */
-export function structuredErrorEventSchema(s: SchemaBuilder, family: ErrorFamily) {
+/** Fields of the structured WebSocket `error` event (§1.4). */
+function structuredErrorFields(s: SchemaBuilder, family: ErrorFamily) {
   const strict = s.strictness === "strict";
   const lenient = s.strictness === "lenient";
-  return s.object({
+  return {
     type: z.literal("error"),
+    // STT examples omit `done` (§10.15), so only TTS requires it, and only when strict.
     done: family === "tts" && strict ? z.literal(true) : (strict ? z.literal(true) : z.boolean()).optional(),
     status_code: z.number().int(),
     error_code: lenient ? z.string().nullable().optional() : z.string().nullable(),
@@ -55,8 +53,17 @@ export function structuredErrorEventSchema(s: SchemaBuilder, family: ErrorFamily
     message: z.string(),
     request_id: lenient ? z.string().optional() : z.string(),
     doc_url: z.string().optional(),
-    ...(family === "tts" ? { context_id: z.string().optional() } : {}),
-  });
+  };
+}
+
+/** The structured STT WebSocket `error` event (2026-03-01+, §1.4). */
+export function structuredSttErrorEventSchema(s: SchemaBuilder) {
+  return s.object(structuredErrorFields(s, "stt"));
+}
+
+/** The structured TTS WebSocket `error` event (2026-03-01+, §1.4): `done: true`, `context_id` when known. */
+export function structuredTtsErrorEventSchema(s: SchemaBuilder) {
+  return s.object({ ...structuredErrorFields(s, "tts"), context_id: z.string().optional() });
 }
 
 /** The legacy STT error event: `{type, message:"Title: msg", code, request_id}` (§1.4). */
@@ -81,16 +88,18 @@ export function legacyTtsErrorEventSchema(s: SchemaBuilder) {
   });
 }
 
-/**
- * The error event schema for a family and shape. `"either"` (lenient reading) tries the structured
- * shape first, then the legacy one, so a client understands both.
- */
-export function errorEventSchema(s: SchemaBuilder, family: ErrorFamily, shape: ErrorShape | "either") {
-  const structured = structuredErrorEventSchema(s, family);
-  const legacy = family === "stt" ? legacySttErrorEventSchema(s) : legacyTtsErrorEventSchema(s);
-  if (shape === "structured") return structured;
-  if (shape === "legacy") return legacy;
-  return z.union([structured, legacy]);
+/** The STT error event for a shape; `"either"` (lenient reading) accepts both, structured first. */
+export function sttErrorEventSchema(s: SchemaBuilder, shape: ErrorShape | "either") {
+  const structured = structuredSttErrorEventSchema(s);
+  const legacy = legacySttErrorEventSchema(s);
+  return shape === "structured" ? structured : shape === "legacy" ? legacy : z.union([structured, legacy]);
+}
+
+/** The TTS error event for a shape; `"either"` (lenient reading) accepts both, structured first. */
+export function ttsErrorEventSchema(s: SchemaBuilder, shape: ErrorShape | "either") {
+  const structured = structuredTtsErrorEventSchema(s);
+  const legacy = legacyTtsErrorEventSchema(s);
+  return shape === "structured" ? structured : shape === "legacy" ? legacy : z.union([structured, legacy]);
 }
 
 /** Splits a legacy `"Title: message"` string; with no `": "` the whole text is the message. */

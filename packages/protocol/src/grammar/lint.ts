@@ -1,0 +1,120 @@
+/** Lints raw traffic: parses every frame (schemas) and feeds the endpoint's grammar checker. */
+import * as sttTurns from "../endpoints/stt-turns.js";
+import * as sttV1 from "../endpoints/stt-v1.js";
+import * as tts from "../endpoints/tts.js";
+import type { FrameInput } from "../shared/frame.js";
+import type { SchemaOptions } from "../shared/options.js";
+import type { Result } from "../shared/result.js";
+import { createSttTurnsChecker, STT_TURNS_RULES } from "./stt-turns.js";
+import { createSttV1Checker, STT_V1_RULES } from "./stt-v1.js";
+import { createTtsChecker, TTS_RULES } from "./tts.js";
+import { defineRules, type CloseInfo, type GrammarChecker, type Rule, type Violation } from "./types.js";
+
+/** The WebSocket endpoints that have a grammar. */
+export type GrammarEndpoint = "stt-v1" | "stt-turns" | "tts";
+
+/** Schema rules: every frame must parse as a message of its direction. */
+export const MESSAGE_RULES = defineRules([
+  { id: "stt-v1/valid-message", section: "§2.2–§2.3", severity: "error", statement: "Every frame is a valid message of its direction." },
+  { id: "stt-turns/valid-message", section: "§3.2–§3.3", severity: "error", statement: "Every frame is a valid message of its direction." },
+  { id: "tts/valid-message", section: "§5.2–§5.3", severity: "error", statement: "Every frame is a valid message of its direction." },
+]);
+
+/** Every rule of every grammar, by id. */
+export const GRAMMAR_RULES: Readonly<Record<string, Rule>> = { ...STT_V1_RULES, ...STT_TURNS_RULES, ...TTS_RULES, ...MESSAGE_RULES };
+
+/** A raw event of a session: a frame as it travelled, or a close. */
+export type RawSessionEvent = { from: "client" | "server"; frame: FrameInput } | { from: "client" | "server"; close: CloseInfo };
+
+interface Parsers<C, S> {
+  checker: () => GrammarChecker<C, S>;
+  client: (frame: FrameInput, options: SchemaOptions) => Result<C>;
+  server: (frame: FrameInput, options: SchemaOptions) => Result<S>;
+}
+
+const PARSERS: { [E in GrammarEndpoint]: Parsers<never, never> } = {
+  "stt-v1": {
+    checker: createSttV1Checker,
+    client: (frame: FrameInput) => sttV1.parseClientMessage(frame),
+    server: sttV1.parseServerMessage,
+  } as unknown as Parsers<never, never>,
+  "stt-turns": {
+    checker: createSttTurnsChecker,
+    client: sttTurns.parseClientMessage,
+    server: sttTurns.parseServerMessage,
+  } as unknown as Parsers<never, never>,
+  tts: { checker: createTtsChecker, client: tts.parseClientMessage, server: tts.parseServerMessage } as unknown as Parsers<never, never>,
+};
+
+/** An incremental linter for one session: `push` raw events as they happen, `end` when it is over. */
+export interface SessionLinter {
+  push(event: RawSessionEvent): Violation[];
+  end(): Violation[];
+  readonly violations: readonly Violation[];
+}
+
+/**
+ * Creates a linter for one session of an endpoint. Frames that do not parse are reported under
+ * `<endpoint>/valid-message` and skipped by the grammar; the rest go through the checker.
+ * @example const l = createSessionLinter("stt-turns", { strictness: "strict" }); l.push({ from: "server", frame: text });
+ */
+export function createSessionLinter(endpoint: GrammarEndpoint, options: SchemaOptions = {}): SessionLinter {
+  const parsers = PARSERS[endpoint] as Parsers<unknown, unknown>;
+  const checker = parsers.checker();
+  const own: Violation[] = [];
+  const all: Violation[] = [];
+  let index = -1;
+  const rule = MESSAGE_RULES[`${endpoint}/valid-message`];
+  return {
+    get violations() {
+      return all;
+    },
+    push(event) {
+      index += 1;
+      let found: Violation[];
+      if ("close" in event) {
+        found = checker.push(event);
+      } else {
+        const parsed = event.from === "client" ? parsers.client(event.frame, options) : parsers.server(event.frame, options);
+        if (parsed.ok) {
+          found = checker.push({ from: event.from, message: parsed.value } as never);
+        } else {
+          const v: Violation = {
+            rule: rule.id,
+            section: rule.section,
+            severity: rule.severity,
+            message: `${event.from} frame: ${parsed.error.message}`,
+            index,
+          };
+          own.push(v);
+          found = [v];
+        }
+      }
+      // The checker numbers only the events it saw: report indices in the raw stream instead.
+      const fixed = found.map((v) => (v.rule === rule.id ? v : { ...v, index }));
+      all.push(...fixed);
+      return fixed;
+    },
+    end() {
+      const found = checker.end();
+      all.push(...found);
+      return found;
+    },
+  };
+}
+
+/** Lints a whole recorded session and returns every violation (schema and grammar). */
+export function lintSession(endpoint: GrammarEndpoint, events: Iterable<RawSessionEvent>, options?: SchemaOptions): Violation[] {
+  const linter = createSessionLinter(endpoint, options);
+  for (const event of events) linter.push(event);
+  linter.end();
+  return [...linter.violations];
+}
+
+/** A fresh grammar checker for an endpoint, fed parsed messages. */
+export function createChecker(endpoint: "stt-v1"): ReturnType<typeof createSttV1Checker>;
+export function createChecker(endpoint: "stt-turns"): ReturnType<typeof createSttTurnsChecker>;
+export function createChecker(endpoint: "tts"): ReturnType<typeof createTtsChecker>;
+export function createChecker(endpoint: GrammarEndpoint): GrammarChecker<unknown, unknown> {
+  return PARSERS[endpoint].checker() as GrammarChecker<unknown, unknown>;
+}
