@@ -22,6 +22,14 @@ const turbo = spawnSync("turbo", ["run", "typecheck", "test", "--continue", "--o
 
 let passed = 0;
 let failed = 0;
+// .ci/run must run the README's test command, word for word.
+const readme = readFileSync(join(root, "README.md"), "utf8");
+const testCommand = /# set up and run every test[^\n]*\n([^\n]+)/.exec(readme)?.[1]?.trim();
+const ciRun = readFileSync(join(root, ".ci", "run"), "utf8");
+if (!testCommand || !ciRun.split("\n").some((line) => line.trim() === testCommand)) {
+  console.log(`.ci/run does not run the README's test command (${testCommand ?? "not found in README.md"})`);
+  failed += 1;
+}
 let skipped = 0;
 const rows = [];
 for (const dir of workspaceDirs) {

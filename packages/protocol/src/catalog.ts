@@ -130,7 +130,7 @@ export const MESSAGE_CATALOG: readonly CatalogEntry[] = [
     ["server→client", "union of server messages", "serverMessage", "server-message.json", { union: true }],
   ]),
   ...rows("stt-batch", "sttBatch", sttBatch.schemas, [
-    ["handshake", "query (wire: strings)", "query", "query.wire.json", { io: "input" }],
+    ["client→server", "query (wire: strings; raw PCM only)", "query", "query.wire.json", { io: "input" }],
     ["client→server", "multipart form fields (besides `file`)", "form", "form.json", { io: "input" }],
     ["server→client", "transcript response", "response", "response.json"],
     ["server→client", "HTTP error body (structured)", "errorBody", "error-body.json"],
@@ -152,7 +152,7 @@ export const MESSAGE_CATALOG: readonly CatalogEntry[] = [
   ]),
   ...rows("tts-bytes", "ttsBytes", ttsBytes.schemas, [
     ["client→server", "request", "request", "request.json"],
-    ["server→client", "audio body (raw / WAV / MP3)", "-", "audio.json", { schema: () => audioFrameSchema, schemaExport: "audioFrameSchema" }],
+    ["server→client", "audio body (raw / WAV / MP3)", "audioBody", "audio.json", { schemaExport: "ttsBytes.audioBody" }],
     ["server→client", "HTTP error body (structured)", "errorBody", "error-body.json"],
   ]),
   ...rows("tts-sse", "ttsSse", ttsSse.schemas, [

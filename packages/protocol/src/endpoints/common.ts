@@ -8,6 +8,9 @@ import type { SchemaBuilder } from "../shared/strictness.js";
 /** Keyterm limits (§2.1): at most 100 terms, 1200 characters in all. */
 export const KEYTERM_LIMITS = { maxTerms: 100, maxTotalChars: 1200 } as const;
 
+/** The keyterm limits in words, for JSON Schema descriptions (refinements do not appear there). */
+export const KEYTERM_RULE = "keyterm: at most 100 terms and 1200 characters in all.";
+
 /** A refinement that enforces the keyterm limits, except when lenient. */
 export function keytermChecks(s: SchemaBuilder) {
   return (query: { keyterm?: string[] | undefined }, ctx: z.RefinementCtx) => {
@@ -133,6 +136,9 @@ export function ttsCoreFields(s: SchemaBuilder, o: ResolvedSchemaOptions) {
 }
 
 /** `language` and `locale` are mutually exclusive (2026-08-14, §5.2); checked except when lenient. */
+export const LANGUAGE_OR_LOCALE_RULE = "language and locale are mutually exclusive.";
+
+/** See `LANGUAGE_OR_LOCALE_RULE`. */
 export function languageOrLocale(s: SchemaBuilder) {
   return (request: { language?: string | undefined; locale?: string | undefined }, ctx: z.RefinementCtx) => {
     if (s.strictness !== "lenient" && request.language !== undefined && request.locale !== undefined) {

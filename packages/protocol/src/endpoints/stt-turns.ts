@@ -11,7 +11,9 @@ import { schemaSet, type SchemaOptions } from "../shared/options.js";
 import { decodeQueryWith, encodeQueryWith, numberParam, repeatedParam, type QueryInput } from "../shared/query.js";
 import { fail, ok, type Result } from "../shared/result.js";
 import type { SchemaBuilder } from "../shared/strictness.js";
-import { keytermChecks } from "./common.js";
+import { KEYTERM_RULE, keytermChecks } from "./common.js";
+
+const THRESHOLD_RULE = "Thresholds keep end < eager_end < start (defaults 0.2, 0.4, 0.8 for the ones not given).";
 
 /** The endpoint's path. */
 export const PATH = "/stt/turns/websocket";
@@ -82,7 +84,8 @@ export const schemas = schemaSet((s: SchemaBuilder, o) => {
         }),
         (key) => [`turn_${key}_threshold`],
       ),
-    );
+    )
+    .meta({ description: `${KEYTERM_RULE} ${THRESHOLD_RULE}` });
 
   const turnConfig = s
     .object({
@@ -101,7 +104,8 @@ export const schemas = schemaSet((s: SchemaBuilder, o) => {
         }),
         (key) => [`${key}_threshold`],
       ),
-    );
+    )
+    .meta({ description: THRESHOLD_RULE });
   const close = s.object({ type: z.literal("close") });
   const config = s.object({ type: z.literal("config"), turn: turnConfig });
   const clientCommand = z.discriminatedUnion("type", [close, config]);

@@ -12,7 +12,7 @@ import { schemaSet, type SchemaOptions } from "../shared/options.js";
 import { decodeQueryWith, encodeQueryWith, numberParam, repeatedParam, type QueryInput } from "../shared/query.js";
 import { fail, ok, type Result } from "../shared/result.js";
 import type { SchemaBuilder } from "../shared/strictness.js";
-import { keytermChecks, wordSchemas } from "./common.js";
+import { KEYTERM_RULE, keytermChecks, wordSchemas } from "./common.js";
 
 /** The endpoint's path. */
 export const PATH = "/stt/websocket";
@@ -42,7 +42,8 @@ export const schemas = schemaSet((s: SchemaBuilder, o) => {
       access_token: z.string().optional(),
       cartesia_client: z.string().optional(),
     })
-    .superRefine(keytermChecks(s));
+    .superRefine(keytermChecks(s))
+    .meta({ description: KEYTERM_RULE });
 
   /** The text commands, as the payload of a text frame. */
   const command = z.enum(COMMANDS).meta({ description: "A bare text frame (not JSON). Audio travels in binary frames." });

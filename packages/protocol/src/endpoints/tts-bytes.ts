@@ -8,10 +8,20 @@ import { decodeJsonObject } from "../shared/frame.js";
 import { schemaSet, type SchemaOptions } from "../shared/options.js";
 import { fromZod, type Result } from "../shared/result.js";
 import type { SchemaBuilder } from "../shared/strictness.js";
-import { bytesOutputFormatSchema, languageOrLocale, ttsCoreFields } from "./common.js";
+import { bytesOutputFormatSchema, LANGUAGE_OR_LOCALE_RULE, languageOrLocale, ttsCoreFields } from "./common.js";
 
 /** The endpoint's path. */
 export const PATH = "/tts/bytes";
+
+/** The response body: the audio bytes in the requested container, streamed with chunked encoding. */
+export const audioBody = z
+  .custom<Uint8Array>((value) => value instanceof Uint8Array, { message: "expected audio bytes" })
+  .meta({
+    type: "string",
+    contentEncoding: "binary",
+    description:
+      "The audio itself, in the request's output_format: raw PCM (application/octet-stream), WAV (audio/wav) or MP3 (audio/mpeg), streamed with chunked transfer encoding.",
+  });
 
 /** Builds every schema of the endpoint at one strictness level. */
 export const schemas = schemaSet((s: SchemaBuilder, o) => {
@@ -22,9 +32,10 @@ export const schemas = schemaSet((s: SchemaBuilder, o) => {
       // With save:true the response carries a Cartesia-File-ID header (§6.1).
       save: z.boolean().optional(),
     })
-    .superRefine(languageOrLocale(s));
+    .superRefine(languageOrLocale(s))
+    .meta({ description: LANGUAGE_OR_LOCALE_RULE });
   const errorBody = httpErrorBodySchema(s);
-  return { request, errorBody };
+  return { request, audioBody, errorBody };
 });
 
 type Schemas = ReturnType<typeof schemas>;

@@ -9,7 +9,7 @@ import { decodeJsonObject } from "../shared/frame.js";
 import { schemaSet, type SchemaOptions } from "../shared/options.js";
 import { fromZod, type Result } from "../shared/result.js";
 import type { SchemaBuilder } from "../shared/strictness.js";
-import { languageOrLocale, rawOutputFormatSchema, ttsCoreFields, wordSchemas } from "./common.js";
+import { LANGUAGE_OR_LOCALE_RULE, languageOrLocale, rawOutputFormatSchema, ttsCoreFields, wordSchemas } from "./common.js";
 
 /** The endpoint's path. */
 export const PATH = "/tts/sse";
@@ -27,7 +27,8 @@ export const schemas = schemaSet((s: SchemaBuilder, o) => {
       add_phoneme_timestamps: z.boolean().optional(),
       use_normalized_timestamps: z.boolean().optional(),
     })
-    .superRefine(languageOrLocale(s));
+    .superRefine(languageOrLocale(s))
+    .meta({ description: LANGUAGE_OR_LOCALE_RULE });
 
   // On SSE the context id is optional and nullable (SDK 4.2).
   const contextId = z.string().nullable().optional();

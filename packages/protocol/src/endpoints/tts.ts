@@ -10,7 +10,7 @@ import { schemaSet, type SchemaOptions } from "../shared/options.js";
 import { decodeQueryWith, encodeQueryWith, type QueryInput } from "../shared/query.js";
 import { fromZod, type Result } from "../shared/result.js";
 import type { SchemaBuilder } from "../shared/strictness.js";
-import { languageOrLocale, rawOutputFormatSchema, ttsCoreFields, wordSchemas } from "./common.js";
+import { LANGUAGE_OR_LOCALE_RULE, languageOrLocale, rawOutputFormatSchema, ttsCoreFields, wordSchemas } from "./common.js";
 
 /** The endpoint's path. */
 export const PATH = "/tts/websocket";
@@ -50,7 +50,8 @@ export const schemas = schemaSet((s: SchemaBuilder, o) => {
       add_phoneme_timestamps: z.boolean().optional(),
       use_normalized_timestamps: z.boolean().optional(),
     })
-    .superRefine(languageOrLocale(s));
+    .superRefine(languageOrLocale(s))
+    .meta({ description: LANGUAGE_OR_LOCALE_RULE });
   const cancel = s.object({ context_id: z.string(), cancel: z.literal(true) });
   const clientMessage = z.union([cancel, generationRequest]);
 

@@ -37,10 +37,7 @@ export function builder(strictness: Strictness): SchemaBuilder {
     object: (shape) =>
       (strictness === "strict" ? z.strictObject(shape) : z.object(shape)) as z.ZodObject<typeof shape, z.core.$strip>,
     known: (values) => (checked ? z.enum(values as unknown as [string, ...string[]]) : z.string()),
-    knownInt: (values) =>
-      checked
-        ? z.union(values.map((v) => z.literal(v)) as unknown as [z.ZodLiteral<number>, ...z.ZodLiteral<number>[]])
-        : z.number().int().positive(),
+    knownInt: (values) => (checked ? z.literal(values) : z.number().int().positive()),
     range: (min, max, base = z.number()) => (checked ? base.min(min).max(max) : base),
   };
 }
