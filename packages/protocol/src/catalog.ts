@@ -151,12 +151,14 @@ export const MESSAGE_CATALOG: readonly CatalogEntry[] = [
     ["server→client", "union of server messages", "serverMessage", "server-message.json", { union: true }],
   ]),
   ...rows("tts-bytes", "ttsBytes", ttsBytes.schemas, [
-    ["client→server", "request", "request", "request.json"],
+    ["client→server", "request (voice `{mode:\"id\"}`)", "request", "request.json"],
+    ["client→server", "request (voice `string | {id}`)", "request", "request.2026-08-14.json", { version: V2026_08 }],
     ["server→client", "audio body (raw / WAV / MP3)", "audioBody", "audio.json", { schemaExport: "ttsBytes.audioBody" }],
     ["server→client", "HTTP error body (structured)", "errorBody", "error-body.json"],
   ]),
   ...rows("tts-sse", "ttsSse", ttsSse.schemas, [
-    ["client→server", "request", "request", "request.json"],
+    ["client→server", "request (voice `{mode:\"id\"}`)", "request", "request.json"],
+    ["client→server", "request (voice `string | {id}`)", "request", "request.2026-08-14.json", { version: V2026_08 }],
     ["server→client", "`chunk`", "chunk", "chunk.json"],
     ["server→client", "`timestamps`", "timestamps", "timestamps.json"],
     ["server→client", "`phoneme_timestamps`", "phonemeTimestamps", "phoneme-timestamps.json"],

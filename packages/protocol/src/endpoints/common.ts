@@ -54,6 +54,13 @@ export function wordSchemas(s: SchemaBuilder) {
   return { word, wordTimestamps, phonemeTimestamps };
 }
 
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/** Base64 audio in a `chunk`: checked except when lenient. */
+export function base64Schema(s: SchemaBuilder) {
+  return s.strictness === "lenient" ? z.string() : z.string().regex(BASE64, "expected base64");
+}
+
 /** TTS model ids (§5.2); the set grows, so only checked levels hold a model to it. */
 export const TTS_MODELS = [
   "sonic-3.5",
@@ -74,14 +81,15 @@ export function voiceSchema(s: SchemaBuilder, shape: ResolvedSchemaOptions["voic
   const experimentalControls = s
     .object({ speed: z.union([z.string(), z.number()]).optional(), emotion: z.array(z.string()).optional() })
     .optional();
-  const byId = s.object({ mode: z.literal("id"), id: z.string(), __experimental_controls: experimentalControls });
+  const voiceId = s.strictness === "lenient" ? z.string() : z.string().min(1);
+  const byId = s.object({ mode: z.literal("id"), id: voiceId, __experimental_controls: experimentalControls });
   const byEmbedding = s.object({
     mode: z.literal("embedding"),
     embedding: z.array(z.number()),
     __experimental_controls: experimentalControls,
   });
   const modeObject = z.union([byId, byEmbedding]);
-  const idOrString = z.union([z.string(), s.object({ id: z.string(), mode: z.literal("id").optional() })]);
+  const idOrString = z.union([voiceId, s.object({ id: voiceId, mode: z.literal("id").optional() })]);
   if (shape === "mode-object") return modeObject;
   if (shape === "id-or-string") return idOrString;
   return z.union([byId, byEmbedding, idOrString]);

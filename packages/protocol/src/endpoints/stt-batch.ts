@@ -43,7 +43,7 @@ export const schemas = schemaSet((s: SchemaBuilder) => {
     type: s.strictness === "strict" ? z.literal("transcript") : z.literal("transcript").optional(),
     text: z.string(),
     language: z.string().optional(),
-    duration: z.number().optional(),
+    duration: (s.strictness === "lenient" ? z.number() : z.number().nonnegative()).optional(),
     request_id: z.string().optional(),
     is_final: z.boolean().optional(),
     words: z.array(word).optional(),
@@ -73,6 +73,11 @@ export function encodeQuery(query: Query): string {
 /** Parses the non-file form fields (a repeated field is a list). */
 export function parseForm(fields: Record<string, string | string[]>, options?: SchemaOptions): Result<Form> {
   return decodeQueryWith(schemas(options).form, fields);
+}
+
+/** Encodes the non-file form fields to their wire strings (a list becomes a repeated field). */
+export function encodeForm(form: Form): Record<string, string | string[]> {
+  return z.encode(schemas().form, form) as Record<string, string | string[]>;
 }
 
 /** Reads a response body. */

@@ -13,7 +13,7 @@ import { fail, ok, type Result } from "../shared/result.js";
 import type { SchemaBuilder } from "../shared/strictness.js";
 import { KEYTERM_RULE, keytermChecks } from "./common.js";
 
-const THRESHOLD_RULE = "Thresholds keep end < eager_end < start (defaults 0.2, 0.4, 0.8 for the ones not given).";
+const THRESHOLD_RULE = "Thresholds keep end < eager_end < start (in the handshake, defaults 0.2, 0.4, 0.8 stand in for the ones not given).";
 
 /** The endpoint's path. */
 export const PATH = "/stt/turns/websocket";
@@ -41,17 +41,39 @@ export const SERVER_EVENT_TYPES = [
 
 type TurnSettings = { start?: number | undefined; eagerEnd?: number | undefined; end?: number | undefined };
 
-/** end < eager_end < start, with defaults for the ones not given (§3.1); checked except when lenient. */
-function thresholdOrder<V>(s: SchemaBuilder, read: (v: V) => TurnSettings, path: (key: string) => PropertyKey[]) {
+/**
+ * end < eager_end < start (§3.1); checked except when lenient. The handshake fills the ones not given
+ * with their defaults; a `config` command compares only the ones it carries, since the others are the
+ * session's current values, which only the server knows.
+ */
+function thresholdOrder<V>(
+  s: SchemaBuilder,
+  read: (v: V) => TurnSettings,
+  path: (key: string) => PropertyKey[],
+  fillDefaults: boolean,
+) {
   return (value: V, ctx: z.RefinementCtx) => {
     if (s.strictness === "lenient") return;
     const t = read(value);
-    const start = t.start ?? TURN_SETTINGS.start_threshold.default;
-    const eager = t.eagerEnd ?? TURN_SETTINGS.eager_end_threshold.default;
-    const end = t.end ?? TURN_SETTINGS.end_threshold.default;
-    if (!(eager < start)) ctx.addIssue({ code: "custom", path: path("eager_end"), message: `must stay below the start threshold (${start})` });
-    if (!(end < eager)) ctx.addIssue({ code: "custom", path: path("end"), message: `must stay below the eager_end threshold (${eager})` });
+    const d = TURN_SETTINGS;
+    const start = t.start ?? (fillDefaults ? d.start_threshold.default : undefined);
+    const eager = t.eagerEnd ?? (fillDefaults ? d.eager_end_threshold.default : undefined);
+    const end = t.end ?? (fillDefaults ? d.end_threshold.default : undefined);
+    if (eager !== undefined && start !== undefined && !(eager < start)) {
+      ctx.addIssue({ code: "custom", path: path("eager_end"), message: `must stay below the start threshold (${start})` });
+    }
+    const below = eager ?? start;
+    if (end !== undefined && below !== undefined && !(end < below)) {
+      ctx.addIssue({ code: "custom", path: path("end"), message: `must stay below the ${eager !== undefined ? "eager_end" : "start"} threshold (${below})` });
+    }
   };
+}
+
+/** Checks a full turn configuration (after a `config` merged into the session's) for the order rule. */
+export function checkThresholdOrder(turn: { start_threshold: number; eager_end_threshold: number; end_threshold: number }): string | undefined {
+  if (!(turn.eager_end_threshold < turn.start_threshold)) return `turn.eager_end_threshold must stay below start_threshold (${turn.start_threshold})`;
+  if (!(turn.end_threshold < turn.eager_end_threshold)) return `turn.end_threshold must stay below eager_end_threshold (${turn.eager_end_threshold})`;
+  return undefined;
 }
 
 /** Builds every schema of the endpoint at one strictness level. */
@@ -83,6 +105,7 @@ export const schemas = schemaSet((s: SchemaBuilder, o) => {
           end: q.turn_end_threshold,
         }),
         (key) => [`turn_${key}_threshold`],
+        true,
       ),
     )
     .meta({ description: `${KEYTERM_RULE} ${THRESHOLD_RULE}` });
@@ -103,6 +126,7 @@ export const schemas = schemaSet((s: SchemaBuilder, o) => {
           end: t.end_threshold,
         }),
         (key) => [`${key}_threshold`],
+        false,
       ),
     )
     .meta({ description: THRESHOLD_RULE });

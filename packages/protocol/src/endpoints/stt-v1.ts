@@ -50,9 +50,10 @@ export const schemas = schemaSet((s: SchemaBuilder, o) => {
   /** Any client frame: binary audio or a text command. */
   const clientMessage = z.union([audioFrameSchema, command]);
 
+  const requestId = s.strictness === "lenient" ? z.string().optional() : z.string();
   const transcript = s.object({
     type: z.literal("transcript"),
-    request_id: s.strictness === "lenient" ? z.string().optional() : z.string(),
+    request_id: requestId,
     text: z.string(),
     is_final: z.boolean(),
     duration: (checked ? z.number().nonnegative() : z.number()).optional(),
@@ -60,8 +61,8 @@ export const schemas = schemaSet((s: SchemaBuilder, o) => {
     // Both readings of §10.6: the docs' word list and the SDKs' WordTimestamps object.
     words: z.union([z.array(word), wordTimestamps]).optional(),
   });
-  const flushDone = s.object({ type: z.literal("flush_done"), request_id: z.string() });
-  const done = s.object({ type: z.literal("done"), request_id: z.string() });
+  const flushDone = s.object({ type: z.literal("flush_done"), request_id: requestId });
+  const done = s.object({ type: z.literal("done"), request_id: requestId });
   const error = sttErrorEventSchema(s, o.errors);
   const serverMessage = z.union([transcript, flushDone, done, error]);
   return { query, command, clientMessage, transcript, flushDone, done, error, serverMessage, word, wordTimestamps };

@@ -9,7 +9,7 @@ import { decodeJsonObject } from "../shared/frame.js";
 import { schemaSet, type SchemaOptions } from "../shared/options.js";
 import { fromZod, type Result } from "../shared/result.js";
 import type { SchemaBuilder } from "../shared/strictness.js";
-import { LANGUAGE_OR_LOCALE_RULE, languageOrLocale, rawOutputFormatSchema, ttsCoreFields, wordSchemas } from "./common.js";
+import { base64Schema, LANGUAGE_OR_LOCALE_RULE, languageOrLocale, rawOutputFormatSchema, ttsCoreFields, wordSchemas } from "./common.js";
 
 /** The endpoint's path. */
 export const PATH = "/tts/sse";
@@ -36,7 +36,7 @@ export const schemas = schemaSet((s: SchemaBuilder, o) => {
   const status = z.number().int();
   const chunk = s.object({
     type: z.literal("chunk"),
-    data: z.string(),
+    data: base64Schema(s),
     done: notDone,
     status_code: status,
     step_time: z.number(),
@@ -153,6 +153,8 @@ export class SseDecoder {
       if (line === "") {
         if (this.#data.length > 0) events.push(this.#data.join("\n"));
         this.#data = [];
+      } else if (line === "data") {
+        this.#data.push("");
       } else if (line.startsWith("data:")) {
         this.#data.push(line.slice(line.startsWith("data: ") ? 6 : 5));
       }

@@ -10,7 +10,7 @@ import { schemaSet, type SchemaOptions } from "../shared/options.js";
 import { decodeQueryWith, encodeQueryWith, type QueryInput } from "../shared/query.js";
 import { fromZod, type Result } from "../shared/result.js";
 import type { SchemaBuilder } from "../shared/strictness.js";
-import { LANGUAGE_OR_LOCALE_RULE, languageOrLocale, rawOutputFormatSchema, ttsCoreFields, wordSchemas } from "./common.js";
+import { base64Schema, LANGUAGE_OR_LOCALE_RULE, languageOrLocale, rawOutputFormatSchema, ttsCoreFields, wordSchemas } from "./common.js";
 
 /** The endpoint's path. */
 export const PATH = "/tts/websocket";
@@ -20,8 +20,6 @@ export const MAX_BUFFER_DELAY_MS = { min: 0, max: 5000, default: 3000 } as const
 export const STATUS_PARTIAL = 206;
 /** Fields every input on a context must repeat unchanged (§5.2 rules). */
 export const REPEATED_FIELDS = ["model_id", "voice", "output_format", "language"] as const;
-
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 /** Builds every schema of the endpoint at one strictness level. */
 export const schemas = schemaSet((s: SchemaBuilder, o) => {
@@ -60,7 +58,7 @@ export const schemas = schemaSet((s: SchemaBuilder, o) => {
   const flushId = z.number().int().positive().optional();
   const chunk = s.object({
     type: z.literal("chunk"),
-    data: lenient ? z.string() : z.string().regex(BASE64, "expected base64"),
+    data: base64Schema(s),
     done: lenient ? z.boolean() : z.literal(false),
     status_code: status,
     step_time: z.number(),

@@ -2,11 +2,12 @@ import { z } from "zod";
 import { builder, type SchemaBuilder } from "./strictness.js";
 import type { ErrorShape } from "./version.js";
 
-/** Error codes documented or seen in sources (§1.4). The list is not complete (§11). */
+/** Error codes documented or seen in sources, with their status where known (§1.4). Not complete (§11). */
 export const KNOWN_ERROR_CODES = {
   model_not_found: 400,
   concurrency_limited: 429,
-  model_sunsetted: 400,
+  // No status is documented for a sunsetted model (§1.4).
+  model_sunsetted: null,
 } as const;
 
 /** An error independent of its wire shape: what a client surfaces and a server sends. */
@@ -144,7 +145,11 @@ export function normalizeErrorEvent(event: AnyErrorEvent): CartesiaError {
 }
 
 /** Builds the WebSocket `error` event for an error, in the family's shape for the session's version. */
-export function toErrorEvent(error: Omit<CartesiaError, "shape">, family: ErrorFamily, shape: ErrorShape): Record<string, unknown> {
+export function toErrorEvent(
+  error: Omit<CartesiaError, "shape" | "requestId"> & { requestId: string },
+  family: ErrorFamily,
+  shape: ErrorShape,
+): Record<string, unknown> {
   if (shape === "structured") {
     return {
       type: "error",
@@ -153,26 +158,27 @@ export function toErrorEvent(error: Omit<CartesiaError, "shape">, family: ErrorF
       error_code: error.code,
       title: error.title,
       message: error.message,
-      request_id: error.requestId ?? "",
+      request_id: error.requestId,
       ...(error.docUrl !== undefined ? { doc_url: error.docUrl } : {}),
       ...(family === "tts" && error.contextId !== undefined ? { context_id: error.contextId } : {}),
     };
   }
   if (family === "stt") {
-    return { type: "error", message: joinLegacyText(error.title, error.message), code: error.status, request_id: error.requestId ?? "" };
+    return { type: "error", message: joinLegacyText(error.title, error.message), code: error.status, request_id: error.requestId };
   }
   return {
     type: "error",
     done: true,
     error: joinLegacyText(error.title, error.message),
     status_code: error.status,
+    // The legacy shape always names a context (livekit-js requires it); "" when none is known.
     context_id: error.contextId ?? "",
   };
 }
 
 /** An HTTP error response: JSON from 2026-03-01 on, plain `Title: Message` text before (§1.4). */
 export function toHttpErrorResponse(
-  error: Omit<CartesiaError, "shape" | "contextId">,
+  error: Omit<CartesiaError, "shape" | "contextId" | "requestId"> & { requestId: string },
   shape: ErrorShape,
 ): { status: number; contentType: string; body: string } {
   if (shape === "legacy") {
@@ -182,7 +188,7 @@ export function toHttpErrorResponse(
     error_code: error.code,
     title: error.title,
     message: error.message,
-    request_id: error.requestId ?? "",
+    request_id: error.requestId,
     ...(error.docUrl !== undefined ? { doc_url: error.docUrl } : {}),
   };
   return { status: error.status, contentType: "application/json", body: JSON.stringify(body) };

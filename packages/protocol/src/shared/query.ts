@@ -9,6 +9,7 @@ export type QueryInput = string | URLSearchParams | Record<string, string | read
  * `URLSearchParams` decodes both `%20` and `+` as a space, which is what the mock must accept (§2.1).
  */
 export function queryRecord(input: QueryInput): Record<string, string | string[]> {
+  if (input === null || typeof input !== "object" && typeof input !== "string") return Object.create(null);
   const params =
     typeof input === "string"
       ? new URLSearchParams(input.startsWith("?") ? input.slice(1) : input)
@@ -25,7 +26,8 @@ export function queryRecord(input: QueryInput): Record<string, string | string[]
   }
   for (const [key, value] of Object.entries(input as Record<string, string | readonly string[] | undefined>)) {
     if (value === undefined) continue;
-    out[key] = typeof value === "string" ? value : [...value];
+    // Anything else (a number, a nested object from a query parser) is kept for the schema to reject.
+    out[key] = typeof value === "string" ? value : Array.isArray(value) ? [...value] : (value as unknown as string);
   }
   return out;
 }
@@ -55,7 +57,10 @@ export function numberParam(output: z.ZodNumber = z.number()) {
   });
 }
 
-/** A string parameter that may repeat; always a list once parsed (`keyterm`). */
+/**
+ * A string parameter that may repeat; always a list once parsed (`keyterm`). The wire cannot carry an
+ * empty list: `[]` encodes to no parameter and parses back as absent.
+ */
 export function repeatedParam() {
   return z.codec(z.union([z.string(), z.array(z.string())]), z.array(z.string()), {
     decode: (v) => (typeof v === "string" ? [v] : v),
