@@ -351,6 +351,10 @@ const chunk = (contextId: string, flushId: number): Tts.Chunk => ({
   flush_id: flushId,
 });
 
+const ttsDone = (contextId: string) => server<Tts.ServerMessage>({ type: "done", done: true, status_code: 206, context_id: contextId });
+const ttsFlushDone = (contextId: string, flushId: number) =>
+  server<Tts.ServerMessage>({ type: "flush_done", done: false, flush_done: true, flush_id: flushId, status_code: 206, context_id: contextId });
+
 /** One context's script: text pieces, which are followed by a flush, and how it ends. */
 interface ContextScript {
   pieces: string[];
@@ -391,7 +395,7 @@ export function contextEvents(contextId: string, script: ContextScript): TtsEven
     }
     if (script.flushAfter[i] && !endsHere) {
       out.push(client<Tts.ClientMessage>(request(contextId, "", { continue: true, flush: true, add_timestamps: script.timestamps })));
-      out.push(server<Tts.ServerMessage>({ type: "flush_done", done: false, flush_done: true, flush_id: flushId, status_code: 206, context_id: contextId }));
+      out.push(ttsFlushDone(contextId, flushId));
       flushId += 1;
     }
   });
@@ -400,7 +404,7 @@ export function contextEvents(contextId: string, script: ContextScript): TtsEven
   } else if (script.ending === "cancel") {
     out.push(client<Tts.ClientMessage>({ context_id: contextId, cancel: true }));
   }
-  out.push(server<Tts.ServerMessage>({ type: "done", done: true, status_code: 206, context_id: contextId }));
+  out.push(ttsDone(contextId));
   return out;
 }
 
@@ -474,9 +478,9 @@ export const ttsMutations: Record<string, fc.Arbitrary<MutatedSession<TtsEvent>>
         client<Tts.ClientMessage>(request(id, "one ", { continue: true })),
         client<Tts.ClientMessage>(request(id, "", { continue: true, flush: true })),
         client<Tts.ClientMessage>(request(id, "", { continue: true, flush: true })),
-        server<Tts.ServerMessage>({ type: "flush_done", done: false, flush_done: true, flush_id: 2, status_code: 206, context_id: id }),
+        ttsFlushDone(id, 2),
         client<Tts.ClientMessage>(request(id, "", { continue: false })),
-        server<Tts.ServerMessage>({ type: "done", done: true, status_code: 206, context_id: id }),
+        ttsDone(id),
       ],
     };
   }),
@@ -487,9 +491,9 @@ export const ttsMutations: Record<string, fc.Arbitrary<MutatedSession<TtsEvent>>
       events: [
         ...s.events,
         client<Tts.ClientMessage>(request(id, "one ", { continue: true })),
-        server<Tts.ServerMessage>({ type: "flush_done", done: false, flush_done: true, flush_id: 1, status_code: 206, context_id: id }),
+        ttsFlushDone(id, 1),
         client<Tts.ClientMessage>(request(id, "", { continue: false })),
-        server<Tts.ServerMessage>({ type: "done", done: true, status_code: 206, context_id: id }),
+        ttsDone(id),
       ],
     };
   }),
@@ -502,7 +506,7 @@ export const ttsMutations: Record<string, fc.Arbitrary<MutatedSession<TtsEvent>>
         client<Tts.ClientMessage>(request(id, "one ", { continue: false })),
         server<Tts.ServerMessage>(chunk(id, 2)),
         server<Tts.ServerMessage>(chunk(id, 1)),
-        server<Tts.ServerMessage>({ type: "done", done: true, status_code: 206, context_id: id }),
+        ttsDone(id),
       ],
     };
   }),
@@ -513,7 +517,7 @@ export const ttsMutations: Record<string, fc.Arbitrary<MutatedSession<TtsEvent>>
       events: [
         ...s.events,
         client<Tts.ClientMessage>(request(id, "one ", { continue: true })),
-        server<Tts.ServerMessage>({ type: "done", done: true, status_code: 206, context_id: id }),
+        ttsDone(id),
       ],
     };
   }),
@@ -544,7 +548,7 @@ export const ttsMutations: Record<string, fc.Arbitrary<MutatedSession<TtsEvent>>
           ...s.events,
           client<Tts.ClientMessage>(request(id, "one ", { continue: true })),
           client<Tts.ClientMessage>(request(id, "two ", { continue: false, ...changed })),
-          server<Tts.ServerMessage>({ type: "done", done: true, status_code: 206, context_id: id }),
+          ttsDone(id),
         ],
       };
     },
