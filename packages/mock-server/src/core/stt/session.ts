@@ -1,0 +1,225 @@
+/**
+ * What both STT cores share: the audio clock (whole samples, odd trailing bytes carried over), the
+ * ordered output list, error events shaped by version, and the scenario's faults (triggers, the
+ * `connections` and `endpoints` gates, and the error / close / drop / stall actions).
+ */
+import { bytesPerSample, isSttEncoding, shapesForVersion, toErrorEvent, type SttEncoding } from "@speechwire/protocol";
+import type { Fault, Scenario } from "../../scenario/schema.js";
+import type { CoreOutput } from "../types.js";
+
+/** The STT WebSocket endpoints, as fault `endpoints` name them. */
+export type SttEndpoint = "stt-v1" | "stt-turns";
+
+/** Close code after a fatal error event: 1011 (internal error) for 5xx, 1008 (policy violation) below. */
+export function fatalCloseCode(status: number): number {
+  return status >= 500 ? 1011 : 1008;
+}
+
+/** Reads the session's encoding; the edge validates the query first, so an unknown one falls back to s16le. */
+export function sttEncodingOf(encoding: string): SttEncoding {
+  return isSttEncoding(encoding) ? encoding : "pcm_s16le";
+}
+
+/**
+ * The audio clock: bytes ÷ bytes per sample ÷ sample rate. A frame that ends inside a sample keeps
+ * its trailing bytes for the next frame, so no byte is lost and the position counts whole samples
+ * only; the position is computed from the sample count, never accumulated, so any chunking of the
+ * same bytes gives the same positions.
+ */
+export class AudioClock {
+  readonly bytesPerSample: number;
+  #samples = 0;
+  #carry: Uint8Array = new Uint8Array(0);
+
+  constructor(
+    readonly encoding: SttEncoding,
+    readonly sampleRate: number,
+  ) {
+    this.bytesPerSample = bytesPerSample(encoding);
+  }
+
+  /** Whole samples received so far. */
+  get samples(): number {
+    return this.#samples;
+  }
+
+  /** Seconds of audio received so far. */
+  get seconds(): number {
+    return this.#samples / this.sampleRate;
+  }
+
+  /** Adds a frame; returns the bytes of the whole samples it completes (carried bytes first). */
+  push(data: Uint8Array): Uint8Array {
+    let bytes = data;
+    if (this.#carry.length > 0) {
+      bytes = new Uint8Array(this.#carry.length + data.length);
+      bytes.set(this.#carry, 0);
+      bytes.set(data, this.#carry.length);
+    }
+    const whole = bytes.length - (bytes.length % this.bytesPerSample);
+    this.#carry = bytes.slice(whole);
+    this.#samples += whole / this.bytesPerSample;
+    return bytes.subarray(0, whole);
+  }
+}
+
+/** An error the session sends, independent of its wire shape. */
+export interface SttError {
+  status: number;
+  code: string | null;
+  title: string;
+  message: string;
+}
+
+/** A 400 for a client frame the endpoint cannot read (the socket stays open). */
+export function badInput(title: string, message: string): SttError {
+  // No error_code is documented for bad input (§1.4, §11); the server's HTTP routes use the same one.
+  return { status: 400, code: "invalid_request", title, message };
+}
+
+interface ArmedFault {
+  fault: Fault;
+  fired: boolean;
+}
+
+/** Options of a session's output helper. */
+export interface SessionOptions {
+  endpoint: SttEndpoint;
+  scenario: Scenario;
+  version: string;
+  requestId: string;
+  /** 1-based ordinal of this connection among the scenario's connections (fault `connections` gate). */
+  connection: number;
+}
+
+/**
+ * Collects a core's outputs in order and runs the scenario's faults. Once a close or drop is queued
+ * the session is `finished` and every later send is ignored.
+ */
+export class SttSession {
+  readonly requestId: string;
+  readonly #shape: ReturnType<typeof shapesForVersion>["errors"];
+  readonly #faults: ArmedFault[];
+  readonly #counts = new Map<string, number>();
+  #out: CoreOutput[] = [];
+  /** Outputs held back by a stall until its timer fires. */
+  #held: CoreOutput[] | undefined;
+  #finished = false;
+  #clientMessages = 0;
+
+  constructor(options: SessionOptions) {
+    this.requestId = options.requestId;
+    this.#shape = shapesForVersion(options.version).errors;
+    this.#faults = options.scenario.faults
+      .filter((f) => f.endpoints === undefined || f.endpoints.includes(options.endpoint))
+      .filter((f) => f.connections === undefined || options.connection <= f.connections)
+      .map((fault) => ({ fault, fired: false }));
+  }
+
+  /** True once a close or drop is queued: the core ignores everything after. */
+  get finished(): boolean {
+    return this.#finished;
+  }
+
+  /** Returns and clears the outputs queued so far. */
+  take(): CoreOutput[] {
+    const out = this.#out;
+    this.#out = [];
+    return out;
+  }
+
+  #emit(output: CoreOutput): void {
+    (this.#held ?? this.#out).push(output);
+  }
+
+  /**
+   * Sends a server message (JSON). `countAs` names extra event types it counts as for `event`
+   * triggers (stt-v1 counts `transcript.final` / `transcript.interim` besides `transcript`).
+   */
+  send(message: { readonly type: string; readonly [field: string]: unknown }, options: { delayMs?: number; countAs?: string[] } = {}): void {
+    if (this.#finished) return;
+    const data = JSON.stringify(message);
+    this.#emit(options.delayMs ? { kind: "send", data, delayMs: options.delayMs } : { kind: "send", data });
+    for (const type of [message.type, ...(options.countAs ?? [])]) {
+      const n = this.#counts.get(type) ?? 0;
+      this.#counts.set(type, n + 1);
+      for (const armed of this.#faults) {
+        const at = armed.fault.at;
+        if (!armed.fired && "event" in at && at.event === type && at.index === n) this.#fire(armed);
+      }
+    }
+  }
+
+  /** Sends an `error` event in the version's shape (§1.4). */
+  sendError(error: SttError): void {
+    this.send(toErrorEvent({ ...error, requestId: this.requestId }, "stt", this.#shape) as { type: "error" });
+  }
+
+  /** Queues a close (after everything before it) and finishes the session. */
+  close(code: number, reason: string, delayMs?: number): void {
+    if (this.#finished) return;
+    this.#emit(delayMs ? { kind: "close", code, reason, delayMs } : { kind: "close", code, reason });
+    this.#finished = true;
+  }
+
+  /** Counts one client frame; fires the faults triggered by it (call after handling the frame). */
+  clientMessageDone(): void {
+    const n = this.#clientMessages;
+    this.#clientMessages += 1;
+    for (const armed of this.#faults) {
+      const at = armed.fault.at;
+      if (!armed.fired && "message" in at && at.message === n) this.#fire(armed);
+    }
+  }
+
+  /** The earliest audio position at which an unfired audio-triggered fault fires. */
+  nextAudioFault(): number | undefined {
+    let best: number | undefined;
+    for (const armed of this.#faults) {
+      const at = armed.fault.at;
+      if (!armed.fired && "audio" in at && (best === undefined || at.audio < best)) best = at.audio;
+    }
+    return best;
+  }
+
+  /** Fires the unfired audio-triggered faults due at `seconds` of audio, in scenario order. */
+  fireAudioFaults(seconds: number): void {
+    for (const armed of this.#faults) {
+      const at = armed.fault.at;
+      if (!armed.fired && "audio" in at && at.audio <= seconds) this.#fire(armed);
+    }
+  }
+
+  /** A `tick`: the stall timer is due, so the held outputs go out. */
+  tick(): void {
+    if (!this.#held) return;
+    const held = this.#held;
+    this.#held = undefined;
+    this.#out.push(...held);
+  }
+
+  #fire(armed: ArmedFault): void {
+    armed.fired = true;
+    if (this.#finished) return;
+    const action = armed.fault.action;
+    switch (action.type) {
+      case "error":
+        this.sendError({ status: action.status, code: action.code, title: action.title, message: action.message });
+        if (action.fatal) this.close(fatalCloseCode(action.status), action.title);
+        return;
+      case "close":
+        this.close(action.code, action.reason);
+        return;
+      case "drop":
+        this.#emit({ kind: "drop" });
+        this.#finished = true;
+        return;
+      case "stall":
+        // The server goes quiet: outputs wait for the timer (audio keeps advancing the clock meanwhile).
+        // The timer request itself is not held, and a second stall restarts it.
+        this.#out.push({ kind: "timer", afterMs: Math.round(action.seconds * 1000) });
+        this.#held ??= [];
+        return;
+    }
+  }
+}

@@ -1,0 +1,245 @@
+/**
+ * The `/stt/turns/websocket` core (PROTOCOL.md §3): `connected` on open, then the scenario's turn
+ * events as the audio clock reaches them (no audio, no events: §3.5), JSON `config` and `close`.
+ *
+ * - `{"type":"close"}` drains: every event the received audio supports is sent, an open turn ends at
+ *   that point (all its words if its speech already ended, else the words heard so far), then the
+ *   socket closes with 1000. There is no `done` on this endpoint (§3.2).
+ * - `config` is read at the `validating` level (ranges checked, unknown fields ignored); out of range
+ *   or out of order (end < eager_end < start after merging with the session's values) → `error` 400
+ *   naming the field, and the socket stays open. Accepted settings are kept (see `settings`) but the
+ *   script, not the thresholds, decides when events fire: a mock is scripted by design.
+ * - Anything else in a text frame (not JSON, an unknown `type`, the bare `close` / `finalize` of
+ *   `/stt/websocket`) → `error` 400, socket open. After the close everything is ignored.
+ */
+import { sttTurns } from "@speechwire/protocol";
+import { sampleLatency } from "../latency.js";
+import { createRng, deriveSeed } from "../random.js";
+import type { Scenario } from "../../scenario/schema.js";
+import type { CoreInput, CoreOutput, SessionCore } from "../types.js";
+import { compileScript, LoopCursor, roundTime, type TurnEvent, type TurnEventType } from "./script.js";
+import { AudioClock, badInput, SttSession, sttEncodingOf } from "./session.js";
+import { createEnergyDetector, createSpeechTracker, type VadOptions } from "./vad.js";
+
+/** Options of a turns session. */
+export interface SttTurnsCoreOptions {
+  /** The parsed handshake query. */
+  query: sttTurns.Query;
+  /** The session's `Cartesia-Version` (error shapes, §1.4). */
+  version: string;
+  /** The connection's request id: the same on every event (§3.3). */
+  requestId: string;
+  scenario: Scenario;
+  /** Seeds the latency draws. */
+  seed: number;
+  /** 1-based ordinal of this connection among the scenario's connections (fault `connections` gate). */
+  connection: number;
+  /** Energy detector settings for `timing: vad`. */
+  vad?: VadOptions;
+}
+
+/** The turn settings of a session (§3.1), after the handshake and any `config`. */
+export interface TurnSettings {
+  start_threshold: number;
+  eager_end_threshold: number;
+  end_threshold: number;
+  end_timeout_ms: number;
+}
+
+/** A turns core: a session core that also shows its current turn settings. */
+export interface SttTurnsCore extends SessionCore {
+  readonly settings: Readonly<TurnSettings>;
+}
+
+interface Due {
+  type: TurnEventType;
+  at: number;
+  /** Ordinal of the turn in the session (passes of a looping script count on). */
+  turn: number;
+  transcript?: string;
+  iteration?: number;
+  scriptTurn?: number;
+}
+
+interface OpenTurn {
+  turn: number;
+  transcript: string;
+  iteration: number;
+  scriptTurn: number;
+}
+
+/** Creates the sans-IO core of one `/stt/turns/websocket` session. */
+export function createSttTurnsCore(options: SttTurnsCoreOptions): SttTurnsCore {
+  const { query, scenario, requestId } = options;
+  const script = compileScript(scenario.stt);
+  const clock = new AudioClock(sttEncodingOf(query.encoding), query.sample_rate);
+  const session = new SttSession({ endpoint: "stt-turns", scenario, version: options.version, requestId, connection: options.connection });
+  const latencyRng = createRng(deriveSeed(options.seed, "stt-turns:turnEnd"));
+  const d = sttTurns.TURN_SETTINGS;
+  let settings: TurnSettings = {
+    start_threshold: query.turn_start_threshold ?? d.start_threshold.default,
+    eager_end_threshold: query.turn_eager_end_threshold ?? d.eager_end_threshold.default,
+    end_threshold: query.turn_end_threshold ?? d.end_threshold.default,
+    end_timeout_ms: query.turn_end_timeout_ms ?? d.end_timeout_ms.default,
+  };
+
+  const vadMode = scenario.stt.timing === "vad";
+  const nTurns = Math.max(1, script.turns.length);
+  const cursor = new LoopCursor<TurnEvent>(script.events, script.duration, script.loop);
+  const detector = vadMode ? createEnergyDetector(clock.encoding, clock.sampleRate, options.vad) : undefined;
+  const { turnStartDelay, eagerDelay, resumeDelay, endDelay } = script.timings;
+  const tracker = vadMode
+    ? createSpeechTracker(script, { turnStartDelay, eagerAfter: eagerDelay, resumeDelay, endAfter: endDelay }, options.vad)
+    : undefined;
+
+  let open: OpenTurn | undefined;
+
+  const peek = (): Due | undefined => {
+    if (tracker) return tracker.peek();
+    const next = cursor.peek();
+    if (!next) return undefined;
+    const { item, at, iteration } = next;
+    return { ...item, at, turn: iteration * nTurns + item.turn, iteration, scriptTurn: item.turn };
+  };
+  const shift = () => (tracker ? tracker.shift() : cursor.shift());
+
+  const send = (type: TurnEventType | "connected", transcript?: string, delayMs?: number) => {
+    // Field order of the §3.6 examples.
+    const message = transcript === undefined ? { type, request_id: requestId } : { type, transcript, request_id: requestId };
+    session.send(message, delayMs ? { delayMs } : {});
+  };
+
+  const endTurn = (transcript: string) => {
+    send("turn.end", transcript, Math.round(sampleLatency(scenario.latency?.turnEnd, latencyRng)));
+    open = undefined;
+  };
+
+  const emit = (e: Due) => {
+    switch (e.type) {
+      case "turn.start":
+        open = { turn: e.turn, transcript: "", iteration: e.iteration ?? 0, scriptTurn: e.scriptTurn ?? 0 };
+        send("turn.start");
+        return;
+      case "turn.update":
+      case "turn.eager_end":
+        if (open) open.transcript = e.transcript ?? open.transcript;
+        send(e.type, e.transcript ?? "");
+        return;
+      case "turn.resume":
+        send("turn.resume");
+        return;
+      case "turn.end":
+        endTurn(e.transcript ?? "");
+        return;
+    }
+  };
+
+  /** Sends every event and fires every audio fault due at `seconds`, in time order (events first on ties). */
+  const release = (seconds: number) => {
+    while (!session.finished) {
+      const e = peek();
+      const fault = session.nextAudioFault();
+      if (e && e.at <= seconds && (fault === undefined || e.at <= fault)) {
+        shift();
+        emit(e);
+      } else if (fault !== undefined && fault <= seconds) {
+        session.fireAudioFaults(fault);
+      } else {
+        return;
+      }
+    }
+  };
+
+  const onAudio = (data: Uint8Array) => {
+    const whole = clock.push(data);
+    if (!detector || !tracker) {
+      release(clock.seconds);
+      return;
+    }
+    // VAD decisions happen at frame ends only, so chunking cannot change them.
+    for (const frame of detector.push(whole)) {
+      if (session.finished) return;
+      tracker.push(frame);
+      release(frame.end);
+    }
+  };
+
+  /** The words of the open turn heard so far (audio mode), or the tracker's cut (VAD mode). */
+  const drainTranscript = (turn: OpenTurn): string => {
+    let text: string;
+    if (tracker) {
+      // A turn.end already scheduled (held back by a delay) wins; otherwise cut the open stretch.
+      let queued: Due | undefined;
+      for (let e = tracker.peek(); e; e = tracker.peek()) {
+        tracker.shift();
+        if (e.turn === turn.turn && e.type === "turn.end") queued = e;
+      }
+      const cut = queued ?? tracker.cut();
+      text = cut && cut.turn === turn.turn ? (cut.transcript ?? "") : turn.transcript;
+    } else {
+      const offset = turn.iteration * script.duration;
+      const words = script.turns[turn.scriptTurn]?.words ?? [];
+      text = words
+        .filter((w) => roundTime(w.end + offset) <= clock.seconds)
+        .map((w) => w.word)
+        .join(" ");
+    }
+    // Transcripts never shrink within a turn (§3.3).
+    return text.startsWith(turn.transcript) ? text : turn.transcript;
+  };
+
+  const onClose = () => {
+    release(clock.seconds);
+    if (session.finished) return;
+    if (open) endTurn(drainTranscript(open));
+    session.close(1000, "OK");
+  };
+
+  const onText = (text: string) => {
+    const parsed = sttTurns.parseClientMessage(text, { strictness: "validating", version: options.version });
+    if (!parsed.ok) {
+      const title = parsed.error.reason === "unknown_type" ? "Unknown message type" : parsed.error.reason === "invalid_json" ? "Invalid JSON" : "Invalid message";
+      session.sendError(badInput(title, parsed.error.message));
+      return;
+    }
+    const message = parsed.value;
+    if (message.type === "close") {
+      onClose();
+    } else if (message.type === "config") {
+      const merged: TurnSettings = { ...settings };
+      for (const key of ["start_threshold", "eager_end_threshold", "end_threshold", "end_timeout_ms"] as const) {
+        const value = message.turn[key];
+        if (value !== undefined) merged[key] = value;
+      }
+      const problem = sttTurns.checkThresholdOrder(merged);
+      if (problem) session.sendError(badInput("Invalid config", problem));
+      else settings = merged;
+    } else {
+      onAudio(message.data);
+    }
+  };
+
+  return {
+    get audioSeconds() {
+      return clock.seconds;
+    },
+    get settings() {
+      return settings;
+    },
+    open(): CoreOutput[] {
+      send("connected");
+      return session.take();
+    },
+    step(input: CoreInput): CoreOutput[] {
+      if (input.kind === "tick") {
+        session.tick();
+        return session.take();
+      }
+      if (session.finished) return [];
+      if (input.kind === "audio") onAudio(input.data);
+      else onText(input.data);
+      if (!session.finished) session.clientMessageDone();
+      return session.take();
+    },
+  };
+}

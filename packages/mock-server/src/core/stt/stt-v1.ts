@@ -1,0 +1,215 @@
+/**
+ * The `/stt/websocket` core (PROTOCOL.md §2): binary audio advances the clock; bare text `finalize`,
+ * `close` and legacy `done`; server `transcript`, `flush_done`, `done`, `error`. No `connected` (§2.3).
+ *
+ * Transcripts:
+ * - An interim (`is_final:false`) as each scripted word completes (its end ≤ the audio position),
+ *   one per word, so any chunking of the same audio gives the same frames.
+ * - `text` is the delta since the last final: the words not yet finalized, joined by single spaces.
+ *   Spacing rule: a transcript starts with one space when text was finalized before it in the session
+ *   (like Whisper's " word" tokens), never ends with one. Concatenating the finals verbatim (§2.3)
+ *   therefore gives the script's words joined by single spaces, with no stray leading or trailing space.
+ * - `words` are `[{word,start,end}]` (the docs' shape, §10.6) in stream-relative seconds;
+ *   `duration` is the audio those words span (first start to last end); `language` is the query's
+ *   `language`, else the scenario's; `request_id` is the connection's, on every message (§10.5).
+ * - A final carries every word heard and not yet finalized, on `finalize`, on `close` / `done`, and
+ *   when silence after speech lasts longer than `max_silence_duration_secs` (ink-whisper; default
+ *   0.8 s) or `DEFAULT_MAX_SILENCE_SECS` (ink-2, which has no such parameter).
+ * - `finalize` → its finals (possibly none), then `flush_done` (transcripts first: §2.4).
+ * - `close` / `done` → the remaining finals, `done`, then close 1000.
+ * - Any other text (JSON included) → `error` 400 in the version's shape; the socket stays open.
+ * - The scenario's `latency.finalize` holds back the answer to `finalize` and `close` (its first frame,
+ *   and so everything after it); auto-finalize is scripted on the audio clock and is not delayed.
+ */
+import { sttV1 } from "@speechwire/protocol";
+import { sampleLatency } from "../latency.js";
+import { createRng, deriveSeed } from "../random.js";
+import type { Scenario } from "../../scenario/schema.js";
+import type { CoreInput, CoreOutput, SessionCore } from "../types.js";
+import { compileScript, LoopCursor, roundTime, silenceAfter, type ScriptWord, type TimedWord } from "./script.js";
+import { AudioClock, badInput, SttSession, sttEncodingOf } from "./session.js";
+import { createEnergyDetector, createSpeechTracker, type VadOptions } from "./vad.js";
+
+/** Auto-finalize silence when the query does not set one (and always for ink-2): 0.8 s, undocumented upstream (§11). */
+export const DEFAULT_MAX_SILENCE_SECS = 0.8;
+
+/** Options of a `/stt/websocket` session. */
+export interface SttV1CoreOptions {
+  /** The parsed handshake query. */
+  query: sttV1.Query;
+  /** The session's `Cartesia-Version` (error shapes, §1.4). */
+  version: string;
+  /** The connection's request id, on every message. */
+  requestId: string;
+  scenario: Scenario;
+  /** Seeds the latency draws. */
+  seed: number;
+  /** 1-based ordinal of this connection among the scenario's connections (fault `connections` gate). */
+  connection: number;
+  /** Energy detector settings for `timing: vad` (ink-whisper's `min_volume` sets the threshold when given). */
+  vad?: VadOptions;
+}
+
+/** The auto-finalize silence of a session: the query's for ink-whisper, else `DEFAULT_MAX_SILENCE_SECS`. */
+export function maxSilenceOf(query: sttV1.Query): number {
+  const whisper = query.model.startsWith("ink-whisper");
+  return whisper && query.max_silence_duration_secs !== undefined && query.max_silence_duration_secs > 0
+    ? query.max_silence_duration_secs
+    : DEFAULT_MAX_SILENCE_SECS;
+}
+
+type V1Item = { kind: "word"; at: number; word: ScriptWord } | { kind: "finalize"; at: number };
+
+/** Creates the sans-IO core of one `/stt/websocket` session. */
+export function createSttV1Core(options: SttV1CoreOptions): SessionCore {
+  const { query, scenario, requestId } = options;
+  const script = compileScript(scenario.stt);
+  const clock = new AudioClock(sttEncodingOf(query.encoding), query.sample_rate);
+  const session = new SttSession({ endpoint: "stt-v1", scenario, version: options.version, requestId, connection: options.connection });
+  const latencyRng = createRng(deriveSeed(options.seed, "stt-v1:finalize"));
+  const language = query.language ?? script.language;
+  const maxSilence = maxSilenceOf(query);
+
+  // Audio mode: every word at its end, and an auto-finalize wherever the silence after a word is longer than maxSilence.
+  const items: V1Item[] = [];
+  script.words.forEach((word, i) => {
+    items.push({ kind: "word", at: word.end, word });
+    if (silenceAfter(script, i) > maxSilence) items.push({ kind: "finalize", at: roundTime(word.end + maxSilence) });
+  });
+  const cursor = new LoopCursor(items, script.duration, script.loop);
+
+  const vadMode = scenario.stt.timing === "vad";
+  const whisper = query.model.startsWith("ink-whisper");
+  const vadOptions: VadOptions = {
+    ...options.vad,
+    ...(options.vad?.threshold === undefined && whisper && query.min_volume !== undefined && query.min_volume > 0 ? { threshold: query.min_volume } : {}),
+  };
+  const detector = vadMode ? createEnergyDetector(clock.encoding, clock.sampleRate, vadOptions) : undefined;
+  // stt-v1 has no eager ends; an utterance ends after maxSilence of silence.
+  const tracker = vadMode
+    ? createSpeechTracker(script, { turnStartDelay: 0, eagerAfter: undefined, resumeDelay: 0, endAfter: maxSilence }, vadOptions)
+    : undefined;
+
+  let pending: TimedWord[] = [];
+  let finalizedAny = false;
+
+  const transcript = (isFinal: boolean) => {
+    const first = pending[0] as TimedWord;
+    const last = pending[pending.length - 1] as TimedWord;
+    // Field order of the §2.6 examples.
+    return {
+      type: "transcript",
+      is_final: isFinal,
+      text: (finalizedAny ? " " : "") + pending.map((w) => w.word).join(" "),
+      duration: roundTime(last.end - first.start),
+      language,
+      words: pending.map((w) => ({ word: w.word, start: w.start, end: w.end })),
+      request_id: requestId,
+    };
+  };
+
+  const hear = (word: TimedWord) => {
+    pending.push(word);
+    session.send(transcript(false), { countAs: ["transcript.interim"] });
+  };
+
+  /** Sends one final with every pending word; returns whether there was one. */
+  const finalize = (delayMs?: number): boolean => {
+    if (pending.length === 0) return false;
+    session.send(transcript(true), { countAs: ["transcript.final"], ...(delayMs ? { delayMs } : {}) });
+    finalizedAny = true;
+    pending = [];
+    return true;
+  };
+
+  const release = (seconds: number) => {
+    while (!session.finished) {
+      const fault = session.nextAudioFault();
+      let at: number | undefined;
+      if (tracker) at = tracker.peek()?.at;
+      else at = cursor.peek()?.at;
+      if (at !== undefined && at <= seconds && (fault === undefined || at <= fault)) {
+        if (tracker) {
+          const e = tracker.shift();
+          if (e?.type === "turn.update" && e.word) hear(e.word);
+          else if (e?.type === "turn.end") {
+            pending.push(...(e.rest ?? []));
+            finalize();
+          }
+        } else {
+          const next = cursor.shift();
+          if (next?.item.kind === "word") {
+            const offset = next.iteration * script.duration;
+            const w = next.item.word;
+            hear({ word: w.word, start: roundTime(w.start + offset), end: roundTime(w.end + offset) });
+          } else if (next) {
+            finalize();
+          }
+        }
+      } else if (fault !== undefined && fault <= seconds) {
+        session.fireAudioFaults(fault);
+      } else {
+        return;
+      }
+    }
+  };
+
+  const onAudio = (data: Uint8Array) => {
+    const whole = clock.push(data);
+    if (!detector || !tracker) {
+      release(clock.seconds);
+      return;
+    }
+    // VAD decisions happen at frame ends only, so chunking cannot change them.
+    for (const frame of detector.push(whole)) {
+      if (session.finished) return;
+      tracker.push(frame);
+      release(frame.end);
+    }
+  };
+
+  const latency = () => Math.round(sampleLatency(scenario.latency?.finalize, latencyRng));
+
+  const onText = (text: string) => {
+    const parsed = sttV1.parseClientMessage(text);
+    if (!parsed.ok) {
+      session.sendError(badInput("Invalid message", parsed.error.message));
+      return;
+    }
+    const command = parsed.value.type;
+    release(clock.seconds);
+    if (session.finished) return;
+    if (command === "finalize") {
+      const delayMs = latency();
+      const sent = finalize(delayMs);
+      session.send({ type: "flush_done", request_id: requestId }, !sent && delayMs ? { delayMs } : {});
+    } else if (command === "close" || command === "done") {
+      // Speech cut off mid-utterance (VAD) keeps the words revealed so far; an ended one all its words.
+      const cut = tracker?.cut();
+      if (cut?.rest) pending.push(...cut.rest);
+      const delayMs = latency();
+      const sent = finalize(delayMs);
+      session.send({ type: "done", request_id: requestId }, !sent && delayMs ? { delayMs } : {});
+      session.close(1000, "OK");
+    }
+  };
+
+  return {
+    get audioSeconds() {
+      return clock.seconds;
+    },
+    // No `connected` on this endpoint (§2.3).
+    open: (): CoreOutput[] => session.take(),
+    step(input: CoreInput): CoreOutput[] {
+      if (input.kind === "tick") {
+        session.tick();
+        return session.take();
+      }
+      if (session.finished) return [];
+      if (input.kind === "audio") onAudio(input.data);
+      else onText(input.data);
+      if (!session.finished) session.clientMessageDone();
+      return session.take();
+    },
+  };
+}

@@ -1,0 +1,399 @@
+/**
+ * Deterministic "speech": each word is a tone whose pitch comes from a hash of the word, each gap is
+ * exact digital silence. Word and phoneme timestamps are derived from the same sample counts as the
+ * audio, so they match it sample for sample. Also the PCM encoders of PROTOCOL.md §8: s16le, f32le,
+ * G.711 µ-law and A-law.
+ */
+import type { TtsEncoding } from "@speechwire/protocol";
+import { hash32 } from "../random.js";
+import type { Token } from "./text.js";
+
+/** Timing and level constants of the synthetic voice (milliseconds at speed 1). */
+export const VOICE = {
+  /** Word length: `perCharMs` × characters + `baseMs`. */
+  perCharMs: 55,
+  baseMs: 60,
+  /** Silence for a whitespace run. */
+  spaceMs: 40,
+  /** Silence for `, ; :`. */
+  shortPunctMs: 120,
+  /** Silence for `. ! ?`. */
+  sentencePunctMs: 250,
+  /**
+   * The least silence between two words (at speed 1): words that touch (a tag between them, spelled
+   * characters) or are split by a tiny break are padded up to it, so every word is its own span.
+   */
+  jointMs: 20,
+  /** `<pause>` (undocumented length, §5.6): unscaled, like a break. */
+  pauseMs: 500,
+  /** Linear fade in and out of every tone, so no word starts or stops with a click. */
+  fadeMs: 5,
+  /**
+   * The fade starts at this fraction of full level, not at 0: the first and last sample of a word are
+   * then audible in every encoding (A-law has no exact zero), which is what makes timestamps checkable.
+   */
+  fadeFloor: 0.02,
+  /** Tone frequency range in Hz, picked by a hash of the word. */
+  minHz: 180,
+  maxHz: 720,
+  /** Peak level at volume 1; the loudest setting (2 × 2) reaches 1.0 without clipping. */
+  amplitude: 0.25,
+} as const;
+
+/** `generation_config` as it affects the audio (§5.2). Emotion has no audible effect. */
+export interface SynthConfig {
+  /** 0.6–1.5; multiplies with `<speed>`. */
+  speed: number;
+  /** 0.5–2.0; multiplies with `<volume>`. */
+  volume: number;
+}
+
+/** What carries over from one generation to the next on a context. */
+export interface SynthState {
+  sampleRate: number;
+  /** Samples generated so far on the context: where the next audio starts (timestamps are cumulative). */
+  position: number;
+  /** The latest `<speed ratio>` (1 until one is seen). */
+  speed: number;
+  /** The latest `<volume ratio>`. */
+  volume: number;
+  /** True once a word has been generated (the next word keeps at least `jointMs` from it). */
+  afterWord: boolean;
+  /** Samples of silence since the last word. */
+  gap: number;
+}
+
+/** A word's span in samples on the context's timeline: `[start, end)`. */
+export interface WordSpan {
+  word: string;
+  start: number;
+  end: number;
+}
+
+/** The audio of one generation and where its words are. */
+export interface Synthesized {
+  /** Mono samples in [-1, 1]. */
+  samples: Float32Array;
+  /** Context timeline position of `samples[0]`. */
+  start: number;
+  words: WordSpan[];
+}
+
+/** The default config: speed 1, volume 1. */
+export const DEFAULT_SYNTH_CONFIG: SynthConfig = { speed: 1, volume: 1 };
+
+/** A fresh state for a context at a sample rate. */
+export function initialSynthState(sampleRate: number): SynthState {
+  return { sampleRate, position: 0, speed: 1, volume: 1, afterWord: false, gap: 0 };
+}
+
+/** Samples in `ms` milliseconds at `rate`, rounded (each token rounds alone, so splits never shift later tokens). */
+export function msToSamples(ms: number, rate: number): number {
+  return Math.max(0, Math.round((ms * rate) / 1000));
+}
+
+/** The samples a word lasts at a speed. */
+export function wordSamples(word: string, rate: number, speed: number): number {
+  const chars = Array.from(word).length;
+  return Math.max(2, msToSamples((VOICE.perCharMs * chars + VOICE.baseMs) / speed, rate));
+}
+
+/** The tone frequency (Hz) of a word before it is fitted to whole cycles. */
+export function wordFrequency(word: string): number {
+  return VOICE.minHz + (hash32(word) % (VOICE.maxHz - VOICE.minHz + 1));
+}
+
+type Segment = { tone: false; n: number } | { tone: true; n: number; word: string; amp: number };
+
+/** Turns tokens into segments, updating the state's speed, volume and word gap (not its position). */
+function plan(tokens: readonly Token[], state: SynthState, config: SynthConfig): Segment[] {
+  const rate = state.sampleRate;
+  const out: Segment[] = [];
+  const silence = (ms: number, scaled: boolean) => {
+    const n = msToSamples(scaled ? ms / (state.speed * config.speed) : ms, rate);
+    if (n > 0) {
+      out.push({ tone: false, n });
+      state.gap += n;
+    }
+  };
+  for (const t of tokens) {
+    switch (t.kind) {
+      case "word": {
+        if (state.afterWord) {
+          const joint = msToSamples(VOICE.jointMs / (state.speed * config.speed), rate);
+          if (state.gap < joint) out.push({ tone: false, n: joint - state.gap });
+        }
+        const n = wordSamples(t.text, rate, state.speed * config.speed);
+        out.push({ tone: true, n, word: t.text, amp: VOICE.amplitude * state.volume * config.volume });
+        state.afterWord = true;
+        state.gap = 0;
+        break;
+      }
+      case "space":
+        silence(VOICE.spaceMs, true);
+        break;
+      case "punct":
+        silence(t.sentence ? VOICE.sentencePunctMs : VOICE.shortPunctMs, true);
+        break;
+      case "break":
+        // "<break> adds exactly the silence" asked for: not scaled by speed.
+        silence(t.ms, false);
+        break;
+      case "pause":
+        silence(VOICE.pauseMs, false);
+        break;
+      case "speed":
+        state.speed = t.ratio;
+        break;
+      case "volume":
+        state.volume = t.ratio;
+        break;
+      case "emotion":
+      case "spell":
+        break;
+    }
+  }
+  return out;
+}
+
+/** Writes one word's tone: whole cycles so both ends sit on a peak, with linear fades. */
+function renderTone(out: Float32Array, at: number, n: number, word: string, amp: number, rate: number): void {
+  // Fit the frequency to a whole number of cycles over n-1 sample steps: cos(0) = cos(2πk) = 1, so the
+  // first and last samples are at the fade floor, never at a zero crossing.
+  const span = n - 1;
+  const cycles = Math.max(1, Math.round((wordFrequency(word) * span) / rate));
+  const step = (2 * Math.PI * cycles) / span;
+  const fade = Math.max(1, Math.min(msToSamples(VOICE.fadeMs, rate), Math.floor(n / 2)));
+  const floor = VOICE.fadeFloor;
+  for (let i = 0; i < n; i += 1) {
+    const edge = Math.min(i, span - i);
+    const env = edge >= fade ? 1 : floor + ((1 - floor) * edge) / fade;
+    out[at + i] = amp * env * Math.cos(step * i);
+  }
+}
+
+/**
+ * Synthesizes tokens from a context's state (advancing it): the samples, and each word's span on the
+ * context's timeline.
+ */
+export function synthesize(tokens: readonly Token[], state: SynthState, config: SynthConfig = DEFAULT_SYNTH_CONFIG): Synthesized {
+  const segments = plan(tokens, state, config);
+  let total = 0;
+  for (const s of segments) total += s.n;
+  const samples = new Float32Array(total);
+  const words: WordSpan[] = [];
+  const start = state.position;
+  let at = 0;
+  for (const s of segments) {
+    if (s.tone) {
+      renderTone(samples, at, s.n, s.word, s.amp, state.sampleRate);
+      words.push({ word: s.word, start: start + at, end: start + at + s.n });
+    }
+    at += s.n;
+  }
+  state.position = start + total;
+  return { samples, start, words };
+}
+
+/** A phoneme's span: the word's letters as phonemes, the word's samples split evenly between them. */
+export interface PhonemeSpan {
+  phoneme: string;
+  start: number;
+  end: number;
+}
+
+/** Splits a word's span into one span per character (code point); the first starts and the last ends with the word. */
+export function phonemeSpans(word: WordSpan): PhonemeSpan[] {
+  const letters = Array.from(word.word);
+  const n = word.end - word.start;
+  return letters.map((phoneme, j) => ({
+    phoneme,
+    start: word.start + Math.floor((j * n) / letters.length),
+    end: word.start + Math.floor(((j + 1) * n) / letters.length),
+  }));
+}
+
+// ---------------------------------------------------------------- encoders
+
+/** A float sample in [-1, 1] as signed 16-bit (clamped, rounded). */
+export function floatToS16(x: number): number {
+  const v = Math.round(x * 32767);
+  return v > 32767 ? 32767 : v < -32768 ? -32768 : v;
+}
+
+const MULAW_BIAS = 0x84;
+const MULAW_CLIP = 32635;
+
+/**
+ * G.711 µ-law encoding of a signed 16-bit sample (ITU-T G.711, the Sun reference algorithm).
+ * @example mulawEncode(0) // 0xff
+ */
+export function mulawEncode(sample: number): number {
+  let s = sample;
+  const sign = s < 0 ? 0x80 : 0;
+  if (s < 0) s = -s;
+  if (s > MULAW_CLIP) s = MULAW_CLIP;
+  s += MULAW_BIAS;
+  let exponent = 7;
+  for (let mask = 0x4000; (s & mask) === 0 && exponent > 0; mask >>= 1) exponent -= 1;
+  const mantissa = (s >> (exponent + 3)) & 0x0f;
+  return ~(sign | (exponent << 4) | mantissa) & 0xff;
+}
+
+/** Decodes a G.711 µ-law byte to a signed 16-bit sample. */
+export function mulawDecode(byte: number): number {
+  const u = ~byte & 0xff;
+  const exponent = (u >> 4) & 0x07;
+  const magnitude = ((((u & 0x0f) << 3) + MULAW_BIAS) << exponent) - MULAW_BIAS;
+  // `0 - m`, not `-m`: code 0x7f ("negative zero") must decode to +0.
+  return u & 0x80 ? 0 - magnitude : magnitude;
+}
+
+const ALAW_SEGMENT_ENDS = [0x1f, 0x3f, 0x7f, 0xff, 0x1ff, 0x3ff, 0x7ff, 0xfff];
+
+/**
+ * G.711 A-law encoding of a signed 16-bit sample (ITU-T G.711, the Sun reference algorithm; even bits inverted).
+ * @example alawEncode(0) // 0xd5
+ */
+export function alawEncode(sample: number): number {
+  let pcm = sample >> 3;
+  let mask: number;
+  if (pcm >= 0) {
+    mask = 0xd5;
+  } else {
+    mask = 0x55;
+    pcm = -pcm - 1;
+  }
+  let seg = 0;
+  while (seg < 8 && pcm > (ALAW_SEGMENT_ENDS[seg] as number)) seg += 1;
+  if (seg >= 8) return 0x7f ^ mask;
+  const aval = (seg << 4) | (seg < 2 ? (pcm >> 1) & 0x0f : (pcm >> seg) & 0x0f);
+  return aval ^ mask;
+}
+
+/** Decodes a G.711 A-law byte to a signed 16-bit sample. */
+export function alawDecode(byte: number): number {
+  const a = byte ^ 0x55;
+  let t = (a & 0x0f) << 4;
+  const seg = (a & 0x70) >> 4;
+  if (seg === 0) t += 8;
+  else if (seg === 1) t += 0x108;
+  else t = (t + 0x108) << (seg - 1);
+  return a & 0x80 ? t : 0 - t;
+}
+
+/** Bytes per sample of each TTS encoding (§8). */
+export const TTS_BYTES_PER_SAMPLE: Record<TtsEncoding, number> = { pcm_s16le: 2, pcm_f32le: 4, pcm_mulaw: 1, pcm_alaw: 1 };
+
+/** True on little-endian hosts (all common ones): typed arrays can then be written as wire bytes directly. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+let mulawTable: Uint8Array | undefined;
+let alawTable: Uint8Array | undefined;
+
+/** A 64 Ki-entry table from a 16-bit sample (offset by 32768) to its G.711 byte: built once, then a lookup per sample. */
+function g711Table(encode: (sample: number) => number): Uint8Array {
+  const table = new Uint8Array(65536);
+  for (let v = -32768; v <= 32767; v += 1) table[v + 32768] = encode(v);
+  return table;
+}
+
+/** Encodes float samples in a TTS encoding (little-endian for the multi-byte ones). */
+export function encodePcm(samples: Float32Array, encoding: TtsEncoding): Uint8Array {
+  const n = samples.length;
+  switch (encoding) {
+    case "pcm_s16le": {
+      const out = new Uint8Array(n * 2);
+      if (LITTLE_ENDIAN) {
+        const view = new Int16Array(out.buffer);
+        for (let i = 0; i < n; i += 1) view[i] = floatToS16(samples[i] as number);
+      } else {
+        const view = new DataView(out.buffer);
+        for (let i = 0; i < n; i += 1) view.setInt16(i * 2, floatToS16(samples[i] as number), true);
+      }
+      return out;
+    }
+    case "pcm_f32le": {
+      if (LITTLE_ENDIAN) return new Uint8Array(samples.slice().buffer);
+      const out = new Uint8Array(n * 4);
+      const view = new DataView(out.buffer);
+      for (let i = 0; i < n; i += 1) view.setFloat32(i * 4, samples[i] as number, true);
+      return out;
+    }
+    case "pcm_mulaw":
+    case "pcm_alaw": {
+      const table =
+        encoding === "pcm_mulaw" ? (mulawTable ??= g711Table(mulawEncode)) : (alawTable ??= g711Table(alawEncode));
+      const out = new Uint8Array(n);
+      for (let i = 0; i < n; i += 1) out[i] = table[floatToS16(samples[i] as number) + 32768] as number;
+      return out;
+    }
+  }
+}
+
+/** Decodes bytes of a TTS encoding back to float samples (a trailing partial sample is ignored). */
+export function decodePcm(bytes: Uint8Array, encoding: TtsEncoding): Float32Array {
+  const n = Math.floor(bytes.length / TTS_BYTES_PER_SAMPLE[encoding]);
+  const out = new Float32Array(n);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let i = 0; i < n; i += 1) {
+    switch (encoding) {
+      case "pcm_s16le":
+        out[i] = view.getInt16(i * 2, true) / 32768;
+        break;
+      case "pcm_f32le":
+        out[i] = view.getFloat32(i * 4, true);
+        break;
+      case "pcm_mulaw":
+        out[i] = mulawDecode(bytes[i] as number) / 32768;
+        break;
+      case "pcm_alaw":
+        out[i] = alawDecode(bytes[i] as number) / 32768;
+        break;
+    }
+  }
+  return out;
+}
+
+/** Float samples as signed 16-bit (what the MP3 encoder takes). */
+export function toInt16(samples: Float32Array): Int16Array {
+  const out = new Int16Array(samples.length);
+  for (let i = 0; i < samples.length; i += 1) out[i] = floatToS16(samples[i] as number);
+  return out;
+}
+
+const BASE64_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+let base64Pairs: string[] | undefined;
+
+/** Node's Buffer when the host has one (far faster); the cores also run in browsers, where it is absent. */
+const NodeBuffer = (globalThis as { Buffer?: { from(b: ArrayBufferLike, offset: number, length: number): { toString(enc: "base64"): string } } })
+  .Buffer;
+
+/** Base64 of bytes (standard alphabet, padded): Node's Buffer when present, else `base64Portable`. */
+export function toBase64(bytes: Uint8Array): string {
+  return NodeBuffer ? NodeBuffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64") : base64Portable(bytes);
+}
+
+/** Base64 in plain JavaScript (any host): two output characters per 12 bits from a 4096-entry table. */
+export function base64Portable(bytes: Uint8Array): string {
+  const pairs = (base64Pairs ??= Array.from({ length: 4096 }, (_, v) => (BASE64_ALPHABET[v >> 6] as string) + (BASE64_ALPHABET[v & 63] as string)));
+  const parts: string[] = [];
+  const whole = bytes.length - (bytes.length % 3);
+  let out = "";
+  for (let i = 0; i < whole; i += 3) {
+    const v = ((bytes[i] as number) << 16) | ((bytes[i + 1] as number) << 8) | (bytes[i + 2] as number);
+    out += (pairs[v >> 12] as string) + (pairs[v & 0xfff] as string);
+    if (out.length >= 8192) {
+      parts.push(out);
+      out = "";
+    }
+  }
+  const rest = bytes.length - whole;
+  if (rest > 0) {
+    const v = ((bytes[whole] as number) << 16) | (rest === 2 ? (bytes[whole + 1] as number) << 8 : 0);
+    const four = (pairs[v >> 12] as string) + (pairs[v & 0xfff] as string);
+    out += rest === 1 ? `${four.slice(0, 2)}==` : `${four.slice(0, 3)}=`;
+  }
+  parts.push(out);
+  return parts.join("");
+}

@@ -1,0 +1,12 @@
+/**
+ * @speechwire/mock-server: a deterministic, audio-clock-driven mock of every Cartesia realtime
+ * speech endpoint. `startMockServer` runs it; the scenario schema and built-ins describe what it says.
+ */
+export { startMockServer, type MockServer, type MockServerOptions, type MockServerUrls } from "./server/server.js";
+export type { SessionRecord, JournalEntry } from "./server/journal.js";
+export type { AuthMode } from "./server/auth.js";
+export { SCENARIO_HEADER, SCENARIO_QUERY, type ScenarioRegistry } from "./server/scenarios.js";
+export { BUILTIN_SCENARIOS } from "./scenario/builtin.js";
+export { scenarioSchema, type Scenario, type ScenarioInput, type Fault, type Turn } from "./scenario/schema.js";
+export { loadScenarioDir, loadScenarioFile, parseScenarioText, validateScenario, type ScenarioIssue, type ScenarioResult } from "./scenario/load.js";
+export { LATENCY_PROFILES, latencySchema, parseLatencyArg, sampleLatency, type Latency } from "./core/latency.js";

@@ -1,0 +1,23 @@
+/** What every route and socket handler shares: registry, auth, journal, ids, limits. */
+import type { Authenticator } from "./auth.js";
+import type { Journal } from "./journal.js";
+import type { ScenarioRegistry } from "./scenarios.js";
+
+/** Idle timeouts in milliseconds (PROTOCOL.md §1.6: STT 180 s, TTS 300 s). */
+export interface IdleTimeouts {
+  stt: number;
+  tts: number;
+}
+
+/** Shared server state. */
+export interface ServerContext {
+  registry: ScenarioRegistry;
+  auth: Authenticator;
+  journal: Journal;
+  seed: number;
+  idle: IdleTimeouts;
+  /** Largest WebSocket frame accepted; larger ones are closed with 1009. */
+  maxFrameBytes: number;
+  /** Next request id (seeded: the same sequence every run). */
+  nextRequestId(): string;
+}

@@ -1,0 +1,271 @@
+/** HTTP routes: the Cartesia HTTP endpoints, the status route and the admin API (`/_speechwire/…`). */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import busboy from "busboy";
+import {
+  accessToken,
+  DEFAULT_VERSION,
+  headerValue,
+  resolveVersion,
+  shapesForVersion,
+  sttBatch,
+  ttsBytes,
+  ttsSse,
+  type ErrorShape,
+} from "@speechwire/protocol";
+import { transcribeBatch } from "../core/stt/index.js";
+import { sseEvents, synthesizeBytes } from "../core/tts/index.js";
+import { parseScenarioText } from "../scenario/load.js";
+import type { Scenario } from "../scenario/schema.js";
+import type { ServerContext } from "./context.js";
+import { BodyTooLarge, CORS_HEADERS, readBody, requestIdHeaders, sendError, sendJson, type HttpError } from "./respond.js";
+import { requestedScenario, SCENARIO_HEADER, splitScenarioPrefix } from "./scenarios.js";
+
+const JSON_LIMIT = 1024 * 1024;
+const UPLOAD_LIMIT = 64 * 1024 * 1024;
+
+/** The package version, shown by `GET /` and the health route. */
+export interface ServerInfo {
+  version: string;
+  startedAt: number;
+  openSessions: () => number;
+}
+
+/** Handles one HTTP request; never throws (errors become responses). */
+export function createRequestHandler(ctx: ServerContext, info: ServerInfo) {
+  return (req: IncomingMessage, res: ServerResponse) => {
+    handle(ctx, info, req, res).catch((error: unknown) => {
+      if (!res.headersSent) {
+        sendError(res, { status: 500, code: "internal_error", title: "Internal error", message: String(error) }, "structured", ctx.nextRequestId());
+      } else {
+        res.destroy();
+      }
+    });
+  };
+}
+
+async function handle(ctx: ServerContext, info: ServerInfo, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? "/", "http://mock");
+  const routed = splitScenarioPrefix(url.pathname);
+  const requestId = ctx.nextRequestId();
+  const versionResult = resolveVersion({ header: headerValue(req.headers, "cartesia-version"), query: url.searchParams.get("cartesia_version") });
+  const version = versionResult.ok ? versionResult.value.version : DEFAULT_VERSION;
+  const shape = shapesForVersion(version).errors;
+  const fail = (error: HttpError) => sendError(res, error, shape, requestId);
+  const method = req.method ?? "GET";
+
+  if (method === "OPTIONS") {
+    res.writeHead(204, CORS_HEADERS);
+    res.end();
+    return;
+  }
+
+  if (routed.path.startsWith("/_speechwire/")) return admin(ctx, info, routed.path, method, req, res, requestId);
+
+  if (routed.path === "/" && method === "GET") {
+    sendJson(res, 200, { ok: true, version: DEFAULT_VERSION, server: "speechwire-mock", speechwire: info.version }, requestIdHeaders(requestId));
+    return;
+  }
+
+  const api: Record<string, (s: Scenario) => Promise<void>> = {
+    [ttsBytes.PATH]: (s) => bytesRoute(req, res, s, version, shape, requestId),
+    [ttsSse.PATH]: (s) => sseRoute(req, res, s, version, shape, requestId),
+    [sttBatch.PATH]: (s) => batchRoute(req, res, url, s, version, shape, requestId),
+    [accessToken.PATH]: () => tokenRoute(ctx, req, res, url, version, shape, requestId),
+  };
+  const route = api[routed.path];
+  if (!route) {
+    fail({ status: 404, code: "not_found", title: "Not found", message: `No route ${method} ${url.pathname}.` });
+    return;
+  }
+  if (method !== "POST") {
+    fail({ status: 405, code: "method_not_allowed", title: "Method not allowed", message: `${routed.path} takes POST.` });
+    return;
+  }
+  if (!versionResult.ok) {
+    fail({ status: 400, code: "invalid_version", title: "Invalid version", message: versionResult.error.message });
+    return;
+  }
+  const scenarioName = requestedScenario(routed, url.searchParams, headerValue(req.headers, SCENARIO_HEADER)) ?? ctx.registry.defaultName;
+  const scenario = ctx.registry.get(scenarioName);
+  if (!scenario) {
+    fail({ status: 404, code: "scenario_not_found", title: "Scenario not found", message: `No scenario "${scenarioName}".` });
+    return;
+  }
+  if (scenario.handshake) {
+    const { status, message } = scenario.handshake;
+    fail({ status, code: status === 429 ? "concurrency_limited" : null, title: status === 429 ? "Too many concurrent requests" : "Refused", message: message ?? `Scenario "${scenario.name}" refuses requests with ${status}.` });
+    return;
+  }
+  if (routed.path !== accessToken.PATH) {
+    const authFailure = ctx.auth.check(routed.path, req.headers, url.searchParams);
+    if (authFailure) {
+      fail({ ...authFailure, code: authFailure.status === 403 ? "forbidden" : "unauthorized" });
+      return;
+    }
+  }
+  try {
+    await route(scenario);
+  } catch (error) {
+    if (error instanceof BodyTooLarge) fail({ status: 413, code: "payload_too_large", title: "Payload too large", message: error.message });
+    else throw error;
+  }
+}
+
+/** `POST /tts/bytes`: the JSON body is read whatever the Content-Type (livekit sends none). */
+async function bytesRoute(req: IncomingMessage, res: ServerResponse, scenario: Scenario, version: string, shape: ErrorShape, requestId: string) {
+  const body = await readBody(req, JSON_LIMIT);
+  const parsed = ttsBytes.parseRequest(body, { strictness: "validating", version });
+  if (!parsed.ok) {
+    sendError(res, { status: 400, code: "invalid_request", title: "Invalid request", message: parsed.error.message }, shape, requestId);
+    return;
+  }
+  const audio = synthesizeBytes(parsed.value, scenario);
+  const headers: Record<string, string> = { ...CORS_HEADERS, ...requestIdHeaders(requestId), "content-type": audio.contentType };
+  if (parsed.value.save === true) headers["cartesia-file-id"] = `file_${requestId}`;
+  res.writeHead(200, headers);
+  for (const chunk of audio.chunks) {
+    if (!res.write(chunk)) await new Promise((resolve) => res.once("drain", resolve));
+  }
+  res.end();
+}
+
+/** `POST /tts/sse`: `data: <json>` events, ending with `done`. */
+async function sseRoute(req: IncomingMessage, res: ServerResponse, scenario: Scenario, version: string, shape: ErrorShape, requestId: string) {
+  const body = await readBody(req, JSON_LIMIT);
+  const parsed = ttsSse.parseRequest(body, { strictness: "validating", version });
+  if (!parsed.ok) {
+    sendError(res, { status: 400, code: "invalid_request", title: "Invalid request", message: parsed.error.message }, shape, requestId);
+    return;
+  }
+  res.writeHead(200, { ...CORS_HEADERS, ...requestIdHeaders(requestId), "content-type": "text/event-stream", "cache-control": "no-cache" });
+  for (const event of sseEvents(parsed.value, scenario, requestId)) {
+    if (!res.write(event)) await new Promise((resolve) => res.once("drain", resolve));
+  }
+  res.end();
+}
+
+/** `POST /stt`: multipart form with `file`, `model`, `language`, `timestamp_granularities[]`. */
+async function batchRoute(req: IncomingMessage, res: ServerResponse, url: URL, scenario: Scenario, version: string, shape: ErrorShape, requestId: string) {
+  const bad = (message: string, status = 400) =>
+    sendError(res, { status, code: status === 413 ? "payload_too_large" : "invalid_request", title: "Invalid request", message }, shape, requestId);
+  const query = sttBatch.parseQuery(url.searchParams, { strictness: "validating", version });
+  if (!query.ok) return bad(query.error.message);
+  let form: { fields: Record<string, string | string[]>; file?: Buffer };
+  try {
+    form = await readMultipart(req);
+  } catch (error) {
+    return bad(error instanceof BodyTooLarge ? error.message : `malformed multipart body: ${(error as Error).message}`, error instanceof BodyTooLarge ? 413 : 400);
+  }
+  if (!form.file) return bad("file: a file part is required");
+  const fields = sttBatch.parseForm(form.fields, { strictness: "validating", version });
+  if (!fields.ok) return bad(fields.error.message);
+  const response = transcribeBatch(fields.value, new Uint8Array(form.file), scenario, requestId, query.value);
+  sendJson(res, 200, response, requestIdHeaders(requestId));
+}
+
+function readMultipart(req: IncomingMessage): Promise<{ fields: Record<string, string | string[]>; file?: Buffer }> {
+  return new Promise((resolve, reject) => {
+    let parser: busboy.Busboy;
+    try {
+      parser = busboy({ headers: req.headers, limits: { fileSize: UPLOAD_LIMIT, files: 1, fields: 50 } });
+    } catch (error) {
+      reject(error as Error);
+      return;
+    }
+    const fields: Record<string, string | string[]> = {};
+    const chunks: Buffer[] = [];
+    let sawFile = false;
+    let tooLarge = false;
+    parser.on("field", (name, value) => {
+      const prev = fields[name];
+      fields[name] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [prev, value];
+    });
+    parser.on("file", (_name, stream) => {
+      sawFile = true;
+      stream.on("data", (chunk: Buffer) => chunks.push(chunk));
+      stream.on("limit", () => {
+        tooLarge = true;
+      });
+    });
+    parser.on("error", (error) => reject(error as Error));
+    parser.on("close", () => {
+      if (tooLarge) reject(new BodyTooLarge(`file larger than ${UPLOAD_LIMIT} bytes`));
+      else resolve(sawFile ? { fields, file: Buffer.concat(chunks) } : { fields });
+    });
+    req.pipe(parser);
+  });
+}
+
+/** `POST /access-token`: mints a signed token with grants and expiry. */
+async function tokenRoute(ctx: ServerContext, req: IncomingMessage, res: ServerResponse, url: URL, version: string, shape: ErrorShape, requestId: string) {
+  const authFailure = ctx.auth.checkMinter(req.headers, url.searchParams);
+  if (authFailure) {
+    sendError(res, { ...authFailure, code: "unauthorized" }, shape, requestId);
+    return;
+  }
+  const body = await readBody(req, JSON_LIMIT);
+  const parsed = accessToken.parseRequest(body.length === 0 ? "{}" : body.toString("utf8"), { strictness: "validating", version });
+  if (!parsed.ok) {
+    sendError(res, { status: 400, code: "invalid_request", title: "Invalid request", message: parsed.error.message }, shape, requestId);
+    return;
+  }
+  const token = ctx.auth.mint(parsed.value.grants ?? {}, parsed.value.expires_in ?? accessToken.MAX_EXPIRES_IN);
+  sendJson(res, 200, { token }, requestIdHeaders(requestId));
+}
+
+/** The admin API. */
+async function admin(ctx: ServerContext, info: ServerInfo, path: string, method: string, req: IncomingMessage, res: ServerResponse, requestId: string) {
+  const notFound = () => sendJson(res, 404, { error: "not found", path }, requestIdHeaders(requestId));
+  if (path === "/_speechwire/health" && method === "GET") {
+    sendJson(res, 200, {
+      ok: true,
+      version: info.version,
+      uptimeSeconds: Math.round((Date.now() - info.startedAt) / 1000),
+      openSessions: info.openSessions(),
+      defaultScenario: ctx.registry.defaultName,
+    });
+    return;
+  }
+  if (path === "/_speechwire/scenarios") {
+    if (method === "GET") {
+      sendJson(res, 200, ctx.registry.list().map((s) => ({ name: s.name, description: s.description, default: s.name === ctx.registry.defaultName })));
+      return;
+    }
+    if (method === "POST") {
+      let text: string;
+      try {
+        text = (await readBody(req, JSON_LIMIT)).toString("utf8");
+      } catch {
+        sendJson(res, 413, { error: "scenario larger than 1 MiB" });
+        return;
+      }
+      const result = parseScenarioText(text);
+      if (!result.ok) {
+        sendJson(res, 400, { error: "invalid scenario", issues: result.issues });
+        return;
+      }
+      ctx.registry.add(result.scenario);
+      sendJson(res, 201, result.scenario);
+      return;
+    }
+  }
+  const scenarioMatch = /^\/_speechwire\/scenarios\/([^/]+)$/.exec(path);
+  if (scenarioMatch && method === "GET") {
+    const scenario = ctx.registry.get(decodeURIComponent(scenarioMatch[1] as string));
+    if (scenario) sendJson(res, 200, scenario);
+    else notFound();
+    return;
+  }
+  if (path === "/_speechwire/sessions" && method === "GET") {
+    sendJson(res, 200, ctx.journal.list());
+    return;
+  }
+  const sessionMatch = /^\/_speechwire\/sessions\/([^/]+)$/.exec(path);
+  if (sessionMatch && method === "GET") {
+    const record = ctx.journal.get(sessionMatch[1] as string);
+    if (record) sendJson(res, 200, record);
+    else notFound();
+    return;
+  }
+  notFound();
+}

@@ -1,0 +1,196 @@
+/**
+ * The journal: every session's frames in both directions, with the audio position and time, and every
+ * schema or grammar violation with its rule id (the protocol's linter). Bounded in memory; secrets
+ * redacted; optionally appended to a JSONL file per session.
+ */
+import { createHash } from "node:crypto";
+import { appendFileSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { createSessionLinter, type GrammarEndpoint, type SessionLinter, type Violation } from "@speechwire/protocol";
+import { redact } from "./auth.js";
+
+/** One frame or event in a session. */
+export interface JournalEntry {
+  /** Milliseconds since the session opened. */
+  t: number;
+  dir: "client" | "server";
+  /** Seconds of audio received when this happened. */
+  audio: number;
+  kind: "text" | "binary" | "close" | "drop";
+  /** Text frames: the text. */
+  text?: string;
+  /** Binary frames: byte count, offset in the session's audio, and a digest of the bytes. */
+  bytes?: number;
+  offset?: number;
+  sha256?: string;
+  code?: number;
+  reason?: string;
+}
+
+/** A session's record. */
+export interface SessionRecord {
+  id: string;
+  endpoint: GrammarEndpoint | "tts-bytes" | "tts-sse" | "stt-batch" | "access-token";
+  scenario: string;
+  version: string;
+  requestId: string;
+  path: string;
+  /** The query with credentials redacted. */
+  query: Record<string, string | string[]>;
+  /** Request headers with credentials redacted. */
+  headers: Record<string, string>;
+  startedAt: string;
+  endedAt?: string;
+  /** Every audio byte the client sent: total and a digest of all of it, in order. */
+  audio: { bytes: number; sha256: string };
+  entries: JournalEntry[];
+  /** Entries left out because the session passed the per-session limit. */
+  droppedEntries: number;
+  violations: Violation[];
+}
+
+const SECRET_HEADERS = new Set(["authorization", "x-api-key", "cookie"]);
+const SECRET_PARAMS = new Set(["api_key", "access_token"]);
+
+/** Limits that keep the journal's memory bounded. */
+export interface JournalLimits {
+  sessions: number;
+  entriesPerSession: number;
+  textChars: number;
+}
+
+/** A live session's journal handle. */
+export class SessionJournal {
+  readonly #audioHash = createHash("sha256");
+  readonly #linter: SessionLinter | undefined;
+  #audioBytes = 0;
+  #start = 0;
+
+  constructor(
+    readonly record: SessionRecord,
+    private readonly limits: JournalLimits,
+    private readonly clock: () => number,
+    private readonly file?: string,
+  ) {
+    this.#start = clock();
+    const grammar = ["stt-v1", "stt-turns", "tts"].includes(record.endpoint) ? (record.endpoint as GrammarEndpoint) : undefined;
+    this.#linter = grammar ? createSessionLinter(grammar, { strictness: "strict", version: record.version }) : undefined;
+  }
+
+  /** Records a text frame. */
+  text(dir: "client" | "server", text: string, audio: number): void {
+    this.#lint({ from: dir, frame: text });
+    const clipped = text.length > this.limits.textChars ? `${text.slice(0, this.limits.textChars)}…(${text.length} chars)` : text;
+    this.#push({ t: this.#now(), dir, audio, kind: "text", text: clipped });
+  }
+
+  /** Records a binary frame (client audio) by size, offset and digest. */
+  binary(dir: "client" | "server", data: Uint8Array, audio: number): void {
+    this.#lint({ from: dir, frame: data });
+    const offset = this.#audioBytes;
+    if (dir === "client") {
+      this.#audioHash.update(data);
+      this.#audioBytes += data.byteLength;
+    }
+    const sha256 = createHash("sha256").update(data).digest("hex").slice(0, 16);
+    this.#push({ t: this.#now(), dir, audio, kind: "binary", bytes: data.byteLength, offset, sha256 });
+  }
+
+  /** Records a close (or a dropped connection) from either side. */
+  close(dir: "client" | "server", code: number | undefined, reason: string, audio: number, dropped = false): void {
+    this.#lint({ from: dir, close: code === undefined ? {} : { code, reason } });
+    this.#push({ t: this.#now(), dir, audio, kind: dropped ? "drop" : "close", ...(code !== undefined ? { code } : {}), reason });
+  }
+
+  /** Ends the session: end-of-session rules run, totals are final. */
+  end(): void {
+    if (this.record.endedAt) return;
+    if (this.#linter) this.record.violations.push(...this.#linter.end());
+    this.record.endedAt = new Date().toISOString();
+    this.#sync();
+    if (this.file) appendFileSync(this.file, `${JSON.stringify({ kind: "end", endedAt: this.record.endedAt, audio: this.record.audio, violations: this.record.violations })}\n`);
+  }
+
+  #lint(event: Parameters<SessionLinter["push"]>[0]): void {
+    if (this.#linter) this.record.violations.push(...this.#linter.push(event));
+  }
+
+  #sync(): void {
+    this.record.audio = { bytes: this.#audioBytes, sha256: this.#audioHash.copy().digest("hex") };
+  }
+
+  #now(): number {
+    return Math.round(this.clock() - this.#start);
+  }
+
+  #push(entry: JournalEntry): void {
+    if (this.file) appendFileSync(this.file, `${JSON.stringify(entry)}\n`);
+    if (this.record.entries.length < this.limits.entriesPerSession) this.record.entries.push(entry);
+    else this.record.droppedEntries += 1;
+    if (entry.kind === "binary") this.#sync();
+  }
+}
+
+/** All sessions' journals, newest last, at most `limits.sessions` of them. */
+export class Journal {
+  readonly #records: SessionRecord[] = [];
+  #counter = 0;
+
+  constructor(
+    private readonly limits: JournalLimits = { sessions: 500, entriesPerSession: 20_000, textChars: 4096 },
+    private readonly dir?: string,
+    private readonly clock: () => number = () => performance.now(),
+  ) {
+    if (dir) mkdirSync(dir, { recursive: true });
+  }
+
+  /** Opens a session's journal. Headers and query are redacted here. */
+  open(input: Omit<SessionRecord, "id" | "startedAt" | "entries" | "droppedEntries" | "violations" | "audio" | "query" | "headers"> & {
+    query: URLSearchParams;
+    headers: Record<string, string | string[] | undefined>;
+  }): SessionJournal {
+    this.#counter += 1;
+    const id = `s${String(this.#counter).padStart(6, "0")}`;
+    const query: Record<string, string | string[]> = {};
+    for (const key of new Set(input.query.keys())) {
+      const values = input.query.getAll(key).map((v) => (SECRET_PARAMS.has(key) ? redact(v) : v));
+      query[key] = values.length === 1 ? (values[0] as string) : values;
+    }
+    const headers: Record<string, string> = {};
+    for (const [key, value] of Object.entries(input.headers)) {
+      if (value === undefined) continue;
+      const text = Array.isArray(value) ? value.join(", ") : value;
+      headers[key] = SECRET_HEADERS.has(key.toLowerCase()) ? redact(text) : text;
+    }
+    const record: SessionRecord = {
+      id,
+      endpoint: input.endpoint,
+      scenario: input.scenario,
+      version: input.version,
+      requestId: input.requestId,
+      path: input.path,
+      query,
+      headers,
+      startedAt: new Date().toISOString(),
+      audio: { bytes: 0, sha256: createHash("sha256").digest("hex") },
+      entries: [],
+      droppedEntries: 0,
+      violations: [],
+    };
+    this.#records.push(record);
+    while (this.#records.length > this.limits.sessions) this.#records.shift();
+    const file = this.dir ? join(this.dir, `${id}.jsonl`) : undefined;
+    if (file) appendFileSync(file, `${JSON.stringify({ kind: "session", ...record, entries: undefined })}\n`);
+    return new SessionJournal(record, this.limits, this.clock, file);
+  }
+
+  /** A summary of every session (no frames). */
+  list(): Omit<SessionRecord, "entries">[] {
+    return this.#records.map(({ entries: _entries, ...rest }) => ({ ...rest, violations: rest.violations }));
+  }
+
+  /** One session with its frames. */
+  get(id: string): SessionRecord | undefined {
+    return this.#records.find((r) => r.id === id);
+  }
+}

@@ -1,0 +1,65 @@
+/** The scenario registry and per-connection selection (DESIGN.md "Scenario selection"). */
+import { BUILTIN_SCENARIOS } from "../scenario/builtin.js";
+import type { Scenario } from "../scenario/schema.js";
+import type { Latency } from "../core/latency.js";
+
+/** The header that selects a scenario. */
+export const SCENARIO_HEADER = "x-speechwire-scenario";
+/** The query parameter that selects a scenario. */
+export const SCENARIO_QUERY = "speechwire_scenario";
+
+/** Holds the scenarios a server knows: built-ins, a folder's, and those added at run time. */
+export class ScenarioRegistry {
+  readonly #byName = new Map<string, Scenario>();
+  #connections = new Map<string, number>();
+
+  constructor(
+    public defaultName: string,
+    private readonly latencyOverride?: Latency,
+  ) {
+    for (const s of BUILTIN_SCENARIOS) this.#byName.set(s.name, s);
+  }
+
+  /** Adds or replaces a scenario. */
+  add(scenario: Scenario): void {
+    this.#byName.set(scenario.name, scenario);
+  }
+
+  /** Every scenario, sorted by name. */
+  list(): Scenario[] {
+    return [...this.#byName.values()].sort((a, b) => (a.name < b.name ? -1 : 1));
+  }
+
+  /** A scenario by name, with the server's latency override applied. */
+  get(name: string): Scenario | undefined {
+    const scenario = this.#byName.get(name);
+    if (!scenario || this.latencyOverride === undefined) return scenario;
+    const l = this.latencyOverride;
+    return { ...scenario, latency: { finalize: l, turnEnd: l, ttsFirstChunk: l } };
+  }
+
+  /** Counts connections per scenario (1 for the first), so faults can fire only on early ones. */
+  nextConnection(name: string): number {
+    const n = (this.#connections.get(name) ?? 0) + 1;
+    this.#connections.set(name, n);
+    return n;
+  }
+}
+
+/** A request path with its scenario prefix (`/s/<name>/…`) split off. */
+export interface RoutedPath {
+  path: string;
+  scenarioFromPath?: string;
+}
+
+/** Splits `/s/<name>/rest` into the scenario name and `/rest`. */
+export function splitScenarioPrefix(pathname: string): RoutedPath {
+  const m = /^\/s\/([^/]+)(\/.*)?$/.exec(pathname);
+  if (!m) return { path: pathname };
+  return { path: m[2] ?? "/", scenarioFromPath: decodeURIComponent(m[1] as string) };
+}
+
+/** Which scenario a connection asked for: path prefix, then query, then header; else undefined. */
+export function requestedScenario(routed: RoutedPath, query: URLSearchParams, header: string | undefined): string | undefined {
+  return routed.scenarioFromPath ?? query.get(SCENARIO_QUERY) ?? header ?? undefined;
+}

@@ -1,0 +1,173 @@
+/** `startMockServer`: one process, one port for HTTP + WebSocket, and a TLS twin on another. */
+import { readFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import { createServer as createHttpsServer, type Server as HttpsServer } from "node:https";
+import type { AddressInfo } from "node:net";
+import { createRng, deriveSeed, seededUuid } from "../core/random.js";
+import type { Latency } from "../core/latency.js";
+import { loadScenarioDir, loadScenarioFile } from "../scenario/load.js";
+import type { Scenario } from "../scenario/schema.js";
+import { Authenticator, type AuthMode } from "./auth.js";
+import type { ServerContext } from "./context.js";
+import { createRequestHandler } from "./http-api.js";
+import { Journal, type SessionRecord } from "./journal.js";
+import { ScenarioRegistry } from "./scenarios.js";
+import { tlsMaterial } from "./tls.js";
+import { CLOSE, createUpgradeHandler, type OpenSessions } from "./websocket.js";
+
+/** Options of `startMockServer` (the CLI flags map onto these). */
+export interface MockServerOptions {
+  /** Interface to listen on; loopback by default. */
+  host?: string;
+  /** HTTP + WebSocket port (0: a free port). Default 8787. */
+  port?: number;
+  /** HTTPS + WSS port (0: a free port; `false`: no TLS). Default 8788. */
+  tlsPort?: number | false;
+  /** PEM files; without them a self-signed certificate is generated. */
+  cert?: string;
+  key?: string;
+  /** A folder of scenario files to load next to the built-ins. */
+  scenariosDir?: string;
+  /** The default scenario: a name, or a scenario file path. Default `default`. */
+  scenario?: string;
+  /** Extra scenarios given in code. */
+  scenarios?: Scenario[];
+  /** Seed for request ids and every seeded choice. Default 1. */
+  seed?: number;
+  /** Overrides every scenario's latency. */
+  latency?: Latency;
+  auth?: AuthMode;
+  apiKeys?: string[];
+  /** Also write each session's journal as JSONL in this folder. */
+  journalDir?: string;
+  /** Idle timeouts in milliseconds. Default STT 180 000, TTS 300 000. */
+  idleTimeouts?: { stt?: number; tts?: number };
+  /** Largest WebSocket frame, bytes (larger: close 1009). Default 4 MiB. */
+  maxFrameBytes?: number;
+  /** The wall clock for token expiry (tests move it). Default `Date.now`. */
+  clock?: () => number;
+}
+
+/** Where a started server listens. */
+export interface MockServerUrls {
+  http: string;
+  ws: string;
+  https?: string;
+  wss?: string;
+}
+
+/** A running mock server. */
+export interface MockServer {
+  urls: MockServerUrls;
+  /** The self-signed (or given) certificate file, for clients to trust. */
+  certPath?: string;
+  /** The certificate in PEM form (e.g. `ca` for Node clients). */
+  cert?: string;
+  /** The scenario registry (add scenarios at run time). */
+  scenarios: ScenarioRegistry;
+  /** Journals of recent sessions. */
+  sessions(): SessionRecord[];
+  session(id: string): SessionRecord | undefined;
+  /** Closes open sessions with 1001 and stops listening. */
+  close(): Promise<void>;
+}
+
+function packageVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
+  } catch {
+    return "0.0.0";
+  }
+}
+
+/**
+ * Starts the mock server.
+ * @example const mock = await startMockServer({ port: 0, tlsPort: false }); … await mock.close();
+ */
+export async function startMockServer(options: MockServerOptions = {}): Promise<MockServer> {
+  const host = options.host ?? "127.0.0.1";
+  const seed = options.seed ?? 1;
+  let defaultName = options.scenario ?? "default";
+  const registry = new ScenarioRegistry(defaultName, options.latency);
+  for (const s of options.scenarios ?? []) registry.add(s);
+  if (options.scenariosDir) {
+    const loaded = await loadScenarioDir(options.scenariosDir);
+    if (loaded.errors.length > 0) {
+      const lines = loaded.errors.flatMap((e) => e.issues.map((i) => `${e.file}: ${i.path}: ${i.message}`));
+      throw new Error(`invalid scenario files:\n${lines.join("\n")}`);
+    }
+    for (const s of loaded.scenarios) registry.add(s);
+  }
+  if (/\.(ya?ml|json)$/.test(defaultName)) {
+    const loaded = await loadScenarioFile(defaultName);
+    if (!loaded.ok) throw new Error(`invalid scenario file ${defaultName}:\n${loaded.issues.map((i) => `${i.path}: ${i.message}`).join("\n")}`);
+    registry.add(loaded.scenario);
+    defaultName = loaded.scenario.name;
+    registry.defaultName = defaultName;
+  }
+  if (!registry.get(defaultName)) throw new Error(`unknown scenario "${defaultName}"`);
+
+  const idRng = createRng(deriveSeed(seed, "request-ids"));
+  const ctx: ServerContext = {
+    registry,
+    auth: new Authenticator(options.auth ?? "open", options.apiKeys ?? [], `speechwire-token-secret:${seed}`, options.clock),
+    journal: new Journal(undefined, options.journalDir),
+    seed,
+    idle: { stt: options.idleTimeouts?.stt ?? 180_000, tts: options.idleTimeouts?.tts ?? 300_000 },
+    maxFrameBytes: options.maxFrameBytes ?? 4 * 1024 * 1024,
+    nextRequestId: () => seededUuid(idRng),
+  };
+  const open: OpenSessions = new Set();
+  const info = { version: packageVersion(), startedAt: Date.now(), openSessions: () => open.size };
+  const onRequest = createRequestHandler(ctx, info);
+  const onUpgrade = createUpgradeHandler(ctx, open);
+
+  const servers: (Server | HttpsServer)[] = [];
+  const listen = (server: Server | HttpsServer, port: number) =>
+    new Promise<number>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
+    });
+  const hostInUrl = host.includes(":") ? `[${host}]` : host;
+
+  const http = createServer(onRequest);
+  http.on("upgrade", onUpgrade);
+  servers.push(http);
+  const httpPort = await listen(http, options.port ?? 8787);
+  const urls: MockServerUrls = { http: `http://${hostInUrl}:${httpPort}`, ws: `ws://${hostInUrl}:${httpPort}` };
+
+  let tls: Awaited<ReturnType<typeof tlsMaterial>> | undefined;
+  if (options.tlsPort !== false) {
+    tls = await tlsMaterial(options);
+    const https = createHttpsServer({ cert: tls.cert, key: tls.key }, onRequest);
+    https.on("upgrade", onUpgrade);
+    servers.push(https);
+    const tlsPort = await listen(https, options.tlsPort ?? 8788);
+    urls.https = `https://${hostInUrl}:${tlsPort}`;
+    urls.wss = `wss://${hostInUrl}:${tlsPort}`;
+  }
+
+  return {
+    urls,
+    ...(tls ? { certPath: tls.certPath, cert: tls.cert } : {}),
+    scenarios: registry,
+    sessions: () => ctx.journal.list().map((r) => ctx.journal.get(r.id) as SessionRecord),
+    session: (id) => ctx.journal.get(id),
+    close: async () => {
+      for (const ws of open) ws.close(CLOSE.goingAway, "server shutting down");
+      // Give clients a moment to answer the close frame, then cut whoever did not.
+      const deadline = Date.now() + 1000;
+      while (open.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+      for (const ws of open) ws.terminate();
+      await Promise.all(
+        servers.map(
+          (s) =>
+            new Promise<void>((resolve) => {
+              s.close(() => resolve());
+              s.closeAllConnections();
+            }),
+        ),
+      );
+    },
+  };
+}

@@ -1,0 +1,265 @@
+/**
+ * The WebSocket edge: validates the handshake (path, version, scenario, auth, query), binds a sans-IO
+ * core to the socket, keeps its outputs in order with their delays, runs its timers and the idle
+ * timeout, journals every frame, and bounds memory when a client stops reading.
+ */
+import type { IncomingMessage } from "node:http";
+import type { Duplex } from "node:stream";
+import { WebSocketServer, type RawData, type WebSocket } from "ws";
+import {
+  DEFAULT_VERSION,
+  headerValue,
+  resolveVersion,
+  shapesForVersion,
+  sttTurns,
+  sttV1,
+  toErrorEvent,
+  tts,
+  type ErrorShape,
+  type GrammarEndpoint,
+} from "@speechwire/protocol";
+import { createSttTurnsCore, createSttV1Core } from "../core/stt/index.js";
+import { createTtsCore } from "../core/tts/index.js";
+import type { CoreOutput, SessionCore } from "../core/types.js";
+import type { ServerContext } from "./context.js";
+import type { SessionJournal } from "./journal.js";
+import { refuseUpgrade, requestIdHeaders } from "./respond.js";
+import { requestedScenario, SCENARIO_HEADER, splitScenarioPrefix } from "./scenarios.js";
+
+const ENDPOINT_BY_PATH: Record<string, GrammarEndpoint> = {
+  [sttV1.PATH]: "stt-v1",
+  [sttTurns.PATH]: "stt-turns",
+  [tts.PATH]: "tts",
+};
+
+/** Close codes the mock uses (the real ones are undocumented, PROTOCOL.md §11). */
+export const CLOSE = { normal: 1000, goingAway: 1001, policy: 1008, tooBig: 1009, internal: 1011 } as const;
+
+/** Pause reading a client once this much is waiting to be sent to it. */
+const HIGH_WATER_BYTES = 8 * 1024 * 1024;
+
+/** Every open session, so shutdown can close them with 1001. */
+export type OpenSessions = Set<WebSocket>;
+
+/** Creates the upgrade handler for both the plain and the TLS server. */
+export function createUpgradeHandler(ctx: ServerContext, open: OpenSessions) {
+  const wss = new WebSocketServer({ noServer: true, maxPayload: ctx.maxFrameBytes, perMessageDeflate: false });
+  return (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on("error", () => socket.destroy());
+    const requestId = ctx.nextRequestId();
+    const url = new URL(req.url ?? "/", "http://mock");
+    const routed = splitScenarioPrefix(url.pathname);
+    const endpoint = ENDPOINT_BY_PATH[routed.path];
+    const versionResult = resolveVersion({ header: headerValue(req.headers, "cartesia-version"), query: url.searchParams.get("cartesia_version") });
+    const version = versionResult.ok ? versionResult.value.version : DEFAULT_VERSION;
+    const shape = shapesForVersion(version).errors;
+    if (!endpoint) {
+      refuseUpgrade(socket, { status: 404, code: "not_found", title: "Not found", message: `No WebSocket endpoint at ${url.pathname}.` }, shape, requestId);
+      return;
+    }
+    if (!versionResult.ok) {
+      refuseUpgrade(socket, { status: 400, code: "invalid_version", title: "Invalid version", message: versionResult.error.message }, shape, requestId);
+      return;
+    }
+    const scenarioName = requestedScenario(routed, url.searchParams, headerValue(req.headers, SCENARIO_HEADER)) ?? ctx.registry.defaultName;
+    const scenario = ctx.registry.get(scenarioName);
+    if (!scenario) {
+      const names = ctx.registry.list().map((s) => s.name).join(", ");
+      refuseUpgrade(socket, { status: 404, code: "scenario_not_found", title: "Scenario not found", message: `No scenario "${scenarioName}" (known: ${names}).` }, shape, requestId);
+      return;
+    }
+    if (scenario.handshake) {
+      const { status, message } = scenario.handshake;
+      const title = status === 401 ? "Unauthorized" : status === 429 ? "Too many concurrent requests" : "Refused";
+      const code = status === 429 ? "concurrency_limited" : status === 401 ? "unauthorized" : null;
+      refuseUpgrade(socket, { status, code, title, message: message ?? `Scenario "${scenario.name}" refuses the handshake with ${status}.` }, shape, requestId);
+      return;
+    }
+    const authFailure = ctx.auth.check(routed.path, req.headers, url.searchParams);
+    if (authFailure) {
+      refuseUpgrade(socket, { ...authFailure, code: authFailure.status === 403 ? "forbidden" : "unauthorized" }, shape, requestId);
+      return;
+    }
+    const connection = ctx.registry.nextConnection(scenario.name);
+    const onHeaders = (headers: string[], request: IncomingMessage) => {
+      if (request !== req) return;
+      for (const [k, v] of Object.entries(requestIdHeaders(requestId))) headers.push(`${k}: ${v}`);
+    };
+    wss.on("headers", onHeaders);
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      wss.off("headers", onHeaders);
+      const journal = ctx.journal.open({
+        endpoint,
+        scenario: scenario.name,
+        version,
+        requestId,
+        path: url.pathname,
+        query: url.searchParams,
+        headers: req.headers,
+      });
+      const seed = ctx.seed;
+      let core: SessionCore | undefined;
+      let queryError: string | undefined;
+      let modelUnknown = false;
+      if (endpoint === "tts") {
+        core = createTtsCore({ version, requestId, scenario, seed, connection });
+      } else {
+        const parse = endpoint === "stt-v1" ? sttV1.parseQuery : sttTurns.parseQuery;
+        const query = parse(url.searchParams, { strictness: "validating", version });
+        if (query.ok) {
+          core =
+            endpoint === "stt-v1"
+              ? createSttV1Core({ query: query.value as sttV1.Query, version, requestId, scenario, seed, connection })
+              : createSttTurnsCore({ query: query.value as sttTurns.Query, version, requestId, scenario, seed, connection });
+        } else {
+          queryError = query.error.message;
+          modelUnknown = query.error.issues.some((i) => i.path === "model");
+        }
+      }
+      const session = new WsSession(ws, journal, endpoint, shape, ctx, core);
+      open.add(ws);
+      ws.on("close", () => open.delete(ws));
+      if (!core) {
+        session.failHandshakeQuery(requestId, queryError ?? "invalid query", modelUnknown);
+        return;
+      }
+      session.start();
+    });
+  };
+}
+
+/** One WebSocket session: the core, its ordered output queue, timers and the journal. */
+class WsSession {
+  readonly #queue: CoreOutput[] = [];
+  #pumping = false;
+  #closed = false;
+  #coreTimer: NodeJS.Timeout | undefined;
+  #idleTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly journal: SessionJournal,
+    private readonly endpoint: GrammarEndpoint,
+    private readonly shape: ErrorShape,
+    private readonly ctx: ServerContext,
+    private readonly core: SessionCore | undefined,
+  ) {
+    ws.on("message", (data, isBinary) => this.#onMessage(data, isBinary));
+    ws.on("close", (code, reason) => this.#onClose(code, reason.toString()));
+    ws.on("error", () => {
+      // A protocol error from the client (e.g. an oversize frame): ws closes the socket itself.
+    });
+  }
+
+  get #audio(): number {
+    return Math.round((this.core?.audioSeconds ?? 0) * 1000) / 1000;
+  }
+
+  start(): void {
+    this.#resetIdle();
+    this.#enqueue(this.core?.open() ?? []);
+  }
+
+  /** A bad handshake query: the real API answers with an error event (400), then the socket closes. */
+  failHandshakeQuery(requestId: string, message: string, modelUnknown: boolean): void {
+    const event = toErrorEvent(
+      {
+        status: 400,
+        code: modelUnknown ? "model_not_found" : "invalid_request",
+        title: modelUnknown ? "Invalid model" : "Invalid query parameters",
+        message,
+        requestId,
+      },
+      this.endpoint === "tts" ? "tts" : "stt",
+      this.shape,
+    );
+    this.#enqueue([
+      { kind: "send", data: JSON.stringify(event) },
+      { kind: "close", code: CLOSE.policy, reason: "invalid query parameters" },
+    ]);
+  }
+
+  #onMessage(data: RawData, isBinary: boolean): void {
+    if (this.#closed || !this.core) return;
+    this.#resetIdle();
+    const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+    if (isBinary) {
+      const view = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      const outputs = this.core.step({ kind: "audio", data: view });
+      this.journal.binary("client", view, this.#audio);
+      this.#enqueue(outputs);
+    } else {
+      const text = bytes.toString("utf8");
+      this.journal.text("client", text, this.#audio);
+      this.#enqueue(this.core.step({ kind: "text", data: text }));
+    }
+  }
+
+  #onClose(code: number, reason: string): void {
+    if (!this.#closed) this.journal.close("client", code, reason, this.#audio);
+    this.#closed = true;
+    clearTimeout(this.#coreTimer);
+    clearTimeout(this.#idleTimer);
+    this.#queue.length = 0;
+    this.journal.end();
+  }
+
+  #resetIdle(): void {
+    clearTimeout(this.#idleTimer);
+    const ms = this.endpoint === "tts" ? this.ctx.idle.tts : this.ctx.idle.stt;
+    this.#idleTimer = setTimeout(() => this.#enqueue([{ kind: "close", code: CLOSE.normal, reason: "idle timeout" }]), ms);
+    this.#idleTimer.unref();
+  }
+
+  #enqueue(outputs: CoreOutput[]): void {
+    for (const output of outputs) {
+      if (output.kind === "timer") {
+        clearTimeout(this.#coreTimer);
+        this.#coreTimer = setTimeout(() => {
+          if (!this.#closed && this.core) this.#enqueue(this.core.step({ kind: "tick" }));
+        }, output.afterMs);
+      } else {
+        this.#queue.push(output);
+      }
+    }
+    void this.#pump();
+  }
+
+  /** Sends queued outputs in order, honouring delays and backpressure. */
+  async #pump(): Promise<void> {
+    if (this.#pumping) return;
+    this.#pumping = true;
+    try {
+      while (this.#queue.length > 0 && !this.#closed) {
+        const output = this.#queue.shift() as Exclude<CoreOutput, { kind: "timer" }>;
+        if (output.delayMs) await sleep(output.delayMs);
+        if (this.#closed) return;
+        if (this.ws.bufferedAmount > HIGH_WATER_BYTES) await this.#drain();
+        if (output.kind === "send") {
+          this.journal.text("server", output.data, this.#audio);
+          this.ws.send(output.data);
+        } else if (output.kind === "close") {
+          this.journal.close("server", output.code, output.reason, this.#audio);
+          this.#closed = true;
+          this.ws.close(output.code, output.reason);
+        } else {
+          this.journal.close("server", undefined, "dropped", this.#audio, true);
+          this.#closed = true;
+          this.ws.terminate();
+        }
+      }
+    } finally {
+      this.#pumping = false;
+    }
+  }
+
+  /** Waits until the client has read enough; stops reading from it meanwhile. */
+  async #drain(): Promise<void> {
+    const socket = (this.ws as unknown as { _socket?: Duplex })._socket;
+    socket?.pause();
+    while (this.ws.bufferedAmount > HIGH_WATER_BYTES / 2 && this.ws.readyState === this.ws.OPEN) await sleep(10);
+    socket?.resume();
+  }
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
