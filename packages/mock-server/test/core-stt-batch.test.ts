@@ -1,6 +1,7 @@
 import { sttBatch } from "@speechwire/protocol";
 import { describe, expect, it } from "vitest";
-import { compileScript, readWavHeader, transcribeBatch } from "../src/core/stt/index.js";
+import { compileScript, transcribeBatch } from "../src/core/stt/index.js";
+import { parseWav } from "../src/core/wav.js";
 import { BUILTIN_SCENARIOS } from "../src/scenario/builtin.js";
 import type { Scenario } from "../src/scenario/schema.js";
 
@@ -41,9 +42,9 @@ describe("transcribeBatch", () => {
   });
 
   it("reads stereo, 24-bit and streamed (placeholder size) WAV headers", () => {
-    expect(readWavHeader(wav(2, 44100, 2, 24))).toMatchObject({ channels: 2, sampleRate: 44100, bitsPerSample: 24, duration: 2 });
-    expect(readWavHeader(wav(0.5, 8000, 1, 16, 0xffffffff))?.duration).toBe(0.5);
-    expect(readWavHeader(new Uint8Array(100))).toBeUndefined();
+    expect(parseWav(wav(2, 44100, 2, 24))).toMatchObject({ channels: 2, sampleRate: 44100, bitsPerSample: 24, duration: 2 });
+    expect(parseWav(wav(0.5, 8000, 1, 16, 0xffffffff))?.duration).toBe(0.5);
+    expect(parseWav(new Uint8Array(100))).toBeUndefined();
   });
 
   it("takes headerless audio as 16-bit 16 kHz, or the query's raw format", () => {

@@ -1,19 +1,8 @@
 import { lintSession, STT_ENCODINGS, type SttEncoding } from "@speechwire/protocol";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import {
-  alawToLinear,
-  chunkBytes,
-  createSttTurnsCore,
-  createSttV1Core,
-  decodeSamples,
-  detectSpeech,
-  driveCore,
-  encodeSamples,
-  linearToAlaw,
-  linearToMulaw,
-  mulawToLinear,
-} from "../src/core/stt/index.js";
+import { chunkBytes, createSttTurnsCore, createSttV1Core, detectSpeech, driveCore } from "../src/core/stt/index.js";
+import { alawDecode, decodePcm, encodePcm, alawEncode, mulawEncode, mulawDecode } from "../src/core/pcm.js";
 import type { CoreInput } from "../src/core/types.js";
 import { scenarioSchema, type Scenario, type ScenarioInput } from "../src/scenario/schema.js";
 
@@ -41,30 +30,30 @@ const vadScenario = (stt: Omit<NonNullable<ScenarioInput["stt"]>, "timing">): Sc
 
 describe("decoding every STT encoding", () => {
   it("decodes G.711 µ-law and A-law to the standard values", () => {
-    expect([0xff, 0x7f, 0x00, 0x80, 0xf0].map(mulawToLinear)).toEqual([0, 0, -32124, 32124, 120]);
-    expect([0xd5, 0x55, 0xaa, 0x2a].map(alawToLinear)).toEqual([8, -8, 32256, -32256]);
+    expect([0xff, 0x7f, 0x00, 0x80, 0xf0].map(mulawDecode)).toEqual([0, 0, -32124, 32124, 120]);
+    expect([0xd5, 0x55, 0xaa, 0x2a].map(alawDecode)).toEqual([8, -8, 32256, -32256]);
     for (let b = 0; b < 256; b += 1) {
-      expect(linearToMulaw(mulawToLinear(b))).toBe(b === 0x7f ? 0xff : b); // −0 and +0 are the same level
-      expect(linearToAlaw(alawToLinear(b))).toBe(b);
+      expect(mulawEncode(mulawDecode(b))).toBe(b === 0x7f ? 0xff : b); // −0 and +0 are the same level
+      expect(alawEncode(alawDecode(b))).toBe(b);
     }
   });
 
   it("decodes half floats, 32-bit ints and floats, clamping and zeroing NaN", () => {
     const half = new Uint8Array([0x00, 0x3c, 0x00, 0x38, 0x00, 0xbc, 0x00, 0x7e, 0x00, 0x7c, 0x01, 0x00]);
-    const h = [...decodeSamples(half, "pcm_f16le")];
+    const h = [...decodePcm(half, "pcm_f16le")];
     expect(h.slice(0, 5)).toEqual([1, 0.5, -1, 0, 1]);
     expect(h[5]).toBeCloseTo(2 ** -24, 12);
     const s32 = new Uint8Array(new Int32Array([2 ** 30, -(2 ** 31)]).buffer);
-    expect([...decodeSamples(s32, "pcm_s32le")]).toEqual([0.5, -1]);
+    expect([...decodePcm(s32, "pcm_s32le")]).toEqual([0.5, -1]);
     const f32 = new Uint8Array(new Float32Array([0.25, 3, NaN]).buffer);
-    expect([...decodeSamples(f32, "pcm_f32le")]).toEqual([0.25, 1, 0]);
+    expect([...decodePcm(f32, "pcm_f32le")]).toEqual([0.25, 1, 0]);
   });
 
   it("round-trips samples through every encoding within its precision", () => {
     const tolerance: Record<SttEncoding, number> = { pcm_s16le: 1e-4, pcm_s32le: 1e-7, pcm_f16le: 1e-3, pcm_f32le: 1e-7, pcm_mulaw: 0.02, pcm_alaw: 0.02 };
     fc.assert(
       fc.property(fc.constantFrom(...STT_ENCODINGS), fc.array(fc.double({ min: -0.99, max: 0.99, noNaN: true }), { maxLength: 64 }), (encoding, values) => {
-        const back = decodeSamples(encodeSamples(values, encoding), encoding);
+        const back = decodePcm(encodePcm(values, encoding), encoding);
         expect(back).toHaveLength(values.length);
         values.forEach((v, i) => expect(Math.abs((back[i] as number) - v)).toBeLessThanOrEqual(tolerance[encoding] * Math.max(1, Math.abs(v) * 8)));
       }),
@@ -88,7 +77,7 @@ describe("detectSpeech", () => {
     ["pcm_s32le", 16000],
   ] as const) {
     it(`finds tone bursts in ${encoding} at ${rate} Hz`, () => {
-      const found = detectSpeech(encodeSamples(tones(bursts, 4, rate), encoding), encoding, rate);
+      const found = detectSpeech(encodePcm(tones(bursts, 4, rate), encoding), encoding, rate);
       expect(found).toHaveLength(3);
       found.forEach((segment, i) => {
         const [start, end] = bursts[i] as [number, number];
@@ -100,7 +89,7 @@ describe("detectSpeech", () => {
 
   it("ignores a click shorter than the minimum speech and merges gaps shorter than the hangover", () => {
     const rate = 16000;
-    const audio = encodeSamples(
+    const audio = encodePcm(
       tones(
         [
           [0.2, 0.21],
@@ -128,7 +117,7 @@ describe("timing: vad", () => {
   const v1 = (s: Scenario, extra: { min_volume?: number } = {}) =>
     createSttV1Core({ query: { model: "ink-whisper", encoding: "pcm_s16le", sample_rate: RATE, ...extra }, version: "2026-03-01", requestId: "r", scenario: s, seed: 1, connection: 1 });
   const script = vadScenario({ turns: [{ segments: [{ say: "hello there" }] }, { segments: [{ say: "how are you today" }] }] });
-  const speech = (bursts: [number, number][], total: number, encoding: SttEncoding = "pcm_s16le", rate = RATE) => encodeSamples(tones(bursts, total, rate), encoding);
+  const speech = (bursts: [number, number][], total: number, encoding: SttEncoding = "pcm_s16le", rate = RATE) => encodePcm(tones(bursts, total, rate), encoding);
   const close: CoreInput = { kind: "text", data: '{"type":"close"}' };
   const events = (sent: string[]) => sent.map((f) => JSON.parse(f) as { type: string; transcript?: string });
 

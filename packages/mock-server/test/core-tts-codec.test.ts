@@ -1,24 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import {
-  alawDecode,
-  alawEncode,
-  base64Portable,
-  decodePcm,
-  encodeMp3,
-  encodePcm,
-  encodeWav,
-  floatToS16,
-  mp3Frames,
-  mulawDecode,
-  mulawEncode,
-  parseTranscript,
-  parseWav,
-  synthesize,
-  initialSynthState,
-  toBase64,
-  WAV_FORMAT_CODES,
-} from "../src/core/tts/index.js";
+import { base64Portable, encodeMp3, encodeWav, mp3Frames, parseTranscript, synthesize, initialSynthState, toBase64, WAV_FORMAT_CODES } from "../src/core/tts/index.js";
+import { alawDecode, alawEncode, decodePcm, encodePcm, floatToS16, mulawDecode, mulawEncode } from "../src/core/pcm.js";
+import { parseWav } from "../src/core/wav.js";
 import { concat, fcOptions, sameBytes } from "./core-tts-helpers.js";
 
 /** The largest G.711 step at a magnitude (segment width): the round-trip error bound. */

@@ -1,6 +1,7 @@
 /** Shared pieces of the TTS core tests: a scenario, requests, a session driver that records traffic. */
 import { lintSession, tts, type RawSessionEvent, type TtsEncoding, type Violation } from "@speechwire/protocol";
-import { decodePcm, createTtsCore } from "../src/core/tts/index.js";
+import { createTtsCore } from "../src/core/tts/index.js";
+import { decodePcm } from "../src/core/pcm.js";
 import type { CoreOutput, SessionCore } from "../src/core/types.js";
 import { scenarioSchema, type Scenario, type ScenarioInput } from "../src/scenario/schema.js";
 

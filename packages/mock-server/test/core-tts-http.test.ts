@@ -1,7 +1,9 @@
 import { ttsBytes, ttsSse, TTS_ENCODINGS, TTS_SAMPLE_RATES } from "@speechwire/protocol";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { decodePcm, mp3Frames, parseWav, sseEvents, synthesizeBytes, WAV_FORMAT_CODES } from "../src/core/tts/index.js";
+import { mp3Frames, sseEvents, synthesizeBytes, WAV_FORMAT_CODES } from "../src/core/tts/index.js";
+import { decodePcm } from "../src/core/pcm.js";
+import { parseWav } from "../src/core/wav.js";
 import { base, concat, Driver, fcOptions, fromBase64, request, sameBytes, scenario, timestampsOf } from "./core-tts-helpers.js";
 
 const TEXT = 'Hello there, <spell>A1</spell>. <break time="200ms"/>Bye!';

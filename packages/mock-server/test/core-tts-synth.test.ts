@@ -1,7 +1,8 @@
 import fc from "fast-check";
 import { TTS_ENCODINGS, TTS_SAMPLE_RATES, type TtsEncoding } from "@speechwire/protocol";
 import { describe, expect, it } from "vitest";
-import { decodePcm, encodePcm, initialSynthState, msToSamples, parseTranscript, synthesize, VOICE, wordSamples } from "../src/core/tts/index.js";
+import { initialSynthState, msToSamples, parseTranscript, synthesize, VOICE, wordSamples } from "../src/core/tts/index.js";
+import { decodePcm, encodePcm } from "../src/core/pcm.js";
 import { base, decoded, Driver, fcOptions, request, sameBytes, scenario, SILENCE_LEVEL, soundSpans, timestampsOf } from "./core-tts-helpers.js";
 
 /** Synthesizes a whole text at a rate (float samples and word spans). */

@@ -15,15 +15,9 @@ export {
   type Utterance,
 } from "./script.js";
 export {
-  alawToLinear,
   createEnergyDetector,
   createSpeechTracker,
-  decodeSamples,
   detectSpeech,
-  encodeSamples,
-  linearToAlaw,
-  linearToMulaw,
-  mulawToLinear,
   type EnergyDetector,
   type SpeechSegment,
   type SpeechTracker,
@@ -35,5 +29,5 @@ export {
 export { AudioClock, fatalCloseCode, type SttEndpoint, type SttError } from "./session.js";
 export { createSttV1Core, DEFAULT_MAX_SILENCE_SECS, maxSilenceOf, type SttV1CoreOptions } from "./stt-v1.js";
 export { createSttTurnsCore, type SttTurnsCore, type SttTurnsCoreOptions, type TurnSettings } from "./stt-turns.js";
-export { readWavHeader, transcribeBatch, type BatchAudioFormat, type WavInfo } from "./batch.js";
+export { transcribeBatch, type BatchAudioFormat } from "./batch.js";
 export { chunkBytes, driveCore, type DriveResult } from "./drive.js";

@@ -19,6 +19,7 @@
 import { bytesPerSample, type SttEncoding } from "@speechwire/protocol";
 import type { CompiledScript, TimedWord, TurnEventType } from "./script.js";
 import { roundTime } from "./script.js";
+import { decodePcm } from "../pcm.js";
 
 /** Energy detector settings. */
 export interface VadOptions {
@@ -47,157 +48,6 @@ function settingsOf(options: VadOptions = {}): VadSettings {
     minSpeechMs: options.minSpeechMs ?? 40,
     hangoverMs: options.hangoverMs ?? 200,
   };
-}
-
-// ------------------------------------------------------------------ decoding and encoding
-
-/** Decodes one IEEE 754 half-precision value. */
-function halfToFloat(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exponent = (h >> 10) & 0x1f;
-  const fraction = h & 0x3ff;
-  if (exponent === 0) return sign * fraction * 2 ** -24;
-  if (exponent === 0x1f) return fraction ? NaN : sign * Infinity;
-  return sign * (1 + fraction / 1024) * 2 ** (exponent - 15);
-}
-
-/** Encodes one value as IEEE 754 half precision (round to nearest even). */
-function floatToHalf(value: number): number {
-  const f32 = new Float32Array(1);
-  const u32 = new Uint32Array(f32.buffer);
-  f32[0] = value;
-  const x = u32[0] as number;
-  const sign = (x >>> 16) & 0x8000;
-  const exponent = ((x >>> 23) & 0xff) - 127 + 15;
-  const mantissa = x & 0x7fffff;
-  if (((x >>> 23) & 0xff) === 0xff) return sign | 0x7c00 | (mantissa ? 0x200 : 0);
-  if (exponent >= 0x1f) return sign | 0x7c00;
-  if (exponent <= 0) {
-    if (exponent < -10) return sign;
-    const m = (mantissa | 0x800000) >>> (1 - exponent);
-    const rounded = (m + 0xfff + ((m >>> 13) & 1)) >>> 13;
-    return sign | rounded;
-  }
-  const rounded = (mantissa + 0xfff + ((mantissa >>> 13) & 1)) >>> 13;
-  return (sign | (exponent << 10)) + rounded;
-}
-
-/** G.711 µ-law byte → 16-bit linear. */
-export function mulawToLinear(byte: number): number {
-  const u = ~byte & 0xff;
-  let t = ((u & 0x0f) << 3) + 0x84;
-  t <<= (u & 0x70) >> 4;
-  return u & 0x80 ? 0x84 - t : t - 0x84;
-}
-
-/** G.711 A-law byte → 16-bit linear. */
-export function alawToLinear(byte: number): number {
-  const a = byte ^ 0x55;
-  let t = (a & 0x0f) << 4;
-  const segment = (a & 0x70) >> 4;
-  if (segment === 0) t += 8;
-  else if (segment === 1) t += 0x108;
-  else t = (t + 0x108) << (segment - 1);
-  return a & 0x80 ? t : -t;
-}
-
-const MULAW_SEGMENT_ENDS = [0xff, 0x1ff, 0x3ff, 0x7ff, 0xfff, 0x1fff, 0x3fff, 0x7fff];
-const ALAW_SEGMENT_ENDS = [0x1f, 0x3f, 0x7f, 0xff, 0x1ff, 0x3ff, 0x7ff, 0xfff];
-
-function segmentOf(value: number, ends: readonly number[]): number {
-  const i = ends.findIndex((end) => value <= end);
-  return i < 0 ? ends.length : i;
-}
-
-/** 16-bit linear → G.711 µ-law byte. */
-export function linearToMulaw(sample: number): number {
-  let pcm = Math.max(-32768, Math.min(32767, Math.round(sample))) >> 2;
-  let mask = 0xff;
-  if (pcm < 0) {
-    pcm = -pcm;
-    mask = 0x7f;
-  }
-  pcm = Math.min(pcm + (0x84 >> 2), 0x1fff);
-  const segment = segmentOf(pcm, MULAW_SEGMENT_ENDS.map((e) => e >> 2));
-  if (segment >= 8) return 0x7f ^ mask;
-  return (((segment << 4) | ((pcm >> (segment + 1)) & 0x0f)) ^ mask) & 0xff;
-}
-
-/** 16-bit linear → G.711 A-law byte. */
-export function linearToAlaw(sample: number): number {
-  let pcm = Math.max(-32768, Math.min(32767, Math.round(sample))) >> 3;
-  let mask = 0xd5;
-  if (pcm < 0) {
-    mask = 0x55;
-    pcm = -pcm - 1;
-  }
-  const segment = segmentOf(pcm, ALAW_SEGMENT_ENDS);
-  if (segment >= 8) return 0x7f ^ mask;
-  let a = segment << 4;
-  a |= segment < 2 ? (pcm >> 1) & 0x0f : (pcm >> segment) & 0x0f;
-  return (a ^ mask) & 0xff;
-}
-
-/** Decodes whole samples of an STT encoding to floats in [-1, 1] (NaN reads as 0, infinities clamp). */
-export function decodeSamples(bytes: Uint8Array, encoding: SttEncoding): Float32Array {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const out = (n: number, read: (i: number) => number) => {
-    const samples = new Float32Array(n);
-    for (let i = 0; i < n; i += 1) {
-      const v = read(i);
-      samples[i] = Number.isNaN(v) ? 0 : Math.max(-1, Math.min(1, v));
-    }
-    return samples;
-  };
-  switch (encoding) {
-    case "pcm_s16le":
-      return out(bytes.length >> 1, (i) => view.getInt16(i * 2, true) / 32768);
-    case "pcm_s32le":
-      return out(bytes.length >> 2, (i) => view.getInt32(i * 4, true) / 2147483648);
-    case "pcm_f16le":
-      return out(bytes.length >> 1, (i) => halfToFloat(view.getUint16(i * 2, true)));
-    case "pcm_f32le":
-      return out(bytes.length >> 2, (i) => view.getFloat32(i * 4, true));
-    case "pcm_mulaw":
-      return out(bytes.length, (i) => mulawToLinear(bytes[i] as number) / 32768);
-    case "pcm_alaw":
-      return out(bytes.length, (i) => alawToLinear(bytes[i] as number) / 32768);
-  }
-}
-
-/** Encodes floats in [-1, 1] in an STT encoding (for synthetic test audio and samples). */
-export function encodeSamples(samples: ArrayLike<number>, encoding: SttEncoding): Uint8Array {
-  const n = samples.length;
-  const clamp = (v: number) => Math.max(-1, Math.min(1, v));
-  const s16 = (v: number) => Math.max(-32768, Math.min(32767, Math.round(clamp(v) * 32768)));
-  switch (encoding) {
-    case "pcm_s16le": {
-      const view = new DataView(new ArrayBuffer(n * 2));
-      for (let i = 0; i < n; i += 1) view.setInt16(i * 2, s16(samples[i] as number), true);
-      return new Uint8Array(view.buffer);
-    }
-    case "pcm_s32le": {
-      const view = new DataView(new ArrayBuffer(n * 4));
-      for (let i = 0; i < n; i += 1) {
-        view.setInt32(i * 4, Math.max(-2147483648, Math.min(2147483647, Math.round(clamp(samples[i] as number) * 2147483648))), true);
-      }
-      return new Uint8Array(view.buffer);
-    }
-    case "pcm_f16le": {
-      const view = new DataView(new ArrayBuffer(n * 2));
-      for (let i = 0; i < n; i += 1) view.setUint16(i * 2, floatToHalf(clamp(samples[i] as number)), true);
-      return new Uint8Array(view.buffer);
-    }
-    case "pcm_f32le": {
-      const view = new DataView(new ArrayBuffer(n * 4));
-      for (let i = 0; i < n; i += 1) view.setFloat32(i * 4, clamp(samples[i] as number), true);
-      return new Uint8Array(view.buffer);
-    }
-    case "pcm_mulaw":
-      return Uint8Array.from({ length: n }, (_, i) => linearToMulaw(s16(samples[i] as number)));
-    case "pcm_alaw":
-      return Uint8Array.from({ length: n }, (_, i) => linearToAlaw(s16(samples[i] as number)));
-  }
 }
 
 // ------------------------------------------------------------------ energy detector
@@ -231,7 +81,7 @@ export function createEnergyDetector(encoding: SttEncoding, sampleRate: number, 
     frameSeconds: frameSamples / sampleRate,
     push(bytes) {
       const frames: VadFrame[] = [];
-      for (const v of decodeSamples(bytes, encoding)) {
+      for (const v of decodePcm(bytes, encoding)) {
         sumSquares += v * v;
         filled += 1;
         if (filled === frameSamples) {

@@ -3,8 +3,9 @@
  * the real LAME encoder (`@breezystack/lamejs`), plus the small readers the tests and clients need.
  */
 import { Mp3Encoder } from "@breezystack/lamejs";
-import type { TtsEncoding } from "@speechwire/protocol";
-import { encodePcm, TTS_BYTES_PER_SAMPLE, toInt16 } from "./synth.js";
+import { bytesPerSample as bytesPerSampleOf, type TtsEncoding } from "@speechwire/protocol";
+import { encodePcm } from "../pcm.js";
+import { toInt16 } from "./synth.js";
 
 /** WAVE format codes: 1 PCM, 3 IEEE float, 6 A-law, 7 µ-law. */
 export const WAV_FORMAT_CODES: Record<TtsEncoding, number> = { pcm_s16le: 1, pcm_f32le: 3, pcm_alaw: 6, pcm_mulaw: 7 };
@@ -16,7 +17,7 @@ export const WAV_FORMAT_CODES: Record<TtsEncoding, number> = { pcm_s16le: 1, pcm
  */
 export function wavHeader(encoding: TtsEncoding, sampleRate: number, dataBytes: number): Uint8Array {
   const format = WAV_FORMAT_CODES[encoding];
-  const bytesPerSample = TTS_BYTES_PER_SAMPLE[encoding];
+  const bytesPerSample = bytesPerSampleOf(encoding);
   const pcm = format === 1;
   const fmtSize = pcm ? 16 : 18;
   const factSize = pcm ? 0 : 12;
@@ -61,52 +62,6 @@ export function encodeWav(samples: Float32Array, encoding: TtsEncoding, sampleRa
   return out;
 }
 
-/** What a WAV header says. */
-export interface WavInfo {
-  format: number;
-  channels: number;
-  sampleRate: number;
-  byteRate: number;
-  blockAlign: number;
-  bitsPerSample: number;
-  /** Where the `data` chunk's bytes start, and how many there are. */
-  dataOffset: number;
-  dataBytes: number;
-  /** The `fact` chunk's sample count, when there is one. */
-  factSamples?: number;
-}
-
-/** Reads a RIFF/WAVE header (walking the chunks up to `data`); undefined when it is not one. */
-export function parseWav(bytes: Uint8Array): WavInfo | undefined {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const tag = (at: number) => String.fromCharCode(...bytes.subarray(at, at + 4));
-  if (bytes.length < 12 || tag(0) !== "RIFF" || tag(8) !== "WAVE") return undefined;
-  let at = 12;
-  let info: Omit<WavInfo, "dataOffset" | "dataBytes"> | undefined;
-  let factSamples: number | undefined;
-  while (at + 8 <= bytes.length) {
-    const id = tag(at);
-    const size = view.getUint32(at + 4, true);
-    const body = at + 8;
-    if (id === "fmt ") {
-      info = {
-        format: view.getUint16(body, true),
-        channels: view.getUint16(body + 2, true),
-        sampleRate: view.getUint32(body + 4, true),
-        byteRate: view.getUint32(body + 8, true),
-        blockAlign: view.getUint16(body + 12, true),
-        bitsPerSample: view.getUint16(body + 14, true),
-      };
-    } else if (id === "fact") {
-      factSamples = view.getUint32(body, true);
-    } else if (id === "data") {
-      if (!info) return undefined;
-      return { ...info, dataOffset: body, dataBytes: size, ...(factSamples !== undefined ? { factSamples } : {}) };
-    }
-    at = body + size + (size % 2); // chunks are word-aligned
-  }
-  return undefined;
-}
 
 /**
  * MP3 (MPEG-1/2/2.5 Layer III, mono, CBR) through LAME, fed `blockSamples` at a time; returns the

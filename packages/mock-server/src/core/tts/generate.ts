@@ -2,8 +2,9 @@
  * One generation: tokens → audio → chunks with their word/phoneme timestamps. Shared by the WebSocket
  * core and `/tts/sse` (and, for the audio itself, `/tts/bytes`), so every path gives the same bytes.
  */
-import type { TtsEncoding } from "@speechwire/protocol";
-import { encodePcm, phonemeSpans, synthesize, TTS_BYTES_PER_SAMPLE, toBase64, type SynthConfig, type SynthState, type WordSpan } from "./synth.js";
+import { bytesPerSample, type TtsEncoding } from "@speechwire/protocol";
+import { encodePcm } from "../pcm.js";
+import { phonemeSpans, synthesize, toBase64, type SynthConfig, type SynthState, type WordSpan } from "./synth.js";
 import type { Token } from "./text.js";
 
 /** Raw output: encoding and sample rate. */
@@ -91,7 +92,7 @@ export function renderGeneration(
   const rate = format.sampleRate;
   const synth = synthesize(tokens, state, config);
   const bytes = encodePcm(synth.samples, format.encoding);
-  const bps = TTS_BYTES_PER_SAMPLE[format.encoding];
+  const bps = bytesPerSample(format.encoding);
   const size = chunkSamples(chunkMs, rate);
   const total = synth.samples.length;
   const phonemes = want.phonemes ? synth.words.flatMap(phonemeSpans) : [];

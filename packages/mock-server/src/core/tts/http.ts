@@ -3,11 +3,12 @@
  * synthesized exactly as a WebSocket context with a single `continue:false` request would be, so the
  * same text and format give the same audio bytes on every path.
  */
-import { ttsBytes, ttsSse, type TtsEncoding } from "@speechwire/protocol";
+import { bytesPerSample, ttsBytes, ttsSse, type TtsEncoding } from "@speechwire/protocol";
 import type { Scenario } from "../../scenario/schema.js";
 import { encodeMp3, wavHeader } from "./containers.js";
 import { chunkSamples, renderGeneration, synthConfigOf } from "./generate.js";
-import { encodePcm, initialSynthState, synthesize, TTS_BYTES_PER_SAMPLE } from "./synth.js";
+import { encodePcm } from "../pcm.js";
+import { initialSynthState, synthesize } from "./synth.js";
 import { parseTranscript } from "./text.js";
 
 /** What `/tts/bytes` sends: the `Content-Type` and the body in the pieces to write. */
@@ -31,7 +32,7 @@ export function synthesizeBytes(request: ttsBytes.Request, scenario: Scenario): 
   // Validated against TTS_ENCODINGS by the validating schema.
   const encoding = format.encoding as TtsEncoding;
   const bytes = encodePcm(synth.samples, encoding);
-  const step = chunkSamples(scenario.tts.chunkMs, rate) * TTS_BYTES_PER_SAMPLE[encoding];
+  const step = chunkSamples(scenario.tts.chunkMs, rate) * bytesPerSample(encoding);
   const chunks: Uint8Array[] = format.container === "wav" ? [wavHeader(encoding, rate, bytes.length)] : [];
   for (let at = 0; at < bytes.length; at += step) chunks.push(bytes.subarray(at, at + step));
   return { contentType, chunks };

@@ -15,22 +15,14 @@ export {
   type WordTimestamps,
 } from "./generate.js";
 export {
-  alawDecode,
-  alawEncode,
   base64Portable,
   DEFAULT_SYNTH_CONFIG,
-  decodePcm,
-  encodePcm,
-  floatToS16,
   initialSynthState,
   msToSamples,
-  mulawDecode,
-  mulawEncode,
   phonemeSpans,
   synthesize,
   toBase64,
   toInt16,
-  TTS_BYTES_PER_SAMPLE,
   VOICE,
   wordFrequency,
   wordSamples,
@@ -54,4 +46,4 @@ export {
   type Tokenized,
   type TokenizeMode,
 } from "./text.js";
-export { encodeMp3, encodeWav, mp3Frames, parseWav, WAV_FORMAT_CODES, wavHeader, type Mp3Frame, type WavInfo } from "./containers.js";
+export { encodeMp3, encodeWav, mp3Frames, WAV_FORMAT_CODES, wavHeader, type Mp3Frame } from "./containers.js";
