@@ -66,8 +66,9 @@ export class Driver {
   }
 
   /** A timer tick. */
-  tick(): CoreOutput[] {
-    return this.#record(this.core.step({ kind: "tick" }));
+  /** Fires the buffer timer of a context (each waiting context has its own). */
+  tick(contextId: string): CoreOutput[] {
+    return this.#record(this.core.step({ kind: "tick", key: `buffer:${contextId}` }));
   }
 
   #record(out: CoreOutput[]): CoreOutput[] {

@@ -164,12 +164,12 @@ describe("buffering (max_buffer_delay_ms)", () => {
   it("waits for sentence punctuation, asking the edge for a timer; the tick generates the rest", () => {
     const d = new Driver();
     const out = d.send(request("c", "Hello there", { continue: true }));
-    expect(out).toEqual([{ kind: "timer", afterMs: 3000 }]);
-    // More text does not re-arm the timer.
+    expect(out).toEqual([{ kind: "timer", afterMs: 3000, key: "buffer:c" }]);
+    // More text does not re-arm the timer: the delay counts from the first waiting text.
     expect(d.send(request("c", " friend", { continue: true }))).toEqual([]);
-    const tick = parsedSends(d.tick());
+    const tick = parsedSends(d.tick("c"));
     expect(types(tick).filter((t) => t === "chunk").length).toBeGreaterThan(0);
-    expect(types(d.tick())).toEqual([]);
+    expect(types(d.tick("c"))).toEqual([]);
     expect(d.send(request("c", "", { continue: false })).map((o) => o.kind)).toEqual(["send"]);
     expect(d.lint()).toEqual([]);
   });
@@ -177,9 +177,9 @@ describe("buffering (max_buffer_delay_ms)", () => {
   it("generates at once up to the last sentence end and waits with the rest", () => {
     const d = new Driver();
     const out = d.send(request("c", "Done here. And then", { continue: true, add_timestamps: true, max_buffer_delay_ms: 1000 }));
-    expect(out.at(-1)).toEqual({ kind: "timer", afterMs: 1000 });
+    expect(out.at(-1)).toEqual({ kind: "timer", afterMs: 1000, key: "buffer:c" });
     expect(timestampsOf(parsedSends(out)).words.words).toEqual(["Done", "here"]);
-    const tick = parsedSends(d.tick());
+    const tick = parsedSends(d.tick("c"));
     expect(timestampsOf(tick).words.words).toEqual(["And", "then"]);
   });
 
@@ -198,21 +198,24 @@ describe("buffering (max_buffer_delay_ms)", () => {
     expect(out.at(-1)).toEqual({ type: "flush_done", done: false, flush_done: true, flush_id: 1, status_code: 206, context_id: "c" });
   });
 
-  it("one timer serves several contexts; a shorter delay re-arms it", () => {
+  it("gives each waiting context its own timer, and a tick releases only its context", () => {
     const d = new Driver();
-    expect(d.send(request("a", "alpha", { continue: true, max_buffer_delay_ms: 3000 }))).toEqual([{ kind: "timer", afterMs: 3000 }]);
-    expect(d.send(request("b", "beta", { continue: true, max_buffer_delay_ms: 4000 }))).toEqual([]);
-    expect(d.send(request("c", "gamma", { continue: true, max_buffer_delay_ms: 500 }))).toEqual([{ kind: "timer", afterMs: 500 }]);
-    const tick = parsedSends(d.tick());
-    expect([...new Set(tick.map((m) => m.context_id))]).toEqual(["a", "b", "c"]);
-    // After the tick, new waiting text asks for a new timer.
-    expect(d.send(request("a", " more", { continue: true, max_buffer_delay_ms: 3000 }))).toEqual([{ kind: "timer", afterMs: 3000 }]);
+    expect(d.send(request("a", "alpha", { continue: true, max_buffer_delay_ms: 3000 }))).toEqual([{ kind: "timer", afterMs: 3000, key: "buffer:a" }]);
+    expect(d.send(request("b", "beta", { continue: true, max_buffer_delay_ms: 4000 }))).toEqual([{ kind: "timer", afterMs: 4000, key: "buffer:b" }]);
+    expect(d.send(request("c", "gamma", { continue: true, max_buffer_delay_ms: 500 }))).toEqual([{ kind: "timer", afterMs: 500, key: "buffer:c" }]);
+    expect([...new Set(parsedSends(d.tick("c")).map((m) => m.context_id))]).toEqual(["c"]);
+    expect([...new Set(parsedSends(d.tick("a")).map((m) => m.context_id))]).toEqual(["a"]);
+    // After its tick, new waiting text on a context asks for a new timer.
+    expect(d.send(request("a", " more", { continue: true, max_buffer_delay_ms: 3000 }))).toEqual([{ kind: "timer", afterMs: 3000, key: "buffer:a" }]);
+    // A tick for a context that is not waiting, or an unknown key, does nothing.
+    expect(d.tick("nobody")).toEqual([]);
+    expect([...new Set(parsedSends(d.tick("b")).map((m) => m.context_id))]).toEqual(["b"]);
   });
 
   it("a tick releases a word but keeps an unfinished tag until more text comes", () => {
     const d = new Driver();
     d.send(request("c", "Hi <brea", { continue: true, add_timestamps: true }));
-    expect(timestampsOf(parsedSends(d.tick())).words.words).toEqual(["Hi"]);
+    expect(timestampsOf(parsedSends(d.tick("c"))).words.words).toEqual(["Hi"]);
     d.send(request("c", 'k time="100ms"/>there', { continue: false, add_timestamps: true }));
     expect(timestampsOf(d.of("c")).words.words).toEqual(["Hi", "there"]);
   });
@@ -354,7 +357,7 @@ describe("errors", () => {
     const out = parsedSends(d.send(request("c", "more", { continue: true, voice: { mode: "id", id: "another" } })));
     expect(types(out)).toEqual(["error"]);
     // Its pending timer finds nothing to do.
-    expect(d.tick()).toEqual([]);
+    expect(d.tick("c")).toEqual([]);
     const again = parsedSends(d.send(request("c", "again", { continue: false })));
     expect(again[0]).toMatchObject({ type: "error", status_code: 400, context_id: "c" });
   });
@@ -389,7 +392,7 @@ describe("faults", () => {
       expect(out[1]).toEqual({ kind: "close", code, reason: "Boom" });
       // Dead after the close.
       expect(d.send(request("b", "x", { continue: false }))).toEqual([]);
-      expect(d.tick()).toEqual([]);
+      expect(d.tick("a")).toEqual([]);
     }
   });
 
@@ -473,7 +476,7 @@ describe("determinism and the grammar", () => {
         const run = () => {
           const d = new Driver(version);
           for (const f of frames) d.send(f);
-          d.tick();
+          for (const id of new Set(session.contexts.map((c) => c.id))) d.tick(id);
           return d;
         };
         const a = run();

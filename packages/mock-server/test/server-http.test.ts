@@ -200,7 +200,10 @@ describe("scenarios", () => {
 
 describe("admin API", () => {
   it("reports health and lists the built-in scenarios", async () => {
-    expect(await (await fetch(`${mock.urls.http}/_speechwire/health`)).json()).toMatchObject({ ok: true, defaultScenario: "default" });
+    const health = (await (await fetch(`${mock.urls.http}/_speechwire/health`)).json()) as { memory: { rss: number; heapUsed: number } };
+    expect(health).toMatchObject({ ok: true, defaultScenario: "default" });
+    expect(health.memory.rss).toBeGreaterThan(0);
+    expect(health.memory.heapUsed).toBeGreaterThan(0);
     const names = ((await (await fetch(`${mock.urls.http}/_speechwire/scenarios`)).json()) as { name: string }[]).map((s) => s.name);
     for (const name of ["default", "eager-resume", "eager-end", "multi-turn", "empty-turn", "dictation", "error-mid-turn", "drop-mid-turn", "auth-401", "rate-limit-429", "tts-basic"]) {
       expect(names).toContain(name);

@@ -189,6 +189,19 @@ describe("tts", () => {
     rec.ws.close();
   });
 
+  it("runs each context's buffer delay on its own timer", async () => {
+    const rec = await connect(`${mock.urls.ws}/tts/websocket`);
+    rec.ws.send(TTS_REQUEST("slow", "no punctuation", { continue: true, max_buffer_delay_ms: 3000 }));
+    rec.ws.send(TTS_REQUEST("fast", "no punctuation", { continue: true, max_buffer_delay_ms: 50 }));
+    const first = (await rec.waitUntil((m) => (m as Msg).type === "chunk")) as Msg;
+    // The short delay releases its context without waiting for (or releasing) the long one.
+    expect(first.context_id).toBe("fast");
+    rec.ws.send(TTS_REQUEST("slow", "", { continue: false }));
+    rec.ws.send(TTS_REQUEST("fast", "", { continue: false }));
+    await rec.waitUntil((m) => (m as Msg).type === "done" && (m as Msg).context_id === "slow");
+    rec.ws.close();
+  });
+
   it("keeps serving others while one client stops reading (backpressure)", async () => {
     const stalled = await connect(`${mock.urls.ws}/tts/websocket`);
     const raw = (stalled.ws as unknown as { _socket: { pause(): void; resume(): void } })._socket;

@@ -13,8 +13,8 @@ export type CoreInput =
   | { kind: "audio"; data: Uint8Array }
   /** A text frame, as received (the core parses it with the protocol package). */
   | { kind: "text"; data: string }
-  /** A timer the core asked for (`timer` output) is due. */
-  | { kind: "tick" };
+  /** A timer the core asked for (`timer` output) is due; `key` names which (default `""`). */
+  | { kind: "tick"; key?: string };
 
 /** What a core asks the edge to do, in order. */
 export type CoreOutput =
@@ -27,8 +27,11 @@ export type CoreOutput =
   | { kind: "close"; code: number; reason: string; delayMs?: number }
   /** Drop the connection without a close frame (a fault: the client sees 1006). */
   | { kind: "drop"; delayMs?: number }
-  /** Ask for a `tick` input after `afterMs` milliseconds (replaces any earlier timer request). */
-  | { kind: "timer"; afterMs: number };
+  /**
+   * Ask for a `tick` input after `afterMs` milliseconds. Timers are named by `key` (default `""`,
+   * e.g. one per TTS context): a request replaces the pending timer of the same key only.
+   */
+  | { kind: "timer"; afterMs: number; key?: string };
 
 /** A session core: one per WebSocket connection. */
 export interface SessionCore {

@@ -217,12 +217,15 @@ async function tokenRoute(ctx: ServerContext, req: IncomingMessage, res: ServerR
 async function admin(ctx: ServerContext, info: ServerInfo, path: string, method: string, req: IncomingMessage, res: ServerResponse, requestId: string) {
   const notFound = () => sendJson(res, 404, { error: "not found", path }, requestIdHeaders(requestId));
   if (path === "/_speechwire/health" && method === "GET") {
+    const memory = process.memoryUsage();
     sendJson(res, 200, {
       ok: true,
       version: info.version,
       uptimeSeconds: Math.round((Date.now() - info.startedAt) / 1000),
       openSessions: info.openSessions(),
       defaultScenario: ctx.registry.defaultName,
+      // Bytes, for the benchmark's memory-per-session figure and anyone watching a long-running mock.
+      memory: { rss: memory.rss, heapUsed: memory.heapUsed },
     });
     return;
   }

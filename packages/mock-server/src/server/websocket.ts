@@ -133,7 +133,7 @@ class WsSession {
   readonly #queue: CoreOutput[] = [];
   #pumping = false;
   #closed = false;
-  #coreTimer: NodeJS.Timeout | undefined;
+  readonly #coreTimers = new Map<string, NodeJS.Timeout>();
   #idleTimer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -198,7 +198,8 @@ class WsSession {
   #onClose(code: number, reason: string): void {
     if (!this.#closed) this.journal.close("client", code, reason, this.#audio);
     this.#closed = true;
-    clearTimeout(this.#coreTimer);
+    for (const timer of this.#coreTimers.values()) clearTimeout(timer);
+    this.#coreTimers.clear();
     clearTimeout(this.#idleTimer);
     this.#queue.length = 0;
     this.journal.end();
@@ -214,10 +215,15 @@ class WsSession {
   #enqueue(outputs: CoreOutput[]): void {
     for (const output of outputs) {
       if (output.kind === "timer") {
-        clearTimeout(this.#coreTimer);
-        this.#coreTimer = setTimeout(() => {
-          if (!this.#closed && this.core) this.#enqueue(this.core.step({ kind: "tick" }));
-        }, output.afterMs);
+        const key = output.key ?? "";
+        clearTimeout(this.#coreTimers.get(key));
+        this.#coreTimers.set(
+          key,
+          setTimeout(() => {
+            this.#coreTimers.delete(key);
+            if (!this.#closed && this.core) this.#enqueue(this.core.step(key === "" ? { kind: "tick" } : { kind: "tick", key }));
+          }, output.afterMs),
+        );
       } else {
         this.#queue.push(output);
       }

@@ -39,7 +39,7 @@ export function chunkBytes(bytes: Uint8Array, sizes: readonly number[]): Uint8Ar
 export function driveCore(core: SessionCore, inputs: Iterable<CoreInput>): DriveResult {
   const result: DriveResult = { events: [], sent: [], outputs: [], closed: undefined };
   const take = (outputs: CoreOutput[]) => {
-    let timer = false;
+    const timers = new Set<string>();
     for (const output of outputs) {
       result.outputs.push(output);
       if (output.kind === "send") {
@@ -52,10 +52,10 @@ export function driveCore(core: SessionCore, inputs: Iterable<CoreInput>): Drive
         result.closed = { code: 1006, reason: "" };
         result.events.push({ from: "server", close: { code: 1006 } });
       } else {
-        timer = true;
+        timers.add(output.key ?? "");
       }
     }
-    if (timer) take(core.step({ kind: "tick" }));
+    for (const key of timers) take(core.step(key === "" ? { kind: "tick" } : { kind: "tick", key }));
   };
   take(core.open());
   for (const input of inputs) {

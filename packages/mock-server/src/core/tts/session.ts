@@ -52,6 +52,9 @@ export interface TtsCoreOptions {
 /** Close codes after a fatal scripted error: 1011 (internal error) for 5xx, 1008 (policy) for 4xx. */
 export const FATAL_CLOSE = { server: 1011, client: 1008 } as const;
 
+/** Timer keys of buffer delays: one per context. */
+const TIMER_PREFIX = "buffer:";
+
 interface Context {
   id: string;
   /** The first request: later inputs must repeat its `REPEATED_FIELDS`. */
@@ -106,8 +109,6 @@ class TtsCore implements SessionCore {
   #pendingDelay = 0;
   #messages = 0;
   #anonymous = 0;
-  /** The timer asked of the edge and not yet ticked. */
-  #timer: number | undefined;
   #audioSeconds = 0;
 
   constructor(options: TtsCoreOptions) {
@@ -132,7 +133,7 @@ class TtsCore implements SessionCore {
 
   step(input: CoreInput): CoreOutput[] {
     if (this.#dead) return [];
-    if (input.kind === "tick") this.#onTick();
+    if (input.kind === "tick") this.#onTick(input.key ?? "");
     else this.#onFrame(input.data);
     const out = this.#out;
     this.#out = [];
@@ -165,15 +166,10 @@ class TtsCore implements SessionCore {
     else this.#request(parsed.value);
   }
 
-  #onTick(): void {
-    this.#timer = undefined;
-    // One edge timer serves every context (the core has no clock): a tick releases every waiting
-    // context. Exact for one context; with several, one may go out early, never late, unless a
-    // shorter delay re-armed the timer after it.
-    for (const ctx of this.#contexts.values()) {
-      if (this.#dead) return;
-      if (ctx.waiting && !ctx.finished) this.#release(ctx, "timer");
-    }
+  /** A context's buffer delay is due (each waiting context has its own timer, keyed by its id). */
+  #onTick(key: string): void {
+    const ctx = key.startsWith(TIMER_PREFIX) ? this.#contexts.get(key.slice(TIMER_PREFIX.length)) : undefined;
+    if (ctx?.waiting && !ctx.finished && !this.#dead) this.#release(ctx, "timer");
   }
 
   #request(request: tts.GenerationRequest): void {
@@ -312,11 +308,7 @@ class TtsCore implements SessionCore {
   #wait(ctx: Context): void {
     if (ctx.waiting) return;
     ctx.waiting = true;
-    // The edge keeps one timer, replaced by each request: ask again only for an earlier deadline.
-    if (this.#timer === undefined || ctx.bufferDelayMs < this.#timer) {
-      this.#timer = ctx.bufferDelayMs;
-      this.#out.push({ kind: "timer", afterMs: ctx.bufferDelayMs });
-    }
+    this.#out.push({ kind: "timer", afterMs: ctx.bufferDelayMs, key: `${TIMER_PREFIX}${ctx.id}` });
   }
 
   #generate(ctx: Context, tokens: readonly Token[]): void {
