@@ -1,0 +1,108 @@
+/** The CLI as users run it, scenario files and folders, and the scenario JSON Schema drift check. */
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createInterface } from "node:readline";
+import { describe, expect, it } from "vitest";
+import { BUILTIN_SCENARIOS, loadScenarioDir, loadScenarioFile, parseScenarioText, startMockServer } from "../src/index.js";
+import { SCENARIO_SCHEMA_FILE, scenarioJsonSchema } from "../scripts/scenario-schema.js";
+import { connect } from "./helpers.js";
+
+const pkg = fileURLToPath(new URL("..", import.meta.url));
+
+/** Runs the CLI from source (no build needed) and resolves with its first stdout line. */
+function runCli(args: string[]) {
+  const child = spawn(process.execPath, ["--import", "tsx", join(pkg, "src/cli.ts"), ...args], { cwd: pkg, stdio: ["ignore", "pipe", "pipe"] });
+  let stderr = "";
+  child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  const firstLine = new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout }).once("line", resolve);
+    void exited.then((code) => reject(new Error(`exited ${code}: ${stderr}`)));
+  });
+  // Tests that expect an early exit never read the line: keep that rejection from going unhandled.
+  firstLine.catch(() => undefined);
+  return { child, firstLine, exited, stderr: () => stderr };
+}
+
+describe("speechwire-mock CLI", () => {
+  it("prints one JSON line with the URLs once listening, serves, and exits 0 on SIGTERM", async () => {
+    const cli = runCli(["--port", "0", "--tls-port", "0", "--json", "--scenario", "eager-resume", "--seed", "7"]);
+    const urls = JSON.parse(await cli.firstLine) as { http: string; ws: string; https: string; wss: string; certPath: string };
+    expect(urls.http).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(urls.wss).toMatch(/^wss:\/\/127\.0\.0\.1:\d+$/);
+    expect(readFileSync(urls.certPath, "utf8")).toContain("BEGIN CERTIFICATE");
+    const health = (await (await fetch(`${urls.http}/_speechwire/health`)).json()) as { defaultScenario: string };
+    expect(health.defaultScenario).toBe("eager-resume");
+    const rec = await connect(`${urls.ws}/stt/turns/websocket?model=ink-2&encoding=pcm_s16le&sample_rate=16000`);
+    await rec.waitFor(1);
+    cli.child.kill("SIGTERM");
+    expect((await rec.closed).code).toBe(1001);
+    expect(await cli.exited).toBe(0);
+  });
+
+  it("rejects bad flags with exit code 2 and a message naming the flag", async () => {
+    for (const args of [["--port", "abc"], ["--latency", "warp-speed"], ["--auth", "maybe"], ["--bogus"], ["--cert", "x.pem"]]) {
+      const cli = runCli(args);
+      expect(await cli.exited).toBe(2);
+      expect(cli.stderr()).toMatch(/speechwire-mock: /);
+    }
+  });
+
+  it("refuses to start with an invalid scenario folder, listing file and field", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "speechwire-scenarios-"));
+    writeFileSync(join(dir, "bad.yaml"), "name: Bad\nstt:\n  turns: nope\n");
+    const cli = runCli(["--port", "0", "--tls-port", "off", "--scenarios", dir]);
+    expect(await cli.exited).toBe(2);
+    expect(cli.stderr()).toContain("bad.yaml: name");
+    expect(cli.stderr()).toContain("stt.turns");
+  });
+});
+
+describe("scenario files", () => {
+  it("loads the example folder, and the server serves a scenario from it by name", async () => {
+    const loaded = await loadScenarioDir(join(pkg, "scenarios"));
+    expect(loaded.errors).toEqual([]);
+    expect(loaded.scenarios.map((s) => s.name)).toContain("booking-call");
+    const server = await startMockServer({ port: 0, tlsPort: false, scenariosDir: join(pkg, "scenarios"), scenario: "booking-call" });
+    try {
+      expect(server.scenarios.defaultName).toBe("booking-call");
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("takes a scenario file path as the default scenario", async () => {
+    const server = await startMockServer({ port: 0, tlsPort: false, scenario: join(pkg, "scenarios/example.yaml") });
+    try {
+      expect(server.scenarios.defaultName).toBe("booking-call");
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("reports YAML syntax errors and schema issues with their paths", async () => {
+    expect(parseScenarioText("name: [unclosed")).toMatchObject({ ok: false, issues: [{ path: "(root)" }] });
+    const result = parseScenarioText(JSON.stringify({ name: "x", faults: [{ at: { audio: 1 }, action: { type: "explode" } }] }));
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.issues[0]?.path).toBe("faults[0].action.type");
+    const dir = mkdtempSync(join(tmpdir(), "speechwire-scenario-"));
+    writeFileSync(join(dir, "one.json"), "{}");
+    expect(await loadScenarioFile(join(dir, "one.json"))).toMatchObject({ ok: false, issues: [{ path: "name" }] });
+  });
+
+  it("keeps every built-in scenario valid against its own schema, with a description", () => {
+    for (const s of BUILTIN_SCENARIOS) {
+      expect(parseScenarioText(JSON.stringify(s))).toMatchObject({ ok: true });
+      expect(s.description.length).toBeGreaterThan(10);
+    }
+  });
+
+  it("commits schemas/scenario.json exactly as the Zod schema generates it", () => {
+    const committed = readFileSync(join(pkg, SCENARIO_SCHEMA_FILE), "utf8");
+    expect(committed, "run `pnpm --filter @speechwire/mock-server generate` and commit the result").toBe(scenarioJsonSchema());
+    expect(readdirSync(join(pkg, "schemas"))).toEqual(["scenario.json"]);
+  });
+});
