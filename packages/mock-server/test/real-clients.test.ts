@@ -1,7 +1,7 @@
 /**
  * The real clients, unchanged, against a real mock on 127.0.0.1 (PROTOCOL.md §9, §12):
  * `@cartesia/cartesia-js` 4.2.0 and `@livekit/agents-plugin-cartesia` 1.8.1, over real sockets,
- * plain and TLS. Every snippet of `docs/real-clients.md` is one of these tests.
+ * plain and TLS. Every JavaScript snippet of `docs/real-clients.md` is proved by one of these tests.
  *
  * cartesia-js is loaded through its CommonJS build: its ESM build (`*.mjs`) calls `require('ws')`,
  * which is not defined in an ES module, so on Node 20 (no global WebSocket) every websocket of the
@@ -12,7 +12,7 @@ import { globalAgent } from "node:https";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { initializeLogger, stt as lkStt, tts as lkTts } from "@livekit/agents";
+import { DEFAULT_API_CONNECT_OPTIONS, initializeLogger, log, stt as lkStt, tts as lkTts } from "@livekit/agents";
 import * as livekitCartesia from "@livekit/agents-plugin-cartesia";
 import { AudioFrame } from "@livekit/rtc-node";
 import { compileScript } from "../src/core/stt/index.js";
@@ -38,8 +38,8 @@ beforeAll(async () => {
 afterAll(() => mock.close());
 
 const script = (name: string) => compileScript(mock.scenarios.get(name)!.stt);
-const http = (options: { baseURL?: string; token?: string } = {}): CartesiaClient =>
-  new Cartesia({ ...(options.token ? { token: options.token } : { apiKey: KEY }), baseURL: options.baseURL ?? mock.urls.http, maxRetries: 0 });
+/** A cartesia-js client on the plain HTTP port (everything but the TTS websocket works there). */
+const http = (options: { baseURL?: string } = {}): CartesiaClient => new Cartesia({ apiKey: KEY, baseURL: options.baseURL ?? mock.urls.http, maxRetries: 0 });
 
 type Event = { type: string; [key: string]: unknown };
 
@@ -93,6 +93,12 @@ function sendRawAudio(ws: { sendRaw(data: Uint8Array): void }, audio: Buffer, fr
   for (let i = 0; i < audio.length; i += frameBytes) ws.sendRaw(new Uint8Array(audio.subarray(i, i + frameBytes)));
 }
 
+/** The words of a transcript as the mock's word timestamps carry them: without punctuation. */
+const spokenWords = (text: string) => text.split(/\s+/).map((w) => w.replace(/[^\p{L}\p{N}'-]/gu, "")).filter((w) => w !== "");
+
+/** LiveKit log lines at warn (40) or above. */
+const warnings = (lines: string[]) => lines.filter((l) => /"level":(4|5|6)\d/.test(l));
+
 /** A mono 16-bit PCM WAV file. */
 function wavFile(pcm: Buffer, sampleRate: number): Buffer {
   const header = Buffer.alloc(44);
@@ -124,13 +130,18 @@ function wavData(wav: Buffer): Buffer {
   throw new Error("no data chunk");
 }
 
-/** Lines the LiveKit logger writes to stdout while `run` runs (it logs dropped frames as warnings). */
+/**
+ * Lines the LiveKit logger writes to stdout while `run` runs (it logs dropped frames as warnings),
+ * kept out of the test output; a test that cares asserts on them.
+ */
 async function captureStdout<T>(run: () => Promise<T>): Promise<{ result: T; lines: string[] }> {
   const lines: string[] = [];
-  const write = process.stdout.write.bind(process.stdout);
+  const write = process.stdout.write;
   process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
     lines.push(typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8"));
-    return (write as (...args: unknown[]) => boolean)(chunk, ...rest);
+    const callback = rest.find((r) => typeof r === "function") as (() => void) | undefined;
+    callback?.();
+    return true;
   }) as typeof process.stdout.write;
   try {
     return { result: await run(), lines };
@@ -162,7 +173,9 @@ describe("@cartesia/cartesia-js 4.2.0", () => {
       expect(types.indexOf("flush_done")).toBeLessThan(types.indexOf("done"));
       const finals = rec.events.filter((e) => e.type === "transcript" && e.is_final === true);
       expect(finals.length).toBeGreaterThan(0);
+      // Final texts are deltas: concatenated verbatim they are the whole script, all of it before flush_done.
       expect(finals.map((e) => e.text).join("")).toBe(compiled.text);
+      expect(rec.events.indexOf(finals.at(-1)!)).toBeLessThan(types.indexOf("flush_done"));
       const requestIds = new Set(rec.events.map((e) => e.request_id));
       expect(requestIds.size).toBe(1);
     },
@@ -195,8 +208,9 @@ describe("@cartesia/cartesia-js 4.2.0", () => {
 
   /** Three contexts on one TLS socket: push, push, flush, no_more_inputs; audio and events per context. */
   async function ttsWebsocketRun() {
-    const client = new Cartesia({ apiKey: KEY, baseURL: mock.urls.https!, maxRetries: 0 });
-    // cartesia-js forces wss:// for this socket; `ca` is passed through to `ws`.
+    // The TLS port (cartesia-js forces wss:// for this socket), with a scenario path prefix.
+    const client = new Cartesia({ apiKey: KEY, baseURL: `${mock.urls.https!}/s/tts-basic`, maxRetries: 0 });
+    // `ca` is passed through to `ws`.
     const ws = await client.tts.websocket({ ca: mock.cert! });
     const errors: Error[] = [];
     ws.on("error", (error) => errors.push(error));
@@ -240,11 +254,37 @@ describe("@cartesia/cartesia-js 4.2.0", () => {
         expect(run.events.every((e) => e.context_id === contextId), contextId).toBe(true);
         expect(run.events.at(-1)?.type, contextId).toBe("done");
         expect(run.events.some((e) => e.type === "flush_done" && e.flush_id === 1), contextId).toBe(true);
-        expect(run.words.join(" "), contextId).toBe(run.text.trim().split(/\s+/).join(" "));
+        expect(run.words, contextId).toEqual(spokenWords(run.text));
         expect(second.results.get(contextId)!.audio.equals(run.audio), contextId).toBe(true);
+      }
+      const sessions = mock.sessions().filter((s) => s.endpoint === "tts" && s.headers["user-agent"] === "cartesia-js/4.2.0");
+      expect(sessions.map((s) => s.scenario)).toEqual(["tts-basic", "tts-basic"]);
+      // The audio of a context is the audio /tts/bytes gives for its whole text.
+      for (const [contextId, run] of first.results) {
+        const bytes = await http().tts.generate({ model_id: "sonic-3", transcript: run.text, voice: VOICE, language: "en", output_format: PCM_24K });
+        expect(Buffer.from(await bytes.arrayBuffer()).equals(run.audio), contextId).toBe(true);
       }
       // Different text, different audio: the contexts did not get each other's output.
       expect(first.results.get("ctx-one")!.audio.equals(first.results.get("ctx-two")!.audio)).toBe(false);
+    },
+    T,
+  );
+
+  it(
+    "TTS WebSocket with { rejectUnauthorized: false } instead of `ca` (PROTOCOL.md §9.1)",
+    async () => {
+      const ws = await new Cartesia({ apiKey: KEY, baseURL: mock.urls.https!, maxRetries: 0 }).tts.websocket({ rejectUnauthorized: false });
+      try {
+        const ctx = ws.context({ model_id: "sonic-3", voice: VOICE, output_format: PCM_24K });
+        await ctx.push({ transcript: "Unverified but encrypted." });
+        await ctx.no_more_inputs();
+        const types: string[] = [];
+        for await (const event of ctx.receive({ timeout: 20_000 })) types.push(event.type);
+        expect(types).toContain("chunk");
+        expect(types.at(-1)).toBe("done");
+      } finally {
+        ws.close();
+      }
     },
     T,
   );
@@ -263,6 +303,14 @@ describe("@cartesia/cartesia-js 4.2.0", () => {
       expect(wav.toString("ascii", 8, 12)).toBe("WAVE");
       expect(wav.readUInt32LE(24)).toBe(24000);
       expect(wavData(wav).equals(raw)).toBe(true);
+      // A scenario path prefix on the base URL reaches the HTTP routes too.
+      const refused = await http({ baseURL: `${mock.urls.http}/s/auth-401` })
+        .tts.generate({ ...request, output_format: PCM_24K })
+        .then(
+          () => "accepted",
+          (error: { status?: number }) => error.status,
+        );
+      expect(refused).toBe(401);
     },
     T,
   );
@@ -278,7 +326,7 @@ describe("@cartesia/cartesia-js 4.2.0", () => {
       expect(events.at(-1)?.type).toBe("done");
       const audio = Buffer.concat(events.filter((e) => e.type === "chunk").map((e) => Buffer.from(e.data as string, "base64")));
       const words = events.filter((e) => e.type === "timestamps").flatMap((e) => (e.word_timestamps as { words: string[] }).words);
-      expect(words.join(" ")).toBe(transcript);
+      expect(words).toEqual(spokenWords(transcript));
       const bytes = Buffer.from(await (await client.tts.generate({ model_id: "sonic-3", transcript, voice: VOICE, language: "en", output_format: PCM_24K })).arrayBuffer());
       expect(audio.length).toBeGreaterThan(0);
       expect(audio.equals(bytes)).toBe(true);
@@ -332,45 +380,89 @@ describe("@cartesia/cartesia-js 4.2.0", () => {
     },
     T,
   );
+  it(
+    "STT auto finalize under /s/error-mid-turn: the structured error reaches the `error` listener, then close 1011",
+    async () => {
+      const client = http({ baseURL: `${mock.urls.http}/s/error-mid-turn` });
+      const ws = client.stt.autoFinalize.websocket({ model: "ink-2", encoding: "pcm_s16le", sample_rate: 16000 });
+      const rec = recordStt(ws);
+      await rec.opened;
+      sendRawAudio(ws, silence(script("error-mid-turn").duration));
+      expect((await rec.closed).code).toBe(1011);
+      expect(rec.events.at(-1)).toMatchObject({ type: "error", status_code: 500, error_code: "internal_error", title: "Internal server error", done: true });
+      const surfaced = rec.errors as (Error & { error?: { status_code?: number } })[];
+      expect(surfaced).toHaveLength(1);
+      expect(surfaced[0]?.error?.status_code).toBe(500);
+      expect(surfaced[0]?.message).toContain("The transcription backend failed mid-stream.");
+    },
+    T,
+  );
 });
 
 describe("@livekit/agents-plugin-cartesia 1.8.1", () => {
+  it("(the stdout capture sees the plugin's warnings, so the 'no warnings' checks below are not vacuous)", async () => {
+    const { lines } = await captureStdout(async () => log().warn("speechwire probe"));
+    expect(warnings(lines).join("")).toContain("speechwire probe");
+  });
+  /** Runs a LiveKit STT stream: the scenario's audio as 100 ms 16 kHz AudioFrames, flush, end of input. */
+  async function livekitStt(options: { scenario: string; language?: string; extraSeconds?: number; maxRetry?: number }) {
+    const stt = new livekitCartesia.STT({ apiKey: KEY, baseUrl: `${mock.urls.http}/s/${options.scenario}`, ...(options.language ? { language: options.language } : {}) });
+    const errors: { error: Error; recoverable: boolean }[] = [];
+    stt.on("error", (error) => errors.push(error));
+    const { result: events, lines } = await captureStdout(async () => {
+      const stream = stt.stream(options.maxRetry === undefined ? undefined : { connOptions: { ...DEFAULT_API_CONNECT_OPTIONS, maxRetry: options.maxRetry } });
+      const audio = silence(script(options.scenario).duration + (options.extraSeconds ?? 0));
+      for (let i = 0; i < audio.length; i += 3200) {
+        const bytes = audio.subarray(i, i + 3200);
+        const samples = new Int16Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+        stream.pushFrame(new AudioFrame(samples, 16000, 1, samples.length));
+      }
+      // The plugin sends 160 ms chunks; flush sends the last partial one before the close command.
+      stream.flush();
+      stream.endInput();
+      const seen: lkStt.SpeechEvent[] = [];
+      for await (const event of stream) seen.push(event);
+      return seen;
+    });
+    return { events, errors, lines };
+  }
+
+  const E = lkStt.SpeechEventType;
+  const EAGER_RESUME_EVENTS = [
+    ["START_OF_SPEECH", undefined],
+    ["INTERIM_TRANSCRIPT", "I'd like to"],
+    ["PREFLIGHT_TRANSCRIPT", "I'd like to change my order."],
+    ["INTERIM_TRANSCRIPT", "I'd like to change my order."], // turn.resume re-emits the last interim
+    ["INTERIM_TRANSCRIPT", "I'd like to change my order. The address"],
+    ["FINAL_TRANSCRIPT", "I'd like to change my order. The address is wrong."],
+    ["END_OF_SPEECH", undefined],
+    ["RECOGNITION_USAGE", undefined],
+  ];
+
   it(
     "STT stream() on /stt/turns/websocket under /s/eager-resume: START → INTERIM → PREFLIGHT → INTERIM → FINAL → END",
     async () => {
-      const stt = new livekitCartesia.STT({ apiKey: KEY, baseUrl: `${mock.urls.http}/s/eager-resume` });
-      const errors: unknown[] = [];
-      stt.on("error", (error) => errors.push(error));
-      const { result: events, lines } = await captureStdout(async () => {
-        const stream = stt.stream();
-        const audio = silence(script("eager-resume").duration + 0.5);
-        for (let i = 0; i < audio.length; i += 3200) {
-          const bytes = audio.subarray(i, i + 3200);
-          const samples = new Int16Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
-          stream.pushFrame(new AudioFrame(samples, 16000, 1, samples.length));
-        }
-        stream.flush();
-        stream.endInput();
-        const seen: lkStt.SpeechEvent[] = [];
-        for await (const event of stream) seen.push(event);
-        return seen;
-      });
+      const { events, errors, lines } = await livekitStt({ scenario: "eager-resume", extraSeconds: 0.5 });
       expect(errors).toEqual([]);
-      expect(lines.filter((l) => /"level":(4|5)\d/.test(l))).toEqual([]);
-      const E = lkStt.SpeechEventType;
-      expect(events.map((e) => [E[e.type], e.alternatives?.[0]?.text])).toEqual([
-        ["START_OF_SPEECH", undefined],
-        ["INTERIM_TRANSCRIPT", "I'd like to"],
-        ["PREFLIGHT_TRANSCRIPT", "I'd like to change my order."],
-        ["INTERIM_TRANSCRIPT", "I'd like to change my order."], // turn.resume re-emits the last interim
-        ["INTERIM_TRANSCRIPT", "I'd like to change my order. The address"],
-        ["FINAL_TRANSCRIPT", "I'd like to change my order. The address is wrong."],
-        ["END_OF_SPEECH", undefined],
-        ["RECOGNITION_USAGE", undefined],
-      ]);
+      expect(warnings(lines)).toEqual([]);
+      expect(events.map((e) => [E[e.type], e.alternatives?.[0]?.text])).toEqual(EAGER_RESUME_EVENTS);
       const requestIds = new Set(events.map((e) => e.requestId));
       expect(requestIds.size).toBe(1);
       expect([...requestIds][0]).toMatch(/^[0-9a-f-]{36}$/);
+    },
+    T,
+  );
+
+  it(
+    "STT stream() with language 'es' (the plugin then asks the turns endpoint for model=ink-whisper, §10.25): served like ink-2",
+    async () => {
+      const { events, errors, lines } = await livekitStt({ scenario: "eager-resume", language: "es", extraSeconds: 0.5 });
+      expect(errors).toEqual([]);
+      expect(warnings(lines)).toEqual([]);
+      expect(events.map((e) => [E[e.type], e.alternatives?.[0]?.text])).toEqual(EAGER_RESUME_EVENTS);
+      expect(events.find((e) => e.type === E.FINAL_TRANSCRIPT)?.alternatives?.[0]?.language).toBe("es");
+      const session = mock.sessions().findLast((s) => s.endpoint === "stt-turns" && s.scenario === "eager-resume")!;
+      expect(session.query.model).toBe("ink-whisper");
     },
     T,
   );
@@ -399,16 +491,69 @@ describe("@livekit/agents-plugin-cartesia 1.8.1", () => {
         });
         expect(errors).toEqual([]);
         // The plugin validates every frame with zod and logs (warn) the ones it drops.
-        expect(lines.filter((l) => /"level":(4|5)\d/.test(l))).toEqual([]);
+        expect(warnings(lines)).toEqual([]);
         expect(result.ended).toBe(true);
         expect(result.audio.length).toBeGreaterThan(0);
         expect(result.audio.every((a) => a.frame.sampleRate === 24000)).toBe(true);
         expect(result.audio.reduce((n, a) => n + a.frame.samplesPerChannel, 0)).toBeGreaterThan(0);
         expect(result.audio.at(-1)?.final).toBe(true);
         const words = result.audio.flatMap((a) => a.timedTranscripts ?? []).map((t) => t.text.trim());
-        expect(words.join(" ")).toBe(text);
+        expect(words).toEqual(spokenWords(text));
         const session = mock.sessions().find((s) => s.endpoint === "tts" && s.version === "2025-04-16");
         expect(session?.violations).toEqual([]);
+      } finally {
+        await tts.close();
+      }
+    },
+    T,
+  );
+
+  it(
+    "STT stream() under /s/error-mid-turn: the structured 500 (2026-03-01) becomes a non-recoverable error carrying the mock's message",
+    async () => {
+      const { events, errors, lines } = await livekitStt({ scenario: "error-mid-turn", maxRetry: 0 });
+      expect(errors).toHaveLength(1);
+      expect(errors[0]?.recoverable).toBe(false);
+      expect(errors[0]?.error.message).toBe("The transcription backend failed mid-stream.");
+      // The plugin logs the error event it received, with the mock's structured fields.
+      expect(lines.join("")).toContain('"status_code":500');
+      // The turn that was open is closed out by the plugin itself when the socket closes.
+      expect(events[0]?.type).toBe(E.START_OF_SPEECH);
+      expect(events.map((e) => e.type)).toContain(E.END_OF_SPEECH);
+    },
+    T,
+  );
+
+  it(
+    "TTS stream() with an empty voice id: the mock answers 2025-04-16 in the legacy error shape, the plugin parses it and the turn ends",
+    async () => {
+      const tts = new livekitCartesia.TTS({ apiKey: KEY, baseUrl: `${mock.urls.http}/s/tts-basic`, voice: "" });
+      const errors: unknown[] = [];
+      tts.on("error", (error) => errors.push(error));
+      try {
+        const { result, lines } = await captureStdout(async () => {
+          const stream = tts.stream();
+          stream.pushText("This voice does not exist, so nothing should be spoken here.");
+          stream.endInput();
+          let ended = false;
+          let frames = 0;
+          for await (const event of stream) {
+            if (event === lkTts.SynthesizeStream.END_OF_STREAM) ended = true;
+            else frames += 1;
+          }
+          stream.close();
+          return { ended, frames };
+        });
+        expect(result).toEqual({ ended: true, frames: 0 });
+        expect(errors).toEqual([]);
+        expect(warnings(lines)).toEqual([]);
+        const session = mock.sessions().findLast((s) => s.endpoint === "tts" && s.scenario === "tts-basic")!;
+        const sent = session.entries.filter((e) => e.dir === "server" && e.kind === "text").map((e) => JSON.parse(e.text!) as Event);
+        expect(sent.length).toBeGreaterThan(0);
+        for (const event of sent) {
+          expect(Object.keys(event).sort()).toEqual(["context_id", "done", "error", "status_code", "type"]);
+          expect(event).toMatchObject({ type: "error", done: true, status_code: 404 });
+        }
       } finally {
         await tts.close();
       }
@@ -428,9 +573,21 @@ describe("@livekit/agents-plugin-cartesia 1.8.1", () => {
         const frame = await tts.synthesize("Hello over HTTPS.").collect();
         expect(frame.sampleRate).toBe(24000);
         expect(frame.samplesPerChannel).toBeGreaterThan(0);
-        const reference = await http({}).tts.generate({ model_id: "sonic-3", transcript: "Hello over HTTPS.", voice: VOICE, language: "en", output_format: PCM_24K });
+        // The same audio cartesia-js gets from the same endpoint.
+        const reference = await http().tts.generate({ model_id: "sonic-3", transcript: "Hello over HTTPS.", voice: VOICE, language: "en", output_format: PCM_24K });
         const expected = Buffer.from(await reference.arrayBuffer());
-        expect(frame.samplesPerChannel * 2).toBe(expected.length);
+        expect(Buffer.from(frame.data.buffer, frame.data.byteOffset, frame.data.byteLength).equals(expected)).toBe(true);
+
+        // synthesize() builds its request from the base URL's host and port only (path "/tts/bytes"), so a
+        // scenario path prefix is dropped there: under /s/auth-401 it still gets the default scenario's audio
+        // (had the prefix reached the mock, the 401 body would have been read as PCM).
+        const prefixed = new livekitCartesia.TTS({ apiKey: KEY, baseUrl: `${mock.urls.https!}/s/auth-401` });
+        try {
+          const dropped = await prefixed.synthesize("Hello over HTTPS.").collect();
+          expect(Buffer.from(dropped.data.buffer, dropped.data.byteOffset, dropped.data.byteLength).equals(expected)).toBe(true);
+        } finally {
+          await prefixed.close();
+        }
       } finally {
         globalAgent.options.ca = saved;
         await tts.close();
@@ -484,4 +641,15 @@ describe("trusting the printed certificate with NODE_EXTRA_CA_CERTS (docs/real-c
     },
     T,
   );
+});
+
+describe("the mock's journal of all the traffic above", () => {
+  it("holds no protocol violation (strict linter) from any real client's session but the one that sent an empty voice on purpose", () => {
+    const sessions = mock.sessions().filter((s) => s.scenario !== "tts-basic");
+    // cartesia-js on both STT sockets and TTS (2026-08-14); livekit on turns (2026-03-01) and TTS (2025-04-16).
+    expect(new Set(sessions.map((s) => `${s.endpoint} ${s.version}`))).toEqual(
+      new Set(["stt-v1 2026-08-14", "stt-turns 2026-08-14", "tts 2026-08-14", "stt-turns 2026-03-01", "tts 2025-04-16"]),
+    );
+    expect(sessions.filter((s) => s.violations.length > 0).map((s) => ({ endpoint: s.endpoint, scenario: s.scenario, violations: s.violations }))).toEqual([]);
+  });
 });

@@ -105,7 +105,7 @@ export function createUpgradeHandler(ctx: ServerContext, open: OpenSessions) {
         core = createTtsCore({ version, requestId, scenario, seed, connection });
       } else {
         const parse = endpoint === "stt-v1" ? sttV1.parseQuery : sttTurns.parseQuery;
-        const query = parse(url.searchParams, { strictness: "validating", version });
+        const query = parse(endpoint === "stt-turns" ? turnsModelAsInk2(url.searchParams) : url.searchParams, { strictness: "validating", version });
         if (query.ok) {
           core =
             endpoint === "stt-v1"
@@ -126,6 +126,21 @@ export function createUpgradeHandler(ctx: ServerContext, open: OpenSessions) {
       session.start();
     });
   };
+}
+
+/**
+ * PROTOCOL.md §10.25: livekit-js, given a non-English `language`, connects to `/stt/turns/websocket`
+ * with `model=ink-whisper` (its model routing); what the real server answers is unknown. DESIGN.md: the
+ * mock accepts every reading a real client uses, so the turns endpoint serves the ink-whisper family
+ * as it serves ink-2 (its core does not depend on the model). The journal keeps the query as sent.
+ */
+const TURNS_MODEL_ALIASES = new Set(["ink-whisper", "ink-whisper-2025-06-04"]);
+function turnsModelAsInk2(query: URLSearchParams): URLSearchParams {
+  const model = query.get("model");
+  if (model === null || !TURNS_MODEL_ALIASES.has(model)) return query;
+  const copy = new URLSearchParams(query);
+  copy.set("model", "ink-2");
+  return copy;
 }
 
 /** One WebSocket session: the core, its ordered output queue, timers and the journal. */
