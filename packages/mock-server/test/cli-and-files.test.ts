@@ -43,6 +43,16 @@ describe("speechwire-mock CLI", () => {
     expect(await cli.exited).toBe(0);
   });
 
+  it("runs --workers processes on the same ports and stops them all on SIGTERM", async () => {
+    const cli = runCli(["--port", "0", "--tls-port", "off", "--json", "--workers", "2"]);
+    const urls = JSON.parse(await cli.firstLine) as { http: string };
+    for (let i = 0; i < 4; i += 1) {
+      expect(((await (await fetch(`${urls.http}/_speechwire/health`)).json()) as { ok: boolean }).ok).toBe(true);
+    }
+    cli.child.kill("SIGTERM");
+    expect(await cli.exited).toBe(0);
+  });
+
   it("rejects bad flags with exit code 2 and a message naming the flag", async () => {
     for (const args of [["--port", "abc"], ["--latency", "warp-speed"], ["--auth", "maybe"], ["--bogus"], ["--cert", "x.pem"]]) {
       const cli = runCli(args);
