@@ -242,6 +242,23 @@ describe("limits and lifecycle", () => {
     expect(record.audio.bytes).toBe(5001);
   });
 
+  it("keeps a live session's audio total and digest current (computed when read)", async () => {
+    const rec = await connect(`${mock.urls.ws}${TURNS}`);
+    const [first] = (await rec.waitFor(1)) as Msg[];
+    // turn.start of `default` is due at 0.4 s: once it arrives, the 20 chunks up to it are counted.
+    const audio = Buffer.alloc(12_800, 3);
+    sendAudio(rec.ws, audio);
+    await rec.waitUntil((m) => (m as Msg).type === "turn.start");
+    const live = () => mock.sessions().find((s) => s.requestId === first?.request_id)!;
+    expect(live().audio).toEqual({ bytes: 12_800, sha256: createHash("sha256").update(audio).digest("hex") });
+    expect(live().entries.filter((e) => e.kind === "binary").map((e) => e.sha256)).toContain(createHash("sha256").update(audio.subarray(0, 640)).digest("hex").slice(0, 16));
+    const more = Buffer.alloc(640, 5);
+    rec.ws.send(more);
+    rec.ws.send(JSON.stringify({ type: "close" }));
+    await rec.closed;
+    expect(live().audio).toEqual({ bytes: 13_440, sha256: createHash("sha256").update(audio).update(more).digest("hex") });
+  });
+
   it("closes idle sessions after the configured timeout with 1000", async () => {
     const quick = await startTestServer({ idleTimeouts: { stt: 150, tts: 150 } });
     try {

@@ -3,7 +3,7 @@
  * schema or grammar violation with its rule id (the protocol's linter). Bounded in memory; secrets
  * redacted; optionally appended to a JSONL file per session.
  */
-import { createHash } from "node:crypto";
+import * as crypto from "node:crypto";
 import { appendFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { createSessionLinter, type GrammarEndpoint, type SessionLinter, type Violation } from "@speechwire/protocol";
@@ -52,6 +52,20 @@ export interface SessionRecord {
 const SECRET_HEADERS = new Set(["authorization", "x-api-key", "cookie"]);
 const SECRET_PARAMS = new Set(["api_key", "access_token"]);
 
+/** One-shot `crypto.hash` (Node ≥ 20.12), looked up so that older Node 20 falls back to `createHash`. */
+const oneShotHash = (crypto as { hash?: (algorithm: string, data: Uint8Array, encoding: "hex") => string }).hash;
+
+/**
+ * The first 16 hex digits of a frame's SHA-256, one-shot where Node has it. A `Hash` object per
+ * 20 ms chunk (native-backed, with a weak finalizer) cost more than the hashing: with 400 real-time
+ * streams it made the mock's young-generation collections about twice as long and its CPU a quarter
+ * higher (bench/run.mjs, part b).
+ */
+function frameDigest(data: Uint8Array): string {
+  const hex = oneShotHash ? oneShotHash("sha256", data, "hex") : crypto.createHash("sha256").update(data).digest("hex");
+  return hex.slice(0, 16);
+}
+
 /** Limits that keep the journal's memory bounded. */
 export interface JournalLimits {
   sessions: number;
@@ -61,9 +75,10 @@ export interface JournalLimits {
 
 /** A live session's journal handle. */
 export class SessionJournal {
-  readonly #audioHash = createHash("sha256");
+  readonly #audioHash = crypto.createHash("sha256");
   readonly #linter: SessionLinter | undefined;
   #audioBytes = 0;
+  #audioSummary: SessionRecord["audio"] | undefined;
   #start = 0;
 
   constructor(
@@ -75,6 +90,9 @@ export class SessionJournal {
     this.#start = clock();
     const grammar = ["stt-v1", "stt-turns", "tts"].includes(record.endpoint) ? (record.endpoint as GrammarEndpoint) : undefined;
     this.#linter = grammar ? createSessionLinter(grammar, { strictness: "strict", version: record.version }) : undefined;
+    // `audio` is computed when read, not on every frame (finalizing a copy of the running digest for
+    // every 20 ms chunk was a quarter of the journal's cost per frame); `end()` fixes the value.
+    Object.defineProperty(record, "audio", { enumerable: true, configurable: true, get: () => this.#audio() });
   }
 
   /** Records a text frame. */
@@ -92,7 +110,7 @@ export class SessionJournal {
       this.#audioHash.update(data);
       this.#audioBytes += data.byteLength;
     }
-    const sha256 = createHash("sha256").update(data).digest("hex").slice(0, 16);
+    const sha256 = frameDigest(data);
     this.#push({ t: this.#now(), dir, audio, kind: "binary", bytes: data.byteLength, offset, sha256 });
   }
 
@@ -107,7 +125,7 @@ export class SessionJournal {
     if (this.record.endedAt) return;
     if (this.#linter) this.record.violations.push(...this.#linter.end());
     this.record.endedAt = new Date().toISOString();
-    this.#sync();
+    Object.defineProperty(this.record, "audio", { value: this.#audio(), enumerable: true, configurable: true, writable: true });
     if (this.file) appendFileSync(this.file, `${JSON.stringify({ kind: "end", endedAt: this.record.endedAt, audio: this.record.audio, violations: this.record.violations })}\n`);
   }
 
@@ -115,8 +133,12 @@ export class SessionJournal {
     if (this.#linter) this.record.violations.push(...this.#linter.push(event));
   }
 
-  #sync(): void {
-    this.record.audio = { bytes: this.#audioBytes, sha256: this.#audioHash.copy().digest("hex") };
+  /** Every audio byte so far: total and digest (recomputed only after more audio arrived). */
+  #audio(): SessionRecord["audio"] {
+    if (this.#audioSummary?.bytes !== this.#audioBytes) {
+      this.#audioSummary = { bytes: this.#audioBytes, sha256: this.#audioHash.copy().digest("hex") };
+    }
+    return this.#audioSummary as SessionRecord["audio"];
   }
 
   #now(): number {
@@ -127,7 +149,6 @@ export class SessionJournal {
     if (this.file) appendFileSync(this.file, `${JSON.stringify(entry)}\n`);
     if (this.record.entries.length < this.limits.entriesPerSession) this.record.entries.push(entry);
     else this.record.droppedEntries += 1;
-    if (entry.kind === "binary") this.#sync();
   }
 }
 
@@ -172,7 +193,7 @@ export class Journal {
       query,
       headers,
       startedAt: new Date().toISOString(),
-      audio: { bytes: 0, sha256: createHash("sha256").digest("hex") },
+      audio: { bytes: 0, sha256: crypto.createHash("sha256").digest("hex") },
       entries: [],
       droppedEntries: 0,
       violations: [],

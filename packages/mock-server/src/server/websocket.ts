@@ -221,7 +221,11 @@ class WsSession {
   }
 
   #resetIdle(): void {
-    clearTimeout(this.#idleTimer);
+    // Restart the one timer: a new Timeout per frame (50 a second per stream) was only garbage.
+    if (this.#idleTimer) {
+      this.#idleTimer.refresh();
+      return;
+    }
     const ms = this.endpoint === "tts" ? this.ctx.idle.tts : this.ctx.idle.stt;
     this.#idleTimer = setTimeout(() => this.#enqueue([{ kind: "close", code: CLOSE.normal, reason: "idle timeout" }]), ms);
     this.#idleTimer.unref();
@@ -243,7 +247,8 @@ class WsSession {
         this.#queue.push(output);
       }
     }
-    void this.#pump();
+    // Most audio frames cause nothing to send: no pump (an async call and a promise) for them.
+    if (this.#queue.length > 0) void this.#pump();
   }
 
   /** Sends queued outputs in order, honouring delays and backpressure. */
@@ -257,8 +262,9 @@ class WsSession {
         if (this.#closed) return;
         if (this.ws.bufferedAmount > HIGH_WATER_BYTES) await this.#drain();
         if (output.kind === "send") {
-          this.journal.text("server", output.data, this.#audio);
+          // Send, then journal: linting the frame (a schema parse) is off its path to the client.
           this.ws.send(output.data);
+          this.journal.text("server", output.data, this.#audio);
         } else if (output.kind === "close") {
           this.journal.close("server", output.code, output.reason, this.#audio);
           this.#closed = true;

@@ -1,0 +1,723 @@
+#!/usr/bin/env node
+/**
+ * The mock server's performance benchmark (a script, never a test: machines are shared and noisy, so
+ * nothing here asserts; it prints whether each goal was met). Measures, side by side in one run:
+ *
+ *  (a) finalize → final transcript latency over a real WebSocket (stt-v1), against a bare `ws` echo
+ *      round trip with the same client and message sizes;
+ *  (b) how many concurrent real-time turns streams (16 kHz s16le, 20 ms chunks) one mock process
+ *      serves with p99 event lateness under 10 ms (clients in worker threads, the mock in a child);
+ *  (c) TTS synthesis speed as a multiple of real time, in process and end to end over /tts/websocket;
+ *  (d) memory per idle turns session (RSS and heap of the mock's process).
+ *
+ * Usage: pnpm --filter @speechwire/mock-server bench [--quick] [--out DIR] [--cpu-prof] (--help: all options)
+ * Needs the built package (`pnpm --filter @speechwire/protocol build && pnpm --filter
+ * @speechwire/mock-server build`). Writes latest.json and latest.md into --out (default: a temp dir).
+ */
+import { once } from "node:events";
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { Worker } from "node:worker_threads";
+import WebSocket from "ws";
+import { scenarioSchema } from "../dist/index.js";
+import { compileScript, LoopCursor } from "../dist/core/stt/index.js";
+import { DEFAULT_SYNTH_CONFIG, initialSynthState, parseTranscript, renderGeneration, synthesize, synthesizeBytes } from "../dist/core/tts/index.js";
+import {
+  CHUNK_BYTES,
+  CHUNK_MS,
+  cpuSeconds,
+  cpuTimes,
+  fmt,
+  fmtInt,
+  histogram,
+  mdTable,
+  mergeHistograms,
+  pool,
+  recordMs,
+  SAMPLE_RATE,
+  sleep,
+  spawnEcho,
+  spawnMock,
+  STT_V1_QUERY,
+  summary,
+  table,
+  TURNS_QUERY,
+  TURNS_SCENARIO,
+  WORD_SCENARIO,
+} from "./lib.mjs";
+
+// ------------------------------------------------------------------ options
+
+// `pnpm bench -- --quick` hands the script a literal "--" first.
+const argv = process.argv.slice(2);
+const { values: args } = parseArgs({
+  args: argv[0] === "--" ? argv.slice(1) : argv,
+  options: {
+    quick: { type: "boolean", default: false },
+    out: { type: "string" },
+    "cpu-prof": { type: "boolean", default: false },
+    only: { type: "string" },
+    ramp: { type: "string" },
+    "step-seconds": { type: "string" },
+    workers: { type: "string" },
+    iterations: { type: "string" },
+    "idle-sessions": { type: "string" },
+    "mock-node-args": { type: "string" },
+    "no-baseline": { type: "boolean", default: false },
+    pin: { type: "boolean", default: false },
+    help: { type: "boolean", default: false },
+  },
+  strict: true,
+});
+if (args.help) {
+  process.stdout.write(`node --expose-gc bench/run.mjs [options]
+  --quick             ~30 s instead of ~3 min (fewer iterations, shorter ramp steps)
+  --out DIR           where latest.json and latest.md go (default: a new temp dir)
+  --cpu-prof          profile the mock's child processes (.cpuprofile files in DIR/cpu-prof)
+  --only a,b,c,d      run only these parts
+  --ramp 50,100,...   stream counts of part (b)
+  --step-seconds S    length of each step of part (b)
+  --workers W         load-generating worker threads of part (b) (default 2)
+  --iterations N      finalize iterations of part (a), per side
+  --idle-sessions N   idle sessions of part (d)
+  --no-baseline       part (b) without the bare ws baseline
+  --pin               part (a): pin both servers to the last CPU (taskset) for equal placement
+  --mock-node-args A  extra node flags for the mock's processes, e.g. "--trace-gc" (their output goes to DIR/mock-output.log)
+`);
+  process.exit(0);
+}
+const quick = args.quick;
+const only = new Set((args.only ?? "a,b,c,d").split(",").map((s) => s.trim()));
+const config = {
+  quick,
+  latency: { iterations: Number(args.iterations ?? (quick ? 600 : 3000)), warmup: quick ? 100 : 300, block: 100, connections: 4 },
+  turns: {
+    ramp: (args.ramp ?? (quick ? "200,1000" : "100,200,300,400,600,800,1000,1200,1600,2000")).split(",").map(Number),
+    /** The goal: once the mock is over budget, the baseline jumps to this N (can the machine do it at all?). */
+    goalStreams: 1000,
+    stepSeconds: Number(args["step-seconds"] ?? (quick ? 3 : 8)),
+    spreadSeconds: 1,
+    /** The ramp stops starting new steps after this long (the whole run should stay near 3 min / 30 s). */
+    budgetSeconds: quick ? 14 : 120,
+    workers: Number(args.workers ?? 2),
+    budgetMs: 10,
+  },
+  tts: { seconds: quick ? 0.5 : 1.5, connections: [1, 4] },
+  memory: { sessions: Number(args["idle-sessions"] ?? (quick ? 300 : 1000)) },
+};
+
+const outDir = resolve(args.out ?? mkdtempSync(join(os.tmpdir(), "speechwire-bench-")));
+mkdirSync(outDir, { recursive: true });
+const profDir = join(outDir, "cpu-prof");
+if (args["cpu-prof"]) mkdirSync(profDir, { recursive: true });
+/** Node flags of a mock child: a CPU profile per child when asked. */
+const extraMockArgs = (args["mock-node-args"] ?? "").split(" ").filter(Boolean);
+const profArgs = (name) => [...extraMockArgs, ...(args["cpu-prof"] ? ["--cpu-prof", `--cpu-prof-dir=${profDir}`, `--cpu-prof-name=${name}.cpuprofile`] : [])];
+/** With extra mock flags, the mock's own output (e.g. GC traces) is kept in DIR/mock-output.log. */
+const mockOutput = extraMockArgs.length > 0 ? (text) => appendFileSync(join(outDir, "mock-output.log"), text) : undefined;
+
+const workDir = mkdtempSync(join(os.tmpdir(), "speechwire-bench-work-"));
+const scenariosDir = join(workDir, "scenarios");
+mkdirSync(scenariosDir);
+for (const s of [WORD_SCENARIO, TURNS_SCENARIO]) writeFileSync(join(scenariosDir, `${s.name}.json`), JSON.stringify(s, null, 2));
+
+const log = (text) => process.stderr.write(`${text}\n`);
+const started = performance.now();
+const elapsed = () => `${((performance.now() - started) / 1000).toFixed(0)}s`;
+
+// ------------------------------------------------------------------ a small recording client
+
+/**
+ * A WebSocket whose messages resolve waiters (`until`), each stamped with its arrival time. `first` is
+ * the first message, whenever it came (the server may send it in the same read as the handshake).
+ */
+async function openClient(url) {
+  const ws = new WebSocket(url, { perMessageDeflate: false });
+  const waiters = [];
+  let onFirst;
+  const first = new Promise((resolve) => {
+    onFirst = resolve;
+  });
+  ws.on("message", (data, isBinary) => {
+    const t = performance.now();
+    const m = isBinary ? { binary: true, size: data.length } : { binary: false, text: data.toString() };
+    if (!isBinary) m.json = JSON.parse(m.text);
+    if (m.json?.type === "error") log(`  ! error from ${url}: ${m.text}`);
+    onFirst({ t, m });
+    for (let i = 0; i < waiters.length; i += 1) {
+      if (waiters[i].pred(m)) {
+        waiters[i].resolve({ t, m });
+        waiters.splice(i, 1);
+        i -= 1;
+      }
+    }
+  });
+  ws.on("close", () => {
+    for (const w of waiters.splice(0)) w.reject(new Error(`${url} closed`));
+  });
+  await once(ws, "open");
+  const until = (pred) => {
+    const p = new Promise((resolve, reject) => waiters.push({ pred, resolve, reject }));
+    p.catch(() => {});
+    return p;
+  };
+  return { ws, first, until };
+}
+
+// ------------------------------------------------------------------ (a) finalize latency
+
+const AUDIO_CHUNK = Buffer.alloc(CHUNK_BYTES);
+/** One pass of the bench-word scenario: 0.4 s = 20 chunks, one word. */
+const WORD_CHUNKS = 20;
+
+async function mockFinalize(c) {
+  const heard = c.until((m) => m.json?.type === "transcript" && m.json.is_final === false);
+  for (let i = 0; i < WORD_CHUNKS; i += 1) c.ws.send(AUDIO_CHUNK);
+  await heard;
+  const final = c.until((m) => m.json?.type === "transcript" && m.json.is_final === true);
+  const flushed = c.until((m) => m.json?.type === "flush_done");
+  const t0 = performance.now();
+  c.ws.send("finalize");
+  const { t, m } = await final;
+  await flushed;
+  return { ms: t - t0, size: m.text.length };
+}
+
+async function echoRoundTrip(c, padded) {
+  let echoed = 0;
+  const back = c.until((m) => m.binary && ++echoed === WORD_CHUNKS);
+  for (let i = 0; i < WORD_CHUNKS; i += 1) c.ws.send(AUDIO_CHUNK);
+  await back;
+  const reply = c.until((m) => m.json?.type === "echo");
+  const t0 = performance.now();
+  c.ws.send(padded);
+  const { t } = await reply;
+  return { ms: t - t0 };
+}
+
+async function benchLatency() {
+  const { iterations, warmup, block, connections } = config.latency;
+  log(`[${elapsed()}] (a) finalize → final: ${iterations} iterations per side over ${connections} connections, interleaved in blocks of ${block}`);
+  // --pin: both servers on the last CPU. Unpinned, the scheduler sometimes keeps the light echo server
+  // on the client's CPU (a ~30 µs round trip instead of ~90 µs) and the p50 ratio follows placement;
+  // pinned, the mock's GC threads share its one CPU, which inflates its tail instead.
+  const cpu = args.pin && os.cpus().length > 1 ? os.cpus().length - 1 : undefined;
+  const mock = await spawnMock({ scenariosDir, onOutput: mockOutput, nodeArgs: profArgs("a-mock"), cpu });
+  const echo = await spawnEcho({ cpu });
+  try {
+    const mockClients = await Promise.all(
+      Array.from({ length: connections }, () => openClient(`${mock.info.ws}/s/${WORD_SCENARIO.name}/stt/websocket?${STT_V1_QUERY}`)),
+    );
+    const echoClients = await Promise.all(Array.from({ length: connections }, () => openClient(echo.info.ws)));
+    let finalSize = 0;
+    for (let i = 0; i < warmup; i += 1) finalSize = (await mockFinalize(mockClients[i % connections])).size;
+    // The echo's text frame is exactly as long as the mock's final transcript frame.
+    const head = '{"type":"echo","pad":"';
+    const padded = `${head}${"x".repeat(Math.max(0, finalSize - head.length - 2))}"}`;
+    for (let i = 0; i < warmup; i += 1) await echoRoundTrip(echoClients[i % connections], padded);
+
+    const hMock = histogram();
+    const hEcho = histogram();
+    let i = 0;
+    const mockCpu0 = cpuSeconds(mock.pid);
+    const echoCpu0 = cpuSeconds(echo.pid);
+    for (let done = 0; done < iterations; done += block) {
+      const n = Math.min(block, iterations - done);
+      for (let k = 0; k < n; k += 1, i += 1) recordMs(hMock, (await mockFinalize(mockClients[i % connections])).ms);
+      for (let k = 0; k < n; k += 1) recordMs(hEcho, (await echoRoundTrip(echoClients[k % connections], padded)).ms);
+    }
+    const mockCpu = cpuSeconds(mock.pid) - mockCpu0;
+    const echoCpu = cpuSeconds(echo.pid) - echoCpu0;
+    for (const c of [...mockClients, ...echoClients]) c.ws.terminate();
+    const m = summary(hMock);
+    const e = summary(hEcho);
+    return {
+      iterations,
+      connections,
+      pinned: cpu !== undefined,
+      messageBytes: { audioChunk: CHUNK_BYTES, audioChunksPerIteration: WORD_CHUNKS, finalFrame: finalSize, echoFrame: padded.length },
+      mock: m,
+      echo: e,
+      ratioP50: m.p50 / e.p50,
+      ratioP99: m.p99 / e.p99,
+      serverCpuPerIterationMs: { mock: (mockCpu * 1000) / iterations, echo: (echoCpu * 1000) / iterations },
+    };
+  } finally {
+    await Promise.all([mock.stop(), echo.stop()]);
+  }
+}
+
+// ------------------------------------------------------------------ (b) concurrent turns streams
+
+/** Chunks of 20 ms needed before the audio clock reaches `at` seconds (whole samples, as the mock counts). */
+function chunksToReach(at) {
+  const samplesPerChunk = (SAMPLE_RATE * CHUNK_MS) / 1000;
+  let m = Math.max(1, Math.ceil((at * 1000) / CHUNK_MS));
+  while (m > 1 && ((m - 1) * samplesPerChunk) / SAMPLE_RATE >= at) m -= 1;
+  while ((m * samplesPerChunk) / SAMPLE_RATE < at) m += 1;
+  return m;
+}
+
+/** The turn events of `chunks` chunks of the looping scenario, each with the chunk that triggers it. */
+function turnTimeline(chunks) {
+  const compiled = compileScript(scenarioSchema.parse(TURNS_SCENARIO).stt);
+  const cursor = new LoopCursor(compiled.events, compiled.duration, compiled.loop);
+  const events = [];
+  for (let e = cursor.shift(); e; e = cursor.shift()) {
+    const m = chunksToReach(e.at);
+    if (m > chunks) break;
+    events.push({ type: e.item.type, at: e.at, chunk: m - 1, ...(e.item.transcript !== undefined ? { transcript: e.item.transcript } : {}) });
+  }
+  return { events, scriptSeconds: compiled.duration };
+}
+
+/** One step of the ramp: `n` streams for the step's length against the mock or the bare baseline. */
+async function turnsStep(server, n, timeline, chunks) {
+  const { workers: w, spreadSeconds, stepSeconds } = config.turns;
+  const mock =
+    server === "mock"
+      ? await spawnMock({ scenariosDir, onOutput: mockOutput, nodeArgs: profArgs(`b-mock-${n}`) })
+      : await spawnEcho({ timeline: timeline.file });
+  const url = server === "mock" ? `${mock.info.ws}/s/${TURNS_SCENARIO.name}/stt/turns/websocket?${TURNS_QUERY}` : mock.info.ws;
+  try {
+    const connectStart = performance.now();
+    const workers = Array.from({ length: Math.min(w, n) }, (_, k) => {
+      const indices = [];
+      for (let g = k; g < n; g += w) indices.push(g);
+      return new Worker(new URL("./turns-worker.mjs", import.meta.url), {
+        workerData: {
+          url,
+          indices,
+          total: n,
+          spreadMs: spreadSeconds * 1000,
+          measureMs: stepSeconds * 1000,
+          events: timeline.events,
+          connectConcurrency: 32,
+        },
+      });
+    });
+    const message = (worker, kind) =>
+      new Promise((resolve, reject) => {
+        const onMessage = (m) => {
+          if (m.kind === kind) {
+            worker.off("message", onMessage);
+            resolve(m);
+          }
+        };
+        worker.on("message", onMessage);
+        worker.once("error", reject);
+      });
+    await Promise.all(workers.map((wk) => message(wk, "ready")));
+    const connectSeconds = (performance.now() - connectStart) / 1000;
+    const cpu0 = cpuTimes(mock.pid);
+    const load0 = process.cpuUsage();
+    const wall0 = performance.now();
+    const results = workers.map((wk) => message(wk, "result"));
+    for (const wk of workers) wk.postMessage("start");
+    const parts = await Promise.all(results);
+    const wall = (performance.now() - wall0) / 1000;
+    const cpu1 = cpuTimes(mock.pid);
+    const mockCpu = cpu1.user + cpu1.system - cpu0.user - cpu0.system;
+    const load = process.cpuUsage(load0);
+    await Promise.all(workers.map((wk) => wk.terminate()));
+    const lateness = summary(mergeHistograms(parts.map((p) => p.lateness)));
+    const sendLag = summary(mergeHistograms(parts.map((p) => p.sendLag)));
+    const sum = (key) => parts.reduce((a, p) => a + p[key], 0);
+    const step = {
+      server,
+      streams: n,
+      connected: sum("streams"),
+      connectSeconds,
+      lateness,
+      sendLag,
+      events: sum("events"),
+      measured: sum("measured"),
+      missing: sum("missing"),
+      mismatches: sum("mismatches"),
+      unexpected: sum("unexpected"),
+      errors: sum("errors"),
+      connectFailures: sum("connectFailures"),
+      closedEarly: sum("closedEarly"),
+      mockCpuPercent: (100 * mockCpu) / wall,
+      mockSystemCpuPercent: (100 * (cpu1.system - cpu0.system)) / wall,
+      loadCpuPercent: (100 * (load.user + load.system)) / 1e6 / wall,
+    };
+    if (server === "mock") step.mockMemoryAfter = (await (await fetch(`${mock.info.http}/_speechwire/health`)).json()).memory;
+    step.clean = step.connected === n && step.missing === 0 && step.mismatches === 0 && step.errors === 0 && step.closedEarly === 0;
+    step.pass = step.clean && lateness.p99 < config.turns.budgetMs;
+    return step;
+  } finally {
+    await mock.stop();
+  }
+}
+
+async function benchTurns() {
+  const { ramp, stepSeconds, workers, budgetMs } = config.turns;
+  const chunks = Math.ceil(((config.turns.spreadSeconds + stepSeconds) * 1000) / CHUNK_MS);
+  const timeline = turnTimeline(chunks);
+  timeline.file = join(workDir, "timeline.json");
+  writeFileSync(timeline.file, JSON.stringify(timeline.events));
+  log(
+    `[${elapsed()}] (b) turns streams: ramp ${ramp.join(", ")}; streams start over ${config.turns.spreadSeconds} s, then ${stepSeconds} s measured; ${workers} client worker threads; ` +
+      `each side stops at its first p99 ≥ ${budgetMs} ms (then the baseline goes on from ${config.turns.goalStreams}); at most ~${config.turns.budgetSeconds} s`,
+  );
+  const steps = { mock: [], baseline: [] };
+  const failed = new Set(args["no-baseline"] ? ["baseline"] : []);
+  const partStart = performance.now();
+  let outOfTime = false;
+  for (const n of ramp) {
+    if (failed.has("mock") && failed.has("baseline")) break;
+    // Both sides of one N run together: the budget is checked before each new N only.
+    if ((performance.now() - partStart) / 1000 > config.turns.budgetSeconds) {
+      outOfTime = true;
+      log(`  (time budget of ${config.turns.budgetSeconds} s spent: no more steps)`);
+      break;
+    }
+    for (const server of ["mock", "baseline"]) {
+      if (failed.has(server)) continue;
+      // With the mock out, the baseline only answers whether this machine can serve the goal at all.
+      const mockOutBefore = steps.mock.some((m) => !m.pass && m.streams < n);
+      if (server === "baseline" && mockOutBefore && n < config.turns.goalStreams && ramp.includes(config.turns.goalStreams)) continue;
+      const step = await turnsStep(server, n, timeline, chunks);
+      steps[server].push(step);
+      log(
+        `  ${server.padEnd(8)} N=${n}: lateness p50 ${fmt(step.lateness.p50)} p99 ${fmt(step.lateness.p99)} max ${fmt(step.lateness.max)} ms; ` +
+          `client send lag p99 ${fmt(step.sendLag.p99)} ms; server CPU ${fmt(step.mockCpuPercent, 0)}%; ${step.measured} events measured, ${step.missing} missing, ${step.mismatches} mismatched → ${step.pass ? "ok" : "over budget"}`,
+      );
+      if (!step.pass) failed.add(server);
+    }
+  }
+  const largest = (list) => Math.max(0, ...list.filter((s) => s.pass).map((s) => s.streams));
+  return {
+    stepSeconds,
+    spreadSeconds: config.turns.spreadSeconds,
+    workers,
+    scenarioSeconds: timeline.scriptSeconds,
+    eventsPerStream: timeline.events.length,
+    budgetMs,
+    steps: steps.mock,
+    baselineSteps: steps.baseline,
+    maxStreams: largest(steps.mock),
+    baselineMaxStreams: largest(steps.baseline),
+    rampExhausted: steps.mock.at(-1)?.streams === ramp.at(-1) && steps.mock.every((s) => s.pass),
+    baselineRampExhausted: steps.baseline.at(-1)?.streams === ramp.at(-1) && steps.baseline.every((s) => s.pass),
+    stoppedForTime: outOfTime,
+  };
+}
+
+// ------------------------------------------------------------------ (c) TTS speed
+
+const TTS_TEXT =
+  "The replacement parts shipped this morning and should arrive by Friday. Please call our service line if anything is missing from the box, " +
+  "and keep your order number handy. Thanks again for your patience while we sorted this out.";
+const VOICE_ID = "6b7f9d52-3c1a-4e8f-a0b2-9d4c5e6f7a81";
+
+/** Runs `once()` (returns audio seconds) repeatedly for `seconds` of wall time. */
+function timeLoop(seconds, fn) {
+  for (let i = 0; i < 3; i += 1) fn();
+  // `pnpm bench` runs with --expose-gc: start each measurement from a collected heap.
+  globalThis.gc?.();
+  let audio = 0;
+  let calls = 0;
+  const t0 = performance.now();
+  while (performance.now() - t0 < seconds * 1000) {
+    audio += fn();
+    calls += 1;
+  }
+  const wall = (performance.now() - t0) / 1000;
+  return { calls, audioSeconds: audio, wallSeconds: wall, xRealtime: audio / wall };
+}
+
+function benchTtsCore() {
+  const tokens = parseTranscript(TTS_TEXT);
+  const { seconds } = config.tts;
+  const gen = (encoding, sampleRate, want) => () =>
+    renderGeneration(tokens, initialSynthState(sampleRate), DEFAULT_SYNTH_CONFIG, { encoding, sampleRate }, 100, want).samples / sampleRate;
+  const bytes = (container, encoding, sampleRate) => () => {
+    const request = {
+      model_id: "sonic-3",
+      transcript: TTS_TEXT,
+      voice: { mode: "id", id: VOICE_ID },
+      output_format: { container, encoding, sample_rate: sampleRate, ...(container === "mp3" ? { bit_rate: 128000 } : {}) },
+      language: "en",
+    };
+    const out = synthesizeBytes(request, { tts: { chunkMs: 100, pace: 0 } });
+    let n = 0;
+    for (const c of out.chunks) n += c.byteLength;
+    return container === "mp3" ? NaN : n / (2 * sampleRate);
+  };
+  const rows = [
+    ["synthesize (float samples, 24 kHz)", () => synthesize(tokens, initialSynthState(24000)).samples.length / 24000],
+    ["renderGeneration s16le 24 kHz (WS/SSE path)", gen("pcm_s16le", 24000, { words: false, phonemes: false })],
+    ["renderGeneration f32le 44.1 kHz + word timestamps", gen("pcm_f32le", 44100, { words: true, phonemes: false })],
+    ["synthesizeBytes raw s16le 24 kHz (/tts/bytes)", bytes("raw", "pcm_s16le", 24000)],
+  ];
+  const results = rows.map(([name, fn]) => ({ name, ...timeLoop(seconds, fn) }));
+  // MP3 has no byte ↔ seconds rule: time it by the same text's duration.
+  const textSeconds = synthesize(tokens, initialSynthState(24000)).samples.length / 24000;
+  const mp3 = bytes("mp3", undefined, 24000);
+  results.push({ name: "synthesizeBytes mp3 24 kHz 128 kb/s (/tts/bytes)", ...timeLoop(seconds, () => (mp3(), textSeconds)) });
+  return results;
+}
+
+async function benchTtsWs() {
+  const mock = await spawnMock({ scenariosDir, onOutput: mockOutput, nodeArgs: profArgs("c-mock-tts") });
+  const url = `${mock.info.ws}/s/tts-basic/tts/websocket`;
+  const results = [];
+  try {
+    for (const connections of config.tts.connections) {
+      const clients = await Promise.all(Array.from({ length: connections }, () => openClient(url)));
+      const run = async (c, k, seconds) => {
+        let bytes = 0;
+        let requests = 0;
+        const t0 = performance.now();
+        while (performance.now() - t0 < seconds * 1000) {
+          const id = `ctx-${k}-${requests}`;
+          const chunkOrDone = (m) => {
+            const j = m.json;
+            if (j?.context_id !== id) return false;
+            if (j.type === "chunk") {
+              const d = j.data;
+              bytes += (d.length / 4) * 3 - (d.endsWith("==") ? 2 : d.endsWith("=") ? 1 : 0);
+              return false;
+            }
+            return j.type === "done" || j.type === "error";
+          };
+          const done = c.until(chunkOrDone);
+          c.ws.send(
+            JSON.stringify({
+              model_id: "sonic-3",
+              voice: { mode: "id", id: VOICE_ID },
+              output_format: { container: "raw", encoding: "pcm_s16le", sample_rate: 24000 },
+              language: "en",
+              context_id: id,
+              transcript: TTS_TEXT,
+              continue: false,
+            }),
+          );
+          const { m } = await done;
+          if (m.json.type === "error") throw new Error(`TTS error: ${m.text}`);
+          requests += 1;
+        }
+        return { bytes, requests };
+      };
+      await Promise.all(clients.map((c, k) => run(c, `w${k}`, 0.3)));
+      const cpu0 = cpuSeconds(mock.pid);
+      const t0 = performance.now();
+      const parts = await Promise.all(clients.map((c, k) => run(c, k, config.tts.seconds)));
+      const wall = (performance.now() - t0) / 1000;
+      const mockCpu = cpuSeconds(mock.pid) - cpu0;
+      for (const c of clients) c.ws.terminate();
+      const audioSeconds = parts.reduce((a, p) => a + p.bytes, 0) / (2 * 24000);
+      results.push({
+        name: `/tts/websocket, ${connections} connection${connections > 1 ? "s" : ""} (s16le 24 kHz)`,
+        connections,
+        requests: parts.reduce((a, p) => a + p.requests, 0),
+        audioSeconds,
+        wallSeconds: wall,
+        xRealtime: audioSeconds / wall,
+        mockCpuSeconds: mockCpu,
+        xRealtimePerMockCpu: audioSeconds / mockCpu,
+      });
+    }
+  } finally {
+    await mock.stop();
+  }
+  return results;
+}
+
+async function benchTts() {
+  log(`[${elapsed()}] (c) TTS speed: core in process, then end to end over /tts/websocket`);
+  const textSeconds = synthesize(parseTranscript(TTS_TEXT), initialSynthState(24000)).samples.length / 24000;
+  return { text: TTS_TEXT, textSeconds, core: benchTtsCore(), websocket: await benchTtsWs() };
+}
+
+// ------------------------------------------------------------------ (d) memory per idle session
+
+/** Connects to the child's inspector (it printed the URL on stderr) to force a full GC before sampling. */
+async function inspectorGc(mock) {
+  const match = /ws:\/\/127\.0\.0\.1:\d+\/[\w-]+/.exec(mock.stderr());
+  if (!match) return undefined;
+  const ws = new WebSocket(match[0], { perMessageDeflate: false });
+  await once(ws, "open");
+  let id = 0;
+  const call = (method) =>
+    new Promise((resolve) => {
+      const mine = (id += 1);
+      const onMessage = (data) => {
+        if (JSON.parse(data.toString()).id === mine) {
+          ws.off("message", onMessage);
+          resolve();
+        }
+      };
+      ws.on("message", onMessage);
+      ws.send(JSON.stringify({ id: mine, method }));
+    });
+  return { gc: () => call("HeapProfiler.collectGarbage"), close: () => ws.terminate() };
+}
+
+async function benchMemory() {
+  const n = config.memory.sessions;
+  log(`[${elapsed()}] (d) memory: ${n} idle turns sessions`);
+  const mock = await spawnMock({ scenariosDir, nodeArgs: ["--inspect=127.0.0.1:0"] });
+  const inspector = await inspectorGc(mock).catch(() => undefined);
+  const url = `${mock.info.ws}/s/${TURNS_SCENARIO.name}/stt/turns/websocket?${TURNS_QUERY}`;
+  const sample = async () => {
+    await sleep(300);
+    if (inspector) {
+      await inspector.gc();
+      await inspector.gc();
+    }
+    const health = await (await fetch(`${mock.info.http}/_speechwire/health`)).json();
+    if (!health.memory) throw new Error("the mock's health route has no `memory` field (rebuild the package)");
+    return { ...health.memory, openSessions: health.openSessions };
+  };
+  const openSessions = async (count) =>
+    pool(count, 32, async () => {
+      const c = await openClient(url);
+      const { m } = await c.first;
+      if (m.json?.type !== "connected") throw new Error(`expected "connected", got ${m.text}`);
+      return c;
+    });
+  try {
+    // Warm up the handshake and session code paths so that their one-off costs are not counted per session.
+    for (const c of await openSessions(50)) c.ws.close();
+    await sleep(300);
+    const before = await sample();
+    const clients = await openSessions(n);
+    const during = await sample();
+    for (const c of clients) c.ws.close();
+    while ((await sample()).openSessions > 0) await sleep(200);
+    const after = await sample();
+    return {
+      sessions: n,
+      forcedGc: Boolean(inspector),
+      before,
+      during,
+      afterClose: after,
+      perSession: { rss: (during.rss - before.rss) / n, heapUsed: (during.heapUsed - before.heapUsed) / n },
+    };
+  } finally {
+    inspector?.close();
+    await mock.stop();
+  }
+}
+
+// ------------------------------------------------------------------ report
+
+const GOALS = {
+  a50: { text: "finalize→final p50 within 1.2× of the echo round trip", ok: (r) => r.a && r.a.ratioP50 <= 1.2 },
+  a99: { text: "finalize→final p99 within 2× of the echo round trip", ok: (r) => r.a && r.a.ratioP99 <= 2 },
+  b: { text: "≥ 1,000 concurrent real-time turns streams with p99 lateness < 10 ms", ok: (r) => r.b && r.b.maxStreams >= 1000 },
+  c: {
+    text: "TTS ≥ 500× real time: core (renderGeneration, the WebSocket path) and end to end over /tts/websocket (1 connection)",
+    ok: (r) => r.c && r.c.core[1].xRealtime >= 500 && r.c.websocket[0].xRealtime >= 500,
+  },
+};
+
+function report(r) {
+  const sections = [];
+  const add = (title, headers, rows, notes = []) => sections.push({ title, headers, rows, notes });
+  const ms = (s, d = 2) => [fmt(s.p50, d), fmt(s.p90, d), fmt(s.p99, d), fmt(s.max, d)];
+  if (r.a) {
+    add(
+      "(a) finalize → final transcript latency, stt-v1 over ws on 127.0.0.1 (ms)",
+      ["path", "n", "p50", "p90", "p99", "max", "server CPU/iter (ms)"],
+      [
+        ["bare ws echo (baseline)", r.a.echo.count, ...ms(r.a.echo, 3), fmt(r.a.serverCpuPerIterationMs.echo, 3)],
+        ["mock: finalize → is_final", r.a.mock.count, ...ms(r.a.mock, 3), fmt(r.a.serverCpuPerIterationMs.mock, 3)],
+        ["ratio mock / echo", "", fmt(r.a.ratioP50, 3), "", fmt(r.a.ratioP99, 3), "", ""],
+      ],
+      [
+        `Each iteration sends ${r.a.messageBytes.audioChunksPerIteration} × ${r.a.messageBytes.audioChunk} B of audio (one word), waits for it to be processed (the interim / the echoes), then times \`finalize\` → first \`is_final:true\` (${r.a.messageBytes.finalFrame} B frame) against an echoed text frame of the same size. ${r.a.connections} connections per side, blocks of ${config.latency.block} alternating${r.a.pinned ? "; both servers pinned to one CPU" : ""}. At these sizes the p50 depends on where the scheduler puts each process (a round trip within one CPU is ~30 µs, across CPUs ~90 µs): compare runs, or use --pin.`,
+      ],
+    );
+  }
+  if (r.b) {
+    const row = (s) => [
+      s.server === "mock" ? "mock" : "bare ws",
+      s.streams,
+      ...ms(s.lateness),
+      fmt(s.sendLag.p99),
+      fmt(s.mockCpuPercent, 0),
+      s.mockMemoryAfter ? fmt(s.mockMemoryAfter.heapUsed / 1048576, 0) : "",
+      fmt(s.loadCpuPercent, 0),
+      fmtInt(s.measured),
+      s.missing + s.mismatches + s.errors + s.closedEarly + (s.streams - s.connected),
+      s.pass ? "yes" : "no",
+    ];
+    const byN = [...r.b.steps, ...r.b.baselineSteps].sort((x, y) => x.streams - y.streams || (x.server === "mock" ? -1 : 1));
+    const ratioAt = r.b.steps
+      .filter((m) => r.b.baselineSteps.some((b) => b.streams === m.streams))
+      .map((m) => `${m.streams}: ${fmt(m.lateness.p99 / r.b.baselineSteps.find((b) => b.streams === m.streams).lateness.p99, 1)}×`);
+    const most = (n, exhausted, list) =>
+      `${n}${exhausted ? " (every step passed: the ramp ran out first)" : r.b.stoppedForTime && list.length > 0 && list.every((s) => s.pass) ? " (stopped by the time budget, not by lateness)" : ""}`;
+    add(
+      `(b) concurrent real-time turns streams (16 kHz s16le, 20 ms chunks; lateness in ms over ${r.b.stepSeconds} s with all N streaming)`,
+      ["server", "streams", "p50", "p90", "p99", "max", "client send lag p99", "server CPU %", "mock heap MiB", "load CPU %", "events timed", "missing", "p99 < 10 ms"],
+      byN.map(row),
+      [
+        `Largest N with p99 lateness < ${r.b.budgetMs} ms: mock ${most(r.b.maxStreams, r.b.rampExhausted, r.b.steps)}; bare ws baseline ${most(r.b.baselineMaxStreams, r.b.baselineRampExhausted, r.b.baselineSteps)}. p99 ratio mock / baseline by N: ${ratioAt.join(", ") || "n/a"}.`,
+        `Lateness = arrival of a turn event − when the client sent the chunk that brought the audio clock to the event's position on the compiled timeline (scenario ${TURNS_SCENARIO.name}: the default conversation, ${fmt(r.b.scenarioSeconds, 2)} s, looping). Streams start evenly over ${r.b.spreadSeconds} s (so they are not in lockstep) and only events after all N are streaming count. Once the mock is over budget, the baseline skips to ${config.turns.goalStreams} streams (the goal) and climbs from there while time allows. Each server runs in its own process (the mock through its CLI; the baseline is a bare \`ws\` server that counts chunks and sends the same events); ${r.b.workers} worker threads generate the load on the same ${r.machine.cpus} cores. "server CPU %" is of one core; "mock heap MiB" is the mock's heap used at the end of the step (mostly its session journals); "load CPU %" is the whole benchmark process (client workers); "client send lag" is how late chunks left against their real-time schedule; "missing" counts missing, mismatched and error events and streams that failed or closed.`,
+      ],
+    );
+  }
+  if (r.c) {
+    add(
+      "(c) TTS synthesis speed (audio seconds per wall second)",
+      ["path", "× real time", "audio s", "wall s", "× per mock CPU s"],
+      [
+        ...r.c.core.map((x) => [`core: ${x.name}`, fmtInt(x.xRealtime), fmt(x.audioSeconds, 1), fmt(x.wallSeconds), ""]),
+        ...r.c.websocket.map((x) => [`e2e: ${x.name}`, fmtInt(x.xRealtime), fmt(x.audioSeconds, 1), fmt(x.wallSeconds), fmtInt(x.xRealtimePerMockCpu)]),
+      ],
+      [
+        `Baseline is real time (1×). Core: in this process, one ${fmt(r.c.textSeconds, 1)} s text per call. e2e: a mock process; each connection sends that text as one request (\`continue:false\`) and waits for \`done\` before the next; 100 ms chunks (scenario tts-basic); the client parses every frame. "× per mock CPU s": audio seconds per CPU second of the mock's process.`,
+      ],
+    );
+  }
+  if (r.d) {
+    const mb = (b) => fmt(b / 1048576, 1);
+    add(
+      `(d) memory of the mock process, ${r.d.sessions} idle turns sessions${r.d.forcedGc ? " (full GC before each sample)" : " (no forced GC)"}`,
+      ["", "RSS MiB", "heap used MiB", "open sessions"],
+      [
+        ["before", mb(r.d.before.rss), mb(r.d.before.heapUsed), r.d.before.openSessions],
+        [`with ${r.d.sessions} idle sessions`, mb(r.d.during.rss), mb(r.d.during.heapUsed), r.d.during.openSessions],
+        ["after closing them", mb(r.d.afterClose.rss), mb(r.d.afterClose.heapUsed), r.d.afterClose.openSessions],
+        ["per session (KiB)", fmt(r.d.perSession.rss / 1024, 1), fmt(r.d.perSession.heapUsed / 1024, 1), ""],
+      ],
+    );
+  }
+  const goals = Object.values(GOALS)
+    .filter((g) => g.ok(r) !== undefined)
+    .map((g) => [g.text, g.ok(r) ? "met" : "NOT met"]);
+  add("Goals (informational: nothing fails on them)", ["goal", "result"], goals);
+  const header = `speechwire mock benchmark — ${r.machine.cpus} × ${r.machine.cpuModel}, Node ${r.machine.node}, ${r.quick ? "--quick" : "default"} run, ${r.date}`;
+  const text = [header, "", ...sections.flatMap((s) => [s.title, table(s.headers, s.rows), ...s.notes.map((n) => `  ${n}`), ""])].join("\n");
+  const md = [`# ${header}`, "", ...sections.flatMap((s) => [`## ${s.title}`, "", mdTable(s.headers, s.rows), "", ...s.notes.map((n) => `${n}\n`)])].join("\n");
+  return { text, md };
+}
+
+// ------------------------------------------------------------------ main
+
+const results = {
+  date: new Date().toISOString(),
+  quick,
+  config,
+  machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? "?", node: process.version, loadavg: os.loadavg(), totalMemMiB: Math.round(os.totalmem() / 1048576) },
+};
+log(`speechwire mock benchmark (${quick ? "--quick" : "default"}); results go to ${outDir}`);
+if (only.has("a")) results.a = await benchLatency();
+if (only.has("c")) results.c = await benchTts();
+if (only.has("d")) results.d = await benchMemory();
+if (only.has("b")) results.b = await benchTurns();
+results.totalSeconds = (performance.now() - started) / 1000;
+results.goals = Object.fromEntries(Object.entries(GOALS).map(([k, g]) => [k, { goal: g.text, met: g.ok(results) ?? null }]));
+
+rmSync(workDir, { recursive: true, force: true });
+const { text, md } = report(results);
+writeFileSync(join(outDir, "latest.json"), `${JSON.stringify(results, null, 2)}\n`);
+writeFileSync(join(outDir, "latest.md"), `${md}\n`);
+process.stdout.write(`\n${text}\nTotal ${results.totalSeconds.toFixed(0)} s. Wrote ${join(outDir, "latest.json")} and ${join(outDir, "latest.md")}${args["cpu-prof"] ? `; CPU profiles in ${profDir}` : ""}\n`);
