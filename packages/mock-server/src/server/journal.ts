@@ -19,10 +19,17 @@ export interface JournalEntry {
   kind: "text" | "binary" | "close" | "drop";
   /** Text frames: the text. */
   text?: string;
-  /** Binary frames: byte count, offset in the session's audio, and a digest of the bytes. */
+  /**
+   * Binary frames. Consecutive client audio frames with nothing else between them are recorded as one
+   * run: `frames` frames, `bytes` in all, starting at `offset` in the session's audio; `t`/`audio` are
+   * the first frame's and `tEnd`/`audioEnd` the last one's. (One entry per 20 ms chunk made the
+   * journal the mock's largest cost at scale; the session-wide `audio.sha256` covers every byte.)
+   */
   bytes?: number;
   offset?: number;
-  sha256?: string;
+  frames?: number;
+  tEnd?: number;
+  audioEnd?: number;
   code?: number;
   reason?: string;
 }
@@ -52,20 +59,6 @@ export interface SessionRecord {
 const SECRET_HEADERS = new Set(["authorization", "x-api-key", "cookie"]);
 const SECRET_PARAMS = new Set(["api_key", "access_token"]);
 
-/** One-shot `crypto.hash` (Node ≥ 20.12), looked up so that older Node 20 falls back to `createHash`. */
-const oneShotHash = (crypto as { hash?: (algorithm: string, data: Uint8Array, encoding: "hex") => string }).hash;
-
-/**
- * The first 16 hex digits of a frame's SHA-256, one-shot where Node has it. A `Hash` object per
- * 20 ms chunk (native-backed, with a weak finalizer) cost more than the hashing: with 400 real-time
- * streams it made the mock's young-generation collections about twice as long and its CPU a quarter
- * higher (bench/run.mjs, part b).
- */
-function frameDigest(data: Uint8Array): string {
-  const hex = oneShotHash ? oneShotHash("sha256", data, "hex") : crypto.createHash("sha256").update(data).digest("hex");
-  return hex.slice(0, 16);
-}
-
 /** Limits that keep the journal's memory bounded. */
 export interface JournalLimits {
   sessions: number;
@@ -79,6 +72,8 @@ export class SessionJournal {
   readonly #linter: SessionLinter | undefined;
   #audioBytes = 0;
   #audioSummary: SessionRecord["audio"] | undefined;
+  /** Whether the last entry is a client audio run that the next audio frame may extend. */
+  #runOpen = false;
   #start = 0;
 
   constructor(
@@ -110,8 +105,17 @@ export class SessionJournal {
       this.#audioHash.update(data);
       this.#audioBytes += data.byteLength;
     }
-    const sha256 = frameDigest(data);
-    this.#push({ t: this.#now(), dir, audio, kind: "binary", bytes: data.byteLength, offset, sha256 });
+    const last = this.record.entries[this.record.entries.length - 1];
+    if (dir === "client" && last?.kind === "binary" && last.dir === "client" && this.#runOpen) {
+      last.frames = (last.frames ?? 1) + 1;
+      last.bytes = (last.bytes ?? 0) + data.byteLength;
+      last.tEnd = this.#now();
+      last.audioEnd = audio;
+      if (this.file) appendFileSync(this.file, `${JSON.stringify({ t: last.tEnd, dir, audio, kind: "binary", bytes: data.byteLength, offset })}\n`);
+      return;
+    }
+    this.#push({ t: this.#now(), dir, audio, kind: "binary", bytes: data.byteLength, offset, frames: 1 });
+    this.#runOpen = dir === "client";
   }
 
   /** Records a close (or a dropped connection) from either side. */
@@ -146,6 +150,7 @@ export class SessionJournal {
   }
 
   #push(entry: JournalEntry): void {
+    this.#runOpen = false;
     if (this.file) appendFileSync(this.file, `${JSON.stringify(entry)}\n`);
     if (this.record.entries.length < this.limits.entriesPerSession) this.record.entries.push(entry);
     else this.record.droppedEntries += 1;
