@@ -71,6 +71,29 @@ describe("speechwire-mock CLI", () => {
   });
 });
 
+describe("journal files", () => {
+  it("appends each session's journal as JSONL with --journal, credentials redacted", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "speechwire-journal-"));
+    const server = await startMockServer({ port: 0, tlsPort: false, journalDir: dir });
+    try {
+      const rec = await connect(`${server.urls.ws}/stt/websocket?model=ink-whisper&encoding=pcm_s16le&sample_rate=16000&api_key=sk_car_secret_value`);
+      rec.ws.send(Buffer.alloc(3200));
+      rec.ws.send(Buffer.alloc(3200));
+      rec.ws.send("close");
+      await rec.closed;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const [file] = readdirSync(dir);
+      const lines = readFileSync(join(dir, file!), "utf8").trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(lines[0]).toMatchObject({ kind: "session", endpoint: "stt-v1" });
+      expect(JSON.stringify(lines)).not.toContain("sk_car_secret_value");
+      expect(lines.filter((l) => l.kind === "binary").map((l) => l.bytes)).toEqual([3200, 3200]);
+      expect(lines.at(-1)).toMatchObject({ kind: "end", audio: { bytes: 6400 }, violations: [] });
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe("scenario files", () => {
   it("loads the example folder, and the server serves a scenario from it by name", async () => {
     const loaded = await loadScenarioDir(join(pkg, "scenarios"));
