@@ -6,6 +6,7 @@
 import { bytesPerSample, isSttEncoding, shapesForVersion, toErrorEvent, type SttEncoding } from "@speechwire/protocol";
 import type { Fault, Scenario } from "../../scenario/schema.js";
 import type { CoreOutput } from "../types.js";
+import type { EnergyDetector, SpeechTracker } from "./vad.js";
 
 /** The STT WebSocket endpoints, as fault `endpoints` name them. */
 export type SttEndpoint = "stt-v1" | "stt-turns";
@@ -222,4 +223,29 @@ export class SttSession {
         return;
     }
   }
+}
+
+/**
+ * The audio path both STT cores share: the clock advances, then `release` sends what is due — at the
+ * audio position (audio timing) or at each detector frame's end (VAD timing, so chunking cannot change
+ * a decision).
+ */
+export function audioFeeder(
+  clock: AudioClock,
+  vad: { detector: EnergyDetector; tracker: SpeechTracker } | undefined,
+  session: SttSession,
+  release: (seconds: number) => void,
+): (data: Uint8Array) => void {
+  return (data) => {
+    const whole = clock.push(data);
+    if (!vad) {
+      release(clock.seconds);
+      return;
+    }
+    for (const frame of vad.detector.push(whole)) {
+      if (session.finished) return;
+      vad.tracker.push(frame);
+      release(frame.end);
+    }
+  };
 }

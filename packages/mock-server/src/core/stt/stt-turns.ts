@@ -18,7 +18,7 @@ import { createRng, deriveSeed } from "../random.js";
 import type { Scenario } from "../../scenario/schema.js";
 import type { CoreInput, CoreOutput, SessionCore } from "../types.js";
 import { compileScript, LoopCursor, roundTime, type TurnEvent, type TurnEventType } from "./script.js";
-import { AudioClock, badInput, SttSession, sttEncodingOf } from "./session.js";
+import { AudioClock, audioFeeder, badInput, SttSession, sttEncodingOf } from "./session.js";
 import { createEnergyDetector, createSpeechTracker, type VadOptions } from "./vad.js";
 
 /** Options of a turns session. */
@@ -150,19 +150,7 @@ export function createSttTurnsCore(options: SttTurnsCoreOptions): SttTurnsCore {
     }
   };
 
-  const onAudio = (data: Uint8Array) => {
-    const whole = clock.push(data);
-    if (!detector || !tracker) {
-      release(clock.seconds);
-      return;
-    }
-    // VAD decisions happen at frame ends only, so chunking cannot change them.
-    for (const frame of detector.push(whole)) {
-      if (session.finished) return;
-      tracker.push(frame);
-      release(frame.end);
-    }
-  };
+  const onAudio = audioFeeder(clock, detector && tracker ? { detector, tracker } : undefined, session, release);
 
   /** The words of the open turn heard so far (audio mode), or the tracker's cut (VAD mode). */
   const drainTranscript = (turn: OpenTurn): string => {

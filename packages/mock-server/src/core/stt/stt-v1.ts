@@ -27,7 +27,7 @@ import { createRng, deriveSeed } from "../random.js";
 import type { Scenario } from "../../scenario/schema.js";
 import type { CoreInput, CoreOutput, SessionCore } from "../types.js";
 import { compileScript, LoopCursor, roundTime, silenceAfter, type ScriptWord, type TimedWord } from "./script.js";
-import { AudioClock, badInput, SttSession, sttEncodingOf } from "./session.js";
+import { AudioClock, audioFeeder, badInput, SttSession, sttEncodingOf } from "./session.js";
 import { createEnergyDetector, createSpeechTracker, type VadOptions } from "./vad.js";
 
 /** Auto-finalize silence when the query does not set one (and always for ink-2): 0.8 s, undocumented upstream (§11). */
@@ -154,19 +154,7 @@ export function createSttV1Core(options: SttV1CoreOptions): SessionCore {
     }
   };
 
-  const onAudio = (data: Uint8Array) => {
-    const whole = clock.push(data);
-    if (!detector || !tracker) {
-      release(clock.seconds);
-      return;
-    }
-    // VAD decisions happen at frame ends only, so chunking cannot change them.
-    for (const frame of detector.push(whole)) {
-      if (session.finished) return;
-      tracker.push(frame);
-      release(frame.end);
-    }
-  };
+  const onAudio = audioFeeder(clock, detector && tracker ? { detector, tracker } : undefined, session, release);
 
   const latency = () => Math.round(sampleLatency(scenario.latency?.finalize, latencyRng));
 
