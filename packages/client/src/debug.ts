@@ -1,0 +1,64 @@
+/** Debug mode: the protocol's session linter (schemas + grammar) on the live stream. */
+import { createSessionLinter, type GrammarEndpoint, type SessionLinter, type Violation } from "@speechwire/protocol";
+import type { ClientConfig } from "./config.js";
+
+/**
+ * Rules the client cannot judge: it sees its own frames before the server does, so a server message
+ * that arrives after a client frame may have been sent before the server read it. ("An interim
+ * between `finalize` and its `flush_done`" is such a case; the mock's journal, which sees the
+ * server's order, checks it.)
+ */
+const BLIND_FROM_CLIENT = new Set(["stt-v1/finals-before-flush-done"]);
+
+/** Feeds one connection's frames to a linter and reports each violation. */
+export class LiveLinter {
+  #linter: SessionLinter | undefined;
+
+  constructor(
+    private readonly config: ClientConfig,
+    private readonly endpoint: GrammarEndpoint,
+    private readonly report: (violation: Violation) => void,
+  ) {}
+
+  /** A new connection starts: a fresh linter (the last one ends). */
+  connection(): void {
+    this.end();
+    this.#linter = createSessionLinter(this.endpoint, { strictness: "validating", version: this.config.version });
+  }
+
+  /** A frame the client sent. */
+  client(frame: string | Uint8Array): void {
+    this.#emit(this.#linter?.push({ from: "client", frame }));
+  }
+
+  /** A frame the server sent. */
+  server(frame: string | Uint8Array): void {
+    this.#emit(this.#linter?.push({ from: "server", frame }));
+  }
+
+  /** A side closed the connection. */
+  close(from: "client" | "server", code: number, reason: string): void {
+    this.#emit(this.#linter?.push({ from, close: { code, reason } }));
+  }
+
+  /** The connection is over: end-of-session rules run. */
+  end(): void {
+    const linter = this.#linter;
+    this.#linter = undefined;
+    this.#emit(linter?.end());
+  }
+
+  #emit(violations: Violation[] | undefined): void {
+    if (!violations) return;
+    for (const v of violations) {
+      if (BLIND_FROM_CLIENT.has(v.rule)) continue;
+      this.report(v);
+      this.config.onViolation?.(v, this.endpoint);
+    }
+  }
+}
+
+/** A linter when debug is on, else undefined. */
+export function liveLinter(config: ClientConfig, endpoint: GrammarEndpoint, report: (violation: Violation) => void): LiveLinter | undefined {
+  return config.debug ? new LiveLinter(config, endpoint, report) : undefined;
+}

@@ -1,0 +1,351 @@
+/**
+ * STT turns, `/stt/turns/websocket` (PROTOCOL.md §3): typed turn events, `config(turn)`, `close()`
+ * that drains, a speculation helper for `turn.eager_end`, and a watchdog that keeps turn detection
+ * moving when the caller's audio stops mid-turn (§3.5: turn logic only advances with audio).
+ *
+ * Reconnect (with `reconnect`): this endpoint acknowledges nothing and its events carry no audio
+ * position, so no byte offset is provable; the only boundary is a turn's end, placed by time. When a
+ * `turn.end` arrives, the boundary moves to the audio the client had sent `turnBoundaryMarginMs`
+ * (default 200 ms, about a round trip) earlier: with audio streamed in real time (which the API expects, §1.6) and a
+ * round trip under the margin, the server had processed that audio when it ended the turn, and it
+ * lies in the ended turn's trailing silence. On a new connection the client sends the turn
+ * configuration so far, then everything after the boundary: ended turns are not transcribed again,
+ * and the open turn — whose state died with the connection — is heard again from its start (after
+ * `reconnected` it starts again from `turnStart`). When the audio runs ahead of real time the client
+ * cannot place a boundary and keeps everything unconfirmed: a replay may then repeat ended turns,
+ * but no audio is lost.
+ */
+import { sttTurns } from "@speechwire/protocol";
+import type { ClientConfig } from "../config.js";
+import { SpeechwireError } from "../errors.js";
+import type { CommonEvent } from "../events.js";
+import { isAbortError, makeAbortError } from "../util/abort.js";
+import { quiet, unref, type Timer } from "../util/promise.js";
+import { audioFormat, durationMs } from "./audio.js";
+import { SttSocketSession, type SttSessionOptions } from "./session.js";
+
+/** Handshake parameters of `/stt/turns/websocket` (the protocol's query type, without auth fields). */
+export type TurnsParams = Omit<sttTurns.Query, "cartesia_version" | "api_key" | "access_token" | "cartesia_client">;
+/** A turn configuration (`config` command), in the protocol's shape. */
+export type TurnConfig = sttTurns.Config["turn"];
+
+/** Watchdog settings: silence goes out while a turn is open and the caller's audio has stopped. */
+export interface WatchdogOptions {
+  /** Start after this long without audio. Default max(2 × the last frame's duration, 500 ms). */
+  afterMs?: number;
+  /** Length of each silence frame, sent in real time. Default the last frame's duration, 20–100 ms. */
+  silenceMs?: number;
+}
+
+/** Options of `client.stt.turns`. */
+export interface TurnsOptions extends SttSessionOptions {
+  /** The stalled-audio watchdog (§3.5). Default on; `false` turns it off. */
+  watchdog?: boolean | WatchdogOptions;
+  /** How far before a received `turn.end` the replay boundary goes (see the module comment). Default 200 ms. */
+  turnBoundaryMarginMs?: number;
+}
+
+/** `connected`: the session is ready (sent once per connection). */
+export interface ConnectedEvent {
+  type: "connected";
+  requestId: string | undefined;
+  message: sttTurns.Connected;
+}
+/** `turn.start`: the user began speaking. */
+export interface TurnStartEvent {
+  type: "turnStart";
+  message: sttTurns.TurnStart;
+}
+/** `turn.update`: the turn's transcript so far (cumulative). */
+export interface TurnUpdateEvent {
+  type: "turnUpdate";
+  transcript: string;
+  message: sttTurns.TurnUpdate;
+}
+/** `turn.eager_end`: the user might be done. */
+export interface EagerEndEvent {
+  type: "eagerEnd";
+  transcript: string;
+  message: sttTurns.TurnEagerEnd;
+}
+/** `turn.resume`: the eager end is void; the turn goes on. */
+export interface ResumeEvent {
+  type: "resume";
+  message: sttTurns.TurnResume;
+}
+/** `turn.end`: the turn's definitive transcript (may be `""`). */
+export interface TurnEndEvent {
+  type: "turnEnd";
+  transcript: string;
+  message: sttTurns.TurnEnd;
+}
+
+/** What the speculation helper did. */
+export interface SpeculationEvent {
+  type: "speculation";
+  /** `started` on `eagerEnd` (or on `turnEnd` when nothing matching ran), `aborted`, `confirmed` on `turnEnd`, `failed`. */
+  phase: "started" | "aborted" | "confirmed" | "failed";
+  transcript: string;
+  /** True when the work started on `eagerEnd`, before the turn ended. */
+  speculative: boolean;
+  /** Why it was aborted: `resume`, `superseded` (a newer eager end), `mismatch` (turn.end said something else), `reconnect`, `closed`. */
+  reason?: "resume" | "superseded" | "mismatch" | "reconnect" | "closed";
+  /** `confirmed`: the handler's result (already settled or not). */
+  result?: Promise<unknown>;
+  /** `failed`: what the handler threw. */
+  error?: Error;
+}
+
+/** Every event of a turns session. */
+export type TurnsEvent = ConnectedEvent | TurnStartEvent | TurnUpdateEvent | EagerEndEvent | ResumeEvent | TurnEndEvent | SpeculationEvent | CommonEvent;
+
+/** Work started on a transcript; abort it when `signal` fires. */
+export type SpeculationHandler<T> = (transcript: string, signal: AbortSignal) => Promise<T> | T;
+
+interface Running {
+  transcript: string;
+  speculative: boolean;
+  controller: AbortController;
+  result: Promise<unknown>;
+}
+
+interface Speculator {
+  handler: SpeculationHandler<unknown>;
+  onConfirmed: ((result: unknown, info: { transcript: string; speculative: boolean }) => void) | undefined;
+  running: Running | undefined;
+}
+
+const CONFIG_PREFIX = '{"type":"config"';
+
+/** A turn-detecting transcription session; see the module comment for reconnects. */
+export class TurnsSession extends SttSocketSession<ConnectedEvent | TurnStartEvent | TurnUpdateEvent | EagerEndEvent | ResumeEvent | TurnEndEvent | SpeculationEvent> {
+  readonly #transcripts: string[] = [];
+  readonly #speculators = new Set<Speculator>();
+  readonly #watchdog: WatchdogOptions | undefined;
+  readonly #marginMs: number;
+  #config: TurnConfig = {};
+  #turnOpen = false;
+  #watchdogTimer: Timer | undefined;
+  #closePromise: Promise<string> | undefined;
+
+  /** Use `client.stt.turns(params, options)`; connects at once. */
+  constructor(config: ClientConfig, params: TurnsParams, options: TurnsOptions = {}) {
+    super(
+      config,
+      "stt-turns",
+      sttTurns.PATH,
+      (auth) => sttTurns.encodeQuery({ ...params, ...auth }),
+      audioFormat(params.encoding, params.sample_rate),
+      options,
+    );
+    this.#marginMs = options.turnBoundaryMarginMs ?? 200;
+    this.#watchdog = options.watchdog === false ? undefined : options.watchdog === true || options.watchdog === undefined ? {} : options.watchdog;
+  }
+
+  /** Every `turn.end` transcript so far, in order. */
+  get transcripts(): readonly string[] {
+    return this.#transcripts;
+  }
+
+  /** Whether a turn is open (between `turnStart` and `turnEnd`). */
+  get turnOpen(): boolean {
+    return this.#turnOpen;
+  }
+
+  /**
+   * Changes turn settings mid-session. Checked against the documented ranges first (throws a
+   * `SpeechwireError` naming the field); kept and re-sent after a reconnect.
+   */
+  config(turn: TurnConfig): void {
+    const checked = sttTurns.schemas({ strictness: "validating", version: this.clientConfig.version }).config.safeParse({ type: "config", turn });
+    if (!checked.success) {
+      const issue = checked.error.issues[0];
+      throw new SpeechwireError(`config: ${issue ? `${["turn", ...issue.path].join(".")}: ${issue.message}` : "invalid"}`);
+    }
+    if (this.closing || this.over) throw new SpeechwireError(`config() after ${this.closing ? "close()" : "the session ended"}`);
+    this.#config = { ...this.#config, ...turn };
+    this.sendCommand(sttTurns.encodeClientMessage({ type: "config", turn }) as string);
+  }
+
+  /**
+   * Runs `handler` speculatively: started on `eagerEnd` with a signal that aborts on `resume`;
+   * confirmed on `turnEnd` when the transcript matches, else restarted on the final transcript.
+   * Every turn with words gets exactly one confirmed run; `onConfirmed` receives its result.
+   * Returns a function that removes the handler (aborting what runs).
+   */
+  onEagerEnd<T>(handler: SpeculationHandler<T>, options: { onConfirmed?: (result: T, info: { transcript: string; speculative: boolean }) => void } = {}): () => void {
+    const s: Speculator = {
+      handler: handler as SpeculationHandler<unknown>,
+      onConfirmed: options.onConfirmed as Speculator["onConfirmed"],
+      running: undefined,
+    };
+    this.#speculators.add(s);
+    return () => {
+      this.#abort(s, "closed");
+      this.#speculators.delete(s);
+    };
+  }
+
+  /** Sends `{"type":"close"}`, waits for the server to drain and close, and resolves with every `turn.end` transcript concatenated verbatim. */
+  close(options: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<string> {
+    this.#closePromise ??= quiet(
+      this.drain(sttTurns.encodeClientMessage({ type: "close" }) as string, options).then((event) => {
+        if (event.error) throw event.error;
+        return this.#transcripts.join("");
+      }),
+    );
+    return this.#closePromise;
+  }
+
+  protected override isComplete(clean: boolean): boolean {
+    return this.closing && clean;
+  }
+
+  protected override beforeReplay(reconnect: boolean, send: (frame: string) => boolean): void {
+    if (reconnect && Object.keys(this.#config).length > 0) send(sttTurns.encodeClientMessage({ type: "config", turn: this.#config }) as string);
+  }
+
+  protected override onConnectionLost(): void {
+    this.#turnOpen = false;
+    this.#stopWatchdog();
+    for (const s of this.#speculators) this.#abort(s, "reconnect");
+  }
+
+  protected override onClosing(): void {
+    this.#stopWatchdog();
+  }
+
+  protected override onEnd(): void {
+    this.#turnOpen = false;
+    this.#stopWatchdog();
+    for (const s of this.#speculators) this.#abort(s, "closed");
+  }
+
+  protected override handleFrame(data: string | Uint8Array): void {
+    const parsed = sttTurns.parseServerMessage(data, { version: this.clientConfig.version });
+    if (!parsed.ok) {
+      this.unknown(data, parsed.error);
+      return;
+    }
+    const message = parsed.value;
+    if ("request_id" in message) this.noteRequestId(message.request_id);
+    switch (message.type) {
+      case "connected":
+        this.events.push({ type: "connected", requestId: message.request_id ?? this.requestId, message });
+        return;
+      case "turn.start":
+        this.#turnOpen = true;
+        this.events.push({ type: "turnStart", message });
+        this.#armWatchdog();
+        return;
+      case "turn.update":
+        this.events.push({ type: "turnUpdate", transcript: message.transcript, message });
+        return;
+      case "turn.eager_end":
+        this.events.push({ type: "eagerEnd", transcript: message.transcript, message });
+        for (const s of this.#speculators) {
+          this.#abort(s, "superseded");
+          if (message.transcript !== "") this.#start(s, message.transcript, true);
+        }
+        return;
+      case "turn.resume":
+        this.events.push({ type: "resume", message });
+        for (const s of this.#speculators) this.#abort(s, "resume");
+        return;
+      case "turn.end":
+        this.#turnOpen = false;
+        this.#stopWatchdog();
+        this.#transcripts.push(message.transcript);
+        this.#turnBoundary();
+        this.events.push({ type: "turnEnd", transcript: message.transcript, message });
+        for (const s of this.#speculators) this.#confirm(s, message.transcript);
+        return;
+      case "error":
+        this.apiError(message);
+        return;
+    }
+  }
+
+  /** Moves the replay boundary on a `turn.end` (see the module comment); config is re-sent whole on a reconnect. */
+  #turnBoundary(): void {
+    if (!this.log.keep || this.aheadOfRealTimeMs() > this.#marginMs) return;
+    const offset = this.offsetSentAt(Date.now() - this.#marginMs);
+    if (offset !== undefined) this.confirm(offset, (e) => e.kind === "command" && e.frame.startsWith(CONFIG_PREFIX));
+  }
+
+  #start(s: Speculator, transcript: string, speculative: boolean): Running {
+    const controller = new AbortController();
+    let result: Promise<unknown>;
+    try {
+      result = Promise.resolve(s.handler(transcript, controller.signal));
+    } catch (error) {
+      result = Promise.reject(error);
+    }
+    quiet(result);
+    const running: Running = { transcript, speculative, controller, result };
+    s.running = running;
+    this.events.push({ type: "speculation", phase: "started", transcript, speculative });
+    return running;
+  }
+
+  #abort(s: Speculator, reason: NonNullable<SpeculationEvent["reason"]>): void {
+    const running = s.running;
+    if (!running) return;
+    s.running = undefined;
+    running.controller.abort(makeAbortError(`speculation aborted: ${reason}`));
+    this.events.push({ type: "speculation", phase: "aborted", transcript: running.transcript, speculative: running.speculative, reason });
+  }
+
+  #confirm(s: Speculator, transcript: string): void {
+    let running = s.running;
+    if (running && running.transcript !== transcript) {
+      this.#abort(s, "mismatch");
+      running = undefined;
+    }
+    if (!running) {
+      if (transcript === "") return;
+      running = this.#start(s, transcript, false);
+    }
+    s.running = undefined;
+    const { speculative } = running;
+    this.events.push({ type: "speculation", phase: "confirmed", transcript, speculative, result: running.result });
+    running.result.then(
+      (value) => {
+        try {
+          s.onConfirmed?.(value, { transcript, speculative });
+        } catch (error) {
+          this.events.push({ type: "speculation", phase: "failed", transcript, speculative, error: error instanceof Error ? error : new SpeechwireError(String(error)) });
+        }
+      },
+      (error: unknown) => {
+        if (isAbortError(error)) return;
+        this.events.push({ type: "speculation", phase: "failed", transcript, speculative, error: error instanceof Error ? error : new SpeechwireError(String(error)) });
+      },
+    );
+  }
+
+  /** Checks for stalled audio while a turn is open, and sends silence in real time while it is. */
+  #armWatchdog(): void {
+    const w = this.#watchdog;
+    if (!w || !this.#turnOpen || this.closing) return;
+    this.#stopWatchdog();
+    const frameMs = this.lastUserFrameBytes > 0 ? durationMs(this.format, this.lastUserFrameBytes) : 100;
+    const afterMs = w.afterMs ?? Math.max(2 * frameMs, 500);
+    const silenceMs = w.silenceMs ?? Math.min(100, Math.max(20, frameMs));
+    const stalled = Date.now() - this.lastUserAudioAt;
+    const wait = stalled >= afterMs ? silenceMs : afterMs - stalled;
+    this.#watchdogTimer = unref(
+      setTimeout(() => {
+        this.#watchdogTimer = undefined;
+        if (!this.#turnOpen || this.closing) return;
+        if (Date.now() - this.lastUserAudioAt >= afterMs) this.injectSilence(silenceMs);
+        this.#armWatchdog();
+      }, wait),
+    );
+  }
+
+  #stopWatchdog(): void {
+    clearTimeout(this.#watchdogTimer);
+    this.#watchdogTimer = undefined;
+  }
+}
