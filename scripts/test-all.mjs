@@ -14,6 +14,10 @@ const reportOf = (dir) => join(dir, ".test-results", "vitest.json");
 
 for (const dir of workspaceDirs) rmSync(join(dir, ".test-results"), { recursive: true, force: true });
 
+// Browser tests drive Debian's chromium (playwright-core downloads no browser of its own).
+const browser = spawnSync("bash", [join(root, "scripts", "ensure-browser.sh")], { stdio: "inherit" });
+if (browser.status !== 0) console.log("chromium could not be installed: browser tests will fail");
+
 const turbo = spawnSync("turbo", ["run", "typecheck", "test", "--continue", "--output-logs=errors-only"], {
   cwd: root,
   stdio: "inherit",

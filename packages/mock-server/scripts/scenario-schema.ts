@@ -1,5 +1,5 @@
 /** The scenario file's JSON Schema, generated from the Zod schema (one source of truth). */
-import { z } from "zod";
+import * as z from "zod";
 import { scenarioSchema } from "../src/scenario/schema.js";
 
 /** The committed file's path, relative to the package. */

@@ -9,7 +9,7 @@
  */
 import { readFileSync } from "node:fs";
 import { Document } from "yaml";
-import { z } from "zod";
+import * as z from "zod";
 import { ENDPOINTS, MESSAGE_CATALOG, type CatalogEntry, type EndpointName } from "../src/catalog.js";
 
 /** The JSON Schema dialect of every file (zod's `z.toJSONSchema` default target). */

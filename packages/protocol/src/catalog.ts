@@ -2,7 +2,7 @@
  * The message catalogue: every message and union of every endpoint, with its schema, its JSON Schema
  * file and its row in the README table. The generator, the drift test and `pnpm table` read it.
  */
-import type { z } from "zod";
+import type * as z from "zod";
 import * as accessToken from "./endpoints/access-token.js";
 import * as sttBatch from "./endpoints/stt-batch.js";
 import * as sttTurns from "./endpoints/stt-turns.js";

@@ -3,7 +3,7 @@
  * request → first TTS chunk. Off by default. Named profiles are fitted to published percentiles
  * (piecewise-linear inverse CDF through the points), with their source beside each.
  */
-import { z } from "zod";
+import * as z from "zod";
 import type { Rng } from "./random.js";
 
 /** A point of a distribution: the `p`-quantile is `ms`. */

@@ -6,7 +6,7 @@
  * timing mode; in `vad` mode an energy detector on the received audio finds where speech really is
  * and the scripted words fill it.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { latencySchema } from "../core/latency.js";
 
 const seconds = z.number().nonnegative();

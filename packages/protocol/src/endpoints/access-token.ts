@@ -2,7 +2,7 @@
  * Access tokens, `POST /access-token` (PROTOCOL.md §7): grants and expiry in, `{token}` out. A token
  * is used as `Authorization: Bearer` over HTTP or `?access_token=` on WebSockets.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { httpErrorBodySchema } from "../shared/errors.js";
 import { decodeJsonObject } from "../shared/frame.js";
 import { schemaSet, type SchemaOptions } from "../shared/options.js";

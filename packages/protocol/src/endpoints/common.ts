@@ -1,5 +1,5 @@
 /** Pieces several endpoints share: word and phoneme timings, keyterm limits, TTS voices and formats. */
-import { z } from "zod";
+import * as z from "zod";
 import { MP3_BIT_RATES, TTS_ENCODINGS, TTS_SAMPLE_RATES } from "../shared/audio.js";
 import { EMOTIONS, TTS_LANGUAGES } from "../shared/languages.js";
 import type { ResolvedSchemaOptions } from "../shared/options.js";

@@ -2,7 +2,7 @@
  * STT batch, `POST /stt` (PROTOCOL.md §4): a multipart form in (file, model, language,
  * `timestamp_granularities[]`), a transcript JSON out.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { STT_ENCODINGS } from "../shared/audio.js";
 import { httpErrorBodySchema } from "../shared/errors.js";
 import { decodeJsonObject } from "../shared/frame.js";

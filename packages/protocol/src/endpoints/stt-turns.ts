@@ -2,7 +2,7 @@
  * STT "Auto" (turn detection) WebSocket, `/stt/turns/websocket` (PROTOCOL.md §3): binary audio and
  * JSON `close` / `config` in; `connected`, `turn.*` events and `error` out.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { STT_ENCODINGS } from "../shared/audio.js";
 import { parseByType } from "../shared/dispatch.js";
 import { sttErrorEventSchema } from "../shared/errors.js";

@@ -2,7 +2,7 @@
  * STT "Manual" WebSocket, `/stt/websocket` (PROTOCOL.md §2): binary audio in, text commands
  * `finalize` / `close` / legacy `done`; server `transcript`, `flush_done`, `done`, `error`.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { STT_ENCODINGS } from "../shared/audio.js";
 import { sttErrorEventSchema } from "../shared/errors.js";
 import { audioFrameSchema, encodeJson, type FrameInput, type WireFrame } from "../shared/frame.js";

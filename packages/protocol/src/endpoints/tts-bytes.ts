@@ -2,7 +2,7 @@
  * TTS over HTTP, `POST /tts/bytes` (PROTOCOL.md §6.1): a JSON request in, the audio bytes out
  * (raw, WAV or MP3, chunked). Errors use the HTTP error body of the session's version.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { httpErrorBodySchema } from "../shared/errors.js";
 import { decodeJsonObject } from "../shared/frame.js";
 import { schemaSet, type SchemaOptions } from "../shared/options.js";

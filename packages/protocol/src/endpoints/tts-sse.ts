@@ -2,7 +2,7 @@
  * TTS over Server-Sent Events, `POST /tts/sse` (PROTOCOL.md §6.2): a JSON request in, `data: <json>`
  * events out (`chunk`, `timestamps`, `phoneme_timestamps`, older `flush_done`, `done`, `error`).
  */
-import { z } from "zod";
+import * as z from "zod";
 import { parseByType } from "../shared/dispatch.js";
 import { httpErrorBodySchema } from "../shared/errors.js";
 import { decodeJsonObject } from "../shared/frame.js";

@@ -2,7 +2,7 @@
  * TTS WebSocket, `/tts/websocket` (PROTOCOL.md §5): JSON generation requests (contexts, `continue`,
  * `flush`, `cancel`) in; `chunk`, `timestamps`, `phoneme_timestamps`, `flush_done`, `done`, `error` out.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { parseByType } from "../shared/dispatch.js";
 import { ttsErrorEventSchema } from "../shared/errors.js";
 import { decodeJsonObject, encodeJson, type FrameInput } from "../shared/frame.js";

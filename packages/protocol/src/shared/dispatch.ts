@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import type * as z from "zod";
 import { decodeJsonObject, type FrameInput } from "./frame.js";
 import { fail, fromZod, type Result } from "./result.js";
 

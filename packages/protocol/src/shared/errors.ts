@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { builder, type SchemaBuilder } from "./strictness.js";
 import type { ErrorShape } from "./version.js";
 

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { fail, ok, type Result } from "./result.js";
 
 /** One WebSocket frame as it travels: text is a string, binary is bytes. */

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { fail, issuesFromZod, ok, type Result } from "./result.js";
 
 /** A query string as a transport gives it. */

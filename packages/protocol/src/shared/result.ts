@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import type * as z from "zod";
 
 /** Why a frame or value could not be read. */
 export type ParseFailureReason =

@@ -1,0 +1,171 @@
+#!/usr/bin/env node
+/**
+ * Browser bundle size: @speechwire/client next to @cartesia/cartesia-js 4.2.0, both built the same
+ * way with esbuild (bundle, platform browser, format esm, minify, default target), then gzipped
+ * (zlib level 9) and brotli-compressed (quality 11).
+ *
+ * Entries:
+ * - @speechwire/client: src/index.ts (what dist/index.js, the package's `exports["."].import`, is
+ *   compiled from; built here from source so the figure is never stale).
+ * - @cartesia/cartesia-js: the entry its package.json resolves for a browser bundler. It has no
+ *   `browser` field and no `browser` condition: `exports["."]` has `require` and `default`, so a
+ *   browser ESM bundle gets `default`, ./index.mjs.
+ *
+ * Two builds of each:
+ * - "whole entry": `export * from <entry>`: everything the package exports, nothing tree-shaken away.
+ * - "main export": only the client constructor a browser app starts from (`createClient` /
+ *   `Cartesia`), so esbuild drops what it can.
+ *
+ * `ws` is marked external for both. Our client never imports it statically (Node loads it lazily
+ * by a specifier built at run time), so that changes nothing for us; cartesia-js's ESM files call
+ * `require('ws')` inside try/catch, which esbuild would otherwise resolve to ws's ~0.2 KB browser stub
+ * (ws/browser.js, which throws). esbuild also leaves cartesia-js's `require('stream')` (inside
+ * try/catch in its backcompat wrappers) as it is. Every import left external is printed.
+ *
+ * Usage: node bench/size.mjs [--json]   (needs @speechwire/protocol built: its dist is what is bundled)
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { brotliCompressSync, constants, gzipSync } from "node:zlib";
+import { build, version as esbuildVersion } from "esbuild";
+
+const PACKAGE_DIR = fileURLToPath(new URL("..", import.meta.url));
+const require = createRequire(join(PACKAGE_DIR, "package.json"));
+const json = process.argv.includes("--json");
+
+/** A package's folder (its package.json may not be exported): up from its resolved main file. */
+function packageDir(name) {
+  let dir = dirname(require.resolve(name));
+  while (!existsSync(join(dir, "package.json")) || JSON.parse(readFileSync(join(dir, "package.json"), "utf8")).name !== name) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error(`cannot find the folder of ${name}`);
+    dir = up;
+  }
+  return dir;
+}
+const cartesiaDir = packageDir("@cartesia/cartesia-js");
+const cartesiaPkgPath = join(cartesiaDir, "package.json");
+const cartesiaPkg = JSON.parse(readFileSync(cartesiaPkgPath, "utf8"));
+const protocolDist = join(PACKAGE_DIR, "node_modules", "@speechwire", "protocol", "dist", "index.js");
+if (!existsSync(protocolDist)) {
+  console.error("@speechwire/protocol is not built: run `pnpm --filter @speechwire/protocol build` first");
+  process.exit(1);
+}
+
+/** The file a browser ESM bundler picks for the package root, from `browser`/`exports`. */
+function browserEntry(pkg, dir) {
+  if (typeof pkg.browser === "string") return { file: join(dir, pkg.browser), how: `"browser": "${pkg.browser}"` };
+  const root = pkg.exports?.["."] ?? pkg.exports;
+  for (const condition of ["browser", "import", "module", "default"]) {
+    const target = root?.[condition];
+    const file = typeof target === "string" ? target : target?.default;
+    if (typeof file === "string") return { file: join(dir, file), how: `exports["."].${condition} = "${file}"` };
+  }
+  return { file: join(dir, pkg.module ?? pkg.main ?? "index.js"), how: pkg.module ? `"module"` : `"main"` };
+}
+
+const ours = { name: "@speechwire/client", file: join(PACKAGE_DIR, "src", "index.ts"), how: "src/index.ts", main: "createClient" };
+const theirs = { name: `@cartesia/cartesia-js ${cartesiaPkg.version}`, ...browserEntry(cartesiaPkg, cartesiaDir), main: "default" };
+
+async function bundle(lib, mode) {
+  const spec = JSON.stringify(lib.file);
+  const contents = mode === "whole" ? `export * from ${spec};` : lib.main === "default" ? `export { default } from ${spec};` : `export { ${lib.main} } from ${spec};`;
+  const result = await build({
+    stdin: { contents, resolveDir: PACKAGE_DIR, sourcefile: `${mode}-entry.js`, loader: "js" },
+    bundle: true,
+    platform: "browser",
+    format: "esm",
+    minify: true,
+    write: false,
+    metafile: true,
+    external: ["ws"],
+    logLevel: "error",
+  });
+  const code = result.outputFiles[0].contents;
+  const externals = new Set();
+  for (const [file, info] of Object.entries(result.metafile.inputs)) {
+    for (const imp of info.imports) if (imp.external) externals.add(`${imp.path} (from ${relative(PACKAGE_DIR, file).replace(/^.*node_modules\//, "")})`);
+  }
+  return {
+    bytes: code.byteLength,
+    gzip: gzipSync(code, { level: 9 }).byteLength,
+    brotli: brotliCompressSync(code, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).byteLength,
+    externals: [...externals],
+    metafile: result.metafile,
+  };
+}
+
+/** Where a bundle's bytes come from, grouped. */
+function breakdown(metafile) {
+  const output = Object.values(metafile.outputs)[0];
+  const groups = new Map();
+  for (const [file, info] of Object.entries(output.inputs)) {
+    const group = file.includes("/zod/v4/locales/")
+      ? "zod: locales (error messages in ~50 languages)"
+      : file.includes("/zod/")
+        ? "zod: everything else"
+        : file.includes("protocol/dist/")
+          ? `@speechwire/protocol: ${file.split("protocol/dist/")[1].split("/")[0].replace(/\.js$/, "")}`
+          : file.startsWith("src/")
+            ? "@speechwire/client: src"
+            : file;
+    groups.set(group, (groups.get(group) ?? 0) + info.bytesInOutput);
+  }
+  return [...groups].sort((a, b) => b[1] - a[1]);
+}
+
+const rows = [];
+for (const mode of ["whole", "main"]) {
+  const a = await bundle(ours, mode);
+  const b = await bundle(theirs, mode);
+  rows.push({ mode, ours: a, theirs: b });
+}
+
+const fmt = (n) => n.toLocaleString("en-US");
+const ratio = (x, y) => `${(x / y).toFixed(2)}×`;
+if (json) {
+  console.log(
+    JSON.stringify(
+      rows.map((r) => ({
+        mode: r.mode,
+        ours: { bytes: r.ours.bytes, gzip: r.ours.gzip, brotli: r.ours.brotli },
+        cartesia: { bytes: r.theirs.bytes, gzip: r.theirs.gzip, brotli: r.theirs.brotli },
+        ratio: { bytes: r.ours.bytes / r.theirs.bytes, gzip: r.ours.gzip / r.theirs.gzip, brotli: r.ours.brotli / r.theirs.brotli },
+      })),
+    ),
+  );
+  process.exit(0);
+}
+
+console.log(`Browser bundle size (esbuild ${esbuildVersion}: bundle, platform browser, format esm, minify; ws external for both; Node ${process.version})`);
+console.log(`  ours:   ${ours.name} — ${ours.how}`);
+console.log(`  theirs: ${theirs.name} — ${relative(PACKAGE_DIR, theirs.file).replace(/^.*node_modules\//, "")} (${theirs.how}; no "browser" field)`);
+console.log("");
+const header = ["build", "library", "minified B", "gzip B", "brotli B"];
+const table = [];
+for (const r of rows) {
+  const label = r.mode === "whole" ? "whole entry (export *)" : `main export only`;
+  table.push([label, `${ours.name}${r.mode === "main" ? " (createClient)" : ""}`, fmt(r.ours.bytes), fmt(r.ours.gzip), fmt(r.ours.brotli)]);
+  table.push(["", `cartesia-js${r.mode === "main" ? " (Cartesia)" : ""}`, fmt(r.theirs.bytes), fmt(r.theirs.gzip), fmt(r.theirs.brotli)]);
+  table.push(["", "ratio ours / cartesia-js", ratio(r.ours.bytes, r.theirs.bytes), ratio(r.ours.gzip, r.theirs.gzip), ratio(r.ours.brotli, r.theirs.brotli)]);
+}
+const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i].length)));
+const line = (cells) => `| ${cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(" | ")} |`;
+console.log(line(header));
+console.log(`|${widths.map((w, i) => (i < 2 ? "-".repeat(w + 2) : `${"-".repeat(w + 1)}:`)).join("|")}|`);
+for (const row of table) console.log(line(row));
+
+const whole = rows[0];
+const goal = whole.ours.gzip / whole.theirs.gzip;
+console.log("");
+console.log(`goal: ours under half of cartesia-js (gzip, whole entry): ${ratio(whole.ours.gzip, whole.theirs.gzip)} — ${goal < 0.5 ? "met" : "NOT met"}`);
+console.log("");
+console.log("where our minified bytes go (whole entry):");
+for (const [group, bytes] of breakdown(whole.ours.metafile)) if (bytes > 0) console.log(`  ${fmt(bytes).padStart(9)}  ${group}`);
+for (const r of rows) {
+  for (const [who, res] of [["ours", r.ours], ["cartesia-js", r.theirs]]) {
+    if (res.externals.length) console.log(`left external in ${who} (${r.mode}): ${res.externals.join(", ")}`);
+  }
+}
