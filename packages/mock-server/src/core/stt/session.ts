@@ -6,7 +6,7 @@
 import { bytesPerSample, isSttEncoding, shapesForVersion, toErrorEvent, type SttEncoding } from "@speechwire/protocol";
 import type { Fault, Scenario } from "../../scenario/schema.js";
 import type { CoreOutput } from "../types.js";
-import type { EnergyDetector, SpeechTracker } from "./vad.js";
+import type { EnergyDetector, SpeechTracker, VadOptions } from "./vad.js";
 
 /** The STT WebSocket endpoints, as fault `endpoints` name them. */
 export type SttEndpoint = "stt-v1" | "stt-turns";
@@ -248,4 +248,21 @@ export function audioFeeder(
       release(frame.end);
     }
   };
+}
+
+/** What both STT cores are built from: the parsed handshake query `Q` and the session around it. */
+export interface SttCoreOptions<Q> {
+  /** The parsed handshake query. */
+  query: Q;
+  /** The session's `Cartesia-Version` (error shapes, §1.4). */
+  version: string;
+  /** The connection's request id, the same on every message (§2.3, §3.3). */
+  requestId: string;
+  scenario: Scenario;
+  /** Seeds the latency draws. */
+  seed: number;
+  /** 1-based ordinal of this connection among the scenario's connections (fault `connections` gate). */
+  connection: number;
+  /** Energy detector settings for `timing: vad` (ink-whisper's `min_volume` sets the threshold when given). */
+  vad?: VadOptions;
 }

@@ -15,28 +15,13 @@
 import { sttTurns } from "@speechwire/protocol";
 import { sampleLatency } from "../latency.js";
 import { createRng, deriveSeed } from "../random.js";
-import type { Scenario } from "../../scenario/schema.js";
 import type { CoreInput, CoreOutput, SessionCore } from "../types.js";
 import { compileScript, LoopCursor, roundTime, type TurnEvent, type TurnEventType } from "./script.js";
-import { AudioClock, audioFeeder, badInput, SttSession, sttEncodingOf } from "./session.js";
-import { createEnergyDetector, createSpeechTracker, type VadOptions } from "./vad.js";
+import { AudioClock, audioFeeder, badInput, SttSession, sttEncodingOf, type SttCoreOptions } from "./session.js";
+import { createEnergyDetector, createSpeechTracker } from "./vad.js";
 
 /** Options of a turns session. */
-export interface SttTurnsCoreOptions {
-  /** The parsed handshake query. */
-  query: sttTurns.Query;
-  /** The session's `Cartesia-Version` (error shapes, §1.4). */
-  version: string;
-  /** The connection's request id: the same on every event (§3.3). */
-  requestId: string;
-  scenario: Scenario;
-  /** Seeds the latency draws. */
-  seed: number;
-  /** 1-based ordinal of this connection among the scenario's connections (fault `connections` gate). */
-  connection: number;
-  /** Energy detector settings for `timing: vad`. */
-  vad?: VadOptions;
-}
+export type SttTurnsCoreOptions = SttCoreOptions<sttTurns.Query>;
 
 /** The turn settings of a session (§3.1), after the handshake and any `config`. */
 export interface TurnSettings {

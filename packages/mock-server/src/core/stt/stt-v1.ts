@@ -24,31 +24,16 @@
 import { sttV1 } from "@speechwire/protocol";
 import { sampleLatency } from "../latency.js";
 import { createRng, deriveSeed } from "../random.js";
-import type { Scenario } from "../../scenario/schema.js";
 import type { CoreInput, CoreOutput, SessionCore } from "../types.js";
 import { compileScript, LoopCursor, roundTime, silenceAfter, type ScriptWord, type TimedWord } from "./script.js";
-import { AudioClock, audioFeeder, badInput, SttSession, sttEncodingOf } from "./session.js";
+import { AudioClock, audioFeeder, badInput, SttSession, sttEncodingOf, type SttCoreOptions } from "./session.js";
 import { createEnergyDetector, createSpeechTracker, type VadOptions } from "./vad.js";
 
 /** Auto-finalize silence when the query does not set one (and always for ink-2): 0.8 s, undocumented upstream (§11). */
 export const DEFAULT_MAX_SILENCE_SECS = 0.8;
 
 /** Options of a `/stt/websocket` session. */
-export interface SttV1CoreOptions {
-  /** The parsed handshake query. */
-  query: sttV1.Query;
-  /** The session's `Cartesia-Version` (error shapes, §1.4). */
-  version: string;
-  /** The connection's request id, on every message. */
-  requestId: string;
-  scenario: Scenario;
-  /** Seeds the latency draws. */
-  seed: number;
-  /** 1-based ordinal of this connection among the scenario's connections (fault `connections` gate). */
-  connection: number;
-  /** Energy detector settings for `timing: vad` (ink-whisper's `min_volume` sets the threshold when given). */
-  vad?: VadOptions;
-}
+export type SttV1CoreOptions = SttCoreOptions<sttV1.Query>;
 
 /** The auto-finalize silence of a session: the query's for ink-whisper, else `DEFAULT_MAX_SILENCE_SECS`. */
 export function maxSilenceOf(query: sttV1.Query): number {

@@ -4,7 +4,6 @@
  * audio, so they match it sample for sample. Also the PCM encoders of PROTOCOL.md §8: s16le, f32le,
  * G.711 µ-law and A-law.
  */
-import type { TtsEncoding } from "@speechwire/protocol";
 import { floatToS16 } from "../pcm.js";
 import { hash32 } from "../random.js";
 import type { Token } from "./text.js";
