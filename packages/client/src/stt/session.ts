@@ -6,7 +6,7 @@
  * `send` (and goes out before `close`), so every byte reaches the server in order and every
  * boundary the server can confirm falls between samples — a replay never shifts the sample grid.
  */
-import type { GrammarEndpoint, ParseFailure } from "@speechwire/protocol";
+import type { GrammarEndpoint, ParseFailure, Result } from "@speechwire/protocol";
 import type { ClientConfig } from "../config.js";
 import { liveLinter, type LiveLinter } from "../debug.js";
 import { CartesiaApiError, ConnectionError, SpeechwireError, TimeoutError } from "../errors.js";
@@ -48,7 +48,7 @@ const EMPTY = new Uint8Array(0);
 const now = () => Date.now();
 
 /** Base class of `SttStream` and `TurnsSession`. */
-export abstract class SttSocketSession<E extends { type: string }> implements AsyncIterable<E | CommonEvent> {
+export abstract class SttSocketSession<E extends { type: string }, M extends { type: string } = { type: string }> implements AsyncIterable<E | CommonEvent> {
   protected readonly events = new AsyncQueue<E | CommonEvent>();
   protected readonly log: ReplayLog;
   /** Stream offset (bytes) at which the current connection's audio starts. */
@@ -258,8 +258,21 @@ export abstract class SttSocketSession<E extends { type: string }> implements As
     });
   }
 
-  /** Reads one server frame. */
-  protected abstract handleFrame(data: string | Uint8Array): void;
+  /** Reads one server frame: parsed with the endpoint's schemas, surfaced as `unknown` if it does not parse. */
+  private handleFrame(data: string | Uint8Array): void {
+    const parsed = this.parseMessage(data);
+    if (!parsed.ok) {
+      this.unknown(data, parsed.error);
+      return;
+    }
+    if ("request_id" in parsed.value) this.noteRequestId(parsed.value.request_id as string | undefined);
+    this.handleMessage(parsed.value);
+  }
+
+  /** Parses a server frame with the endpoint's lenient schemas (at the client's version). */
+  protected abstract parseMessage(data: string | Uint8Array): Result<M>;
+  /** Handles one parsed server message. */
+  protected abstract handleMessage(message: M): void;
   /** Whether the session reached its protocol end (v1: `done`; turns: drained after close). */
   protected abstract isComplete(clean: boolean): boolean;
   /** A connection is open, before the replay (turns re-sends its configuration here). */

@@ -118,7 +118,7 @@ interface Speculator {
 const CONFIG_PREFIX = '{"type":"config"';
 
 /** A turn-detecting transcription session; see the module comment for reconnects. */
-export class TurnsSession extends SttSocketSession<ConnectedEvent | TurnStartEvent | TurnUpdateEvent | EagerEndEvent | ResumeEvent | TurnEndEvent | SpeculationEvent> {
+export class TurnsSession extends SttSocketSession<ConnectedEvent | TurnStartEvent | TurnUpdateEvent | EagerEndEvent | ResumeEvent | TurnEndEvent | SpeculationEvent, sttTurns.ServerMessage> {
   readonly #transcripts: string[] = [];
   readonly #speculators = new Set<Speculator>();
   readonly #watchdog: WatchdogOptions | undefined;
@@ -221,14 +221,11 @@ export class TurnsSession extends SttSocketSession<ConnectedEvent | TurnStartEve
     for (const s of this.#speculators) this.#abort(s, "closed");
   }
 
-  protected override handleFrame(data: string | Uint8Array): void {
-    const parsed = sttTurns.parseServerMessage(data, { version: this.clientConfig.version });
-    if (!parsed.ok) {
-      this.unknown(data, parsed.error);
-      return;
-    }
-    const message = parsed.value;
-    if ("request_id" in message) this.noteRequestId(message.request_id);
+  protected override parseMessage(data: string | Uint8Array) {
+    return sttTurns.parseServerMessage(data, { version: this.clientConfig.version });
+  }
+
+  protected override handleMessage(message: sttTurns.ServerMessage): void {
     switch (message.type) {
       case "connected":
         this.events.push({ type: "connected", requestId: message.request_id ?? this.requestId, message });

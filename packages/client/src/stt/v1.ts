@@ -70,7 +70,7 @@ interface PendingFinalize {
 }
 
 /** A streaming transcription session; see the module comment for the reconnect guarantee. */
-export class SttStream extends SttSocketSession<TranscriptEvent | FlushDoneEvent | DoneEvent> {
+export class SttStream extends SttSocketSession<TranscriptEvent | FlushDoneEvent | DoneEvent, sttV1.ServerMessage> {
   readonly #pending: PendingFinalize[] = [];
   #text = "";
   #seam = false;
@@ -136,14 +136,11 @@ export class SttStream extends SttSocketSession<TranscriptEvent | FlushDoneEvent
     for (const p of this.#pending.splice(0)) p.done.reject(reason);
   }
 
-  protected override handleFrame(data: string | Uint8Array): void {
-    const parsed = sttV1.parseServerMessage(data, { version: this.clientConfig.version });
-    if (!parsed.ok) {
-      this.unknown(data, parsed.error);
-      return;
-    }
-    const message = parsed.value;
-    if ("request_id" in message) this.noteRequestId(message.request_id);
+  protected override parseMessage(data: string | Uint8Array) {
+    return sttV1.parseServerMessage(data, { version: this.clientConfig.version });
+  }
+
+  protected override handleMessage(message: sttV1.ServerMessage): void {
     switch (message.type) {
       case "transcript":
         this.#transcript(message);

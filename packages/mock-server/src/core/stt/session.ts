@@ -5,7 +5,7 @@
  */
 import { bytesPerSample, isSttEncoding, shapesForVersion, toErrorEvent, type SttEncoding } from "@speechwire/protocol";
 import type { Fault, Scenario } from "../../scenario/schema.js";
-import type { CoreOutput } from "../types.js";
+import type { CoreInput, CoreOutput } from "../types.js";
 import type { EnergyDetector, SpeechTracker, VadOptions } from "./vad.js";
 
 /** The STT WebSocket endpoints, as fault `endpoints` name them. */
@@ -265,4 +265,20 @@ export interface SttCoreOptions<Q> {
   connection: number;
   /** Energy detector settings for `timing: vad` (ink-whisper's `min_volume` sets the threshold when given). */
   vad?: VadOptions;
+}
+
+/**
+ * One input through an STT core: ticks release stalled output; after the session ended nothing
+ * happens; otherwise audio or text is handled and message-counted faults get their turn.
+ */
+export function stepSession(session: SttSession, input: CoreInput, onAudio: (data: Uint8Array) => void, onText: (text: string) => void): CoreOutput[] {
+  if (input.kind === "tick") {
+    session.tick();
+    return session.take();
+  }
+  if (session.finished) return [];
+  if (input.kind === "audio") onAudio(input.data);
+  else onText(input.data);
+  if (!session.finished) session.clientMessageDone();
+  return session.take();
 }

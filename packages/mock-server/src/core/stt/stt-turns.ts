@@ -17,7 +17,7 @@ import { sampleLatency } from "../latency.js";
 import { createRng, deriveSeed } from "../random.js";
 import type { CoreInput, CoreOutput, SessionCore } from "../types.js";
 import { compileScript, LoopCursor, roundTime, type TurnEvent, type TurnEventType } from "./script.js";
-import { AudioClock, audioFeeder, badInput, SttSession, sttEncodingOf, type SttCoreOptions } from "./session.js";
+import { AudioClock, audioFeeder, badInput, SttSession, sttEncodingOf, stepSession, type SttCoreOptions } from "./session.js";
 import { createEnergyDetector, createSpeechTracker } from "./vad.js";
 
 /** Options of a turns session. */
@@ -203,16 +203,6 @@ export function createSttTurnsCore(options: SttTurnsCoreOptions): SttTurnsCore {
       send("connected");
       return session.take();
     },
-    step(input: CoreInput): CoreOutput[] {
-      if (input.kind === "tick") {
-        session.tick();
-        return session.take();
-      }
-      if (session.finished) return [];
-      if (input.kind === "audio") onAudio(input.data);
-      else onText(input.data);
-      if (!session.finished) session.clientMessageDone();
-      return session.take();
-    },
+    step: (input: CoreInput): CoreOutput[] => stepSession(session, input, onAudio, onText),
   };
 }

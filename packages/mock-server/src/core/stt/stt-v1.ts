@@ -26,7 +26,7 @@ import { sampleLatency } from "../latency.js";
 import { createRng, deriveSeed } from "../random.js";
 import type { CoreInput, CoreOutput, SessionCore } from "../types.js";
 import { compileScript, LoopCursor, roundTime, silenceAfter, type ScriptWord, type TimedWord } from "./script.js";
-import { AudioClock, audioFeeder, badInput, SttSession, sttEncodingOf, type SttCoreOptions } from "./session.js";
+import { AudioClock, audioFeeder, badInput, SttSession, sttEncodingOf, stepSession, type SttCoreOptions } from "./session.js";
 import { createEnergyDetector, createSpeechTracker, type VadOptions } from "./vad.js";
 
 /** Auto-finalize silence when the query does not set one (and always for ink-2): 0.8 s, undocumented upstream (§11). */
@@ -173,16 +173,6 @@ export function createSttV1Core(options: SttV1CoreOptions): SessionCore {
     },
     // No `connected` on this endpoint (§2.3).
     open: (): CoreOutput[] => session.take(),
-    step(input: CoreInput): CoreOutput[] {
-      if (input.kind === "tick") {
-        session.tick();
-        return session.take();
-      }
-      if (session.finished) return [];
-      if (input.kind === "audio") onAudio(input.data);
-      else onText(input.data);
-      if (!session.finished) session.clientMessageDone();
-      return session.take();
-    },
+    step: (input: CoreInput): CoreOutput[] => stepSession(session, input, onAudio, onText),
   };
 }
