@@ -18,6 +18,7 @@ Options:
   --latency P|MS       latency for every scenario: none, milliseconds, or a profile name
   --auth open|strict   open: any key or none; strict: only --api-key keys or valid tokens
   --api-key KEY        an accepted API key (repeatable)
+  --playground DIR     serve this folder (the built playground) at / to browsers
   --journal DIR        also write each session's journal as JSONL into DIR
   --idle-stt MS --idle-tts MS   idle timeouts (default 180000 and 300000)
   --workers N          run N worker processes sharing the ports (journals are per worker)
@@ -52,6 +53,7 @@ try {
       auth: { type: "string" },
       "api-key": { type: "string", multiple: true },
       journal: { type: "string" },
+      playground: { type: "string" },
       "idle-stt": { type: "string" },
       "idle-tts": { type: "string" },
       workers: { type: "string" },
@@ -90,6 +92,7 @@ const options: MockServerOptions = {
   ...(str("scenario") ? { scenario: str("scenario") as string } : {}),
   ...(latency !== undefined ? { latency } : {}),
   ...(str("journal") ? { journalDir: str("journal") as string } : {}),
+  ...(str("playground") ? { playgroundDir: str("playground") as string } : {}),
 };
 const workers = integer("workers", str("workers"), 1);
 
@@ -117,6 +120,7 @@ if (workers > 1 && cluster.isPrimary) {
         `  http  ${urls.http}   ws  ${urls.ws}`,
         ...(urls.https ? [`  https ${urls.https}   wss ${urls.wss}`, `  TLS certificate: ${server.certPath} (trust it, or NODE_TLS_REJECT_UNAUTHORIZED=0 for local tests)`] : []),
         `  default scenario: ${server.scenarios.defaultName}; others: ${server.scenarios.list().map((s) => s.name).join(", ")}`,
+        ...(options.playgroundDir ? [`  playground: ${urls.http}/ (open it in a browser)`] : []),
         `  select one per connection with ${urls.http}/s/<scenario>/…, ?speechwire_scenario= or X-Speechwire-Scenario`,
         "",
       ].join("\n");

@@ -19,8 +19,11 @@ import type { Scenario } from "../scenario/schema.js";
 import type { ServerContext } from "./context.js";
 import { BodyTooLarge, CORS_HEADERS, readBody, requestIdHeaders, sendError, sendJson, type HttpError } from "./respond.js";
 import { requestedScenario, SCENARIO_HEADER, splitScenarioPrefix } from "./scenarios.js";
+import { resolveStaticPath, sendStaticFile, wantsHtml } from "./static.js";
 
 const JSON_LIMIT = 1024 * 1024;
+/** The Cartesia HTTP routes: never shadowed by a file of the playground. */
+const API_PATHS = new Set<string>([ttsBytes.PATH, ttsSse.PATH, sttBatch.PATH, accessToken.PATH]);
 const UPLOAD_LIMIT = 64 * 1024 * 1024;
 
 /** The package version, shown by `GET /` and the health route. */
@@ -60,6 +63,15 @@ async function handle(ctx: ServerContext, info: ServerInfo, req: IncomingMessage
   }
 
   if (routed.path.startsWith("/_speechwire/")) return admin(ctx, info, routed.path, method, req, res, requestId);
+
+  // The playground (when served) answers reads outside the API: `/` for browsers, and its files.
+  // API clients asking `GET /` without text/html still get the JSON status.
+  const servesPage = ctx.playgroundDir !== undefined && (method === "GET" || method === "HEAD") && routed.scenarioFromPath === undefined;
+  if (servesPage && !API_PATHS.has(routed.path)) {
+    const found = await resolveStaticPath(ctx.playgroundDir as string, req.url ?? "/");
+    if (!found.ok && found.status === 400) return fail({ status: 400, code: "invalid_request", title: "Invalid path", message: found.message });
+    if (found.ok && (routed.path !== "/" || wantsHtml(req))) return sendStaticFile(req, res, found.file, requestIdHeaders(requestId));
+  }
 
   if (routed.path === "/" && method === "GET") {
     sendJson(res, 200, { ok: true, version: DEFAULT_VERSION, server: "speechwire-mock", speechwire: info.version }, requestIdHeaders(requestId));

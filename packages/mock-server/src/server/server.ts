@@ -12,6 +12,7 @@ import type { ServerContext } from "./context.js";
 import { createRequestHandler } from "./http-api.js";
 import { Journal, type SessionRecord } from "./journal.js";
 import { ScenarioRegistry } from "./scenarios.js";
+import { staticRoot } from "./static.js";
 import { tlsMaterial } from "./tls.js";
 import { CLOSE, createUpgradeHandler, type OpenSessions } from "./websocket.js";
 
@@ -44,6 +45,11 @@ export interface MockServerOptions {
   idleTimeouts?: { stt?: number; tts?: number };
   /** Largest WebSocket frame, bytes (larger: close 1009). Default 4 MiB. */
   maxFrameBytes?: number;
+  /**
+   * A static folder to serve at `/` (the built playground, `apps/playground/dist`): browsers asking
+   * `GET /` get its `index.html`, other reads its files; API clients still get the JSON status.
+   */
+  playgroundDir?: string;
   /** The wall clock for token expiry (tests move it). Default `Date.now`. */
   clock?: () => number;
 }
@@ -107,6 +113,8 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
   }
   if (!registry.get(defaultName)) throw new Error(`unknown scenario "${defaultName}"`);
 
+  const playgroundDir = options.playgroundDir === undefined ? undefined : staticRoot(options.playgroundDir);
+
   const idRng = createRng(deriveSeed(seed, "request-ids"));
   const ctx: ServerContext = {
     registry,
@@ -116,6 +124,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     idle: { stt: options.idleTimeouts?.stt ?? 180_000, tts: options.idleTimeouts?.tts ?? 300_000 },
     maxFrameBytes: options.maxFrameBytes ?? 4 * 1024 * 1024,
     nextRequestId: () => seededUuid(idRng),
+    ...(playgroundDir !== undefined ? { playgroundDir } : {}),
   };
   const open: OpenSessions = new Set();
   const info = { version: packageVersion(), startedAt: Date.now(), openSessions: () => open.size };
