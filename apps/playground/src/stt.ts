@@ -1,0 +1,277 @@
+/**
+ * The STT view: stream the bundled sample or the microphone at real-time pace to `stt-turns` or
+ * `stt-v1`, and watch every event on the timeline, the running and final transcripts and the
+ * latency of each final. v1 has a finalize button; turns has threshold config; close drains.
+ */
+import { sttTurns, sttV1, STT_SAMPLE_RATES } from "@speechwire/protocol";
+import type { SttStream, SttStreamEvent, TurnsEvent, TurnsSession } from "@speechwire/client";
+import { MicrophoneSource, PacedSource, type AudioSource } from "./audio/sources.js";
+import type { Connection } from "./connection.js";
+import { field, h, ms, select } from "./dom.js";
+import { LANES, Timeline } from "./timeline.js";
+
+/** A final transcript and how long it took. */
+interface FinalRow {
+  text: string;
+  latencyMs: number | undefined;
+  /** What the latency measures. */
+  basis: string;
+}
+
+const THRESHOLDS = ["start_threshold", "eager_end_threshold", "end_threshold"] as const;
+
+/** Builds the STT view; `onSession` reports each session's request id (for the journal link). */
+export function sttView(conn: Connection, onJournal: (requestId: string | undefined) => void): { element: HTMLElement; refresh(): void } {
+  const sourceSelect = select({ "data-testid": "stt-source" }, [["sample", "bundled sample"], ["mic", "microphone"]], "sample");
+  const rateSelect = select({ "data-testid": "stt-sample-rate" }, STT_SAMPLE_RATES.map(String), "16000");
+  const modelSelect = select({ "data-testid": "stt-model" }, []);
+  const thresholdInputs = THRESHOLDS.map((name) => {
+    const range = sttTurns.TURN_SETTINGS[name];
+    return h("input", { type: "number", step: "0.05", min: range.min, max: range.max, value: range.default, "data-testid": `config-${name}` });
+  });
+  const startButton = h("button", { class: "primary", "data-testid": "stt-start" }, "Start");
+  const finalizeButton = h("button", { "data-testid": "stt-finalize", disabled: true }, "Finalize");
+  const configButton = h("button", { "data-testid": "stt-config", disabled: true }, "Send config");
+  const closeButton = h("button", { "data-testid": "stt-close", disabled: true }, "Close (drain)");
+  const abortButton = h("button", { "data-testid": "stt-abort", disabled: true }, "Abort");
+  const journalButton = h("button", { "data-testid": "stt-journal", disabled: true }, "Journal of this session");
+  const status = h("div", { class: "status", "data-testid": "stt-status" }, "idle");
+  const running = h("div", { class: "transcript running", "data-testid": "running-transcript" });
+  const finalText = h("div", { class: "transcript final", "data-testid": "final-transcript" });
+  const finalsBody = h("tbody", { "data-testid": "finals" });
+  const timelineHost = h("div", { class: "timeline-host" });
+  const configRow = h("div", { class: "row config-row" }, ...THRESHOLDS.map((name, i) => field(name.replace("_threshold", ""), thresholdInputs[i] as HTMLInputElement)), configButton);
+
+  const element = h(
+    "section",
+    { class: "view stt-view", "data-testid": "stt-view" },
+    h("div", { class: "row controls" }, field("audio", sourceSelect), field("sample rate", rateSelect), field("model", modelSelect), startButton, finalizeButton, closeButton, abortButton, journalButton),
+    configRow,
+    status,
+    timelineHost,
+    h(
+      "div",
+      { class: "transcripts" },
+      h("div", {}, h("h3", {}, "Running transcript"), running),
+      h("div", {}, h("h3", {}, "Final transcript"), finalText),
+      h("div", {}, h("h3", {}, "Finals and their latency"), h("table", { class: "finals" }, h("thead", {}, h("tr", {}, h("th", {}, "final"), h("th", {}, "latency"), h("th", {}, "measured from"))), finalsBody)),
+    ),
+  );
+
+  let session: { kind: "stt-turns"; s: TurnsSession } | { kind: "stt-v1"; s: SttStream } | undefined;
+  let source: AudioSource | undefined;
+  let requestId: string | undefined;
+
+  const endpoint = () => (conn.settings.endpoint === "stt-v1" ? "stt-v1" : "stt-turns");
+  const refresh = () => {
+    const ep = endpoint();
+    const models = ep === "stt-v1" ? sttV1.MODELS : sttTurns.MODELS;
+    if (modelSelect.options.length !== models.length || modelSelect.options[0]?.value !== models[0]) {
+      modelSelect.replaceChildren(...models.map((m) => h("option", { value: m }, m)));
+      modelSelect.value = ep === "stt-v1" ? "ink-whisper" : "ink-2";
+    }
+    configRow.hidden = ep !== "stt-turns";
+    finalizeButton.hidden = ep !== "stt-v1";
+    if (!session) timelineHost.replaceChildren(new Timeline(LANES[ep]).element);
+  };
+  refresh();
+
+  const setRunning = (on: boolean) => {
+    startButton.disabled = on;
+    finalizeButton.disabled = !on || endpoint() !== "stt-v1";
+    configButton.disabled = !on;
+    closeButton.disabled = !on;
+    abortButton.disabled = !on;
+    sourceSelect.disabled = on;
+    rateSelect.disabled = on;
+    modelSelect.disabled = on;
+  };
+
+  const addFinal = (row: FinalRow) => {
+    finalsBody.append(
+      h(
+        "tr",
+        { "data-testid": "final-row" },
+        h("td", {}, JSON.stringify(row.text)),
+        h("td", { "data-testid": "final-latency" }, row.latencyMs === undefined ? "—" : ms(row.latencyMs)),
+        h("td", {}, row.basis),
+      ),
+    );
+  };
+
+  const turnConfig = () => {
+    const config: Record<string, number> = {};
+    THRESHOLDS.forEach((name, i) => {
+      const value = Number((thresholdInputs[i] as HTMLInputElement).value);
+      if (value !== sttTurns.TURN_SETTINGS[name].default) config[name] = value;
+    });
+    return config;
+  };
+
+  startButton.addEventListener("click", () => void start());
+  async function start(): Promise<void> {
+    const ep = endpoint();
+    const sampleRate = Number(rateSelect.value);
+    const timeline = new Timeline(LANES[ep]);
+    timelineHost.replaceChildren(timeline.element);
+    finalsBody.replaceChildren();
+    running.textContent = "";
+    finalText.textContent = "";
+    requestId = undefined;
+    journalButton.disabled = true;
+    status.textContent = "connecting…";
+    status.dataset.state = "connecting";
+    setRunning(true);
+
+    // Wall time at which each chunk's end was sent: maps audio positions to when they left.
+    const sent: { end: number; at: number }[] = [];
+    let audioSent = 0;
+    const started = performance.now();
+    const audioAt = (seconds: number) => sent.find((s) => s.end >= seconds)?.at;
+    const mark = (lane: string, extra: { transcript?: string; note?: string } = {}) => timeline.add({ lane, t: performance.now() - started, audio: audioSent, ...extra });
+
+    try {
+      const client = await conn.client({ stt: true });
+      const encoding = "pcm_s16le" as const;
+      if (ep === "stt-turns") {
+        const s = client.stt.turns({ model: "ink-2", encoding, sample_rate: sampleRate });
+        session = { kind: "stt-turns", s };
+        const config = turnConfig();
+        if (Object.keys(config).length > 0) s.config(config);
+      } else {
+        const s = client.stt.stream({ model: modelSelect.value as (typeof sttV1.MODELS)[number], encoding, sample_rate: sampleRate, language: "en" });
+        session = { kind: "stt-v1", s };
+      }
+      source = sourceSelect.value === "mic" ? new MicrophoneSource(sampleRate) : PacedSource.sample(sampleRate);
+      const active = session;
+      await source.start((chunk, end) => {
+        active.s.send(chunk);
+        audioSent = end;
+        sent.push({ end, at: performance.now() });
+      });
+      status.textContent = `streaming the ${source.label} at ${sampleRate} Hz to ${ep} (scenario ${conn.settings.scenario || "default"})`;
+      status.dataset.state = "streaming";
+
+      if (active.kind === "stt-turns") {
+        const finals: string[] = [];
+        let lastUpdateAt: number | undefined;
+        for await (const event of active.s as AsyncIterable<TurnsEvent>) {
+          switch (event.type) {
+            case "connected":
+              requestId = event.requestId ?? active.s.requestId;
+              journalButton.disabled = false;
+              mark("other", { note: "connected" });
+              break;
+            case "turnStart":
+              mark("turn.start");
+              break;
+            case "turnUpdate":
+              lastUpdateAt = performance.now();
+              running.textContent = event.transcript;
+              mark("turn.update", { transcript: event.transcript });
+              break;
+            case "eagerEnd":
+              running.textContent = `${event.transcript} …`;
+              mark("turn.eager_end", { transcript: event.transcript });
+              break;
+            case "resume":
+              mark("turn.resume");
+              break;
+            case "turnEnd": {
+              const now = performance.now();
+              finals.push(event.transcript);
+              finalText.textContent = finals.join(" ").trim();
+              running.textContent = "";
+              mark("turn.end", { transcript: event.transcript });
+              addFinal({ text: event.transcript, latencyMs: lastUpdateAt === undefined ? undefined : now - lastUpdateAt, basis: "last turn.update → turn.end" });
+              lastUpdateAt = undefined;
+              break;
+            }
+            default:
+              mark("other", { note: describe(event) });
+          }
+        }
+      } else {
+        let finals = "";
+        let finalizeAt: number | undefined;
+        finalizeButton.onclick = () => {
+          finalizeAt = performance.now();
+          mark("other", { note: "finalize sent" });
+          active.s.finalize().catch(() => undefined);
+        };
+        for await (const event of active.s as AsyncIterable<SttStreamEvent>) {
+          if (!requestId && active.s.requestId) {
+            requestId = active.s.requestId;
+            journalButton.disabled = false;
+          }
+          if (event.type === "transcript") {
+            if (event.isFinal) {
+              const now = performance.now();
+              finals += event.text;
+              finalText.textContent = finals.trim();
+              running.textContent = finals.trim();
+              mark("final", { transcript: event.text });
+              const lastWord = event.words.at(-1);
+              const spoken = lastWord ? audioAt(lastWord.end) : undefined;
+              if (finalizeAt !== undefined) addFinal({ text: event.text, latencyMs: now - finalizeAt, basis: "finalize → final" });
+              else addFinal({ text: event.text, latencyMs: spoken === undefined ? undefined : now - spoken, basis: "last word's audio sent → final" });
+            } else {
+              running.textContent = `${finals}${event.text}`.trim();
+              mark("interim", { transcript: event.text });
+            }
+          } else if (event.type === "flushDone") {
+            finalizeAt = undefined;
+            mark("flush_done");
+          } else mark("other", { note: describe(event) });
+        }
+      }
+      status.textContent = `closed; final transcript ${JSON.stringify(finalText.textContent)}`;
+      status.dataset.state = "closed";
+    } catch (error) {
+      status.textContent = `failed: ${(error as Error).message}`;
+      status.dataset.state = "failed";
+    } finally {
+      source?.stop();
+      source = undefined;
+      session = undefined;
+      setRunning(false);
+    }
+  }
+
+  closeButton.addEventListener("click", () => {
+    if (!session) return;
+    source?.stop();
+    status.textContent = "closing: the server drains what the audio supports…";
+    status.dataset.state = "closing";
+    closeButton.disabled = true;
+    session.s.close().catch((error: Error) => {
+      status.textContent = `close failed: ${error.message}`;
+    });
+  });
+  abortButton.addEventListener("click", () => {
+    source?.stop();
+    session?.s.abort();
+  });
+  configButton.addEventListener("click", () => {
+    if (session?.kind !== "stt-turns") return;
+    try {
+      session.s.config(turnConfig());
+      status.textContent = `config sent: ${JSON.stringify(turnConfig())}`;
+    } catch (error) {
+      status.textContent = `config refused: ${(error as Error).message}`;
+    }
+  });
+  journalButton.addEventListener("click", () => onJournal(requestId));
+
+  return { element, refresh };
+}
+
+/** A one-line description of an event for the "other" lane. */
+function describe(input: { type: string }): string {
+  const event = input as { type: string } & Record<string, unknown>;
+  if (event.type === "error" && event.error instanceof Error) return `error: ${event.error.message}`;
+  if (event.type === "close") return `close ${String(event.code)} ${String(event.reason ?? "")}`.trim();
+  if (event.type === "unknown") return `unknown frame: ${String(event.reason ?? "")}`;
+  if (event.type === "violation") return `violation: ${JSON.stringify(event.violation ?? event)}`;
+  return event.type;
+}

@@ -1,0 +1,150 @@
+/**
+ * The TTS view: text with the SSML-like tags (§5.6), voice, model, encoding and sample rate; each
+ * "Speak" opens a new context on one TTS WebSocket, plays its audio with Web Audio and highlights
+ * the current word from the word timestamps. Contexts run side by side; each can be cancelled.
+ */
+import { TTS_MODELS, TTS_SAMPLE_RATES } from "@speechwire/protocol";
+import type { TtsWebSocket } from "@speechwire/client";
+import type { PlayableEncoding } from "./audio/pcm.js";
+import type { Connection } from "./connection.js";
+import { field, h, select } from "./dom.js";
+import { Player } from "./player.js";
+
+/** Voice ids offered in the picker (the mock accepts any non-empty id; a real account has its own). */
+export const VOICES: readonly (readonly [id: string, label: string])[] = [
+  ["6b7f9d52-3c1a-4e8f-a0b2-9d4c5e6f7a81", "Narrator (6b7f9d52…)"],
+  ["a0e99841-438c-4a64-b679-ae501e7d6091", "Barbershop man (a0e99841…)"],
+  ["79a125e8-cd45-4c13-8a67-188112f4dd22", "British lady (79a125e8…)"],
+];
+
+const ENCODINGS: readonly PlayableEncoding[] = ["pcm_f32le", "pcm_s16le", "pcm_mulaw", "pcm_alaw"];
+const DEFAULT_TEXT = 'Hello! <break time="300ms"/> Your table for <emotion value="excited"/>four is booked. <spell>A1B</spell> is your code.';
+
+/** Builds the TTS view. */
+export function ttsView(conn: Connection, onJournal: (requestId: string | undefined) => void): { element: HTMLElement } {
+  const text = h("textarea", { rows: 3, "data-testid": "tts-text", spellcheck: false });
+  text.value = DEFAULT_TEXT;
+  const voice = h("input", { list: "voices", value: VOICES[0]?.[0], "data-testid": "tts-voice", size: 38 });
+  const voices = h("datalist", { id: "voices" }, ...VOICES.map(([id, label]) => h("option", { value: id }, label)));
+  const model = select({ "data-testid": "tts-model" }, TTS_MODELS, "sonic-3");
+  const encoding = select({ "data-testid": "tts-encoding" }, ENCODINGS, "pcm_f32le");
+  const rate = select({ "data-testid": "tts-sample-rate" }, TTS_SAMPLE_RATES.map(String), "24000");
+  const speak = h("button", { class: "primary", "data-testid": "tts-speak" }, "Speak (new context)");
+  const closeSocket = h("button", { "data-testid": "tts-close" }, "Close socket");
+  const journal = h("button", { "data-testid": "tts-journal", disabled: true }, "Journal of this socket");
+  const status = h("div", { class: "status", "data-testid": "tts-status" }, "idle: the socket opens on the first Speak");
+  const contexts = h("div", { class: "contexts", "data-testid": "tts-contexts" });
+  const element = h(
+    "section",
+    { class: "view tts-view", "data-testid": "tts-view", "data-scheduled-samples": 0, "data-played-samples": 0 },
+    h("div", { class: "row" }, field("text (tags: <break>, <speed>, <volume>, <spell>, <emotion>, <pause>)", text)),
+    h("div", { class: "row controls" }, field("voice id", voice), voices, field("model", model), field("encoding", encoding), field("sample rate", rate), speak, closeSocket, journal),
+    status,
+    contexts,
+  );
+
+  const player = new Player(() => {
+    element.dataset.scheduledSamples = String(player.counters.scheduledSamples);
+    element.dataset.playedSamples = String(player.counters.playedSamples);
+  });
+  let socket: TtsWebSocket | undefined;
+  let socketKey = "";
+  let counter = 0;
+
+  const openSocket = async (): Promise<TtsWebSocket> => {
+    const key = `${conn.sessionBase} ${conn.settings.accessToken}`;
+    if (socket && socketKey === key) return socket;
+    if (socket) void socket.close().catch(() => undefined);
+    const client = await conn.client({ tts: true });
+    const s = client.tts.websocket();
+    socket = s;
+    socketKey = key;
+    void (async () => {
+      for await (const event of s) {
+        if (event.type === "open") {
+          status.textContent = `socket open (request id ${event.requestId ?? "?"})`;
+          journal.disabled = false;
+          journal.onclick = () => onJournal(event.requestId);
+        } else if (event.type === "disconnected") status.textContent = `socket closed ${event.code} ${event.reason}`;
+        else if (event.type === "error") status.textContent = `socket error: ${event.error.message}`;
+      }
+      if (socket === s) socket = undefined;
+    })();
+    return s;
+  };
+
+  speak.addEventListener("click", () => void run());
+  async function run(): Promise<void> {
+    counter += 1;
+    const id = `ctx-${counter}`;
+    const enc = encoding.value as PlayableEncoding;
+    const sampleRate = Number(rate.value);
+    const words = h("div", { class: "words", "data-testid": "tts-words" });
+    const state = h("span", { class: "ctx-state", "data-testid": "tts-context-state" }, "starting");
+    const stats = h("span", { class: "ctx-stats" });
+    const cancel = h("button", { "data-testid": "tts-cancel" }, "Cancel");
+    const card = h(
+      "div",
+      { class: "context", "data-testid": "tts-context", "data-context-id": id, "data-highlighted": "" },
+      h("div", { class: "ctx-head" }, h("strong", {}, id), state, stats, cancel),
+      h("div", { class: "ctx-text" }, text.value),
+      words,
+    );
+    contexts.prepend(card);
+    const playback = player.playback(enc, sampleRate);
+    let chunks = 0;
+    let bytes = 0;
+    const observe = new MutationObserver(() => {
+      card.dataset.highlighted = playback.reached.map((i) => playback.words[i]?.word ?? "").join("|");
+    });
+    observe.observe(words, { subtree: true, attributes: true, attributeFilter: ["class"] });
+    try {
+      const s = await openSocket();
+      const ctx = s.context({
+        contextId: id,
+        model_id: model.value as (typeof TTS_MODELS)[number],
+        voice: { mode: "id", id: voice.value.trim() },
+        output_format: { container: "raw", encoding: enc, sample_rate: sampleRate },
+        add_timestamps: true,
+        max_buffer_delay_ms: 0,
+      });
+      cancel.onclick = () => {
+        ctx.cancel();
+        playback.stop();
+      };
+      ctx.push(text.value);
+      void ctx.end().catch(() => undefined);
+      state.textContent = "generating";
+      for await (const event of ctx) {
+        if (event.type === "audio") {
+          chunks += 1;
+          bytes += event.audio.byteLength;
+          stats.textContent = `${chunks} chunks, ${bytes} bytes`;
+          playback.play(event.audio);
+        } else if (event.type === "timestamps") {
+          const { words: list, start, end } = event.words;
+          list.forEach((word, i) => {
+            const el = h("span", { class: "word", "data-testid": "tts-word" }, word);
+            words.append(el, " ");
+            playback.words.push({ word, start: start[i] ?? 0, end: end[i] ?? 0, el });
+          });
+        } else if (event.type === "done") state.textContent = "done (playing)";
+        else if (event.type === "cancelled") state.textContent = "cancelled";
+        else if (event.type === "error") state.textContent = `error: ${event.error.message}`;
+      }
+      card.dataset.finished = "true";
+    } catch (error) {
+      state.textContent = `failed: ${(error as Error).message}`;
+    } finally {
+      cancel.disabled = true;
+    }
+  }
+
+  closeSocket.addEventListener("click", () => {
+    const s = socket;
+    socket = undefined;
+    if (s) void s.close().then(() => (status.textContent = "socket closed (1000) after its contexts finished"), (error: Error) => (status.textContent = `close: ${error.message}`));
+  });
+
+  return { element };
+}

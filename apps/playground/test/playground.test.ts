@@ -1,0 +1,303 @@
+/**
+ * The playground end to end in Chromium: a real mock (started here, on a free loopback port) serves
+ * the built playground at `/`; playwright-core drives Debian's chromium through each view and the
+ * assertions read the page's DOM and the mock's journal. Screenshots of each view go to
+ * `.test-results/screenshots/`.
+ *
+ * The build comes first: `pnpm test` here is `vite build && vitest run` (turbo's `test` task builds
+ * only the dependencies, and a hidden build inside the tests would hide a broken build behind a test).
+ */
+import { existsSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { startMockServer, type MockServer } from "@speechwire/mock-server";
+
+const APP_DIR = join(dirname(fileURLToPath(import.meta.url)), "..");
+const DIST = join(APP_DIR, "dist");
+const SHOTS = join(APP_DIR, ".test-results", "screenshots");
+const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE localhost , EXCLUDE 127.0.0.1",
+  // Web Audio may start without a click: the TTS test plays audio with no user gesture.
+  "--autoplay-policy=no-user-gesture-required",
+];
+/** The `eager-resume` script's text (packages/mock-server/src/scenario/builtin.ts, PROTOCOL.md §3.6). */
+const EAGER_RESUME_TEXT = "I'd like to change my order. The address is wrong.";
+
+let mock: MockServer;
+let browser: Browser;
+let page: Page;
+let problems: string[] = [];
+
+beforeAll(async () => {
+  if (!existsSync(join(DIST, "index.html"))) throw new Error(`no build at ${DIST}: run the package's test script (vite build && vitest run), or pnpm --filter @speechwire/playground build`);
+  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: run scripts/ensure-browser.sh (apt-get install chromium) or set CHROMIUM_PATH`);
+  mock = await startMockServer({ port: 0, host: "127.0.0.1", tlsPort: false, playgroundDir: DIST });
+  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, timeout: 30_000 });
+  await mkdir(SHOTS, { recursive: true });
+});
+
+afterAll(async () => {
+  await browser?.close().catch(() => undefined);
+  await mock?.close();
+});
+
+/** A fresh page on the playground, loaded from the mock and connected to it. */
+async function openPlayground(): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  page = await context.newPage();
+  problems = [];
+  page.on("pageerror", (error) => problems.push(`pageerror: ${error.message}`));
+  page.on("console", (message) => {
+    if (message.type() === "error") problems.push(`console.error: ${message.text()}`);
+  });
+  await page.goto(`${mock.urls.http}/`, { waitUntil: "load" });
+  await page.waitForSelector('[data-testid="app"][data-ready="true"]', { timeout: 20_000 });
+  return page;
+}
+
+afterEach(async () => {
+  await page?.context().close().catch(() => undefined);
+});
+
+const testid = (id: string) => `[data-testid="${id}"]`;
+const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+
+describe("the playground served by the mock", () => {
+  it("loads at / from the mock, lists the mock's scenarios from its admin API, and connects with the default", async () => {
+    await openPlayground();
+    expect(await page.title()).toBe("speechwire playground");
+    const scenarios = await page.$$eval(`${testid("scenario")} option`, (options) => options.map((o) => (o as HTMLOptionElement).value));
+    const listed = ((await (await fetch(`${mock.urls.http}/_speechwire/scenarios`)).json()) as { name: string }[]).map((s) => s.name);
+    expect(scenarios).toEqual(listed);
+    expect(scenarios).toEqual(expect.arrayContaining(["default", "eager-resume", "tts-basic"]));
+    expect(await page.inputValue(testid("scenario"))).toBe("default");
+    expect(await page.inputValue(testid("base-url"))).toBe(mock.urls.http);
+    expect(await page.textContent(testid("connection-status"))).toMatch(/^connected: \d+ scenarios$/);
+    expect(problems).toEqual([]);
+  });
+
+  it("runs a turns session from the bundled sample with eager-resume: start, update, eager_end, resume, end in order, the scripted text", async () => {
+    await openPlayground();
+    await page.selectOption(testid("endpoint"), "stt-turns");
+    await page.selectOption(testid("scenario"), "eager-resume");
+    await page.selectOption(testid("stt-source"), "sample");
+    const before = new Set(mock.sessions().map((s) => s.id));
+    await page.click(testid("stt-start"));
+    // Real-time pace: the turn ends about 4 s of audio in.
+    await page.waitForSelector(`${testid("timeline-event")}[data-type="turn.end"]`, { timeout: 30_000 });
+    await page.click(testid("stt-close"));
+    await page.waitForSelector(`${testid("stt-status")}[data-state="closed"]`, { timeout: 30_000 });
+
+    const events = await page.$$eval(testid("timeline-event"), (markers) =>
+      markers
+        .map((m) => m as HTMLElement)
+        .sort((a, b) => Number(a.dataset.seq) - Number(b.dataset.seq))
+        .map((m) => [m.dataset.type ?? "", m.dataset.transcript ?? null] as const),
+    );
+    const turnEvents = events.filter(([type]) => type !== "other");
+    expect(turnEvents).toEqual([
+      ["turn.start", null],
+      ["turn.update", "I'd like to"],
+      ["turn.eager_end", "I'd like to change my order."],
+      ["turn.resume", null],
+      ["turn.update", "I'd like to change my order. The address"],
+      ["turn.end", EAGER_RESUME_TEXT],
+    ]);
+    expect(events[0]).toEqual(["other", null]); // connected, first of all (§3.4)
+    expect(await page.textContent(testid("final-transcript"))).toBe(EAGER_RESUME_TEXT);
+    const finals = await page.$$eval(testid("final-row"), (rows) => rows.map((r) => (r.textContent ?? "").trim()));
+    expect(finals).toHaveLength(1);
+    expect(finals[0]).toContain(JSON.stringify(EAGER_RESUME_TEXT));
+    expect(await page.textContent(testid("final-latency"))).toMatch(/^\d+(\.\d)? ms$/);
+
+    // The mock saw a browser session at real-time pace, with a minted access token, and no violation.
+    const records = mock.sessions().filter((s) => !before.has(s.id) && s.endpoint === "stt-turns");
+    expect(records).toHaveLength(1);
+    const record = records[0]!;
+    expect(record.path).toBe("/s/eager-resume/stt/turns/websocket");
+    expect(record.query.access_token).toMatch(/…\(redacted\)$/);
+    expect(record.violations).toEqual([]);
+    const audioRuns = record.entries.filter((e) => e.dir === "client" && e.kind === "binary");
+    expect(audioRuns.reduce((n, e) => n + (e.frames ?? 0), 0)).toBeGreaterThan(40); // many small real-time chunks
+    // turn.end comes 3.76 s into the audio (0.3 lead + 3.06 s of script + 0.4 s end delay).
+    expect(record.audio.bytes).toBeGreaterThanOrEqual(3.76 * 16000 * 2);
+    expect(problems).toEqual([]);
+    await shot("session-stt-turns");
+  });
+
+  it("runs an stt-v1 session: interims, Finalize → final and flush_done with a measured latency, close drains", async () => {
+    await openPlayground();
+    await page.selectOption(testid("endpoint"), "stt-v1");
+    await page.selectOption(testid("scenario"), "eager-resume");
+    await page.click(testid("stt-start"));
+    await page.waitForSelector(`${testid("timeline-event")}[data-type="interim"]`, { timeout: 30_000 });
+    await page.click(testid("stt-finalize"));
+    await page.waitForSelector(`${testid("timeline-event")}[data-type="flush_done"]`, { timeout: 30_000 });
+    await page.click(testid("stt-close"));
+    await page.waitForSelector(`${testid("stt-status")}[data-state="closed"]`, { timeout: 30_000 });
+    const lanes = await page.$$eval(testid("timeline-event"), (ms) => ms.map((m) => (m as HTMLElement).dataset.type));
+    expect(lanes.indexOf("interim")).toBeLessThan(lanes.indexOf("final"));
+    expect(lanes.indexOf("final")).toBeLessThan(lanes.indexOf("flush_done"));
+    const rows = await page.$$eval(testid("final-row"), (rs) => rs.map((r) => (r.textContent ?? "").trim()));
+    expect(rows[0]).toContain("finalize → final");
+    // Every final, concatenated, is a prefix of the script (finals of v1 concatenate verbatim).
+    const text = (await page.textContent(testid("final-transcript"))) ?? "";
+    expect(text.length).toBeGreaterThan(0);
+    expect(EAGER_RESUME_TEXT.startsWith(text)).toBe(true);
+    expect(problems).toEqual([]);
+    await shot("session-stt-v1");
+  });
+
+  it("speaks a TTS context: audio is scheduled and played with Web Audio and every word is highlighted, in order", async () => {
+    await openPlayground();
+    await page.selectOption(testid("endpoint"), "tts");
+    await page.selectOption(testid("scenario"), "tts-basic");
+    await page.fill(testid("tts-text"), 'Hello there, <break time="200ms"/> how are you today?');
+    await page.selectOption(testid("tts-encoding"), "pcm_s16le");
+    await page.selectOption(testid("tts-sample-rate"), "16000");
+    await page.click(testid("tts-speak"));
+    const card = `${testid("tts-context")}[data-context-id="ctx-1"]`;
+    await page.waitForSelector(`${card}[data-finished="true"]`, { timeout: 30_000 });
+    // Playback runs in real time after generation: wait until the highlight has reached the last word.
+    await page.waitForFunction(
+      (sel) => {
+        const el = document.querySelector(sel) as HTMLElement | null;
+        const words = el?.querySelectorAll(".word").length ?? 0;
+        return words > 0 && (el?.dataset.highlighted ?? "").split("|").filter(Boolean).length === words;
+      },
+      card,
+      { timeout: 30_000 },
+    );
+    const words = await page.$$eval(`${card} ${testid("tts-word")}`, (ws) => ws.map((w) => w.textContent));
+    // The word timestamps name the spoken words (tags and punctuation are not spoken).
+    expect(words).toEqual(["Hello", "there", "how", "are", "you", "today"]);
+    const highlighted = ((await page.getAttribute(card, "data-highlighted")) ?? "").split("|");
+    expect(highlighted).toEqual(words);
+    await page.waitForFunction((sel) => Number((document.querySelector(sel) as HTMLElement).dataset.playedSamples) > 0, testid("tts-view"), { timeout: 30_000 });
+    const scheduled = Number(await page.getAttribute(testid("tts-view"), "data-scheduled-samples"));
+    const played = Number(await page.getAttribute(testid("tts-view"), "data-played-samples"));
+    expect(scheduled).toBeGreaterThan(16000 * 0.8); // more than 0.8 s of audio at 16 kHz
+    expect(played).toBeGreaterThan(0);
+    expect(played).toBeLessThanOrEqual(scheduled);
+    expect(await page.textContent(`${card} ${testid("tts-context-state")}`)).toBe("done (playing)");
+
+    const ttsSessions = mock.sessions().filter((s) => s.endpoint === "tts" && s.scenario === "tts-basic");
+    expect(ttsSessions).toHaveLength(1);
+    expect(ttsSessions[0]!.violations).toEqual([]);
+    expect(problems).toEqual([]);
+    await shot("session-tts");
+  });
+
+  it("runs several TTS contexts on one socket and cancels one mid-stream", async () => {
+    // Audio paced at real time, so the second context is still generating when it is cancelled.
+    const added = await fetch(`${mock.urls.http}/_speechwire/scenarios`, { method: "POST", body: "name: tts-paced\ntts:\n  chunkMs: 50\n  pace: 1\n" });
+    expect(added.status).toBe(201);
+    await openPlayground();
+    await page.selectOption(testid("endpoint"), "tts");
+    await page.selectOption(testid("scenario"), "tts-paced");
+    await page.fill(testid("tts-text"), "One short line.");
+    await page.click(testid("tts-speak"));
+    await page.fill(testid("tts-text"), "A much longer sentence that is cancelled long before it could finish playing out loud.");
+    await page.click(testid("tts-speak"));
+    const first = `${testid("tts-context")}[data-context-id="ctx-1"]`;
+    const second = `${testid("tts-context")}[data-context-id="ctx-2"]`;
+    await page.waitForFunction((sel) => /\d+ chunks/.test(document.querySelector(`${sel} .ctx-stats`)?.textContent ?? ""), second, { timeout: 30_000 });
+    await page.click(`${second} ${testid("tts-cancel")}`);
+    await page.waitForSelector(`${second}[data-finished="true"]`, { timeout: 30_000 });
+    await page.waitForSelector(`${first}[data-finished="true"]`, { timeout: 30_000 });
+    expect(await page.textContent(`${second} ${testid("tts-context-state")}`)).toBe("cancelled");
+    expect(await page.textContent(`${first} ${testid("tts-context-state")}`)).toBe("done (playing)");
+    const sessions = mock.sessions().filter((s) => s.endpoint === "tts" && s.scenario === "tts-paced");
+    expect(sessions).toHaveLength(1); // both contexts on one socket
+    const sent = sessions[0]!.entries.filter((e) => e.dir === "client" && e.kind === "text").map((e) => JSON.parse(e.text!) as { context_id: string; cancel?: boolean });
+    expect(new Set(sent.map((m) => m.context_id))).toEqual(new Set(["ctx-1", "ctx-2"]));
+    expect(sent.filter((m) => m.cancel === true).map((m) => m.context_id)).toEqual(["ctx-2"]);
+    expect(sessions[0]!.violations).toEqual([]);
+    expect(problems).toEqual([]);
+    await shot("session-tts-contexts");
+  });
+
+  it("validates a scenario live against the exported schema, shows the mock's field errors on upload, and uses a valid upload", async () => {
+    await openPlayground();
+    await page.click(testid("tab-scenarios"));
+    const invalid = ["name: Bad Name", "description: two mistakes", "stt:", "  turns:", "    - segments:", '        - say: "hello there"', "        - pause: -1", ""].join("\n");
+    await page.fill(testid("scenario-text"), invalid);
+    await page.waitForSelector(`${testid("scenario-verdict")}[data-valid="false"]`);
+    await page.click(testid("scenario-upload"));
+    await page.waitForSelector(`${testid("scenario-server-status")}[data-state="refused"]`, { timeout: 10_000 });
+    expect(await page.textContent(testid("scenario-server-status"))).toContain("HTTP 400");
+    const issues = await page.$$eval(`${testid("scenario-issue")}.issue-server`, (items) =>
+      items.map((i) => ({ path: (i as HTMLElement).dataset.path, line: (i as HTMLElement).dataset.line, text: i.textContent })),
+    );
+    expect(issues.map((i) => [i.path, i.line])).toEqual([
+      ["name", "1"],
+      ["stt.turns[0].segments[1].pause", "7"],
+    ]);
+    expect(issues[1]!.text).toContain("Too small");
+    const marked = await page.$$eval(testid("error-line"), (lines) => lines.map((l) => (l as HTMLElement).dataset.line));
+    expect(marked).toEqual(["1", "7"]);
+    await shot("scenario-editor-invalid");
+
+    // Fix both fields: the live check turns valid, the upload is accepted and the scenario is listed.
+    await page.fill(testid("scenario-text"), invalid.replace("Bad Name", "my-fixed").replace("pause: -1", "pause: 0.5"));
+    await page.waitForSelector(`${testid("scenario-verdict")}[data-valid="true"]`);
+    expect(await page.$$(testid("error-line"))).toHaveLength(0);
+    await page.click(testid("scenario-upload"));
+    await page.waitForSelector(`${testid("scenario-server-status")}[data-state="accepted"]`, { timeout: 10_000 });
+    expect(mock.scenarios.get("my-fixed")?.stt.turns).toHaveLength(1);
+    await page.click(testid("scenario-use"));
+    expect(await page.inputValue(testid("scenario"))).toBe("my-fixed");
+    expect(await page.isVisible(testid("stt-view"))).toBe(true);
+    // The browser logs the refused upload's 400 itself; nothing else may go wrong.
+    expect(problems.filter((p) => !/Failed to load resource: .* 400 \(Bad Request\)/.test(p))).toEqual([]);
+    expect(problems).toHaveLength(1);
+    await shot("scenario-editor-used");
+  });
+
+  it("shows a session's journal both ways and highlights the frames that broke a rule", async () => {
+    await openPlayground();
+    // A session with a grammar violation: plain text where the turns endpoint expects JSON.
+    const ws = `${mock.urls.ws}/stt/turns/websocket?model=ink-2&encoding=pcm_s16le&sample_rate=16000`;
+    await page.evaluate(
+      (url) =>
+        new Promise<void>((resolve) => {
+          const socket = new WebSocket(url);
+          socket.onopen = () => {
+            socket.send(new Uint8Array(3200));
+            socket.send("hello, not json");
+            socket.send(JSON.stringify({ type: "close" }));
+          };
+          socket.onclose = () => resolve();
+        }),
+      ws,
+    );
+    await page.click(testid("tab-journal"));
+    await page.waitForSelector(`${testid("journal-detail")}[data-session-id]`, { timeout: 10_000 });
+    const id = await page.getAttribute(testid("journal-detail"), "data-session-id");
+    const record = mock.session(id!)!;
+    expect(record.endpoint).toBe("stt-turns");
+    expect(record.violations.length).toBeGreaterThan(0);
+    const bad = await page.$$eval(testid("journal-violation"), (rows) => rows.map((r) => r.textContent ?? ""));
+    expect(bad).toHaveLength(1);
+    expect(bad[0]).toContain("hello, not json");
+    expect(bad[0]).toContain(record.violations[0]!.rule);
+    const rows = await page.$$eval(`${testid("journal-detail")} tbody tr`, (trs) => trs.map((t) => t.querySelector(".dir")?.textContent));
+    expect(rows).toContain("→");
+    expect(rows).toContain("←");
+    expect(rows).toHaveLength(record.entries.length);
+    expect(problems).toEqual([]);
+    await shot("journal");
+  });
+});
