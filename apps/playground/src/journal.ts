@@ -25,8 +25,8 @@ export function entryIndexOf(entries: readonly Pick<JournalEntry, "kind" | "fram
   return undefined;
 }
 
-/** Builds the journal view; `open(requestId)` shows a session by its request id (or the newest). */
-export function journalView(conn: Connection): { element: HTMLElement; open(requestId?: string): Promise<void> } {
+/** Builds the journal view; `open(requestId, endpoint)` shows a session by request id, else the newest (of that endpoint). */
+export function journalView(conn: Connection): { element: HTMLElement; open(requestId?: string, endpoint?: string): Promise<void> } {
   const refresh = h("button", { "data-testid": "journal-refresh" }, "Refresh");
   const list = h("tbody", { "data-testid": "journal-sessions" });
   const detail = h("div", { class: "journal-detail", "data-testid": "journal-detail" }, "Pick a session.");
@@ -41,7 +41,7 @@ export function journalView(conn: Connection): { element: HTMLElement; open(requ
       h(
         "div",
         { class: "journal-list" },
-        h("table", {}, h("thead", {}, h("tr", {}, h("th", {}, "id"), h("th", {}, "endpoint"), h("th", {}, "scenario"), h("th", {}, "frames"), h("th", {}, "violations"))), list),
+        h("table", {}, h("thead", {}, h("tr", {}, h("th", {}, "id"), h("th", {}, "endpoint"), h("th", {}, "scenario"), h("th", {}, "state"), h("th", {}, "issues"))), list),
       ),
       detail,
     ),
@@ -104,7 +104,7 @@ export function journalView(conn: Connection): { element: HTMLElement; open(requ
         h("td", { class: "num" }, entry.audio.toFixed(2)),
         h("td", { class: "dir" }, entry.dir === "client" ? "→" : "←"),
         h("td", {}, entry.kind),
-        h("td", { class: "frame" }, body, ...(found ?? []).map((v) => h("div", { class: "violation-note" }, `${v.severity} ${v.rule} (§${v.section}): ${v.message}`))),
+        h("td", { class: "frame" }, body, ...(found ?? []).map((v) => h("div", { class: "violation-note" }, `${v.severity} ${v.rule} (${v.section}): ${v.message}`))),
       );
     });
     detail.replaceChildren(
@@ -131,9 +131,13 @@ export function journalView(conn: Connection): { element: HTMLElement; open(requ
 
   return {
     element,
-    async open(requestId?: string) {
+    async open(requestId?: string, endpoint?: string) {
       await load();
-      const target = (requestId ? sessions.find((s) => s.requestId === requestId) : undefined) ?? sessions[0];
+      // Browsers cannot read upgrade headers, so a TTS socket's request id may be unknown: then the newest of its endpoint.
+      const target =
+        (requestId ? sessions.find((s) => s.requestId === requestId) : undefined) ??
+        (endpoint ? sessions.find((s) => s.endpoint === endpoint) : undefined) ??
+        sessions[0];
       if (target) await show(target.id);
     },
   };

@@ -33,9 +33,9 @@ function main(root: HTMLElement): void {
   };
 
   const journal = journalView(conn);
-  const openJournal = (requestId: string | undefined) => {
+  const openJournal = (requestId: string | undefined, endpoint?: string) => {
     showTab("journal");
-    void journal.open(requestId);
+    void journal.open(requestId, endpoint);
   };
   const stt = sttView(conn, openJournal);
   const tts = ttsView(conn, openJournal);

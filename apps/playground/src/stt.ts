@@ -183,7 +183,11 @@ export function sttView(conn: Connection, onJournal: (requestId: string | undefi
               finalText.textContent = finals.join(" ").trim();
               running.textContent = "";
               mark("turn.end", { transcript: event.transcript });
-              addFinal({ text: event.transcript, latencyMs: lastUpdateAt === undefined ? undefined : now - lastUpdateAt, basis: "last turn.update → turn.end" });
+              // With the sample, speech end is known: the end of the last voiced stretch already sent.
+              const speechEnd = source?.speechEnds?.filter((end) => end <= audioSent).at(-1);
+              const spokenAt = speechEnd === undefined ? undefined : audioAt(speechEnd);
+              if (spokenAt !== undefined) addFinal({ text: event.transcript, latencyMs: now - spokenAt, basis: "sample's speech end sent → turn.end" });
+              else addFinal({ text: event.transcript, latencyMs: lastUpdateAt === undefined ? undefined : now - lastUpdateAt, basis: "last turn.update → turn.end" });
               lastUpdateAt = undefined;
               break;
             }

@@ -38,7 +38,7 @@ export class Timeline {
     const rows = lanes.map((lane) => {
       const track = h("div", { class: "track", "data-lane": lane });
       this.#tracks.set(lane, track);
-      return h("div", { class: `lane lane-${lane.replace(/\W/g, "-")}` }, h("div", { class: "lane-label" }, lane), track);
+      return h("div", { class: `lane lane-${lane.replace(/[^a-z0-9]/gi, "-")}` }, h("div", { class: "lane-label" }, lane), track);
     });
     this.#log = h("ol", { class: "event-log", "data-testid": "event-log" });
     this.element = h(
@@ -59,7 +59,7 @@ export class Timeline {
     const marker = h(
       "div",
       {
-        class: `marker marker-${event.lane.replace(/\W/g, "-")}`,
+        class: `marker marker-${event.lane.replace(/[^a-z0-9]/gi, "-")}`,
         style: `left:${(event.audio * PX_PER_SECOND).toFixed(1)}px`,
         title: `${event.lane} at ${event.audio.toFixed(2)} s audio, ${event.t.toFixed(0)} ms${label ? `: ${label}` : ""}`,
         "data-testid": "timeline-event",
@@ -74,7 +74,7 @@ export class Timeline {
     this.#log.append(
       h(
         "li",
-        { class: `log-${event.lane.replace(/\W/g, "-")}` },
+        { class: `log-${event.lane.replace(/[^a-z0-9]/gi, "-")}` },
         h("span", { class: "log-time" }, `${(event.t / 1000).toFixed(2)} s`),
         h("span", { class: "log-audio" }, `${event.audio.toFixed(2)} s audio`),
         h("span", { class: "log-type" }, event.lane),

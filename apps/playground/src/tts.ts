@@ -21,7 +21,7 @@ const ENCODINGS: readonly PlayableEncoding[] = ["pcm_f32le", "pcm_s16le", "pcm_m
 const DEFAULT_TEXT = 'Hello! <break time="300ms"/> Your table for <emotion value="excited"/>four is booked. <spell>A1B</spell> is your code.';
 
 /** Builds the TTS view. */
-export function ttsView(conn: Connection, onJournal: (requestId: string | undefined) => void): { element: HTMLElement } {
+export function ttsView(conn: Connection, onJournal: (requestId: string | undefined, endpoint?: string) => void): { element: HTMLElement } {
   const text = h("textarea", { rows: 3, "data-testid": "tts-text", spellcheck: false });
   text.value = DEFAULT_TEXT;
   const voice = h("input", { list: "voices", value: VOICES[0]?.[0], "data-testid": "tts-voice", size: 38 });
@@ -62,9 +62,10 @@ export function ttsView(conn: Connection, onJournal: (requestId: string | undefi
     void (async () => {
       for await (const event of s) {
         if (event.type === "open") {
-          status.textContent = `socket open (request id ${event.requestId ?? "?"})`;
+          status.textContent = event.requestId ? `socket open (request id ${event.requestId})` : "socket open";
+          status.dataset.state = "open";
           journal.disabled = false;
-          journal.onclick = () => onJournal(event.requestId);
+          journal.onclick = () => onJournal(event.requestId, "tts");
         } else if (event.type === "disconnected") status.textContent = `socket closed ${event.code} ${event.reason}`;
         else if (event.type === "error") status.textContent = `socket error: ${event.error.message}`;
       }
@@ -128,7 +129,7 @@ export function ttsView(conn: Connection, onJournal: (requestId: string | undefi
             words.append(el, " ");
             playback.words.push({ word, start: start[i] ?? 0, end: end[i] ?? 0, el });
           });
-        } else if (event.type === "done") state.textContent = "done (playing)";
+        } else if (event.type === "done") state.textContent = "done";
         else if (event.type === "cancelled") state.textContent = "cancelled";
         else if (event.type === "error") state.textContent = `error: ${event.error.message}`;
       }

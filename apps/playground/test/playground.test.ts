@@ -120,6 +120,7 @@ describe("the playground served by the mock", () => {
     const finals = await page.$$eval(testid("final-row"), (rows) => rows.map((r) => (r.textContent ?? "").trim()));
     expect(finals).toHaveLength(1);
     expect(finals[0]).toContain(JSON.stringify(EAGER_RESUME_TEXT));
+    expect(finals[0]).toContain("sample's speech end sent → turn.end");
     expect(await page.textContent(testid("final-latency"))).toMatch(/^\d+(\.\d)? ms$/);
 
     // The mock saw a browser session at real-time pace, with a minted access token, and no violation.
@@ -191,7 +192,7 @@ describe("the playground served by the mock", () => {
     expect(scheduled).toBeGreaterThan(16000 * 0.8); // more than 0.8 s of audio at 16 kHz
     expect(played).toBeGreaterThan(0);
     expect(played).toBeLessThanOrEqual(scheduled);
-    expect(await page.textContent(`${card} ${testid("tts-context-state")}`)).toBe("done (playing)");
+    expect(await page.textContent(`${card} ${testid("tts-context-state")}`)).toBe("done");
 
     const ttsSessions = mock.sessions().filter((s) => s.endpoint === "tts" && s.scenario === "tts-basic");
     expect(ttsSessions).toHaveLength(1);
@@ -218,7 +219,7 @@ describe("the playground served by the mock", () => {
     await page.waitForSelector(`${second}[data-finished="true"]`, { timeout: 30_000 });
     await page.waitForSelector(`${first}[data-finished="true"]`, { timeout: 30_000 });
     expect(await page.textContent(`${second} ${testid("tts-context-state")}`)).toBe("cancelled");
-    expect(await page.textContent(`${first} ${testid("tts-context-state")}`)).toBe("done (playing)");
+    expect(await page.textContent(`${first} ${testid("tts-context-state")}`)).toBe("done");
     const sessions = mock.sessions().filter((s) => s.endpoint === "tts" && s.scenario === "tts-paced");
     expect(sessions).toHaveLength(1); // both contexts on one socket
     const sent = sessions[0]!.entries.filter((e) => e.dir === "client" && e.kind === "text").map((e) => JSON.parse(e.text!) as { context_id: string; cancel?: boolean });

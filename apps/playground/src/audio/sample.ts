@@ -29,6 +29,17 @@ export const SAMPLE_LAYOUT: readonly SampleSegment[] = [
 /** Total length of the sample in seconds. */
 export const SAMPLE_SECONDS = SAMPLE_LAYOUT.reduce((sum, s) => sum + s.seconds, 0);
 
+/** Where each voiced stretch of a layout ends, in seconds: the sample's "speech end" moments. */
+export function speechEnds(layout: readonly SampleSegment[] = SAMPLE_LAYOUT): number[] {
+  const ends: number[] = [];
+  let at = 0;
+  for (const segment of layout) {
+    at += segment.seconds;
+    if (segment.voiced) ends.push(at);
+  }
+  return ends;
+}
+
 /** A small seeded generator (mulberry32): the same sample every run. */
 function rng(seed: number): () => number {
   let a = seed >>> 0;

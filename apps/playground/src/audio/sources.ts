@@ -4,7 +4,7 @@
  * a session can drain) and the microphone (getUserMedia → Web Audio at the chosen rate → 16-bit).
  */
 import { floatToS16le } from "./pcm.js";
-import { generateSample } from "./sample.js";
+import { generateSample, speechEnds } from "./sample.js";
 
 /** Receives each chunk of audio, and the audio position (seconds) at its end. */
 export type ChunkSink = (chunk: Uint8Array, endSeconds: number) => void;
@@ -12,6 +12,8 @@ export type ChunkSink = (chunk: Uint8Array, endSeconds: number) => void;
 /** Something that streams audio until stopped. */
 export interface AudioSource {
   readonly label: string;
+  /** Where speech ends in the audio (seconds), when the source knows it (the sample does, a microphone does not). */
+  readonly speechEnds?: readonly number[];
   start(sink: ChunkSink): Promise<void>;
   stop(): void;
 }
@@ -31,6 +33,7 @@ export class PacedSource implements AudioSource {
     readonly label: string,
     samples: Float32Array,
     private readonly sampleRate: number,
+    readonly speechEnds?: readonly number[],
     private readonly now: () => number = () => performance.now(),
   ) {
     this.#bytes = floatToS16le(samples);
@@ -38,7 +41,7 @@ export class PacedSource implements AudioSource {
 
   /** The bundled sample at `sampleRate`. */
   static sample(sampleRate: number): PacedSource {
-    return new PacedSource("bundled sample", generateSample(sampleRate), sampleRate);
+    return new PacedSource("bundled sample", generateSample(sampleRate), sampleRate, speechEnds());
   }
 
   async start(sink: ChunkSink): Promise<void> {
