@@ -69,7 +69,7 @@ export class Connection {
   async refreshScenarios(): Promise<string | undefined> {
     try {
       const res = await fetch(`${this.base}/_speechwire/scenarios`);
-      if (!res.ok) return `GET /_speechwire/scenarios: HTTP ${res.status}`;
+      if (!res.ok) throw new Error(`GET /_speechwire/scenarios: HTTP ${res.status}`);
       this.scenarios = (await res.json()) as ScenarioSummary[];
       if (!this.settings.scenario || !this.scenarios.some((s) => s.name === this.settings.scenario)) {
         const fallback = this.scenarios.find((s) => s.default)?.name ?? this.scenarios[0]?.name ?? "";
@@ -78,7 +78,9 @@ export class Connection {
       for (const l of this.#listeners) l();
       return undefined;
     } catch (error) {
+      // Not a mock (or not reachable): no scenario prefix, so a real endpoint's URLs stay as they are.
       this.scenarios = [];
+      this.settings = { ...this.settings, scenario: "" };
       for (const l of this.#listeners) l();
       return `cannot reach ${this.base} (${(error as Error).message}); not a speechwire mock? Scenarios need its admin API.`;
     }

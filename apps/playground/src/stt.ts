@@ -20,7 +20,7 @@ interface FinalRow {
 
 const THRESHOLDS = ["start_threshold", "eager_end_threshold", "end_threshold"] as const;
 
-/** Builds the STT view; `onSession` reports each session's request id (for the journal link). */
+/** Builds the STT view; `onJournal` opens the journal at a session (by its request id). */
 export function sttView(conn: Connection, onJournal: (requestId: string | undefined) => void): { element: HTMLElement; refresh(): void } {
   const sourceSelect = select({ "data-testid": "stt-source" }, [["sample", "bundled sample"], ["mic", "microphone"]], "sample");
   const rateSelect = select({ "data-testid": "stt-sample-rate" }, STT_SAMPLE_RATES.map(String), "16000");

@@ -50,8 +50,3 @@ export function decodeToFloat(audio: Uint8Array, encoding: PlayableEncoding): Fl
     }
   }
 }
-
-/** Bytes per second of 16-bit mono audio at `sampleRate`. */
-export function s16BytesPerSecond(sampleRate: number): number {
-  return sampleRate * 2;
-}
