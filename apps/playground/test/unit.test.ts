@@ -53,7 +53,7 @@ describe("PCM", () => {
         const bytes = floatToS16le(Float32Array.from(values));
         expect(bytes.byteLength).toBe(values.length * 2);
         const back = decodeToFloat(bytes, "pcm_s16le");
-        back.forEach((x, i) => expect(Math.abs(x - (values[i] as number))).toBeLessThanOrEqual(1 / 0x7fff));
+        back.forEach((x, i) => expect(Math.abs(x - (values[i] as number))).toBeLessThanOrEqual(1 / 0x8000));
       }),
       fcOptions,
     );

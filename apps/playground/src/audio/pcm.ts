@@ -5,8 +5,8 @@ import { pcmSamples } from "@speechwire/client";
 export function floatToS16le(samples: Float32Array): Uint8Array {
   const out = new Int16Array(samples.length);
   for (let i = 0; i < samples.length; i += 1) {
-    const s = Math.max(-1, Math.min(1, samples[i] as number));
-    out[i] = s < 0 ? Math.round(s * 0x8000) : Math.round(s * 0x7fff);
+    // The same scale both ways (× and ÷ 32768), clipped: decoding then errs by at most one step.
+    out[i] = Math.max(-0x8000, Math.min(0x7fff, Math.round((samples[i] as number) * 0x8000)));
   }
   return new Uint8Array(out.buffer);
 }
