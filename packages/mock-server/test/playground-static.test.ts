@@ -74,7 +74,8 @@ describe("the playground folder at /", () => {
     expect(page.headers.get("content-type")).toBe("text/html; charset=utf-8");
     expect(await page.text()).toBe(INDEX);
 
-    for (const headers of [{}, { accept: "application/json" }, { accept: "*/*" }]) {
+    const apiHeaders: Record<string, string>[] = [{}, { accept: "application/json" }, { accept: "*/*" }];
+    for (const headers of apiHeaders) {
       const status = await fetch(`${mock.urls.http}/`, { headers });
       expect(status.headers.get("content-type")).toMatch(/^application\/json/);
       expect(await status.json()).toMatchObject({ ok: true, version: "2026-03-01" });
@@ -111,7 +112,7 @@ describe("the playground folder at /", () => {
       "/../",
     ];
     for (const target of attempts) {
-      for (const headers of [{}, HTML]) {
+      for (const headers of [{}, HTML] as Record<string, string>[]) {
         const res = await raw(mock.urls.http, target, "GET", headers);
         expect({ target, status: res.status }).toEqual({ target, status: 400 });
         expect(res.body).not.toContain(SECRET);
