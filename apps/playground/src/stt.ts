@@ -36,6 +36,8 @@ export function sttView(conn: Connection, onJournal: (requestId: string | undefi
   const abortButton = h("button", { "data-testid": "stt-abort", disabled: true }, "Abort");
   const journalButton = h("button", { "data-testid": "stt-journal", disabled: true }, "Journal of this session");
   const status = h("div", { class: "status", "data-testid": "stt-status" }, "idle");
+  const level = h("div", { class: "level-bar" });
+  const meter = h("div", { class: "level", title: "input peak level" }, level);
   const running = h("div", { class: "transcript running", "data-testid": "running-transcript" });
   const finalText = h("div", { class: "transcript final", "data-testid": "final-transcript" });
   const finalsBody = h("tbody", { "data-testid": "finals" });
@@ -45,7 +47,7 @@ export function sttView(conn: Connection, onJournal: (requestId: string | undefi
   const element = h(
     "section",
     { class: "view stt-view", "data-testid": "stt-view" },
-    h("div", { class: "row controls" }, field("audio", sourceSelect), field("sample rate", rateSelect), field("model", modelSelect), startButton, finalizeButton, closeButton, abortButton, journalButton),
+    h("div", { class: "row controls" }, field("audio", sourceSelect), field("sample rate", rateSelect), field("model", modelSelect), field("input peak", meter), startButton, finalizeButton, closeButton, abortButton, journalButton),
     configRow,
     status,
     timelineHost,
@@ -117,6 +119,8 @@ export function sttView(conn: Connection, onJournal: (requestId: string | undefi
     finalsBody.replaceChildren();
     running.textContent = "";
     finalText.textContent = "";
+    element.dataset.peak = "0";
+    level.style.width = "0";
     requestId = undefined;
     journalButton.disabled = true;
     status.textContent = "connecting…";
@@ -144,8 +148,14 @@ export function sttView(conn: Connection, onJournal: (requestId: string | undefi
       }
       source = sourceSelect.value === "mic" ? new MicrophoneSource(sampleRate) : PacedSource.sample(sampleRate);
       const active = session;
+      let peak = 0;
       await source.start((chunk, end) => {
         active.s.send(chunk);
+        // Input level: the loudest sample so far, so a silent microphone is obvious.
+        const samples = new Int16Array(chunk.buffer, chunk.byteOffset, chunk.byteLength >> 1);
+        for (const v of samples) peak = Math.max(peak, Math.abs(v) / 0x8000);
+        element.dataset.peak = peak.toFixed(3);
+        level.style.width = `${Math.round(peak * 100)}%`;
         audioSent = end;
         sent.push({ end, at: performance.now() });
       });

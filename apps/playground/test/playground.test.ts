@@ -31,6 +31,9 @@ const CHROMIUM_ARGS = [
   "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE localhost , EXCLUDE 127.0.0.1",
   // Web Audio may start without a click: the TTS test plays audio with no user gesture.
   "--autoplay-policy=no-user-gesture-required",
+  // Chromium's fake microphone (a periodic beep) and no permission prompt: the microphone path runs headless too.
+  "--use-fake-device-for-media-stream",
+  "--use-fake-ui-for-media-stream",
 ];
 /** The `eager-resume` script's text (packages/mock-server/src/scenario/builtin.ts, PROTOCOL.md §3.6). */
 const EAGER_RESUME_TEXT = "I'd like to change my order. The address is wrong.";
@@ -117,6 +120,7 @@ describe("the playground served by the mock", () => {
     ]);
     expect(events[0]).toEqual(["other", null]); // connected, first of all (§3.4)
     expect(await page.textContent(testid("final-transcript"))).toBe(EAGER_RESUME_TEXT);
+    expect(Number(await page.getAttribute(testid("stt-view"), "data-peak"))).toBeGreaterThan(0.3); // the sample's voiced words
     const finals = await page.$$eval(testid("final-row"), (rows) => rows.map((r) => (r.textContent ?? "").trim()));
     expect(finals).toHaveLength(1);
     expect(finals[0]).toContain(JSON.stringify(EAGER_RESUME_TEXT));
@@ -136,6 +140,28 @@ describe("the playground served by the mock", () => {
     expect(record.audio.bytes).toBeGreaterThanOrEqual(3.76 * 16000 * 2);
     expect(problems).toEqual([]);
     await shot("session-stt-turns");
+  });
+
+  it("streams Chromium's fake microphone through getUserMedia and Web Audio to a turns session", async () => {
+    await openPlayground();
+    await page.context().grantPermissions(["microphone"], { origin: mock.urls.http });
+    await page.selectOption(testid("endpoint"), "stt-turns");
+    await page.selectOption(testid("scenario"), "eager-resume");
+    await page.selectOption(testid("stt-source"), "mic");
+    const before = new Set(mock.sessions().map((s) => s.id));
+    await page.click(testid("stt-start"));
+    await page.waitForSelector(`${testid("timeline-event")}[data-type="turn.end"]`, { timeout: 30_000 });
+    await page.click(testid("stt-close"));
+    await page.waitForSelector(`${testid("stt-status")}[data-state="closed"]`, { timeout: 30_000 });
+    expect(await page.textContent(testid("final-transcript"))).toBe(EAGER_RESUME_TEXT);
+    const rows = await page.$$eval(testid("final-row"), (rs) => rs.map((r) => (r.textContent ?? "").trim()));
+    expect(rows[0]).toContain("last turn.update → turn.end"); // speech end is unknown for a microphone
+    const record = mock.sessions().find((s) => !before.has(s.id) && s.endpoint === "stt-turns")!;
+    expect(record.violations).toEqual([]);
+    expect(record.audio.bytes).toBeGreaterThanOrEqual(3.76 * 16000 * 2);
+    // The fake device is not silent: its beeps reached the 16-bit stream.
+    expect(Number(await page.getAttribute(testid("stt-view"), "data-peak"))).toBeGreaterThan(0.01);
+    expect(problems).toEqual([]);
   });
 
   it("runs an stt-v1 session: interims, Finalize → final and flush_done with a measured latency, close drains", async () => {
