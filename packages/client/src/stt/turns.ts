@@ -15,7 +15,8 @@
  * cannot place a boundary and keeps everything unconfirmed: a replay may then repeat ended turns,
  * but no audio is lost.
  */
-import { sttTurns } from "@speechwire/protocol";
+import type { sttTurns } from "@speechwire/protocol";
+import { checkTurnConfig, encodeQuery, PATHS, readSttTurnsMessage } from "@speechwire/protocol/reader";
 import type { ClientConfig } from "../config.js";
 import { SpeechwireError } from "../errors.js";
 import type { CommonEvent } from "../events.js";
@@ -133,8 +134,8 @@ export class TurnsSession extends SttSocketSession<ConnectedEvent | TurnStartEve
     super(
       config,
       "stt-turns",
-      sttTurns.PATH,
-      (auth) => sttTurns.encodeQuery({ ...params, ...auth }),
+      PATHS.sttTurns,
+      (auth) => encodeQuery("sttTurns", { ...params, ...auth }),
       audioFormat(params.encoding, params.sample_rate),
       options,
     );
@@ -157,14 +158,11 @@ export class TurnsSession extends SttSocketSession<ConnectedEvent | TurnStartEve
    * `SpeechwireError` naming the field); kept and re-sent after a reconnect.
    */
   config(turn: TurnConfig): void {
-    const checked = sttTurns.schemas({ strictness: "validating", version: this.clientConfig.version }).config.safeParse({ type: "config", turn });
-    if (!checked.success) {
-      const issue = checked.error.issues[0];
-      throw new SpeechwireError(`config: ${issue ? `${["turn", ...issue.path].join(".")}: ${issue.message}` : "invalid"}`);
-    }
+    const issue = checkTurnConfig(turn)[0];
+    if (issue) throw new SpeechwireError(`config: turn${issue.path === "(root)" ? "" : `.${issue.path}`}: ${issue.message}`);
     if (this.closing || this.over) throw new SpeechwireError(`config() after ${this.closing ? "close()" : "the session ended"}`);
     this.#config = { ...this.#config, ...turn };
-    this.sendCommand(sttTurns.encodeClientMessage({ type: "config", turn }) as string);
+    this.sendCommand(JSON.stringify({ type: "config", turn } satisfies sttTurns.Config));
   }
 
   /**
@@ -189,7 +187,7 @@ export class TurnsSession extends SttSocketSession<ConnectedEvent | TurnStartEve
   /** Sends `{"type":"close"}`, waits for the server to drain and close, and resolves with every `turn.end` transcript concatenated verbatim. */
   close(options: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<string> {
     this.#closePromise ??= quiet(
-      this.drain(sttTurns.encodeClientMessage({ type: "close" }) as string, options).then((event) => {
+      this.drain('{"type":"close"}', options).then((event) => {
         if (event.error) throw event.error;
         return this.#transcripts.join("");
       }),
@@ -202,7 +200,7 @@ export class TurnsSession extends SttSocketSession<ConnectedEvent | TurnStartEve
   }
 
   protected override beforeReplay(reconnect: boolean, send: (frame: string) => boolean): void {
-    if (reconnect && Object.keys(this.#config).length > 0) send(sttTurns.encodeClientMessage({ type: "config", turn: this.#config }) as string);
+    if (reconnect && Object.keys(this.#config).length > 0) send(JSON.stringify({ type: "config", turn: this.#config } satisfies sttTurns.Config));
   }
 
   protected override onConnectionLost(): void {
@@ -222,7 +220,7 @@ export class TurnsSession extends SttSocketSession<ConnectedEvent | TurnStartEve
   }
 
   protected override parseMessage(data: string | Uint8Array) {
-    return sttTurns.parseServerMessage(data, { version: this.clientConfig.version });
+    return readSttTurnsMessage(data);
   }
 
   protected override handleMessage(message: sttTurns.ServerMessage): void {
