@@ -47,7 +47,7 @@
  *   cartesia-js keeps none.
  * - This runs in Node (v8), not a browser engine; the code paths are the browser ones.
  *
- * Usage: node bench/per-message.mjs [--messages N] [--runs N] [--warmup N] [--json]
+ * Usage: node bench/per-message.mjs [--messages N] [--runs N] [--warmup N] [--only tts|turns] [--json]
  * Needs the client built (dist): `pnpm --filter @speechwire/protocol build && pnpm --filter @speechwire/client build`.
  */
 import { existsSync, readdirSync, statSync } from "node:fs";
@@ -427,7 +427,8 @@ for (const [name, stream] of Object.entries(streams)) {
 log("");
 
 const results = [];
-for (const stream of ["tts", "turns"]) {
+const ONLY = process.argv.includes("--only") ? process.argv[process.argv.indexOf("--only") + 1] : undefined;
+for (const stream of ["tts", "turns"].filter((s) => ONLY === undefined || s === ONLY)) {
   const want = expected(streams[stream]);
   for (const mode of ["lock-step", "burst"]) {
     const times = { ours: [], "cartesia-js": [] };

@@ -127,6 +127,9 @@ export class TurnsSession extends SttSocketSession<ConnectedEvent | TurnStartEve
   #config: TurnConfig = {};
   #turnOpen = false;
   #watchdogTimer: Timer | undefined;
+  #watchdogDue = 0;
+  #watchdogAfterMs = 0;
+  #watchdogSilenceMs = 0;
   #closePromise: Promise<string> | undefined;
 
   /** Use `client.stt.turns(params, options)`; connects at once. */
@@ -238,22 +241,21 @@ export class TurnsSession extends SttSocketSession<ConnectedEvent | TurnStartEve
         return;
       case "turn.eager_end":
         this.events.push({ type: "eagerEnd", transcript: message.transcript, message });
-        for (const s of this.#speculators) {
+        if (this.#speculators.size > 0) for (const s of this.#speculators) {
           this.#abort(s, "superseded");
           if (message.transcript !== "") this.#start(s, message.transcript, true);
         }
         return;
       case "turn.resume":
         this.events.push({ type: "resume", message });
-        for (const s of this.#speculators) this.#abort(s, "resume");
+        if (this.#speculators.size > 0) for (const s of this.#speculators) this.#abort(s, "resume");
         return;
       case "turn.end":
         this.#turnOpen = false;
-        this.#stopWatchdog();
         this.#transcripts.push(message.transcript);
         this.#turnBoundary();
         this.events.push({ type: "turnEnd", transcript: message.transcript, message });
-        for (const s of this.#speculators) this.#confirm(s, message.transcript);
+        if (this.#speculators.size > 0) for (const s of this.#speculators) this.#confirm(s, message.transcript);
         return;
       case "error":
         this.apiError(message);
@@ -319,25 +321,34 @@ export class TurnsSession extends SttSocketSession<ConnectedEvent | TurnStartEve
     );
   }
 
-  /** Checks for stalled audio while a turn is open, and sends silence in real time while it is. */
+  /**
+   * Checks for stalled audio while a turn is open, and sends silence in real time while it is. A
+   * timer still pending (e.g. from the last turn: `turn.end` leaves it, it stops itself when it finds
+   * no open turn) is kept unless the new deadline is earlier, so busy sessions do not set a timer per turn.
+   */
   #armWatchdog(): void {
     const w = this.#watchdog;
     if (!w || !this.#turnOpen || this.closing) return;
-    this.#stopWatchdog();
     const frameMs = this.lastUserFrameBytes > 0 ? durationMs(this.format, this.lastUserFrameBytes) : 100;
     const afterMs = w.afterMs ?? Math.max(2 * frameMs, 500);
     const silenceMs = w.silenceMs ?? Math.min(100, Math.max(20, frameMs));
-    const stalled = Date.now() - this.lastUserAudioAt;
+    const now = Date.now();
+    const stalled = now - this.lastUserAudioAt;
     const wait = stalled >= afterMs ? silenceMs : afterMs - stalled;
-    this.#watchdogTimer = unref(
-      setTimeout(() => {
-        this.#watchdogTimer = undefined;
-        if (!this.#turnOpen || this.closing) return;
-        if (Date.now() - this.lastUserAudioAt >= afterMs) this.injectSilence(silenceMs);
-        this.#armWatchdog();
-      }, wait),
-    );
+    if (this.#watchdogTimer !== undefined && this.#watchdogDue <= now + wait) return;
+    this.#stopWatchdog();
+    this.#watchdogDue = now + wait;
+    this.#watchdogAfterMs = afterMs;
+    this.#watchdogSilenceMs = silenceMs;
+    this.#watchdogTimer = unref(setTimeout(this.#onWatchdog, wait));
   }
+
+  readonly #onWatchdog = (): void => {
+    this.#watchdogTimer = undefined;
+    if (!this.#turnOpen || this.closing) return;
+    if (Date.now() - this.lastUserAudioAt >= this.#watchdogAfterMs) this.injectSilence(this.#watchdogSilenceMs);
+    this.#armWatchdog();
+  };
 
   #stopWatchdog(): void {
     clearTimeout(this.#watchdogTimer);

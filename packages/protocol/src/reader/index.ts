@@ -38,12 +38,18 @@ export const PATHS = shapes.paths;
 
 /** Reads a decoded JSON object with a table keyed by `type` (what `parseObjectByType` does with zod). */
 function readByType<T>(frame: FrameInput, table: Readonly<Record<string, Shape>>): Result<T> {
-  const json = decodeJsonObject(frame);
-  if (!json.ok) return json;
-  const type = json.value.type;
+  let v: unknown;
+  try {
+    v = typeof frame === "string" ? JSON.parse(frame) : undefined;
+  } catch {
+    v = undefined;
+  }
+  // Only a failure goes through decodeJsonObject (again), for its exact reason and message.
+  if (typeof v !== "object" || v === null || Array.isArray(v)) return decodeJsonObject(frame) as Result<T>;
+  const type = (v as { type?: unknown }).type;
   if (typeof type !== "string") return fail("invalid_message", [{ path: "type", message: `expected one of ${Object.keys(table).join(", ")}` }]);
   if (!Object.hasOwn(table, type)) return fail("unknown_type", [{ path: "type", message: `unknown message type "${type}"` }]);
-  return readValue<T>(table[type] as Shape, json.value);
+  return readValue<T>(table[type] as Shape, v);
 }
 
 /** Reads an already decoded value with a shape; a failure is `invalid_message` naming the field. */
