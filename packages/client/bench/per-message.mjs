@@ -37,7 +37,8 @@
  * a full GC; the runs alternate between the clients. Reported: median (and p25–p75) ns per message.
  *
  * What the two clients do per message is not the same work, by design of each:
- * - ours parses with @speechwire/protocol's schemas (Zod: every field validated, typed events built);
+ * - ours reads with @speechwire/protocol/reader (the lenient reading of the protocol's schemas, generated
+ *   from them and proven equivalent: every field validated, unknown fields dropped) and builds typed events;
  *   cartesia-js does `JSON.parse` only (no validation) and emits on its EventEmitter (`event` and the
  *   type) besides queueing.
  * - TTS audio: both decode base64 with Node's `Buffer` here (ours would use `Uint8Array.fromBase64`
@@ -470,4 +471,4 @@ console.log(`|${widths.map((w, i) => (i < 2 ? "-".repeat(w + 2) : `${"-".repeat(
 for (const row of rows) console.log(line(row));
 console.log("");
 console.log("Every run checks that the consumer got all N events, the same decoded audio bytes, timestamp words and turn.end count as the stream holds.");
-console.log("Not the same work per message: ours validates every message with Zod schemas and builds typed events; cartesia-js only JSON.parses and also emits on its EventEmitter (see the header of this file).");
+console.log("Not the same work per message: ours validates every message (@speechwire/protocol/reader) and builds typed events; cartesia-js only JSON.parses and also emits on its EventEmitter (see the header of this file).");
