@@ -37,7 +37,8 @@
  * a full GC; the runs alternate between the clients. Reported: median (and p25–p75) ns per message.
  *
  * What the two clients do per message is not the same work, by design of each:
- * - ours parses with @speechwire/protocol's schemas (Zod: every field validated, typed events built);
+ * - ours reads with @speechwire/protocol/reader (the lenient reading of the protocol's schemas, generated
+ *   from them and proven equivalent: every field validated, unknown fields dropped) and builds typed events;
  *   cartesia-js does `JSON.parse` only (no validation) and emits on its EventEmitter (`event` and the
  *   type) besides queueing.
  * - TTS audio: both decode base64 with Node's `Buffer` here (ours would use `Uint8Array.fromBase64`
@@ -47,7 +48,7 @@
  *   cartesia-js keeps none.
  * - This runs in Node (v8), not a browser engine; the code paths are the browser ones.
  *
- * Usage: node bench/per-message.mjs [--messages N] [--runs N] [--warmup N] [--json]
+ * Usage: node bench/per-message.mjs [--messages N] [--runs N] [--warmup N] [--only tts|turns] [--json]
  * Needs the client built (dist): `pnpm --filter @speechwire/protocol build && pnpm --filter @speechwire/client build`.
  */
 import { existsSync, readdirSync, statSync } from "node:fs";
@@ -427,7 +428,8 @@ for (const [name, stream] of Object.entries(streams)) {
 log("");
 
 const results = [];
-for (const stream of ["tts", "turns"]) {
+const ONLY = process.argv.includes("--only") ? process.argv[process.argv.indexOf("--only") + 1] : undefined;
+for (const stream of ["tts", "turns"].filter((s) => ONLY === undefined || s === ONLY)) {
   const want = expected(streams[stream]);
   for (const mode of ["lock-step", "burst"]) {
     const times = { ours: [], "cartesia-js": [] };
@@ -469,4 +471,4 @@ console.log(`|${widths.map((w, i) => (i < 2 ? "-".repeat(w + 2) : `${"-".repeat(
 for (const row of rows) console.log(line(row));
 console.log("");
 console.log("Every run checks that the consumer got all N events, the same decoded audio bytes, timestamp words and turn.end count as the stream holds.");
-console.log("Not the same work per message: ours validates every message with Zod schemas and builds typed events; cartesia-js only JSON.parses and also emits on its EventEmitter (see the header of this file).");
+console.log("Not the same work per message: ours validates every message (@speechwire/protocol/reader) and builds typed events; cartesia-js only JSON.parses and also emits on its EventEmitter (see the header of this file).");

@@ -22,6 +22,12 @@
  * (ws/browser.js, which throws). esbuild also leaves cartesia-js's `require('stream')` (inside
  * try/catch in its backcompat wrappers) as it is. Every import left external is printed.
  *
+ * What our bundle holds: the whole client (STT v1 and turns with reconnect/replay, TTS WebSocket
+ * contexts, bytes, SSE, batch STT, access tokens) and the part of @speechwire/protocol it reads with,
+ * `@speechwire/protocol/reader` (zod-free). Not in it: zod and the grammar checkers, which `debug`
+ * loads only when asked (`debug: true` imports @speechwire/protocol at run time in Node; a browser app
+ * passes `createSessionLinter` and then carries them itself); and `ws`, which is never bundled.
+ *
  * Usage: node bench/size.mjs [--json]   (needs @speechwire/protocol built: its dist is what is bundled)
  */
 import { existsSync, readFileSync } from "node:fs";

@@ -1,5 +1,6 @@
 /** Access tokens, `POST /access-token` (PROTOCOL.md §7): mint short-lived tokens for browsers. */
-import { accessToken } from "@speechwire/protocol";
+import type { accessToken } from "@speechwire/protocol";
+import { PATHS, readAccessTokenResponse } from "@speechwire/protocol/reader";
 import type { ClientConfig } from "./config.js";
 import { SpeechwireError } from "./errors.js";
 import { request } from "./transport/http.js";
@@ -9,14 +10,14 @@ export type Grants = accessToken.Grants;
 
 /** Mints a token with `grants`, valid for `expiresIn` seconds (at most 3600). */
 export async function createAccessToken(config: ClientConfig, grants: Grants, expiresIn?: number, options: { signal?: AbortSignal } = {}): Promise<accessToken.Response> {
-  const body = accessToken.encodeRequest({ grants, ...(expiresIn !== undefined ? { expires_in: expiresIn } : {}) });
+  const body = JSON.stringify({ grants, ...(expiresIn !== undefined ? { expires_in: expiresIn } : {}) } satisfies accessToken.Request);
   const res = await request(config, {
-    path: accessToken.PATH,
+    path: PATHS.accessToken,
     body,
     headers: { "content-type": "application/json" },
     signal: options.signal,
   });
-  const parsed = accessToken.parseResponse(await res.text(), { version: config.version });
+  const parsed = readAccessTokenResponse(await res.text());
   if (!parsed.ok) throw new SpeechwireError(`unexpected /access-token response: ${parsed.error.message}`);
   return parsed.value;
 }

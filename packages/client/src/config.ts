@@ -2,7 +2,8 @@
  * The client's resolved configuration: base URL (path prefix kept), credentials, version, the
  * WebSocket and fetch implementations, and how credentials travel on WebSockets.
  */
-import { DEFAULT_VERSION, type Violation } from "@speechwire/protocol";
+import type { createSessionLinter, Violation } from "@speechwire/protocol";
+import { DEFAULT_VERSION } from "@speechwire/protocol/reader";
 import type { WebSocketConstructor } from "./transport/websocket.js";
 import { SpeechwireError } from "./errors.js";
 
@@ -30,9 +31,12 @@ export interface ClientOptions {
   fetch?: typeof fetch;
   /**
    * Runs the protocol's grammar checkers on every live session and reports each violation as a
-   * `violation` event (and to `onViolation`).
+   * `violation` event (and to `onViolation`). `true` loads `@speechwire/protocol` when the first
+   * session connects (Node: it is a dependency); in a browser bundle pass the protocol's
+   * `createSessionLinter` itself, so that only apps that ask for it carry the checkers and zod.
+   * @example import { createSessionLinter } from "@speechwire/protocol"; createClient({ debug: createSessionLinter })
    */
-  debug?: boolean;
+  debug?: boolean | typeof createSessionLinter;
   /** Called for every grammar violation when `debug` is on. */
   onViolation?: (violation: Violation, endpoint: "stt-v1" | "stt-turns" | "tts") => void;
 }
@@ -47,6 +51,8 @@ export interface ClientConfig {
   credentialsIn: "headers" | "query" | undefined;
   fetch: typeof fetch | undefined;
   debug: boolean;
+  /** The linter factory once known (given, or loaded on the first connection when `debug: true`). */
+  createLinter: typeof createSessionLinter | undefined;
   onViolation: ClientOptions["onViolation"];
 }
 
@@ -70,7 +76,8 @@ export function resolveConfig(options: ClientOptions): ClientConfig {
     WebSocket: options.WebSocket,
     credentialsIn: options.credentialsIn,
     fetch: options.fetch,
-    debug: options.debug === true,
+    debug: options.debug === true || typeof options.debug === "function",
+    createLinter: typeof options.debug === "function" ? options.debug : undefined,
     onViolation: options.onViolation,
   };
 }

@@ -1,6 +1,28 @@
 /** Debug mode: the protocol's session linter (schemas + grammar) on the live stream. */
-import { createSessionLinter, type GrammarEndpoint, type SessionLinter, type Violation } from "@speechwire/protocol";
+import type { createSessionLinter, GrammarEndpoint, SessionLinter, Violation } from "@speechwire/protocol";
 import type { ClientConfig } from "./config.js";
+import { ConnectionError } from "./errors.js";
+
+/** `"@speechwire/protocol"`, built at run time so that no bundler puts the checkers (and zod) into a browser bundle. */
+const protocolSpecifier = (): string => ["@speechwire", "protocol"].join("/");
+let loaded: Promise<typeof createSessionLinter | undefined> | undefined;
+
+/**
+ * With `debug: true`, loads the protocol's session linter before the first connection opens; with a
+ * factory given, or debug off, does nothing. Rejects with a `ConnectionError` saying what to pass when
+ * the protocol package cannot be loaded (a browser bundle).
+ */
+export async function prepareDebug(config: ClientConfig): Promise<void> {
+  if (!config.debug || config.createLinter) return;
+  loaded ??= import(/* @vite-ignore */ /* webpackIgnore: true */ protocolSpecifier()).then(
+    (mod: { createSessionLinter?: typeof createSessionLinter }) => mod.createSessionLinter,
+    () => undefined,
+  );
+  config.createLinter = await loaded;
+  if (!config.createLinter) {
+    throw new ConnectionError("debug: true could not load @speechwire/protocol at run time: pass its createSessionLinter as `debug` instead");
+  }
+}
 
 /**
  * Rules the client cannot judge: it sees its own frames before the server does, so a server message
@@ -23,7 +45,7 @@ export class LiveLinter {
   /** A new connection starts: a fresh linter (the last one ends). */
   connection(): void {
     this.end();
-    this.#linter = createSessionLinter(this.endpoint, { strictness: "validating", version: this.config.version });
+    this.#linter = this.config.createLinter?.(this.endpoint, { strictness: "validating", version: this.config.version });
   }
 
   /** A frame the client sent. */

@@ -3,7 +3,8 @@
  * handshake, an HTTP error body of either shape — becomes a `CartesiaApiError` with the same fields,
  * read with the protocol package's normalizers. Transport failures are `ConnectionError`s.
  */
-import { normalizeErrorEvent, normalizeHttpError, type CartesiaError, type ErrorShape } from "@speechwire/protocol";
+import type { CartesiaError, ErrorShape } from "@speechwire/protocol";
+import { normalizeErrorEvent, readHttpError } from "@speechwire/protocol/reader";
 
 /** Base class of every error this client creates. */
 export class SpeechwireError extends Error {
@@ -55,7 +56,7 @@ export class CartesiaApiError extends SpeechwireError {
 
   /** Builds one from an HTTP (or refused handshake) status and body of any shape. */
   static fromHttp(status: number, body: string, requestId: string | undefined, source: ApiErrorSource = "http"): CartesiaApiError {
-    const error = normalizeHttpError(status, body, requestId);
+    const error = readHttpError(status, body, requestId);
     // A bare status with an empty body still says what happened.
     if (!error.title && !error.message) error.message = `HTTP ${status}`;
     return new CartesiaApiError({ ...error, requestId: error.requestId ?? requestId }, source);

@@ -9,6 +9,7 @@ import { dirname, join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { catalogTable } from "../src/catalog.js";
 import { buildArtifacts, withCatalogTable } from "./artifacts.js";
+import { readerShapesSource } from "./reader-shapes.js";
 
 const packageDir = fileURLToPath(new URL("..", import.meta.url));
 const schemasDir = join(packageDir, "schemas");
@@ -70,10 +71,20 @@ function writeReadme(): boolean {
   return true;
 }
 
+/** Writes the zod-free reader's tables (src/reader/shapes.ts); returns whether they changed. */
+function writeReaderShapes(): boolean {
+  const target = join(packageDir, "src", "reader", "shapes.ts");
+  const content = readerShapesSource();
+  if (existsSync(target) && readFileSync(target, "utf8") === content) return false;
+  writeFileSync(target, content);
+  return true;
+}
+
 const { written, removed, unchanged } = writeSchemas();
+const readerChanged = writeReaderShapes();
 const readmeChanged = writeReadme();
 for (const file of removed) console.log(`removed  schemas/${file}`);
 for (const file of written) console.log(`wrote    schemas/${file}`);
 console.log(
-  `schemas/: ${written.length} written, ${removed.length} removed, ${unchanged} unchanged; README.md table ${readmeChanged ? "updated" : "unchanged"}`,
+  `schemas/: ${written.length} written, ${removed.length} removed, ${unchanged} unchanged; README.md table ${readmeChanged ? "updated" : "unchanged"}; src/reader/shapes.ts ${readerChanged ? "written" : "unchanged"}`,
 );

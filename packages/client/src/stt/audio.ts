@@ -1,5 +1,6 @@
 /** Audio framing for the STT sockets: whole samples per frame, and silence in every encoding. */
-import { bytesPerSample, type SttEncoding } from "@speechwire/protocol";
+import type { SttEncoding } from "@speechwire/protocol";
+import { bytesPerSample } from "@speechwire/protocol/reader";
 
 /** The byte value of a zero sample for each encoding (µ-law 0xFF, A-law 0xD5, PCM 0). */
 const SILENCE_BYTE: Record<SttEncoding, number> = {

@@ -1,5 +1,6 @@
 /** STT batch, `POST /stt` (PROTOCOL.md §4): a multipart upload in, a transcript out. */
-import { sttBatch } from "@speechwire/protocol";
+import type { sttBatch } from "@speechwire/protocol";
+import { encodeQuery, encodeWireRecord, PATHS, readSttBatchResponse } from "@speechwire/protocol/reader";
 import type { ClientConfig } from "../config.js";
 import { SpeechwireError } from "../errors.js";
 import { request } from "../transport/http.js";
@@ -22,7 +23,7 @@ export interface TranscribeOptions {
 /** Uploads a file (a `Blob`/`File`, or bytes) and returns the parsed transcript. */
 export async function transcribe(config: ClientConfig, file: Blob | BinaryInput, options: TranscribeOptions): Promise<sttBatch.Response> {
   const form = new FormData();
-  const fields = sttBatch.encodeForm({
+  const fields = encodeWireRecord("sttBatchForm", {
     model: options.model,
     ...(options.language !== undefined ? { language: options.language } : {}),
     ...(options.timestamp_granularities !== undefined ? { "timestamp_granularities[]": options.timestamp_granularities } : {}),
@@ -32,13 +33,13 @@ export async function transcribe(config: ClientConfig, file: Blob | BinaryInput,
   form.append("file", blob, options.filename ?? ((file as { name?: unknown }).name as string | undefined) ?? "audio.wav");
   const query =
     options.encoding !== undefined || options.sample_rate !== undefined
-      ? sttBatch.encodeQuery({
+      ? encodeQuery("sttBatch", {
           ...(options.encoding !== undefined ? { encoding: options.encoding } : {}),
           ...(options.sample_rate !== undefined ? { sample_rate: options.sample_rate } : {}),
         })
       : "";
-  const res = await request(config, { path: sttBatch.PATH, query, body: form, signal: options.signal });
-  const parsed = sttBatch.parseResponse(await res.text(), { version: config.version });
+  const res = await request(config, { path: PATHS.sttBatch, query, body: form, signal: options.signal });
+  const parsed = readSttBatchResponse(await res.text());
   if (!parsed.ok) throw new SpeechwireError(`unexpected /stt response: ${parsed.error.message}`);
   return parsed.value;
 }

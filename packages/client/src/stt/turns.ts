@@ -15,7 +15,8 @@
  * cannot place a boundary and keeps everything unconfirmed: a replay may then repeat ended turns,
  * but no audio is lost.
  */
-import { sttTurns } from "@speechwire/protocol";
+import type { sttTurns } from "@speechwire/protocol";
+import { checkTurnConfig, encodeQuery, PATHS, readSttTurnsMessage } from "@speechwire/protocol/reader";
 import type { ClientConfig } from "../config.js";
 import { SpeechwireError } from "../errors.js";
 import type { CommonEvent } from "../events.js";
@@ -126,6 +127,9 @@ export class TurnsSession extends SttSocketSession<ConnectedEvent | TurnStartEve
   #config: TurnConfig = {};
   #turnOpen = false;
   #watchdogTimer: Timer | undefined;
+  #watchdogDue = 0;
+  #watchdogAfterMs = 0;
+  #watchdogSilenceMs = 0;
   #closePromise: Promise<string> | undefined;
 
   /** Use `client.stt.turns(params, options)`; connects at once. */
@@ -133,8 +137,8 @@ export class TurnsSession extends SttSocketSession<ConnectedEvent | TurnStartEve
     super(
       config,
       "stt-turns",
-      sttTurns.PATH,
-      (auth) => sttTurns.encodeQuery({ ...params, ...auth }),
+      PATHS.sttTurns,
+      (auth) => encodeQuery("sttTurns", { ...params, ...auth }),
       audioFormat(params.encoding, params.sample_rate),
       options,
     );
@@ -157,14 +161,11 @@ export class TurnsSession extends SttSocketSession<ConnectedEvent | TurnStartEve
    * `SpeechwireError` naming the field); kept and re-sent after a reconnect.
    */
   config(turn: TurnConfig): void {
-    const checked = sttTurns.schemas({ strictness: "validating", version: this.clientConfig.version }).config.safeParse({ type: "config", turn });
-    if (!checked.success) {
-      const issue = checked.error.issues[0];
-      throw new SpeechwireError(`config: ${issue ? `${["turn", ...issue.path].join(".")}: ${issue.message}` : "invalid"}`);
-    }
+    const issue = checkTurnConfig(turn)[0];
+    if (issue) throw new SpeechwireError(`config: turn${issue.path === "(root)" ? "" : `.${issue.path}`}: ${issue.message}`);
     if (this.closing || this.over) throw new SpeechwireError(`config() after ${this.closing ? "close()" : "the session ended"}`);
     this.#config = { ...this.#config, ...turn };
-    this.sendCommand(sttTurns.encodeClientMessage({ type: "config", turn }) as string);
+    this.sendCommand(JSON.stringify({ type: "config", turn } satisfies sttTurns.Config));
   }
 
   /**
@@ -189,7 +190,7 @@ export class TurnsSession extends SttSocketSession<ConnectedEvent | TurnStartEve
   /** Sends `{"type":"close"}`, waits for the server to drain and close, and resolves with every `turn.end` transcript concatenated verbatim. */
   close(options: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<string> {
     this.#closePromise ??= quiet(
-      this.drain(sttTurns.encodeClientMessage({ type: "close" }) as string, options).then((event) => {
+      this.drain('{"type":"close"}', options).then((event) => {
         if (event.error) throw event.error;
         return this.#transcripts.join("");
       }),
@@ -202,7 +203,7 @@ export class TurnsSession extends SttSocketSession<ConnectedEvent | TurnStartEve
   }
 
   protected override beforeReplay(reconnect: boolean, send: (frame: string) => boolean): void {
-    if (reconnect && Object.keys(this.#config).length > 0) send(sttTurns.encodeClientMessage({ type: "config", turn: this.#config }) as string);
+    if (reconnect && Object.keys(this.#config).length > 0) send(JSON.stringify({ type: "config", turn: this.#config } satisfies sttTurns.Config));
   }
 
   protected override onConnectionLost(): void {
@@ -222,7 +223,7 @@ export class TurnsSession extends SttSocketSession<ConnectedEvent | TurnStartEve
   }
 
   protected override parseMessage(data: string | Uint8Array) {
-    return sttTurns.parseServerMessage(data, { version: this.clientConfig.version });
+    return readSttTurnsMessage(data);
   }
 
   protected override handleMessage(message: sttTurns.ServerMessage): void {
@@ -240,22 +241,21 @@ export class TurnsSession extends SttSocketSession<ConnectedEvent | TurnStartEve
         return;
       case "turn.eager_end":
         this.events.push({ type: "eagerEnd", transcript: message.transcript, message });
-        for (const s of this.#speculators) {
+        if (this.#speculators.size > 0) for (const s of this.#speculators) {
           this.#abort(s, "superseded");
           if (message.transcript !== "") this.#start(s, message.transcript, true);
         }
         return;
       case "turn.resume":
         this.events.push({ type: "resume", message });
-        for (const s of this.#speculators) this.#abort(s, "resume");
+        if (this.#speculators.size > 0) for (const s of this.#speculators) this.#abort(s, "resume");
         return;
       case "turn.end":
         this.#turnOpen = false;
-        this.#stopWatchdog();
         this.#transcripts.push(message.transcript);
         this.#turnBoundary();
         this.events.push({ type: "turnEnd", transcript: message.transcript, message });
-        for (const s of this.#speculators) this.#confirm(s, message.transcript);
+        if (this.#speculators.size > 0) for (const s of this.#speculators) this.#confirm(s, message.transcript);
         return;
       case "error":
         this.apiError(message);
@@ -321,25 +321,34 @@ export class TurnsSession extends SttSocketSession<ConnectedEvent | TurnStartEve
     );
   }
 
-  /** Checks for stalled audio while a turn is open, and sends silence in real time while it is. */
+  /**
+   * Checks for stalled audio while a turn is open, and sends silence in real time while it is. A
+   * timer still pending (e.g. from the last turn: `turn.end` leaves it, it stops itself when it finds
+   * no open turn) is kept unless the new deadline is earlier, so busy sessions do not set a timer per turn.
+   */
   #armWatchdog(): void {
     const w = this.#watchdog;
     if (!w || !this.#turnOpen || this.closing) return;
-    this.#stopWatchdog();
     const frameMs = this.lastUserFrameBytes > 0 ? durationMs(this.format, this.lastUserFrameBytes) : 100;
     const afterMs = w.afterMs ?? Math.max(2 * frameMs, 500);
     const silenceMs = w.silenceMs ?? Math.min(100, Math.max(20, frameMs));
-    const stalled = Date.now() - this.lastUserAudioAt;
+    const now = Date.now();
+    const stalled = now - this.lastUserAudioAt;
     const wait = stalled >= afterMs ? silenceMs : afterMs - stalled;
-    this.#watchdogTimer = unref(
-      setTimeout(() => {
-        this.#watchdogTimer = undefined;
-        if (!this.#turnOpen || this.closing) return;
-        if (Date.now() - this.lastUserAudioAt >= afterMs) this.injectSilence(silenceMs);
-        this.#armWatchdog();
-      }, wait),
-    );
+    if (this.#watchdogTimer !== undefined && this.#watchdogDue <= now + wait) return;
+    this.#stopWatchdog();
+    this.#watchdogDue = now + wait;
+    this.#watchdogAfterMs = afterMs;
+    this.#watchdogSilenceMs = silenceMs;
+    this.#watchdogTimer = unref(setTimeout(this.#onWatchdog, wait));
   }
+
+  readonly #onWatchdog = (): void => {
+    this.#watchdogTimer = undefined;
+    if (!this.#turnOpen || this.closing) return;
+    if (Date.now() - this.lastUserAudioAt >= this.#watchdogAfterMs) this.injectSilence(this.#watchdogSilenceMs);
+    this.#armWatchdog();
+  };
 
   #stopWatchdog(): void {
     clearTimeout(this.#watchdogTimer);

@@ -17,7 +17,8 @@
  * at a confirmed boundary (e.g. right after `flush_done`), the server receives every byte exactly
  * once across the connections. Call `finalize()` at utterance ends to keep boundaries close.
  */
-import { sttV1 } from "@speechwire/protocol";
+import type { sttV1 } from "@speechwire/protocol";
+import { encodeQuery, PATHS, readSttV1Message } from "@speechwire/protocol/reader";
 import type { ClientConfig } from "../config.js";
 import { ConnectionError, SpeechwireError } from "../errors.js";
 import type { CommonEvent } from "../events.js";
@@ -82,8 +83,8 @@ export class SttStream extends SttSocketSession<TranscriptEvent | FlushDoneEvent
     super(
       config,
       "stt-v1",
-      sttV1.PATH,
-      (auth) => sttV1.encodeQuery({ ...params, ...auth }),
+      PATHS.sttV1,
+      (auth) => encodeQuery("sttV1", { ...params, ...auth }),
       audioFormat(params.encoding, params.sample_rate),
       options,
     );
@@ -137,7 +138,7 @@ export class SttStream extends SttSocketSession<TranscriptEvent | FlushDoneEvent
   }
 
   protected override parseMessage(data: string | Uint8Array) {
-    return sttV1.parseServerMessage(data, { version: this.clientConfig.version });
+    return readSttV1Message(data);
   }
 
   protected override handleMessage(message: sttV1.ServerMessage): void {

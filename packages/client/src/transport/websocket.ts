@@ -4,6 +4,7 @@
  * credentials and version in the query (browsers cannot set handshake headers). A refused handshake
  * becomes a `CartesiaApiError` with the status and body when the implementation exposes them (`ws`).
  */
+import { prepareDebug } from "../debug.js";
 import { CartesiaApiError, ConnectionError } from "../errors.js";
 import { abortReason } from "../util/abort.js";
 import { unref } from "../util/promise.js";
@@ -112,6 +113,7 @@ export interface ConnectOptions {
 
 /** Opens a WebSocket to an endpoint with the client's credentials and version. */
 export async function connectWebSocket(config: ClientConfig, options: ConnectOptions): Promise<Socket> {
+  await prepareDebug(config);
   const { ctor, ws, credentialsIn } = await resolveWebSocket(config);
   const token = credential(config);
   const auth: QueryAuth = {};

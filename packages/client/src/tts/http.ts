@@ -2,7 +2,8 @@
  * TTS over HTTP: `POST /tts/bytes` (PROTOCOL.md §6.1, raw / WAV / MP3 audio streamed as it is
  * generated) and `POST /tts/sse` (§6.2, events parsed with the protocol's lenient schemas).
  */
-import { ttsBytes, ttsSse } from "@speechwire/protocol";
+import type { ttsBytes, ttsSse } from "@speechwire/protocol";
+import { PATHS, readTtsSseEvent, SseDecoder } from "@speechwire/protocol/reader";
 import type { ClientConfig } from "../config.js";
 import { readBody, request, responseRequestId } from "../transport/http.js";
 import { concatBytes } from "../util/bytes.js";
@@ -46,8 +47,8 @@ export interface TtsHttpOptions {
 /** `POST /tts/bytes`: resolves once the response starts (rejects with a typed error), then streams the audio. */
 export async function synthesizeBytes(config: ClientConfig, body: ttsBytes.Request, options: TtsHttpOptions = {}): Promise<TtsAudioStream> {
   const res = await request(config, {
-    path: ttsBytes.PATH,
-    body: ttsBytes.encodeRequest(body),
+    path: PATHS.ttsBytes,
+    body: JSON.stringify(body),
     headers: { "content-type": "application/json" },
     signal: options.signal,
   });
@@ -57,18 +58,17 @@ export async function synthesizeBytes(config: ClientConfig, body: ttsBytes.Reque
 /** `POST /tts/sse`: resolves once the response starts (rejects with a typed error), then yields parsed events until the body ends. */
 export async function synthesizeSse(config: ClientConfig, body: ttsSse.Request, options: TtsHttpOptions = {}): Promise<AsyncIterable<TtsSseEvent> & { requestId: string | undefined }> {
   const res = await request(config, {
-    path: ttsSse.PATH,
-    body: ttsSse.encodeRequest(body),
+    path: PATHS.ttsSse,
+    body: JSON.stringify(body),
     headers: { "content-type": "application/json", accept: "text/event-stream" },
     signal: options.signal,
   });
-  const version = config.version;
   async function* events(): AsyncGenerator<TtsSseEvent> {
-    const decoder = new ttsSse.SseDecoder();
+    const decoder = new SseDecoder();
     const text = new TextDecoder();
     const read = function* (datas: string[]): Generator<TtsSseEvent> {
       for (const data of datas) {
-        const parsed = ttsSse.parseEvent(data, { version });
+        const parsed = readTtsSseEvent(data);
         yield parsed.ok ? toTtsEvent(parsed.value) : unknownEvent(data, parsed.error);
       }
     };

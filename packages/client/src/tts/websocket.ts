@@ -8,7 +8,8 @@
  * a drop — contexts still generating end with a `ConnectionError` (their server state is gone), and
  * the next send opens a new socket.
  */
-import { tts } from "@speechwire/protocol";
+import type { tts } from "@speechwire/protocol";
+import { encodeQuery, PATHS, readTtsMessage } from "@speechwire/protocol/reader";
 import type { ClientConfig } from "../config.js";
 import { liveLinter, type LiveLinter } from "../debug.js";
 import { ConnectionError, SpeechwireError, TimeoutError } from "../errors.js";
@@ -121,7 +122,7 @@ export class TtsContext implements AsyncIterable<TtsContextEvent> {
   /** Cancels the context: the server stops what has not started; the iterator ends with `cancelled`. */
   cancel(): void {
     if (this.#state === "finished") return;
-    if (this.#started) this.owner.send(tts.encodeClientMessage({ context_id: this.id, cancel: true }), this);
+    if (this.#started) this.owner.send(JSON.stringify({ context_id: this.id, cancel: true } satisfies tts.Cancel), this);
     this.#events.push({ type: "cancelled" });
     this.#finish(new SpeechwireError(`context ${this.id} was cancelled`));
   }
@@ -145,7 +146,7 @@ export class TtsContext implements AsyncIterable<TtsContextEvent> {
   #send(input: { transcript: string; continue: boolean; flush?: boolean }): void {
     this.#started = true;
     const message = { ...this.#fields, context_id: this.id, ...input } as tts.GenerationRequest;
-    this.owner.send(tts.encodeClientMessage(message), this);
+    this.owner.send(JSON.stringify(message), this);
   }
 
   #assertOpen(what: string): void {
@@ -273,7 +274,7 @@ export class TtsWebSocket implements AsyncIterable<TtsSocketEvent> {
     const controller = new AbortController();
     this.#connectAbort = controller;
     const timeoutMs = this.options.handshakeTimeoutMs ?? 10_000;
-    const connecting = connectWebSocket(this.config, { path: tts.PATH, query: (auth) => tts.encodeQuery(auth), signal: controller.signal, timeoutMs }).then(
+    const connecting = connectWebSocket(this.config, { path: PATHS.tts, query: (auth) => encodeQuery("tts", auth), signal: controller.signal, timeoutMs }).then(
       (socket) => {
         this.#connecting = undefined;
         if (this.#closed) {
@@ -314,7 +315,7 @@ export class TtsWebSocket implements AsyncIterable<TtsSocketEvent> {
   }
 
   #onMessage(data: string | Uint8Array): void {
-    const parsed = tts.parseServerMessage(data, { version: this.config.version });
+    const parsed = readTtsMessage(data);
     if (!parsed.ok) {
       this.#events.push(unknownEvent(data, parsed.error));
       return;

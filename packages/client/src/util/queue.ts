@@ -9,6 +9,10 @@ export class AsyncQueue<T> implements AsyncIterableIterator<T> {
   #waiters: ((result: IteratorResult<T>) => void)[] = [];
   #ended = false;
   #detached = false;
+  /** Parks the consumer (one function per queue, not a closure per wait: this is the hot path). */
+  readonly #park = (resolve: (result: IteratorResult<T>) => void): void => {
+    this.#waiters.push(resolve);
+  };
 
   /** True once `end()` was called (items may still be waiting to be read). */
   get ended(): boolean {
@@ -51,7 +55,7 @@ export class AsyncQueue<T> implements AsyncIterableIterator<T> {
       return Promise.resolve({ value, done: false });
     }
     if (this.#ended || this.#detached) return Promise.resolve({ value: undefined, done: true });
-    return new Promise((resolve) => this.#waiters.push(resolve));
+    return new Promise(this.#park);
   }
 
   /** The consumer stopped (`break` in `for await`): later items are dropped, not buffered. */

@@ -1,6 +1,9 @@
 import * as z from "zod";
 import { builder, type SchemaBuilder } from "./strictness.js";
 import type { ErrorShape } from "./version.js";
+import { joinLegacyText, splitLegacyText, type CartesiaError } from "./error-text.js";
+
+export { joinLegacyText, normalizeErrorEvent, splitLegacyText, type CartesiaError } from "./error-text.js";
 
 /** Error codes documented or seen in sources, with their status where known (§1.4). Not complete (§11). */
 export const KNOWN_ERROR_CODES = {
@@ -9,22 +12,6 @@ export const KNOWN_ERROR_CODES = {
   // No status is documented for a sunsetted model (§1.4).
   model_sunsetted: null,
 } as const;
-
-/** An error independent of its wire shape: what a client surfaces and a server sends. */
-export interface CartesiaError {
-  /** HTTP-like status (`status_code`, legacy STT `code`). */
-  status: number;
-  /** Machine code; `null` when no specific code applies (legacy shapes have none). */
-  code: string | null;
-  title: string;
-  message: string;
-  requestId?: string | undefined;
-  docUrl?: string | undefined;
-  /** TTS only, when known. */
-  contextId?: string | undefined;
-  /** Which wire shape it came in. */
-  shape: ErrorShape;
-}
 
 /** The endpoint families whose WebSocket errors differ in legacy shape (§1.4). */
 export type ErrorFamily = "stt" | "tts";
@@ -101,47 +88,6 @@ export function ttsErrorEventSchema(s: SchemaBuilder, shape: ErrorShape | "eithe
   const structured = structuredTtsErrorEventSchema(s);
   const legacy = legacyTtsErrorEventSchema(s);
   return shape === "structured" ? structured : shape === "legacy" ? legacy : z.union([structured, legacy]);
-}
-
-/** Splits a legacy `"Title: message"` string; with no `": "` the whole text is the message. */
-export function splitLegacyText(text: string): { title: string; message: string } {
-  const at = text.indexOf(": ");
-  return at < 0 ? { title: "", message: text } : { title: text.slice(0, at), message: text.slice(at + 2) };
-}
-
-/** Joins title and message the way legacy shapes do. */
-export function joinLegacyText(title: string, message: string): string {
-  return title ? `${title}: ${message}` : message;
-}
-
-type AnyErrorEvent = {
-  type: "error";
-  status_code?: number;
-  code?: number;
-  error_code?: string | null;
-  title?: string;
-  message?: string;
-  error?: string;
-  request_id?: string;
-  doc_url?: string;
-  context_id?: string;
-};
-
-/** Reads an error event of any shape (structured, legacy STT, legacy TTS) into a `CartesiaError`. */
-export function normalizeErrorEvent(event: AnyErrorEvent): CartesiaError {
-  const common = { requestId: event.request_id, docUrl: event.doc_url, contextId: event.context_id };
-  if (typeof event.title === "string") {
-    return {
-      ...common,
-      status: event.status_code ?? event.code ?? 500,
-      code: event.error_code ?? null,
-      title: event.title,
-      message: event.message ?? "",
-      shape: "structured",
-    };
-  }
-  const text = event.error ?? event.message ?? "";
-  return { ...common, ...splitLegacyText(text), status: event.status_code ?? event.code ?? 500, code: null, shape: "legacy" };
 }
 
 /** Builds the WebSocket `error` event for an error, in the family's shape for the session's version. */

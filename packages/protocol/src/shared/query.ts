@@ -1,5 +1,8 @@
 import * as z from "zod";
 import { fail, issuesFromZod, ok, type Result } from "./result.js";
+import { queryString } from "./query-string.js";
+
+export { queryString } from "./query-string.js";
 
 /** A query string as a transport gives it. */
 export type QueryInput = string | URLSearchParams | Record<string, string | readonly string[] | undefined>;
@@ -30,21 +33,6 @@ export function queryRecord(input: QueryInput): Record<string, string | string[]
     out[key] = typeof value === "string" ? value : Array.isArray(value) ? [...value] : (value as unknown as string);
   }
   return out;
-}
-
-/**
- * Serializes a wire record as a query string: arrays repeat the key and spaces become `%20`
- * (what cartesia-js sends, §9.1).
- */
-export function queryString(record: Record<string, string | readonly string[] | undefined>): string {
-  const parts: string[] = [];
-  for (const [key, value] of Object.entries(record)) {
-    if (value === undefined) continue;
-    for (const v of typeof value === "string" ? [value] : value) {
-      parts.push(`${encodeURIComponent(key)}=${encodeURIComponent(v)}`);
-    }
-  }
-  return parts.join("&");
 }
 
 const NUMBER_TEXT = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
