@@ -11,6 +11,7 @@ import {
   type TtsContextEvent,
   type TurnsEvent,
   type TurnsSession,
+  type WebSocketConstructor,
 } from "@speechwire/client";
 import type { Adapter, Observe } from "./types.js";
 import type { Action, Capabilities, Case, CaseResult, ObservationEvent, Target } from "./schema.js";
@@ -118,10 +119,12 @@ export interface SpeechwireHooks {
   sendAudio?: (state: { reconnecting: boolean }) => boolean;
   /** Rewrites the result. */
   result?: (result: CaseResult, events: readonly ObservationEvent[]) => CaseResult;
-  /** Replaces the close action (e.g. abort without draining). */
+  /** Replaces the close action. */
   close?: (session: { abort(): void }) => Promise<void> | undefined;
   /** Routes a TTS context's events to another context id (mixing contexts). */
   ttsRoute?: (contextId: string, contexts: readonly string[]) => string;
+  /** The WebSocket class the client uses (a faulty transport under the real client). */
+  webSocket?: WebSocketConstructor;
 }
 
 /** Creates the `@speechwire/client` adapter (`hooks` only for the kit's own broken-adapter tests). */
@@ -149,7 +152,7 @@ export function createSpeechwireAdapter(hooks: SpeechwireHooks = {}): Adapter {
 async function runStt(target: Target, c: Case, emit: Observe, hooks: SpeechwireHooks): Promise<CaseResult> {
   const stt = c.stt;
   if (!stt) throw new Error(`case ${c.id} has no stt section`);
-  const client = createClient({ baseUrl: target.baseUrl, apiKey: target.apiKey, version: c.version });
+  const client = createClient({ baseUrl: target.baseUrl, apiKey: target.apiKey, version: c.version, ...(hooks.webSocket ? { WebSocket: hooks.webSocket } : {}) });
   const params = { model: stt.model, encoding: stt.encoding, sample_rate: stt.sample_rate };
   const reconnect = c.reconnect ? { initialDelayMs: 100 } : false;
   const keepAlive = c.idleLimitMs ? { intervalMs: Math.max(50, Math.floor(c.idleLimitMs / 3)) } : false;

@@ -36,6 +36,12 @@ export function scriptSeconds(stt: SttScriptInput): number {
   return compileScript(scenarioSchema.parse({ name: "probe", stt }).stt).duration;
 }
 
+/** Where the last turn's speech ends, in seconds. */
+function lastSpeechEnd(stt: SttScriptInput): number {
+  const turns = compileScript(scenarioSchema.parse({ name: "probe", stt }).stt).turns;
+  return turns[turns.length - 1]?.speechEnd ?? 0;
+}
+
 function builtinStt(name: string): SttScriptInput {
   const s = BUILTIN_SCENARIOS.find((x) => x.name === name);
   if (!s) throw new Error(`no built-in scenario ${name}`);
@@ -58,11 +64,15 @@ interface SttCaseOptions {
   actions?: (total: number) => Action[];
   idleLimitMs?: number;
   seed?: number;
+  /** Server latency (ms) of the scenario: makes draining take time. */
+  latency?: { finalize?: number; turnEnd?: number };
+  /** Seconds of audio to send (default: the whole script plus 0.6 s). */
+  seconds?: number;
 }
 
 /** Builds an STT case: the script's audio plus a tail, streamed in chunks, finalizes, then close. */
 export function sttCase(o: SttCaseOptions): Case {
-  const total = bytesFor(scriptSeconds(o.stt) + 0.6);
+  const total = bytesFor(o.seconds ?? scriptSeconds(o.stt) + 0.6);
   const audio = patternAudio(total, o.seed ?? 1);
   let actions: Action[];
   if (o.actions) actions = o.actions(total);
@@ -82,7 +92,7 @@ export function sttCase(o: SttCaseOptions): Case {
     id: o.id,
     suite: o.suite,
     version: o.version ?? "2026-03-01",
-    scenario: { stt: { ...o.stt, afterScript: "stop" }, ...(o.faults ? { faults: o.faults } : {}) },
+    scenario: { stt: { ...o.stt, afterScript: "stop" }, ...(o.faults ? { faults: o.faults } : {}), ...(o.latency ? { latency: o.latency } : {}) },
     stt: {
       model: o.suite === "stt-v1" ? "ink-whisper" : "ink-2",
       encoding: "pcm_s16le",
@@ -148,6 +158,7 @@ export function fixedCases(suite: Suite): Case[] {
         actions: (total) => [{ op: "audio", bytes: bytesFor(0.5) }, { op: "idle", ms: 2200 }, { op: "audio", bytes: total - bytesFor(0.5) }, { op: "close" }],
         purpose: "2.2 s without audio against a 1 s idle limit",
       }),
+      sttCase({ id: "v1-drain", suite, stt: TWO_TURNS, latency: { finalize: 300 }, purpose: "the server answers close 300 ms late: the client must wait for done and the server's close" }),
       sttCase({ id: "v1-error", suite, stt: TWO_TURNS, faults: errorFault("stt-v1", { audio: 0.6 }), purpose: "a structured error event (2026-03-01)" }),
       sttCase({ id: "v1-error-legacy", suite, stt: TWO_TURNS, version: "2025-04-16", faults: errorFault("stt-v1", { audio: 0.6 }), purpose: "a legacy {message, code} error event (2025-04-16)" }),
       sttCase({ id: "v1-unknown", suite, stt: TWO_TURNS, injectUnknown: true, finalizeAt: [{ at: bytesFor(1.2), wait: false }], purpose: "an unknown message type in the stream" }),
@@ -171,6 +182,14 @@ export function fixedCases(suite: Suite): Case[] {
         reconnect: true,
         faults: [{ at: { audio: 1.2 }, action: { type: "drop" }, endpoints: ["stt-turns"], connections: 1 }],
         purpose: "the server drops the connection mid-turn: no audio lost",
+      }),
+      sttCase({
+        id: "turns-drain",
+        suite,
+        stt: TWO_TURNS,
+        seconds: lastSpeechEnd(TWO_TURNS) + 0.1,
+        latency: { turnEnd: 300 },
+        purpose: "close while the last turn is open; its turn.end comes 300 ms later: the client must wait for the drain",
       }),
       sttCase({ id: "turns-error", suite, stt: TWO_TURNS, faults: errorFault("stt-turns", { audio: 0.6 }), purpose: "a structured error event (2026-03-01)" }),
       sttCase({ id: "turns-error-legacy", suite, stt: TWO_TURNS, version: "2025-04-16", faults: errorFault("stt-turns", { audio: 0.6 }), purpose: "a legacy error event" }),
