@@ -101,7 +101,7 @@ export function summaryMarkdown(doc: RunDocument): string {
 export function oneLine(a: AdapterReport): string {
   const t = a.totals;
   const verdict = reportOk(a) ? "OK" : `FAILED (${[...(a.unexpected.length ? [`unexpected: ${a.unexpected.join(", ")}`] : []), ...(a.stale.length ? [`stale baseline: ${a.stale.map((s) => s.check).join(", ")}`] : [])].join("; ")})`;
-  return `${a.adapter}: ${t.pass} pass, ${t.fail} fail, ${t.warning} warning, ${t.skipped} skipped over ${a.cases} cases — ${verdict}`;
+  return `${a.adapter}: ${t.pass} pass, ${t.fail} fail, ${t.warning} warning, ${t.skipped} skipped over ${a.cases} case${a.cases === 1 ? "" : "s"} — ${verdict}`;
 }
 
 /** Writes checks.json, junit.xml and summary.md into `dir`. */
