@@ -14,7 +14,7 @@ describe("command adapters", () => {
     expect(report.adapter).toBe("example-node-adapter");
     const notPassing = report.checks.filter((c) => c.grade !== "pass").map((c) => `${c.id}: ${c.grade} (${c.reason ?? ""})`);
     // It declares no keep-alive (and no reconnect: those cases are not run), so keep-alive is skipped.
-    expect(notPassing).toEqual(["v1/keep-alive: skipped (capability not declared: keepAlive)"]);
+    expect(notPassing).toEqual(["v1/keep-alive: skipped (capability not declared: keepAlive)", "turns/keep-alive: skipped (capability not declared: keepAlive)"]);
     expect(report.cases).toBeGreaterThan(10);
   });
 

@@ -19,7 +19,7 @@ describe("@speechwire/client", () => {
     expect(report.unexpected).toEqual([]);
     expect(report.counterexamples).toEqual([]);
     // Fixed cases plus RUNS generated ones per suite.
-    expect(report.cases).toBeGreaterThanOrEqual(21 + 3 * RUNS);
+    expect(report.cases).toBeGreaterThanOrEqual(22 + 3 * RUNS);
     expect(progress.some((l) => l.includes("turns-eager-resume: ok"))).toBe(true);
 
     const files = writeReports(out, { tool: "@speechwire/conformance", format: 1, startedAt: "", finishedAt: "", seed: SEED, runs: RUNS, suites: ["stt-v1", "stt-turns", "tts"], adapters: [report], ok: true });

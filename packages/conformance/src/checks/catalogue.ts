@@ -465,6 +465,15 @@ export const CHECKS: readonly Check[] = [
     },
   },
   {
+    id: "turns/keep-alive",
+    suite: "stt-turns",
+    section: "§3.5, §1.6",
+    source: "sent",
+    statement: "While idle, the client sends silence before the idle limit so the session stays open (there is no keep-alive message).",
+    requires: ["keepAlive"],
+    evaluate: (i) => keepAlive(i),
+  },
+  {
     id: "turns/events-in-order",
     suite: "stt-turns",
     section: "§3.3, §3.4",
