@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
+import { parse as parseYaml } from "yaml";
 import { startMockServer } from "@speechwire/mock-server";
 import { caseSchema, SUITES, type Case, type Suite } from "./adapter/schema.js";
 import type { Adapter, AdapterFactory } from "./adapter/types.js";
@@ -26,7 +27,7 @@ Usage:
                              [--suite stt-v1,stt-turns,tts] [--runs N] [--seed N]
                              [--baseline FILE] [--out DIR]
   speechwire-conformance --list                      print the check catalogue
-  speechwire-conformance replay FILE (--adapter … | --command …) [--out DIR]
+  speechwire-conformance replay FILE (--adapter … | --command …) [--out DIR]   (FILE: JSON or YAML)
   speechwire-conformance server [--url URL --api-key KEY] [--suite …] [--version DATE] [--out DIR]
 
 run      starts its own mock on a free port, runs the fixed cases and --runs generated cases per
@@ -138,7 +139,8 @@ async function replay(file: string | undefined, values: Record<string, string | 
   if (!file) throw new UsageError("replay needs a counterexample FILE");
   let json: { case?: unknown };
   try {
-    json = JSON.parse(readFileSync(file, "utf8")) as { case?: unknown };
+    // YAML is a superset of JSON: a counterexample file, or a case written by hand in either.
+    json = parseYaml(readFileSync(file, "utf8")) as { case?: unknown };
   } catch (error) {
     throw new UsageError(`${file}: ${error instanceof Error ? error.message : String(error)}`);
   }
