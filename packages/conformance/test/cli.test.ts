@@ -2,7 +2,9 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { stringify } from "yaml";
 import { CHECKS } from "../src/checks/catalogue.js";
+import { fixedCases } from "../src/runner/cases.js";
 import { runCli, tempDir } from "./helpers.js";
 
 describe("speechwire-conformance", () => {
@@ -57,6 +59,17 @@ describe("speechwire-conformance", () => {
     const known = await runCli(["run", "--adapter", adapter, "--suite", "tts", "--runs", "0", "--out", out, "--baseline", baseline]);
     expect(known.code).toBe(0);
     expect(readFileSync(join(out, "summary.md"), "utf8")).toContain("| `tts/errors-surfaced` | ❌ fail | known |");
+  });
+
+  it("replays a case written as YAML", async () => {
+    const out = tempDir();
+    const file = join(out, "case.yaml");
+    writeFileSync(file, stringify({ case: fixedCases("stt-turns").find((c) => c.id === "turns-eager-resume") }));
+    const r = await runCli(["replay", file, "--adapter", "speechwire", "--out", out]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain("[1/1] turns-eager-resume: ok");
+    writeFileSync(file, "case: { id: x }\n");
+    expect(await runCli(["replay", file, "--adapter", "speechwire"])).toMatchObject({ code: 2, stderr: expect.stringContaining("not a counterexample") });
   });
 
   it("server mode holds the mock to the protocol's schemas and grammars", async () => {
