@@ -19,6 +19,13 @@ const REGISTRY = new Map<string, BuiltinAdapter>([
       load: async () => (await import("./speechwire.js")).createSpeechwireAdapter(),
     },
   ],
+  [
+    "cartesia-js",
+    {
+      description: "@cartesia/cartesia-js 4.2.0 (optional peer; STT v1, STT turns, TTS over wss)",
+      load: async () => (await import("./cartesia-js.js")).createCartesiaJsAdapter(),
+    },
+  ],
 ]);
 
 /** Adds (or replaces) a built-in adapter; the cartesia-js and LiveKit adapters register here. */

@@ -145,6 +145,8 @@ export function caseApplies(c: Case, caps: Capabilities): boolean {
   if (!caps.suites.includes(c.suite)) return false;
   if (c.reconnect && !caps.reconnect) return false;
   if (c.idleLimitMs && !caps.keepAlive) return false;
+  // The unknown-frame relay is plain ws://: a client that insists on TLS for TTS cannot use it.
+  if (c.injectUnknown && caps.tls && c.suite === "tts") return false;
   return true;
 }
 
