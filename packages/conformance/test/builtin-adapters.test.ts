@@ -19,4 +19,20 @@ describe("built-in adapters match their committed baselines", () => {
     // Skipped: no keep-alive in the SDK; the unknown-frame relay is plain ws:// and its TTS socket forces wss://.
     expect(report.checks.filter((c) => c.grade === "skipped").map((c) => c.id)).toEqual(["v1/keep-alive", "turns/keep-alive", "tts/unknown-message"]);
   });
+
+  it("@livekit/agents-plugin-cartesia 1.8.1", async () => {
+    const report = await runConformance({ adapter: await loadBuiltinAdapter("livekit"), runs: 2, seed: SEED, baseline: baseline("livekit") });
+    expect({ unexpected: report.unexpected, stale: report.stale }).toEqual({ unexpected: [], stale: [] });
+    expect(report.checks.filter((c) => c.grade === "fail" || c.grade === "warning").map((c) => `${c.id} ${c.grade}`)).toEqual([
+      "turns/events-in-order fail",
+      "turns/eager-resume-order fail",
+      "turns/errors-surfaced fail",
+      "tts/end-context warning",
+      "tts/errors-surfaced fail",
+    ]);
+    // It has no STT v1 stream, no keep-alive, and never sends a Cartesia flush or cancel.
+    const skipped = report.checks.filter((c) => c.grade === "skipped").map((c) => c.id);
+    expect(skipped.filter((id) => !id.startsWith("v1/"))).toEqual(["turns/keep-alive", "tts/flush", "tts/cancel", "tts/flush-done-surfaced"]);
+    expect(skipped.filter((id) => id.startsWith("v1/"))).toHaveLength(12);
+  });
 });

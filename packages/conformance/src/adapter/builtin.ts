@@ -26,6 +26,13 @@ const REGISTRY = new Map<string, BuiltinAdapter>([
       load: async () => (await import("./cartesia-js.js")).createCartesiaJsAdapter(),
     },
   ],
+  [
+    "livekit",
+    {
+      description: "@livekit/agents-plugin-cartesia 1.8.1 (optional peers; STT turns and TTS streams)",
+      load: async () => (await import("./livekit.js")).createLivekitAdapter(),
+    },
+  ],
 ]);
 
 /** Adds (or replaces) a built-in adapter; the cartesia-js and LiveKit adapters register here. */

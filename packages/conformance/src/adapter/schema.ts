@@ -163,6 +163,8 @@ export const caseResultSchema = z
     text: z.string().optional(),
     /** STT turns: the text the client committed for each turn (what a voice agent would answer). */
     turns: z.array(z.string()).optional(),
+    /** TTS: the wire `context_id` of each case context, for clients that choose their own ids. */
+    contexts: z.record(z.string(), z.string()).optional(),
     /** The client threw or hung where it should not have. */
     crashed: z.boolean().default(false),
     crash: z.string().optional(),

@@ -261,15 +261,34 @@ function turnEnds(sessions: readonly SessionRecord[]): string[] {
 function ttsServerPerContext(sessions: readonly SessionRecord[]): { audio: Map<string, Uint8Array[]>; clipped: boolean } {
   const audio = new Map<string, Uint8Array[]>();
   let clipped = false;
+  // A context's `done` or error (done:true) ends it: what a server sends on it later is not owed to
+  // the caller (that is a server fault, `tts/nothing-after-done`).
+  const ended = new Set<string>();
   for (const m of textFrames(sessions, "server")) {
     if (isClipped(m.text)) clipped = true;
     const j = m.json;
-    if (j?.type !== "chunk" || typeof j.context_id !== "string" || typeof j.data !== "string") continue;
+    if ((j?.type === "done" || j?.type === "error") && typeof j.context_id === "string") ended.add(j.context_id);
+    if (j?.type !== "chunk" || typeof j.context_id !== "string" || typeof j.data !== "string" || ended.has(j.context_id)) continue;
     const list = audio.get(j.context_id) ?? [];
     list.push(Buffer.from(j.data, "base64"));
     audio.set(j.context_id, list);
   }
   return { audio, clipped };
+}
+
+/** The wire `context_id` of a case context (clients that choose their own ids report the mapping). */
+function wire(i: CheckInput, id: string): string {
+  return i.observations.result.contexts?.[id] ?? id;
+}
+
+/**
+ * The wire ids of the case contexts that an action of `op` names. A client that chooses its own ids
+ * and reports no id for a context (it surfaced nothing for it) leaves that context out: its requests
+ * cannot be attributed.
+ */
+function contextsOf(i: CheckInput, op: "end" | "flush" | "cancel"): string[] {
+  const map = i.observations.result.contexts;
+  return i.case.actions.flatMap((a) => (a.op === op && (!map || a.context in map) ? [wire(i, a.context)] : []));
 }
 
 function clientRequests(sessions: readonly SessionRecord[]): Record<string, unknown>[] {
@@ -612,7 +631,7 @@ export const CHECKS: readonly Check[] = [
     source: "sent",
     statement: "Ending a context sends `continue:false` (`transcript:\"\"`; `\" \"` is a warning) once, and no input follows it.",
     evaluate: (i) => {
-      const ended = i.case.actions.filter((a) => a.op === "end").map((a) => (a as { context: string }).context);
+      const ended = contextsOf(i, "end");
       if (ended.length === 0 || i.sessions.length === 0) return undefined;
       const reqs = clientRequests(i.sessions);
       let warning: string | undefined;
@@ -635,11 +654,11 @@ export const CHECKS: readonly Check[] = [
     statement: "A flush is sent as `transcript:\"\"`, `continue:true`, `flush:true` on the same context, once per request.",
     requires: ["flush"],
     evaluate: (i) => {
-      const asked = i.case.actions.filter((a) => a.op === "flush");
+      const asked = contextsOf(i, "flush");
       if (asked.length === 0 || i.sessions.length === 0) return undefined;
       const reqs = clientRequests(i.sessions);
-      for (const ctx of new Set(asked.map((a) => (a as { context: string }).context))) {
-        const want = asked.filter((a) => (a as { context: string }).context === ctx).length;
+      for (const ctx of new Set(asked)) {
+        const want = asked.filter((a) => a === ctx).length;
         const flushes = reqs.filter((r) => r.context_id === ctx && r.flush === true);
         if (flushes.length !== want) return fail(`context ${ctx}: asked ${want} flushes, sent ${flushes.length}`);
         const bad = flushes.find((r) => r.transcript !== "" || r.continue !== true);
@@ -656,7 +675,7 @@ export const CHECKS: readonly Check[] = [
     statement: "Cancel sends `{context_id, cancel:true}` for that context.",
     requires: ["cancel"],
     evaluate: (i) => {
-      const asked = i.case.actions.filter((a) => a.op === "cancel").map((a) => (a as { context: string }).context);
+      const asked = contextsOf(i, "cancel");
       if (asked.length === 0 || i.sessions.length === 0) return undefined;
       const reqs = clientRequests(i.sessions);
       for (const ctx of asked) {
@@ -675,7 +694,7 @@ export const CHECKS: readonly Check[] = [
       if (i.sessions.length === 0) return undefined;
       const { audio, clipped } = ttsServerPerContext(i.sessions);
       if (clipped) return fail("the journal clipped a server frame (over its text limit): cannot compare audio — use smaller chunks");
-      const cancelled = new Set(i.case.actions.filter((a) => a.op === "cancel").map((a) => (a as { context: string }).context));
+      const cancelled = new Set(contextsOf(i, "cancel"));
       const got = new Map<string, Uint8Array[]>();
       for (const e of i.observations.events) {
         if (e.type !== "tts.audio") continue;
@@ -709,9 +728,10 @@ export const CHECKS: readonly Check[] = [
     statement: "Word timestamps are surfaced per context exactly as the server sent them.",
     requires: ["timestamps"],
     evaluate: (i) => {
-      const withTs = new Set(i.case.contexts.filter((c) => c.add_timestamps).map((c) => c.id));
+      const map = i.observations.result.contexts;
+      const withTs = new Set(i.case.contexts.filter((c) => c.add_timestamps && (!map || c.id in map)).map((c) => wire(i, c.id)));
       if (withTs.size === 0 || i.sessions.length === 0) return undefined;
-      const cancelled = new Set(i.case.actions.filter((a) => a.op === "cancel").map((a) => (a as { context: string }).context));
+      const cancelled = new Set(contextsOf(i, "cancel"));
       for (const ctx of withTs) {
         if (cancelled.has(ctx)) continue;
         const want = serverMessages(i.sessions)
@@ -747,7 +767,7 @@ export const CHECKS: readonly Check[] = [
     source: "surfaced",
     statement: "Each context's `done` is surfaced on that context, after all its audio.",
     evaluate: (i) => {
-      const cancelled = new Set(i.case.actions.filter((a) => a.op === "cancel").map((a) => (a as { context: string }).context));
+      const cancelled = new Set(contextsOf(i, "cancel"));
       // An error (done:true) ends its context: whatever the server sends on it later is not owed to the caller.
       const errored = new Set(serverErrors(i.sessions).flatMap((e) => (e.context ? [e.context] : [])));
       const want = serverMessages(i.sessions)

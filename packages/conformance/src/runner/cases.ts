@@ -208,7 +208,7 @@ export function fixedCases(suite: Suite): Case[] {
     ttsCase({
       id,
       version,
-      scenario: { faults: [{ at: { message: 0 }, action: { type: "error", status: 404, code: "voice_not_found", title: "Voice not found", message: "No voice with that id.", fatal: false }, endpoints: ["tts"] }] },
+      scenario: { faults: [{ at: { message: 0 }, action: { type: "error", status: 404, code: "voice_not_found", title: "Voice not found", message: "No voice with that id.", fatal: false }, endpoints: ["tts"], connections: 1 }] },
       contexts: [TTS_CONTEXT("bad", S16_24K, false), TTS_CONTEXT("good", S16_24K, false)],
       actions: [
         { op: "push", context: "bad", transcript: "This fails. " },
