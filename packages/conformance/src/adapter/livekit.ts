@@ -109,14 +109,29 @@ async function runStt(lk: Loaded, target: Target, c: Case, observe: Observe): Pr
     }
   })().catch((error: unknown) => observe(errorObservation(error)));
   const audio = Buffer.from(stt.audio, "base64");
+  // LiveKit agents push 10–20 ms AudioFrames and the plugin re-chunks them to 160 ms on the wire, so
+  // smaller case chunks are coalesced to at least 10 ms (a frame object per sample is not LiveKit usage).
+  const minBytes = Math.max(2, Math.round(stt.sample_rate / 100) * 2);
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  const push = (force: boolean) => {
+    if (pendingBytes === 0 || (!force && pendingBytes < minBytes)) return;
+    const bytes = Buffer.concat(pending);
+    pending = [];
+    pendingBytes = 0;
+    const samples = new Int16Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+    stream.pushFrame(new lk.rtc.AudioFrame(samples, stt.sample_rate, 1, samples.length));
+  };
   let offset = 0;
   for (const a of c.actions as Action[]) {
     switch (a.op) {
       case "audio":
         for (const piece of audioPieces(audio, stt.chunkBytes, offset, a.bytes)) {
-          const samples = new Int16Array(piece.buffer.slice(piece.byteOffset, piece.byteOffset + piece.byteLength));
-          stream.pushFrame(new lk.rtc.AudioFrame(samples, stt.sample_rate, 1, samples.length));
+          pending.push(Buffer.from(piece));
+          pendingBytes += piece.byteLength;
+          push(false);
         }
+        push(true);
         offset += a.bytes;
         break;
       case "idle":
