@@ -294,14 +294,54 @@ export const sttScriptArb: fc.Arbitrary<SttScriptInput> = fc
 /** Chunk sizes in bytes (whole 16-bit samples, from one sample up). */
 const chunkArb = fc.oneof(fc.constant(2), fc.integer({ min: 1, max: 4096 }).map((n) => n * 2));
 
-/** Generated turns cases. */
+/** A generated fault: a non-fatal error event (either shape) or a dropped connection, at a fraction of the audio. */
+interface GeneratedFault {
+  kind: "error" | "drop";
+  at: number;
+  status: number;
+  code: string;
+  legacy: boolean;
+}
+
+const faultArb = (kinds: readonly GeneratedFault["kind"][]): fc.Arbitrary<GeneratedFault | undefined> =>
+  fc.option(
+    fc.record({
+      kind: fc.constantFrom(...kinds),
+      at: fc.double({ min: 0.05, max: 0.95, noNaN: true }),
+      status: fc.constantFrom(400, 404, 429),
+      code: fc.constantFrom("invalid_request", "not_found", "concurrency_limited"),
+      legacy: fc.boolean(),
+    }),
+    { nil: undefined, freq: 3 },
+  );
+
+/** The scenario fault, case version and reconnect flag of a generated fault. */
+function faultParts(f: GeneratedFault | undefined, suite: "stt-v1" | "stt-turns", seconds: number): Pick<SttCaseOptions, "faults" | "version" | "reconnect"> {
+  if (!f) return {};
+  const at = { audio: Math.round(f.at * seconds * 1000) / 1000 };
+  if (f.kind === "drop") return { faults: [{ at, action: { type: "drop" }, endpoints: [suite], connections: 1 }], reconnect: true };
+  return {
+    faults: [{ at, action: { type: "error", status: f.status, code: f.code, title: "Generated error", message: "A generated non-fatal error.", fatal: false }, endpoints: [suite] }],
+    version: f.legacy ? "2025-04-16" : "2026-03-01",
+  };
+}
+
+/** Generated turns cases: a script, a chunk size, and sometimes an error event or a dropped connection. */
 export function turnsCaseArb(): fc.Arbitrary<Case> {
-  return fc.record({ stt: sttScriptArb, chunk: chunkArb, seed: fc.integer({ min: 1, max: 1000 }) }).map(({ stt, chunk, seed }) =>
-    sttCase({ id: `turns-gen-${seed}`, suite: "stt-turns", stt, chunkBytes: chunk, seed, purpose: "generated turn script" }),
+  return fc.record({ stt: sttScriptArb, chunk: chunkArb, seed: fc.integer({ min: 1, max: 1000 }), fault: faultArb(["error", "drop"]) }).map(({ stt, chunk, seed, fault }) =>
+    sttCase({
+      id: `turns-gen-${seed}`,
+      suite: "stt-turns",
+      stt,
+      chunkBytes: chunk,
+      seed,
+      ...faultParts(fault, "stt-turns", scriptSeconds(stt)),
+      purpose: "generated turn script",
+    }),
   );
 }
 
-/** Generated v1 cases: a script, chunk size and finalize points. */
+/** Generated v1 cases: a script, chunk size, finalize points and sometimes an error event. */
 export function v1CaseArb(): fc.Arbitrary<Case> {
   return fc
     .record({
@@ -309,11 +349,21 @@ export function v1CaseArb(): fc.Arbitrary<Case> {
       chunk: chunkArb,
       seed: fc.integer({ min: 1, max: 1000 }),
       finalizes: fc.array(fc.record({ at: fc.double({ min: 0, max: 1, noNaN: true }), wait: fc.boolean() }), { maxLength: 3 }),
+      fault: faultArb(["error"]),
     })
-    .map(({ stt, chunk, seed, finalizes }) => {
+    .map(({ stt, chunk, seed, finalizes, fault }) => {
       const total = bytesFor(scriptSeconds(stt) + 0.6);
       const finalizeAt = finalizes.map((f) => ({ at: Math.floor((f.at * total) / 2) * 2, wait: f.wait }));
-      return sttCase({ id: `v1-gen-${seed}`, suite: "stt-v1", stt, chunkBytes: chunk, seed, finalizeAt, purpose: "generated script, chunking and finalizes" });
+      return sttCase({
+        id: `v1-gen-${seed}`,
+        suite: "stt-v1",
+        stt,
+        chunkBytes: chunk,
+        seed,
+        finalizeAt,
+        ...faultParts(fault, "stt-v1", scriptSeconds(stt)),
+        purpose: "generated script, chunking, finalizes and faults",
+      });
     });
 }
 

@@ -248,6 +248,8 @@ export async function runConformance(options: RunOptions): Promise<AdapterReport
         let k = 0;
         const outcome = await fc.check(
           fc.asyncProperty(caseArb(suite), async (c) => {
+            // A generated drop needs the reconnect capability, like the fixed drop cases.
+            fc.pre(caseApplies(c, caps));
             const run = await runOneCase(env, options.adapter, caps, c, timeoutMs);
             record(run);
             const bad = unexpectedIn(run);
