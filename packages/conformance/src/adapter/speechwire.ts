@@ -155,7 +155,8 @@ async function runStt(target: Target, c: Case, emit: Observe, hooks: SpeechwireH
   const client = createClient({ baseUrl: target.baseUrl, apiKey: target.apiKey, version: c.version, ...(hooks.webSocket ? { WebSocket: hooks.webSocket } : {}) });
   const params = { model: stt.model, encoding: stt.encoding, sample_rate: stt.sample_rate };
   const reconnect = c.reconnect ? { initialDelayMs: 100 } : false;
-  const keepAlive = c.idleLimitMs ? { intervalMs: Math.max(50, Math.floor(c.idleLimitMs / 3)) } : false;
+  // Well below the limit: timers run late on a busy machine.
+  const keepAlive = c.idleLimitMs ? { intervalMs: Math.max(50, Math.floor(c.idleLimitMs / 4)) } : false;
   let session: SttStream | TurnsSession;
   if (c.suite === "stt-v1") {
     session = client.stt.stream({ ...params, ...(stt.language ? { language: stt.language } : {}) }, { reconnect, keepAlive });

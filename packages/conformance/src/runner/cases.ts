@@ -4,14 +4,12 @@
  * unicode and empty transcripts, chunk sizes, interleaved TTS contexts).
  */
 import * as fc from "fast-check";
-import { bytesPerSample } from "@speechwire/protocol";
 import { compileScript } from "@speechwire/mock-server/core";
 import { BUILTIN_SCENARIOS, scenarioSchema, type ScenarioInput } from "@speechwire/mock-server";
 import { caseSchema, type Action, type Case, type CaseInput, type ContextSpec, type Suite } from "../adapter/schema.js";
 
 const VOICE = { mode: "id", id: "6b7f9d52-3c1a-4e8f-a0b2-9d4c5e6f7a81" } as const;
 const RATE = 16000;
-const BPS = RATE * 2;
 
 /** `bytes` of deterministic non-silent s16le audio (so reordering or loss shows in digests). */
 export function patternAudio(bytes: number, seed = 1): Uint8Array {
@@ -408,9 +406,4 @@ export function ttsCaseArb(): fc.Arbitrary<Case> {
 /** The arbitrary of a suite's generated cases. */
 export function caseArb(suite: Suite): fc.Arbitrary<Case> {
   return suite === "stt-v1" ? v1CaseArb() : suite === "stt-turns" ? turnsCaseArb() : ttsCaseArb();
-}
-
-/** Bytes per second of the case audio. */
-export function caseBytesPerSecond(c: Case): number {
-  return c.stt ? bytesPerSample(c.stt.encoding) * c.stt.sample_rate : BPS;
 }
