@@ -21,6 +21,10 @@ describe("command adapters", () => {
   it("reports a command that is not an adapter with a clear error", async () => {
     const notJson = createCommandAdapter(`node -e "console.log('hello there')"`);
     await expect(notJson.capabilities()).rejects.toThrow(/not JSON: hello there/u);
+    // Valid JSON, invalid capabilities, and the process stays alive: rejected at once, naming the field.
+    const badCaps = createCommandAdapter(`node -e "console.log(JSON.stringify({type:'capabilities',capabilities:{name:'x',suites:['stt-v9']}}));setInterval(()=>{},1000)"`);
+    await expect(badCaps.capabilities()).rejects.toThrow(/capabilities\.suites\.0/u);
+    await badCaps.dispose?.();
     const missing = createCommandAdapter("definitely-not-a-command-xyz");
     await expect(missing.capabilities()).rejects.toThrow(/exited|failed to start/u);
   });

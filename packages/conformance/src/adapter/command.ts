@@ -32,10 +32,13 @@ export function createCommandAdapter(command: string, options: CommandAdapterOpt
   let child: ChildProcess | undefined;
   let exited: string | undefined;
   let capabilities: ((c: Capabilities) => void) | undefined;
+  /** Rejects a pending `hello` at once when the adapter answers with something invalid. */
+  let helloFailed: ((why: string) => void) | undefined;
   let pending: Pending | undefined;
   const protocolErrors: string[] = [];
 
   const fail = (why: string) => {
+    helloFailed?.(why);
     if (pending) {
       const p = pending;
       pending = undefined;
@@ -61,7 +64,8 @@ export function createCommandAdapter(command: string, options: CommandAdapterOpt
   };
 
   const start = () => {
-    const proc = spawn(command, { shell: true, cwd: options.cwd, env: options.env ?? process.env, stdio: ["pipe", "pipe", "pipe"] });
+    // Its own process group: the shell does not exec the command, so a kill must reach the group.
+    const proc = spawn(command, { shell: true, detached: true, cwd: options.cwd, env: options.env ?? process.env, stdio: ["pipe", "pipe", "pipe"] });
     child = proc;
     proc.stderr?.setEncoding("utf8");
     proc.stderr?.on("data", (d: string) => (options.stderr ?? ((s: string) => process.stderr.write(s)))(d));
@@ -112,7 +116,13 @@ export function createCommandAdapter(command: string, options: CommandAdapterOpt
         const timer = setTimeout(() => reject(new Error(`the adapter command did not answer hello within ${timeoutMs} ms: ${exited ?? protocolErrors[0] ?? "no output"}`)), timeoutMs);
         capabilities = (c) => {
           clearTimeout(timer);
+          helloFailed = undefined;
           resolve(c);
+        };
+        helloFailed = (why) => {
+          clearTimeout(timer);
+          helloFailed = undefined;
+          reject(new Error(`the adapter command did not answer hello properly: ${why}`));
         };
         child?.once("exit", () => {
           clearTimeout(timer);
@@ -138,7 +148,11 @@ export function createCommandAdapter(command: string, options: CommandAdapterOpt
       proc.stdin?.end();
       await new Promise<void>((resolve) => {
         const timer = setTimeout(() => {
-          proc.kill("SIGKILL");
+          try {
+            if (proc.pid !== undefined) process.kill(-proc.pid, "SIGKILL");
+          } catch {
+            proc.kill("SIGKILL");
+          }
           resolve();
         }, 3000);
         proc.once("exit", () => {
