@@ -1,0 +1,249 @@
+/**
+ * The built-in adapter for `@cartesia/cartesia-js` 4.2.0 (an optional peer dependency): its STT
+ * manual-finalize and auto-finalize sockets and its TTS socket, used the way its README shows, with
+ * what a careful caller adds (an `error` listener, finals concatenated, `turn.end` as the turn's text).
+ *
+ * Loaded through its CommonJS build: the ESM build calls `require('ws')`, which does not exist in an
+ * ES module, so every socket of the ESM build throws on Node 20 (docs/real-clients.md of the mock).
+ * Its TTS socket always uses `wss://`, so the adapter declares `tls` and connects to the TLS port.
+ */
+import { createRequire } from "node:module";
+import type { Adapter, Observe } from "./types.js";
+import type { Action, Capabilities, Case, CaseResult, ObservationEvent, Target } from "./schema.js";
+import { audioPieces } from "./speechwire.js";
+
+/** The capabilities the cartesia-js adapter declares. */
+export const CARTESIA_JS_CAPABILITIES: Capabilities = {
+  name: "cartesia-js",
+  version: "@cartesia/cartesia-js 4.2.0",
+  suites: ["stt-v1", "stt-turns", "tts"],
+  // Opt-in `reconnect` option of its STT sockets.
+  reconnect: true,
+  // No keep-alive: the SDK sends nothing on its own while idle.
+  keepAlive: false,
+  finalize: true,
+  flush: true,
+  cancel: true,
+  timestamps: true,
+  errors: true,
+  tls: true,
+};
+
+type Listener = (...args: never[]) => void;
+interface SttSocket {
+  on(event: string, listener: Listener): unknown;
+  send(message: unknown): unknown;
+  sendRaw(data: Uint8Array): unknown;
+  close(): unknown;
+}
+interface TtsContext {
+  push(o: { transcript: string }): Promise<void>;
+  flush(): Promise<void>;
+  no_more_inputs(): Promise<void>;
+  cancel(): Promise<void>;
+  receive(o?: { timeout?: number }): AsyncGenerator<Record<string, unknown>>;
+}
+interface TtsSocket {
+  on(event: string, listener: Listener): unknown;
+  context(o: Record<string, unknown>): TtsContext;
+  close(): unknown;
+}
+interface CartesiaClient {
+  stt: {
+    manualFinalize: { websocket(params: Record<string, unknown>, options?: Record<string, unknown>): SttSocket };
+    autoFinalize: { websocket(params: Record<string, unknown>, options?: Record<string, unknown>): SttSocket };
+  };
+  tts: { websocket(options?: Record<string, unknown>): Promise<TtsSocket> };
+}
+type CartesiaCtor = new (options: Record<string, unknown>) => CartesiaClient;
+
+/** Loads the SDK's CommonJS build; throws a clear error when the optional peer is missing. */
+function loadCartesia(): CartesiaCtor {
+  try {
+    return (createRequire(import.meta.url)("@cartesia/cartesia-js") as { Cartesia: CartesiaCtor }).Cartesia;
+  } catch (error) {
+    throw new Error(`the cartesia-js adapter needs the optional peer dependency @cartesia/cartesia-js 4.2.0 (and ws): ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** An error event of either shape (the SDK hands the raw event on `error.error`). */
+function errorFromEvent(raw: Record<string, unknown> | undefined, fallback: string, contextId?: string): ObservationEvent {
+  const status = typeof raw?.status_code === "number" ? raw.status_code : typeof raw?.code === "number" ? raw.code : undefined;
+  const code = typeof raw?.error_code === "string" ? raw.error_code : null;
+  const message = typeof raw?.message === "string" ? raw.message : typeof raw?.error === "string" ? raw.error : fallback;
+  const ctx = typeof raw?.context_id === "string" ? raw.context_id : contextId;
+  return { type: "error", ...(status !== undefined ? { status, code } : {}), message, ...(ctx ? { context_id: ctx } : {}) };
+}
+
+/** Creates the cartesia-js adapter. */
+export function createCartesiaJsAdapter(): Adapter {
+  const Cartesia = loadCartesia();
+  return {
+    capabilities: async () => CARTESIA_JS_CAPABILITIES,
+    async runCase(target, c, observe) {
+      try {
+        return c.suite === "tts" ? await runTts(Cartesia, target, c, observe) : await runStt(Cartesia, target, c, observe);
+      } catch (error) {
+        return { crashed: true, crash: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
+      }
+    },
+  };
+}
+
+async function runStt(Cartesia: CartesiaCtor, target: Target, c: Case, observe: Observe): Promise<CaseResult> {
+  const stt = c.stt;
+  if (!stt) throw new Error(`case ${c.id} has no stt section`);
+  const client = new Cartesia({ apiKey: target.apiKey, baseURL: target.baseUrl, maxRetries: 0 });
+  const v1 = c.suite === "stt-v1";
+  const params = { model: stt.model, encoding: stt.encoding, sample_rate: stt.sample_rate, ...(v1 && stt.language ? { language: stt.language } : {}) };
+  const options = {
+    headers: { "cartesia-version": c.version },
+    ...(c.reconnect ? { reconnect: { onReconnecting: () => undefined, initialDelay: 100 } } : {}),
+  };
+  const ws = v1 ? client.stt.manualFinalize.websocket(params, options) : client.stt.autoFinalize.websocket(params, options);
+  let text = "";
+  const turns: string[] = [];
+  const flushWaiters: (() => void)[] = [];
+  let onDrop: () => void = () => {};
+  const dropped = new Promise<void>((resolve) => (onDrop = resolve));
+  const closed = new Promise<void>((resolve) =>
+    ws.on("close", (() => {
+      onDrop();
+      for (const w of flushWaiters.splice(0)) w();
+      resolve();
+    }) as Listener),
+  );
+  ws.on("error", ((error: Error & { error?: Record<string, unknown> }) => observe(errorFromEvent(error.error, error.message))) as Listener);
+  ws.on("reconnecting", (() => {
+    observe({ type: "reconnecting" });
+    onDrop();
+  }) as Listener);
+  ws.on("reconnected", (() => observe({ type: "reconnected" })) as Listener);
+  ws.on("event", ((e: Record<string, unknown>) => {
+    const type = e.type;
+    if (v1 && type === "transcript") {
+      const words = Array.isArray(e.words) ? (e.words as { word: string; start: number; end: number }[]).map((w) => ({ word: w.word, start: w.start, end: w.end })) : undefined;
+      observe({ type: "transcript", is_final: e.is_final === true, text: String(e.text ?? ""), ...(words ? { words } : {}) });
+      if (e.is_final === true) text += String(e.text ?? "");
+    } else if (v1 && type === "flush_done") {
+      observe({ type: "flush_done" });
+      flushWaiters.shift()?.();
+    } else if (v1 && type === "done") observe({ type: "done" });
+    else if (!v1 && (type === "connected" || type === "turn.start" || type === "turn.resume")) observe({ type });
+    else if (!v1 && (type === "turn.update" || type === "turn.eager_end")) observe({ type, transcript: String(e.transcript ?? "") });
+    else if (!v1 && type === "turn.end") {
+      observe({ type: "turn.end", transcript: String(e.transcript ?? "") });
+      turns.push(String(e.transcript ?? ""));
+    }
+  }) as Listener);
+  const audio = Buffer.from(stt.audio, "base64");
+  let offset = 0;
+  for (const a of c.actions as Action[]) {
+    switch (a.op) {
+      case "audio":
+        for (const piece of audioPieces(audio, stt.chunkBytes, offset, a.bytes)) ws.sendRaw(new Uint8Array(piece));
+        offset += a.bytes;
+        break;
+      case "finalize": {
+        const acked = new Promise<void>((resolve) => flushWaiters.push(resolve));
+        ws.send("finalize");
+        if (a.wait) await acked;
+        break;
+      }
+      case "idle":
+        await sleep(a.ms);
+        break;
+      case "wait-disconnect":
+        await Promise.race([dropped, sleep(10_000)]);
+        break;
+      case "close":
+        // Then wait for the server to drain and close (the SDK does not wait by itself).
+        ws.send(v1 ? "close" : { type: "close" });
+        break;
+      default:
+        throw new Error(`action ${a.op} does not apply to ${c.suite}`);
+    }
+  }
+  // A careful caller bounds the wait for the drain (LiveKit waits 5 s, §3.5), then closes itself.
+  const drained = await Promise.race([closed.then(() => true), sleep(5000).then(() => false)]);
+  if (!drained) {
+    ws.close();
+    await Promise.race([closed, sleep(2000)]);
+  }
+  return v1 ? { crashed: false, text } : { crashed: false, turns, text: turns.join("") };
+}
+
+async function runTts(Cartesia: CartesiaCtor, target: Target, c: Case, observe: Observe): Promise<CaseResult> {
+  if (!target.tlsBaseUrl) throw new Error("cartesia-js forces wss:// for TTS: the runner gave no TLS URL");
+  const client = new Cartesia({ apiKey: target.apiKey, baseURL: target.tlsBaseUrl, maxRetries: 0 });
+  const ws = await client.tts.websocket({ ...(target.ca ? { ca: target.ca } : {}), headers: { "cartesia-version": c.version } });
+  ws.on("error", ((error: Error & { error?: Record<string, unknown> }) => observe(errorFromEvent(error.error, error.message))) as Listener);
+  const contexts = new Map<string, TtsContext>();
+  const receivers: Promise<void>[] = [];
+  const ctxOf = (id: string): TtsContext => {
+    const existing = contexts.get(id);
+    if (existing) return existing;
+    const spec = c.contexts.find((x) => x.id === id);
+    if (!spec) throw new Error(`case ${c.id}: no context ${id}`);
+    // The SDK's voice type follows its default version: a plain id from 2026-08-14, `{mode:"id"}` before.
+    const voice = c.version >= "2026-08-14" ? spec.voice.id : spec.voice;
+    const ctx = ws.context({
+      contextId: id,
+      model_id: spec.model_id,
+      voice,
+      output_format: spec.output_format,
+      ...(spec.language ? { language: spec.language } : {}),
+      ...(spec.add_timestamps ? { add_timestamps: true } : {}),
+      ...(spec.max_buffer_delay_ms !== undefined ? { max_buffer_delay_ms: spec.max_buffer_delay_ms } : {}),
+    });
+    contexts.set(id, ctx);
+    receivers.push(
+      (async () => {
+        try {
+          for await (const e of ctx.receive({ timeout: 30_000 })) {
+            if (e.type === "chunk" && typeof e.data === "string") observe({ type: "tts.audio", context_id: id, data: e.data });
+            else if (e.type === "timestamps" && e.word_timestamps) {
+              const w = e.word_timestamps as { words: string[]; start: number[]; end: number[] };
+              observe({ type: "tts.timestamps", context_id: id, words: w.words, start: w.start, end: w.end });
+            } else if (e.type === "flush_done") observe({ type: "tts.flush_done", context_id: id, flush_id: Number(e.flush_id) });
+            else if (e.type === "done") observe({ type: "tts.done", context_id: id });
+            else if (e.type === "error") observe(errorFromEvent(e, "error", id));
+          }
+        } catch {
+          // receive() throws after yielding the error event (already observed) or on its timeout.
+        }
+      })(),
+    );
+    return ctx;
+  };
+  const sends: Promise<unknown>[] = [];
+  for (const a of c.actions as Action[]) {
+    switch (a.op) {
+      case "push":
+        sends.push(ctxOf(a.context).push({ transcript: a.transcript }));
+        break;
+      case "flush":
+        sends.push(ctxOf(a.context).flush());
+        break;
+      case "end":
+        sends.push(ctxOf(a.context).no_more_inputs());
+        break;
+      case "cancel":
+        sends.push(ctxOf(a.context).cancel());
+        break;
+      case "idle":
+        await sleep(a.ms);
+        break;
+      case "close":
+        await Promise.allSettled(sends);
+        await Promise.all(receivers);
+        ws.close();
+        break;
+      default:
+        throw new Error(`action ${a.op} does not apply to tts`);
+    }
+  }
+  return { crashed: false };
+}

@@ -1,0 +1,215 @@
+/**
+ * The language-neutral shapes of the kit: capabilities, cases, observations and the JSON-lines
+ * messages the runner and a command adapter exchange over stdin/stdout. Zod schemas (exported as
+ * JSON Schema in `schemas/`), so an adapter in any language can validate what it reads and writes.
+ */
+import * as z from "zod";
+
+/** The suites (WebSocket endpoints) a case can exercise. */
+export const SUITES = ["stt-v1", "stt-turns", "tts"] as const;
+/** One suite. */
+export type Suite = (typeof SUITES)[number];
+
+/** What an adapter says it can do; the runner builds the check matrix from it. */
+export const capabilitiesSchema = z
+  .strictObject({
+    /** A short name for reports and baselines, e.g. `speechwire-client`. */
+    name: z.string().min(1),
+    /** Free text: client name and version. */
+    version: z.string().optional(),
+    suites: z.array(z.enum(SUITES)).meta({ description: "The endpoints the client supports." }),
+    reconnect: z.boolean().default(false).meta({ description: "STT: reconnects after a server-initiated drop and resends the audio." }),
+    keepAlive: z.boolean().default(false).meta({ description: "STT: keeps an idle session open (silence) below the idle limit." }),
+    finalize: z.boolean().default(true).meta({ description: "STT v1: can send `finalize` on demand." }),
+    flush: z.boolean().default(true).meta({ description: "TTS: can send a manual flush." }),
+    cancel: z.boolean().default(true).meta({ description: "TTS: can cancel a context." }),
+    timestamps: z.boolean().default(true).meta({ description: "Surfaces word timestamps (TTS `add_timestamps`, STT v1 `words`)." }),
+    errors: z.boolean().default(true).meta({ description: "Surfaces server error events to its caller." }),
+    tls: z.boolean().default(false).meta({ description: "Needs the TLS URLs (e.g. cartesia-js forces wss for TTS)." }),
+  })
+  .meta({ title: "capabilities" });
+/** Declared capabilities (defaults filled in). */
+export type Capabilities = z.output<typeof capabilitiesSchema>;
+/** Capabilities as written by an adapter. */
+export type CapabilitiesInput = z.input<typeof capabilitiesSchema>;
+
+/** One thing the client is asked to do, in order. */
+export const actionSchema = z
+  .discriminatedUnion("op", [
+    z.strictObject({ op: z.literal("audio"), bytes: z.number().int().nonnegative().meta({ description: "Send the next `bytes` of the case audio, in `chunkBytes` pieces." }) }),
+    z.strictObject({ op: z.literal("finalize"), wait: z.boolean().default(false).meta({ description: "Wait for its flush_done before the next action." }) }),
+    z.strictObject({ op: z.literal("idle"), ms: z.number().int().positive().meta({ description: "Send nothing for this long (keep-alive cases)." }) }),
+    z.strictObject({ op: z.literal("wait-disconnect").meta({ description: "Wait until the client has noticed that the server dropped the connection (reconnect cases)." }) }),
+    z.strictObject({ op: z.literal("close") }),
+    z.strictObject({ op: z.literal("push"), context: z.string(), transcript: z.string() }),
+    z.strictObject({ op: z.literal("flush"), context: z.string() }),
+    z.strictObject({ op: z.literal("end"), context: z.string() }),
+    z.strictObject({ op: z.literal("cancel"), context: z.string() }),
+  ])
+  .meta({ title: "action" });
+/** One action. */
+export type Action = z.output<typeof actionSchema>;
+
+const rawFormat = z.strictObject({
+  container: z.literal("raw"),
+  encoding: z.enum(["pcm_s16le", "pcm_f32le", "pcm_mulaw", "pcm_alaw"]),
+  sample_rate: z.number().int().positive(),
+});
+
+/** A TTS context's fixed fields: what every input on it repeats (§5.2). */
+export const contextSpecSchema = z.strictObject({
+  id: z.string().min(1),
+  model_id: z.string(),
+  voice: z.strictObject({ mode: z.literal("id"), id: z.string() }),
+  output_format: rawFormat,
+  language: z.string().optional(),
+  add_timestamps: z.boolean().default(false),
+  max_buffer_delay_ms: z.number().int().min(0).max(5000).optional(),
+});
+/** A TTS context spec. */
+export type ContextSpec = z.output<typeof contextSpecSchema>;
+
+/**
+ * A case: one session on one endpoint, with the mock scenario that scripts the server and the
+ * actions that script the client. The runner fills in `scenario.name`.
+ */
+export const caseSchema = z
+  .strictObject({
+    id: z.string().min(1),
+    suite: z.enum(SUITES),
+    /** Cartesia-Version the client should send (selects the error shape). */
+    version: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).default("2026-03-01"),
+    /** A mock scenario object (`@speechwire/mock-server` `scenarioSchema`), without `name`. */
+    scenario: z.record(z.string(), z.unknown()).default({}),
+    /** STT: handshake parameters. */
+    stt: z
+      .strictObject({
+        model: z.string(),
+        encoding: z.enum(["pcm_s16le", "pcm_s32le", "pcm_f16le", "pcm_f32le", "pcm_mulaw", "pcm_alaw"]),
+        sample_rate: z.number().int().positive(),
+        language: z.string().optional(),
+        /** The whole audio of the case, base64. */
+        audio: z.string(),
+        chunkBytes: z.number().int().positive(),
+      })
+      .optional(),
+    /** TTS: the contexts of the case. */
+    contexts: z.array(contextSpecSchema).default([]),
+    actions: z.array(actionSchema),
+    /** Turn reconnect on (when the adapter can). */
+    reconnect: z.boolean().default(false),
+    /** The server's idle limit in this case, ms (keep-alive cases): keep the session open past it. */
+    idleLimitMs: z.number().int().positive().optional(),
+    /** Inject a frame of an unknown type into the server's stream (the runner's proxy does it). */
+    injectUnknown: z.boolean().default(false),
+    /** What the case exercises (the checks that read it), for people. */
+    purpose: z.string().default(""),
+  })
+  .meta({ title: "case" });
+/** A case (defaults filled in). */
+export type Case = z.output<typeof caseSchema>;
+/** A case as written. */
+export type CaseInput = z.input<typeof caseSchema>;
+
+/** One normalized thing the client surfaced to its caller, in the order it surfaced it. */
+export const observationEventSchema = z
+  .discriminatedUnion("type", [
+    // stt-v1
+    z.strictObject({
+      type: z.literal("transcript"),
+      is_final: z.boolean(),
+      text: z.string(),
+      words: z.array(z.strictObject({ word: z.string(), start: z.number(), end: z.number() })).optional(),
+    }),
+    z.strictObject({ type: z.literal("flush_done") }),
+    z.strictObject({ type: z.literal("done") }),
+    // stt-turns
+    z.strictObject({ type: z.literal("connected") }),
+    z.strictObject({ type: z.literal("turn.start") }),
+    z.strictObject({ type: z.literal("turn.update"), transcript: z.string() }),
+    z.strictObject({ type: z.literal("turn.eager_end"), transcript: z.string() }),
+    z.strictObject({ type: z.literal("turn.resume") }),
+    z.strictObject({ type: z.literal("turn.end"), transcript: z.string() }),
+    // tts
+    z.strictObject({ type: z.literal("tts.audio"), context_id: z.string(), data: z.string().meta({ description: "base64 audio bytes" }) }),
+    z.strictObject({
+      type: z.literal("tts.timestamps"),
+      context_id: z.string(),
+      words: z.array(z.string()),
+      start: z.array(z.number()),
+      end: z.array(z.number()),
+    }),
+    z.strictObject({ type: z.literal("tts.flush_done"), context_id: z.string(), flush_id: z.number().int() }),
+    z.strictObject({ type: z.literal("tts.done"), context_id: z.string() }),
+    // every endpoint
+    z.strictObject({
+      type: z.literal("error"),
+      status: z.number().int().optional(),
+      code: z.string().nullable().optional(),
+      message: z.string().optional(),
+      context_id: z.string().optional(),
+    }),
+    z.strictObject({ type: z.literal("reconnecting") }),
+    z.strictObject({ type: z.literal("reconnected") }),
+  ])
+  .meta({ title: "observation event" });
+/** One observation event. */
+export type ObservationEvent = z.output<typeof observationEventSchema>;
+
+/** What the client produced when the case ended. */
+export const caseResultSchema = z
+  .strictObject({
+    /** STT: the whole session's final text as the client hands it to its caller. */
+    text: z.string().optional(),
+    /** STT turns: the text the client committed for each turn (what a voice agent would answer). */
+    turns: z.array(z.string()).optional(),
+    /** TTS: the wire `context_id` of each case context, for clients that choose their own ids. */
+    contexts: z.record(z.string(), z.string()).optional(),
+    /** The client threw or hung where it should not have. */
+    crashed: z.boolean().default(false),
+    crash: z.string().optional(),
+  })
+  .meta({ title: "case result" });
+/** A case result. */
+export type CaseResult = z.output<typeof caseResultSchema>;
+
+/** Everything the runner learns from the adapter about one case. */
+export interface Observations {
+  events: ObservationEvent[];
+  result: CaseResult;
+}
+
+/** Where the adapter connects for a case. */
+export const targetSchema = z.strictObject({
+  /** http(s) base URL (with the case's `/s/<scenario>` prefix); clients map it to ws(s). */
+  baseUrl: z.string(),
+  /** The same routes over TLS, when the mock serves TLS. */
+  tlsBaseUrl: z.string().optional(),
+  /** PEM of the TLS certificate to trust. */
+  ca: z.string().optional(),
+  apiKey: z.string(),
+});
+/** A case target. */
+export type Target = z.output<typeof targetSchema>;
+
+/** Runner → adapter (one JSON object per line on the adapter's stdin). */
+export const runnerMessageSchema = z
+  .discriminatedUnion("type", [
+    z.strictObject({ type: z.literal("hello"), protocol: z.literal(1) }),
+    z.strictObject({ type: z.literal("case"), target: targetSchema, case: caseSchema }),
+    z.strictObject({ type: z.literal("shutdown") }),
+  ])
+  .meta({ title: "runner message" });
+/** A runner message. */
+export type RunnerMessage = z.output<typeof runnerMessageSchema>;
+
+/** Adapter → runner (one JSON object per line on the adapter's stdout; anything else on stderr). */
+export const adapterMessageSchema = z
+  .discriminatedUnion("type", [
+    z.strictObject({ type: z.literal("capabilities"), capabilities: capabilitiesSchema }),
+    z.strictObject({ type: z.literal("observation"), case: z.string(), event: observationEventSchema }),
+    z.strictObject({ type: z.literal("done"), case: z.string(), result: caseResultSchema }),
+  ])
+  .meta({ title: "adapter message" });
+/** An adapter message. */
+export type AdapterMessage = z.output<typeof adapterMessageSchema>;

@@ -1,0 +1,16 @@
+/** The catalogue as a Markdown table (`--list`, and the README between its markers). */
+import { CHECKS } from "./catalogue.js";
+
+/** Escapes a Markdown table cell. */
+function cell(text: string): string {
+  return text.replace(/\|/gu, "\\|");
+}
+
+/** Every check: id, suite, what is read, section, capability needed, statement. */
+export function catalogueTable(): string {
+  const rows = ["| check | suite | reads | PROTOCOL.md | needs | what must hold |", "|---|---|---|---|---|---|"];
+  for (const c of CHECKS) {
+    rows.push(`| \`${c.id}\` | ${c.suite} | ${c.source === "sent" ? "journal" : "adapter"} | ${cell(c.section)} | ${c.requires?.join(", ") ?? ""} | ${cell(c.statement)} |`);
+  }
+  return rows.join("\n");
+}

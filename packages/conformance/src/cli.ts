@@ -1,0 +1,225 @@
+#!/usr/bin/env node
+/**
+ * `speechwire-conformance`: run the suites against an adapter, list the catalogue, replay a
+ * counterexample, or check a server. See `--help`.
+ */
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { parseArgs } from "node:util";
+import { parse as parseYaml } from "yaml";
+import { startMockServer } from "@speechwire/mock-server";
+import { caseSchema, SUITES, type Case, type Suite } from "./adapter/schema.js";
+import type { Adapter, AdapterFactory } from "./adapter/types.js";
+import { builtinAdapters, loadBuiltinAdapter } from "./adapter/builtin.js";
+import { createCommandAdapter } from "./adapter/command.js";
+import { catalogueTable } from "./checks/table.js";
+import { readBaseline, type BaselineEntry } from "./report/baseline.js";
+import { oneLine, reportOk, writeReports, type RunDocument } from "./report/write.js";
+import { runConformance, type AdapterReport } from "./runner/run.js";
+import { checkServer } from "./server/probe.js";
+import type { Capabilities } from "./adapter/schema.js";
+
+const HELP = `speechwire-conformance — check a Cartesia realtime speech client against the speechwire mock
+
+Usage:
+  speechwire-conformance run (--adapter <builtin|module path> | --command "<cmd>")
+                             [--suite stt-v1,stt-turns,tts] [--runs N] [--seed N]
+                             [--baseline FILE] [--out DIR]
+  speechwire-conformance --list                      print the check catalogue
+  speechwire-conformance replay FILE (--adapter … | --command …) [--out DIR]   (FILE: JSON or YAML)
+  speechwire-conformance server [--url URL --api-key KEY] [--suite …] [--version DATE] [--out DIR]
+
+run      starts its own mock on a free port, runs the fixed cases and --runs generated cases per
+         suite (default 5; FC_NUM_RUNS / FC_SEED are honoured), prints progress and a one-line
+         summary, writes checks.json, junit.xml and summary.md to --out (default conformance-report),
+         and exits 1 on an unexpected failure or a stale baseline entry.
+replay   runs exactly the case of a counterexample file written by a failing property.
+server   checks a server against the protocol's schemas and grammars (default: a fresh mock).
+
+Built-in adapters: ${[...builtinAdapters().keys()].join(", ")}
+Exit codes: 0 ok, 1 failures, 2 bad usage.`;
+
+class UsageError extends Error {}
+
+const OPTIONS = {
+  adapter: { type: "string" },
+  command: { type: "string" },
+  suite: { type: "string" },
+  runs: { type: "string" },
+  seed: { type: "string" },
+  baseline: { type: "string" },
+  out: { type: "string" },
+  list: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+  url: { type: "string" },
+  "api-key": { type: "string" },
+  version: { type: "string" },
+} as const;
+
+function parseSuites(value: string | undefined): Suite[] {
+  if (!value) return [...SUITES];
+  const list = value.split(",").map((s) => s.trim()).filter((s) => s !== "");
+  for (const s of list) if (!(SUITES as readonly string[]).includes(s)) throw new UsageError(`unknown suite "${s}" (known: ${SUITES.join(", ")})`);
+  return list as Suite[];
+}
+
+function parseInt10(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined || value === "") return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${name} must be a non-negative integer, got "${value}"`);
+  return n;
+}
+
+/** Loads the adapter named by --adapter (a built-in or a module) or --command. */
+async function resolveAdapter(values: { adapter?: string | undefined; command?: string | undefined }): Promise<{ adapter: Adapter; arg: string }> {
+  if (values.adapter && values.command) throw new UsageError("give --adapter or --command, not both");
+  if (values.command) return { adapter: createCommandAdapter(values.command), arg: `--command ${JSON.stringify(values.command)}` };
+  if (!values.adapter) throw new UsageError("give --adapter <builtin|module path> or --command \"<cmd>\"");
+  if (builtinAdapters().has(values.adapter)) return { adapter: await loadBuiltinAdapter(values.adapter), arg: `--adapter ${values.adapter}` };
+  const path = resolve(values.adapter);
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+  } catch (error) {
+    throw new UsageError(`--adapter ${values.adapter}: not a built-in (${[...builtinAdapters().keys()].join(", ")}) and not a loadable module: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const exported = mod.default ?? mod.adapter ?? mod.createAdapter;
+  const adapter = typeof exported === "function" ? await (exported as AdapterFactory)() : exported;
+  if (!adapter || typeof (adapter as Adapter).runCase !== "function" || typeof (adapter as Adapter).capabilities !== "function") {
+    throw new UsageError(`--adapter ${values.adapter}: the module must export (default, \`adapter\` or \`createAdapter\`) an Adapter or a function returning one`);
+  }
+  return { adapter: adapter as Adapter, arg: `--adapter ${path}` };
+}
+
+function defaultSeed(): number {
+  const env = Number(process.env.FC_SEED);
+  return Number.isInteger(env) ? env : Math.floor(Math.random() * 2 ** 31);
+}
+
+function finish(doc: Omit<RunDocument, "ok">, reports: AdapterReport[], out: string): number {
+  const ok = reports.every(reportOk);
+  const files = writeReports(out, { ...doc, ok });
+  for (const r of reports) process.stdout.write(`${oneLine(r)}\n`);
+  process.stderr.write(`reports: ${files.checks}, ${files.junit}, ${files.summary}\n`);
+  return ok ? 0 : 1;
+}
+
+async function run(values: Record<string, string | boolean | undefined>, cases?: Case[]): Promise<number> {
+  const suites = parseSuites(values.suite as string | undefined);
+  const runs = parseInt10("runs", values.runs as string | undefined, Number(process.env.FC_NUM_RUNS) || 5);
+  const seed = parseInt10("seed", values.seed as string | undefined, defaultSeed());
+  let baseline: BaselineEntry[] = [];
+  if (values.baseline) {
+    try {
+      baseline = readBaseline(values.baseline as string);
+    } catch (error) {
+      throw new UsageError(error instanceof Error ? error.message : String(error));
+    }
+  }
+  const out = (values.out as string | undefined) ?? "conformance-report";
+  const { adapter, arg } = await resolveAdapter(values as { adapter?: string; command?: string });
+  const startedAt = new Date().toISOString();
+  process.stderr.write(`seed ${seed}, ${runs} generated case(s) per suite, suites ${suites.join(", ")}\n`);
+  const report = await runConformance({
+    adapter,
+    suites: cases ? [...new Set(cases.map((c) => c.suite))] : suites,
+    runs,
+    seed,
+    baseline,
+    outDir: out,
+    adapterArg: arg,
+    ...(cases ? { cases } : {}),
+    onProgress: (line) => process.stderr.write(`${line}\n`),
+  });
+  return finish({ tool: "@speechwire/conformance", format: 1, startedAt, finishedAt: new Date().toISOString(), seed, runs, suites, adapters: [report] }, [report], out);
+}
+
+async function replay(file: string | undefined, values: Record<string, string | boolean | undefined>): Promise<number> {
+  if (!file) throw new UsageError("replay needs a counterexample FILE");
+  let json: { case?: unknown };
+  try {
+    // YAML is a superset of JSON: a counterexample file, or a case written by hand in either.
+    json = parseYaml(readFileSync(file, "utf8")) as { case?: unknown };
+  } catch (error) {
+    throw new UsageError(`${file}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const parsed = caseSchema.safeParse(json.case ?? json);
+  if (!parsed.success) throw new UsageError(`${file}: not a counterexample or case file: ${parsed.error.issues[0]?.path.join(".")}: ${parsed.error.issues[0]?.message}`);
+  return run({ ...values, runs: "0", seed: values.seed ?? "0" }, [parsed.data]);
+}
+
+async function server(values: Record<string, string | boolean | undefined>): Promise<number> {
+  const suites = parseSuites(values.suite as string | undefined);
+  const url = values.url as string | undefined;
+  const apiKey = (values["api-key"] as string | undefined) ?? process.env.CARTESIA_API_KEY;
+  if (url && !apiKey) throw new UsageError("--url needs --api-key (or CARTESIA_API_KEY)");
+  const mock = url ? undefined : await startMockServer({ port: 0, tlsPort: false });
+  const startedAt = new Date().toISOString();
+  try {
+    const target = url ?? (mock as { urls: { http: string } }).urls.http;
+    process.stderr.write(`checking ${url ?? `a fresh mock at ${target}`} (${suites.join(", ")})\n`);
+    const r = await checkServer({ url: target, apiKey: apiKey ?? "sk_car_conformance", suites, ...(values.version ? { version: values.version as string } : {}) });
+    const caps: Capabilities = { name: `server ${url ?? "mock"}`, suites, reconnect: false, keepAlive: false, finalize: true, flush: true, cancel: true, timestamps: true, errors: true, tls: false };
+    const report: AdapterReport = {
+      adapter: caps.name,
+      capabilities: caps,
+      checks: r.checks.map((c) => ({ ...c, source: "sent" as const, cases: [], ...(c.grade === "fail" ? { baseline: "unexpected" as const } : {}) })),
+      cases: suites.length,
+      counterexamples: [],
+      stale: [],
+      totals: r.totals,
+      unexpected: r.checks.filter((c) => c.grade === "fail").map((c) => c.id),
+    };
+    return finish({ tool: "@speechwire/conformance", format: 1, startedAt, finishedAt: new Date().toISOString(), seed: 0, runs: 0, suites, adapters: [report] }, [report], (values.out as string | undefined) ?? "conformance-report");
+  } finally {
+    await mock?.close();
+  }
+}
+
+/** Runs the CLI with `argv` (without node and the script); resolves with the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n\n${HELP}\n`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  try {
+    if (values.help) {
+      process.stdout.write(`${HELP}\n`);
+      return 0;
+    }
+    if (values.list || positionals[0] === "list") {
+      process.stdout.write(`${catalogueTable()}\n`);
+      return 0;
+    }
+    const command = positionals[0] ?? "run";
+    if (command === "run") return await run(values);
+    if (command === "replay") return await replay(positionals[1], values);
+    if (command === "server") return await server(values);
+    throw new UsageError(`unknown command "${command}"`);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`speechwire-conformance: ${error.message}\n`);
+      return 2;
+    }
+    process.stderr.write(`speechwire-conformance: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    return 1;
+  }
+}
+
+const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href;
+if (invokedDirectly) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`${String(error)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -1,0 +1,311 @@
+/**
+ * The runner: starts its own mock, runs the fixed and generated cases of each suite through an
+ * adapter, reads the journal, evaluates the checks and aggregates grades; on a property failure it
+ * writes the shrunk counterexample with the command that replays it.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import * as fc from "fast-check";
+import { scenarioSchema, startMockServer, type MockServer, type SessionRecord } from "@speechwire/mock-server";
+import type { Adapter } from "../adapter/types.js";
+import { observationEventSchema, SUITES, type Capabilities, type Case, type CaseResult, type ObservationEvent, type Suite } from "../adapter/schema.js";
+import { checksFor, type Check, type Grade, type Verdict } from "../checks/catalogue.js";
+import { baselineGrade, type BaselineEntry } from "../report/baseline.js";
+import { caseArb, fixedCases } from "./cases.js";
+import { startUnknownInjector, type UnknownInjector } from "./proxy.js";
+
+/** One case's verdict on one check. */
+export interface CaseVerdict {
+  case: string;
+  grade: Exclude<Grade, "skipped">;
+  message?: string;
+}
+
+/** A check's aggregated result for one adapter. */
+export interface CheckResult {
+  id: string;
+  suite: Suite;
+  section: string;
+  statement: string;
+  source: "sent" | "surfaced";
+  grade: Grade;
+  /** Why it was skipped, or the first failing case's message. */
+  reason?: string;
+  /** Each case that exercised the check (non-pass first). */
+  cases: CaseVerdict[];
+  /** `known`: the baseline lists this grade; `unexpected`: a failure the baseline does not list; `stale`: the baseline lists a grade it no longer has. */
+  baseline?: "known" | "unexpected" | "stale";
+}
+
+/** A written counterexample. */
+export interface Counterexample {
+  suite: Suite;
+  file: string;
+  checks: string[];
+  seed: number;
+  replay: string;
+}
+
+/** The outcome of running an adapter. */
+export interface AdapterReport {
+  adapter: string;
+  capabilities: Capabilities;
+  checks: CheckResult[];
+  cases: number;
+  counterexamples: Counterexample[];
+  /** Baseline entries of this adapter whose check no longer has that grade. */
+  stale: BaselineEntry[];
+  totals: Record<Grade, number>;
+  /** Unexpected failures (not in the baseline). */
+  unexpected: string[];
+}
+
+/** Options of a run. */
+export interface RunOptions {
+  adapter: Adapter;
+  suites?: readonly Suite[];
+  /** Generated cases per suite (0: fixed cases only). Default 5. */
+  runs?: number;
+  seed?: number;
+  baseline?: readonly BaselineEntry[];
+  /** Where counterexamples go (`<out>/counterexamples`). */
+  outDir?: string;
+  /** How to name the adapter in replay commands (`--adapter speechwire` or `--command "…"`). */
+  adapterArg?: string;
+  /** Run these cases instead of the fixed and generated ones (replay). */
+  cases?: readonly Case[];
+  /** Skip the fixed cases. */
+  generatedOnly?: boolean;
+  onProgress?: (line: string) => void;
+  /** Per-case time limit, ms. Default 60 000. */
+  caseTimeoutMs?: number;
+}
+
+/** One case run: what the adapter observed and what the journal holds. */
+export interface CaseRun {
+  case: Case;
+  events: ObservationEvent[];
+  result: CaseResult;
+  sessions: SessionRecord[];
+  verdicts: Map<string, Verdict>;
+}
+
+const API_KEY = "sk_car_conformance";
+
+/** The mocks of a run: the main one, one per idle limit, and unknown-frame relays. */
+class Environment {
+  readonly #idle = new Map<number, Promise<MockServer>>();
+  readonly #relays = new Map<MockServer, Promise<UnknownInjector>>();
+  #seq = 0;
+  constructor(
+    readonly main: MockServer,
+    private readonly tls: boolean,
+  ) {}
+
+  static async start(tls: boolean): Promise<Environment> {
+    return new Environment(await startMockServer({ port: 0, tlsPort: tls ? 0 : false, seed: 1 }), tls);
+  }
+
+  mockFor(c: Case): Promise<MockServer> {
+    if (!c.idleLimitMs) return Promise.resolve(this.main);
+    const ms = c.idleLimitMs;
+    let m = this.#idle.get(ms);
+    if (!m) {
+      m = startMockServer({ port: 0, tlsPort: this.tls ? 0 : false, seed: 1, idleTimeouts: { stt: ms, tts: ms } });
+      this.#idle.set(ms, m);
+    }
+    return m;
+  }
+
+  relayFor(mock: MockServer): Promise<UnknownInjector> {
+    let r = this.#relays.get(mock);
+    if (!r) {
+      r = startUnknownInjector(mock.urls.ws);
+      this.#relays.set(mock, r);
+    }
+    return r;
+  }
+
+  scenarioName(c: Case): string {
+    this.#seq += 1;
+    return `conf-${this.#seq}-${c.id.toLowerCase().replace(/[^a-z0-9._-]/gu, "-")}`;
+  }
+
+  async close(): Promise<void> {
+    for (const r of this.#relays.values()) await (await r).close();
+    for (const m of this.#idle.values()) await (await m).close();
+    await this.main.close();
+  }
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Whether the adapter can run a case at all (reconnect and keep-alive cases need the capability). */
+export function caseApplies(c: Case, caps: Capabilities): boolean {
+  if (!caps.suites.includes(c.suite)) return false;
+  if (c.reconnect && !caps.reconnect) return false;
+  if (c.idleLimitMs && !caps.keepAlive) return false;
+  // The unknown-frame relay is plain ws://: a client that insists on TLS for TTS cannot use it.
+  if (c.injectUnknown && caps.tls && c.suite === "tts") return false;
+  return true;
+}
+
+/** Evaluates a suite's checks on one case run (pure). */
+export function evaluateCase(run: Omit<CaseRun, "verdicts">, scenario: ReturnType<typeof scenarioSchema.parse>, caps: Capabilities, audio: Uint8Array): Map<string, Verdict> {
+  const out = new Map<string, Verdict>();
+  for (const check of checksFor([run.case.suite])) {
+    if (check.requires?.some((r) => !caps[r])) continue;
+    // The relay that injects the unknown frame changes close timing: those cases grade what the
+    // client sent and whether it survived, not the rest of what it surfaced.
+    if (run.case.injectUnknown && check.source === "surfaced" && !/\/(unknown-message|no-crash)$/u.test(check.id)) continue;
+    const v = check.evaluate({ case: run.case, scenario, sessions: run.sessions, observations: { events: run.events, result: run.result }, capabilities: caps, audio });
+    if (v) out.set(check.id, v);
+  }
+  return out;
+}
+
+async function runOneCase(env: Environment, adapter: Adapter, caps: Capabilities, c: Case, timeoutMs: number): Promise<CaseRun> {
+  const mock = await env.mockFor(c);
+  const name = env.scenarioName(c);
+  const scenario = scenarioSchema.parse({ ...c.scenario, name });
+  mock.scenarios.add(scenario);
+  const base = c.injectUnknown ? (await env.relayFor(mock)).url : mock.urls.http;
+  const target = {
+    baseUrl: `${base}/s/${name}`,
+    ...(mock.urls.https ? { tlsBaseUrl: `${mock.urls.https}/s/${name}` } : {}),
+    ...(mock.cert ? { ca: mock.cert } : {}),
+    apiKey: API_KEY,
+  };
+  const events: ObservationEvent[] = [];
+  const invalid: string[] = [];
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<CaseResult>((resolve) => {
+    timer = setTimeout(() => resolve({ crashed: true, crash: `the adapter did not finish the case within ${timeoutMs} ms` }), timeoutMs);
+  });
+  let result: CaseResult;
+  try {
+    result = await Promise.race([
+      adapter.runCase(target, c, (e) => {
+        const parsed = observationEventSchema.safeParse(e);
+        if (parsed.success) events.push(parsed.data);
+        else invalid.push(parsed.error.message);
+      }),
+      timeout,
+    ]);
+  } catch (error) {
+    result = { crashed: true, crash: `the adapter rejected: ${error instanceof Error ? error.message : String(error)}` };
+  } finally {
+    clearTimeout(timer);
+  }
+  if (invalid.length > 0 && !result.crashed) result = { ...result, crashed: true, crash: `invalid observations: ${invalid[0]}` };
+  // The journal closes a session when its socket has closed on the server side too.
+  const deadline = Date.now() + 5000;
+  const mine = () => mock.sessions().filter((s) => s.scenario === name);
+  while (Date.now() < deadline && mine().some((s) => !s.endedAt)) await sleep(20);
+  const sessions = mine().sort((a, b) => (a.startedAt < b.startedAt ? -1 : a.startedAt > b.startedAt ? 1 : 0));
+  const audio = c.stt ? Buffer.from(c.stt.audio, "base64") : new Uint8Array(0);
+  const partial = { case: c, events, result, sessions };
+  return { ...partial, verdicts: evaluateCase(partial, scenario, caps, audio) };
+}
+
+const ORDER: Record<Grade, number> = { fail: 3, warning: 2, pass: 1, skipped: 0 };
+
+/** Runs an adapter through the suites and grades every check. */
+export async function runConformance(options: RunOptions): Promise<AdapterReport> {
+  const caps = await options.adapter.capabilities();
+  const suites = (options.suites ?? SUITES).filter((s) => SUITES.includes(s));
+  const runs = options.runs ?? 5;
+  const seed = options.seed ?? 1;
+  const timeoutMs = options.caseTimeoutMs ?? 60_000;
+  const progress = options.onProgress ?? (() => {});
+  const baseline = (options.baseline ?? []).filter((b) => b.adapter === caps.name);
+  const checks = checksFor(suites);
+  const verdicts = new Map<string, CaseVerdict[]>(checks.map((c) => [c.id, []]));
+  const counterexamples: Counterexample[] = [];
+  let caseCount = 0;
+  const env = await Environment.start(caps.tls);
+  const record = (run: CaseRun) => {
+    caseCount += 1;
+    for (const [id, v] of run.verdicts) verdicts.get(id)?.push({ case: run.case.id, grade: v.grade, ...(v.message ? { message: v.message } : {}) });
+  };
+  const unexpectedIn = (run: CaseRun) =>
+    [...run.verdicts].filter(([id, v]) => v.grade === "fail" && baselineGrade(baseline, caps.name, id) !== "fail").map(([id]) => id);
+  try {
+    const fixed = options.cases ? [...options.cases] : options.generatedOnly ? [] : suites.flatMap((s) => fixedCases(s));
+    const applicable = fixed.filter((c) => suites.includes(c.suite) && caseApplies(c, caps));
+    let n = 0;
+    for (const c of applicable) {
+      n += 1;
+      const run = await runOneCase(env, options.adapter, caps, c, timeoutMs);
+      record(run);
+      const bad = [...run.verdicts].filter(([, v]) => v.grade === "fail").map(([id]) => id);
+      progress(`[${n}/${applicable.length}] ${c.id}: ${bad.length === 0 ? "ok" : `FAIL ${bad.join(", ")}`}`);
+    }
+    if (!options.cases && runs > 0) {
+      for (const suite of suites) {
+        if (!caps.suites.includes(suite)) continue;
+        const failing = new Map<string, string[]>();
+        let k = 0;
+        const outcome = await fc.check(
+          fc.asyncProperty(caseArb(suite), async (c) => {
+            // A generated drop needs the reconnect capability, like the fixed drop cases.
+            fc.pre(caseApplies(c, caps));
+            const run = await runOneCase(env, options.adapter, caps, c, timeoutMs);
+            record(run);
+            const bad = unexpectedIn(run);
+            if (bad.length > 0) failing.set(JSON.stringify(c), bad);
+            k += 1;
+            if (k <= runs) progress(`[${suite} property ${k}/${runs}] ${bad.length === 0 ? "ok" : `FAIL ${bad.join(", ")} (shrinking)`}`);
+            return bad.length === 0;
+          }),
+          { numRuns: runs, seed, endOnFailure: false },
+        );
+        if (outcome.failed && outcome.counterexample) {
+          const c = outcome.counterexample[0];
+          const ids = failing.get(JSON.stringify(c)) ?? ["(unknown)"];
+          const dir = join(options.outDir ?? ".", "counterexamples");
+          mkdirSync(dir, { recursive: true });
+          const file = join(dir, `${(ids[0] ?? "check").replace(/[^a-z0-9-]/giu, "_")}-${outcome.seed}.json`);
+          const replay = `speechwire-conformance replay ${file} ${options.adapterArg ?? "--adapter <adapter>"}`;
+          writeFileSync(file, `${JSON.stringify({ adapter: caps.name, suite, seed: outcome.seed, path: outcome.counterexamplePath, checks: ids, replay, case: c }, null, 2)}\n`);
+          counterexamples.push({ suite, file, checks: ids, seed: outcome.seed, replay });
+          progress(`counterexample for ${ids.join(", ")} written to ${file}\n  replay: ${replay}`);
+        }
+      }
+    }
+  } finally {
+    await env.close();
+    await options.adapter.dispose?.();
+  }
+  return aggregate(caps, checks, verdicts, baseline, caseCount, counterexamples);
+}
+
+function aggregate(caps: Capabilities, checks: Check[], verdicts: Map<string, CaseVerdict[]>, baseline: readonly BaselineEntry[], cases: number, counterexamples: Counterexample[]): AdapterReport {
+  const results: CheckResult[] = checks.map((check) => {
+    const list = [...(verdicts.get(check.id) ?? [])].sort((a, b) => ORDER[b.grade] - ORDER[a.grade]);
+    const base = { id: check.id, suite: check.suite, section: check.section, statement: check.statement, source: check.source };
+    const missing = check.requires?.filter((r) => !caps[r]) ?? [];
+    if (!caps.suites.includes(check.suite)) return { ...base, grade: "skipped" as Grade, reason: `the adapter does not support ${check.suite}`, cases: [] };
+    if (missing.length > 0) return { ...base, grade: "skipped" as Grade, reason: `capability not declared: ${missing.join(", ")}`, cases: [] };
+    if (list.length === 0) return { ...base, grade: "skipped" as Grade, reason: "no case exercised it", cases: [] };
+    const grade = (list[0] as CaseVerdict).grade;
+    return { ...base, grade, ...(grade !== "pass" && list[0]?.message ? { reason: `${list[0].case}: ${list[0].message}` } : {}), cases: list };
+  });
+  const stale: BaselineEntry[] = [];
+  const unexpected: string[] = [];
+  for (const r of results) {
+    const known = baselineGrade(baseline, caps.name, r.id);
+    if (known !== undefined && known !== r.grade) {
+      r.baseline = r.grade === "fail" ? "unexpected" : "stale";
+      if (r.grade === "fail") unexpected.push(r.id);
+      else stale.push({ adapter: caps.name, check: r.id, grade: known });
+    } else if (known !== undefined) r.baseline = "known";
+    else if (r.grade === "fail") {
+      r.baseline = "unexpected";
+      unexpected.push(r.id);
+    }
+  }
+  const totals: Record<Grade, number> = { pass: 0, fail: 0, warning: 0, skipped: 0 };
+  for (const r of results) totals[r.grade] += 1;
+  return { adapter: caps.name, capabilities: caps, checks: results, cases, counterexamples, stale, totals, unexpected };
+}

@@ -1,0 +1,86 @@
+/**
+ * The kit catches broken clients: each deliberately broken adapter (the real client with one fault)
+ * fails exactly the checks that its fault breaks, and nothing else.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import type { Adapter } from "../src/adapter/types.js";
+import { runConformance } from "../src/runner/run.js";
+import type { Suite } from "../src/adapter/schema.js";
+import * as broken from "./broken-adapters.js";
+import { runCli, tempDir } from "./helpers.js";
+
+async function failing(adapter: Adapter, suites: Suite[]): Promise<string[]> {
+  const report = await runConformance({ adapter, suites, runs: 0 });
+  // Nothing else degrades: the rest passes (no warnings, nothing skipped).
+  expect(report.checks.filter((c) => c.grade === "warning" || c.grade === "skipped").map((c) => c.id)).toEqual([]);
+  return report.checks.filter((c) => c.grade === "fail").map((c) => c.id).sort();
+}
+
+describe("broken adapters fail exactly their checks", () => {
+  it("concatenating cumulative turn transcripts", async () => {
+    expect(await failing(broken.concatenatesCumulative(), ["stt-turns"])).toEqual(["turns/final-text-concatenated", "turns/final-text-per-turn"]);
+  });
+
+  it("ignoring turn.resume", async () => {
+    expect(await failing(broken.ignoresResume(), ["stt-turns"])).toEqual([
+      "turns/eager-resume-order",
+      "turns/events-in-order",
+      "turns/final-text-concatenated",
+      "turns/final-text-per-turn",
+    ]);
+  });
+
+  it("dropping the audio sent while reconnecting", async () => {
+    expect(await failing(broken.dropsAudioWhileReconnecting(), ["stt-v1", "stt-turns"])).toEqual(["v1/audio-exactly-once"]);
+  });
+
+  it("closing without waiting for the drain", async () => {
+    expect(await failing(broken.closesWithoutDraining(), ["stt-v1", "stt-turns"])).toEqual(["turns/close-drains", "v1/close-drains"]);
+  });
+
+  it("mixing TTS contexts", async () => {
+    expect(await failing(broken.mixesContexts(), ["tts"])).toEqual(["tts/audio-per-context", "tts/done-surfaced", "tts/timestamps"]);
+  });
+
+  it("swallowing errors", async () => {
+    expect(await failing(broken.swallowsErrors(), ["stt-v1", "stt-turns", "tts"])).toEqual(["tts/errors-surfaced", "turns/errors-surfaced", "v1/errors-surfaced"]);
+  });
+});
+
+describe("generated cases find the bug, shrink it and write a replayable counterexample", () => {
+  it("writes the shrunk case and the replay command, and replay fails the same checks", async () => {
+    const out = tempDir();
+    const report = await runConformance({
+      adapter: broken.concatenatesCumulative(),
+      suites: ["stt-turns"],
+      runs: 10,
+      seed: 42,
+      generatedOnly: true,
+      outDir: out,
+      adapterArg: "--adapter test/broken-adapters.ts",
+    });
+    expect(report.counterexamples).toHaveLength(1);
+    const cx = report.counterexamples[0]!;
+    expect(cx.checks).toContain("turns/final-text-per-turn");
+    expect(existsSync(cx.file)).toBe(true);
+    expect(cx.replay).toBe(`speechwire-conformance replay ${cx.file} --adapter test/broken-adapters.ts`);
+    const file = JSON.parse(readFileSync(cx.file, "utf8")) as { case: { stt: { audio: string } }; checks: string[]; replay: string; seed: number };
+    expect(file.replay).toBe(cx.replay);
+    expect(file.seed).toBe(42);
+    // Shrunk: one turn, whose text needs only two words to show the bug.
+    const scenario = (file.case as unknown as { scenario: { stt: { turns: unknown[] } } }).scenario;
+    expect(scenario.stt.turns).toHaveLength(1);
+
+    const replayOut = tempDir();
+    const replay = await runCli(["replay", cx.file, "--adapter", "test/broken-adapters.ts", "--out", replayOut]);
+    expect(replay.code).toBe(1);
+    expect(replay.stdout).toMatch(/broken-concatenates-cumulative: \d+ pass, 2 fail, .*over 1 case — FAILED \(unexpected: turns\/final-text-per-turn, turns\/final-text-concatenated/u);
+    const doc = JSON.parse(readFileSync(`${replayOut}/checks.json`, "utf8")) as { adapters: { cases: number }[] };
+    expect(doc.adapters[0]?.cases).toBe(1);
+
+    // The real client passes the same case.
+    const fixed = await runCli(["replay", cx.file, "--adapter", "speechwire", "--out", tempDir()]);
+    expect(fixed.code).toBe(0);
+  });
+});

@@ -1,0 +1,38 @@
+/**
+ * The built-in third-party adapters run against the committed baselines: every failing or warning
+ * check is listed there with its reason, and every listed one still fails (no stale entry).
+ */
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { loadBuiltinAdapter } from "../src/adapter/builtin.js";
+import { readBaseline } from "../src/report/baseline.js";
+import { runConformance } from "../src/runner/run.js";
+import { SEED } from "./helpers.js";
+
+const baseline = (name: string) => readBaseline(fileURLToPath(new URL(`../baselines/${name}.json`, import.meta.url)));
+
+describe("built-in adapters match their committed baselines", () => {
+  it("@cartesia/cartesia-js 4.2.0", async () => {
+    const report = await runConformance({ adapter: await loadBuiltinAdapter("cartesia-js"), runs: 2, seed: SEED, baseline: baseline("cartesia-js") });
+    expect({ unexpected: report.unexpected, stale: report.stale }).toEqual({ unexpected: [], stale: [] });
+    expect(report.checks.filter((c) => c.grade === "fail").map((c) => c.id)).toEqual(["turns/audio-delivered", "turns/close-drains"]);
+    // Skipped: no keep-alive in the SDK; the unknown-frame relay is plain ws:// and its TTS socket forces wss://.
+    expect(report.checks.filter((c) => c.grade === "skipped").map((c) => c.id)).toEqual(["v1/keep-alive", "turns/keep-alive", "tts/unknown-message"]);
+  });
+
+  it("@livekit/agents-plugin-cartesia 1.8.1", async () => {
+    const report = await runConformance({ adapter: await loadBuiltinAdapter("livekit"), runs: 2, seed: SEED, baseline: baseline("livekit") });
+    expect({ unexpected: report.unexpected, stale: report.stale }).toEqual({ unexpected: [], stale: [] });
+    expect(report.checks.filter((c) => c.grade === "fail" || c.grade === "warning").map((c) => `${c.id} ${c.grade}`)).toEqual([
+      "turns/events-in-order fail",
+      "turns/eager-resume-order fail",
+      "turns/errors-surfaced fail",
+      "tts/end-context warning",
+      "tts/errors-surfaced fail",
+    ]);
+    // It has no STT v1 stream, no keep-alive, and never sends a Cartesia flush or cancel.
+    const skipped = report.checks.filter((c) => c.grade === "skipped").map((c) => c.id);
+    expect(skipped.filter((id) => !id.startsWith("v1/"))).toEqual(["turns/keep-alive", "tts/flush", "tts/cancel", "tts/flush-done-surfaced"]);
+    expect(skipped.filter((id) => id.startsWith("v1/"))).toHaveLength(12);
+  });
+});
