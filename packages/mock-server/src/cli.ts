@@ -20,6 +20,7 @@ Options:
   --api-key KEY        an accepted API key (repeatable)
   --playground DIR     serve this folder (the built playground) at / to browsers
   --journal DIR        also write each session's journal as JSONL into DIR
+  --journal-text-chars N  clip journalled text frames at N characters (default 4096)
   --idle-stt MS --idle-tts MS   idle timeouts (default 180000 and 300000)
   --workers N          run N worker processes sharing the ports (journals are per worker)
   --json               print one JSON line with the URLs once listening
@@ -53,6 +54,7 @@ try {
       auth: { type: "string" },
       "api-key": { type: "string", multiple: true },
       journal: { type: "string" },
+      "journal-text-chars": { type: "string" },
       playground: { type: "string" },
       "idle-stt": { type: "string" },
       "idle-tts": { type: "string" },
@@ -92,6 +94,7 @@ const options: MockServerOptions = {
   ...(str("scenario") ? { scenario: str("scenario") as string } : {}),
   ...(latency !== undefined ? { latency } : {}),
   ...(str("journal") ? { journalDir: str("journal") as string } : {}),
+  ...(str("journal-text-chars") ? { journalLimits: { textChars: integer("journal-text-chars", str("journal-text-chars"), 4096) } } : {}),
   ...(str("playground") ? { playgroundDir: str("playground") as string } : {}),
 };
 const workers = integer("workers", str("workers"), 1);

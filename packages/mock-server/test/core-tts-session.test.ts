@@ -402,6 +402,14 @@ describe("faults", () => {
     expect(d.send(request("b", "Hi.", { continue: false })).length).toBeGreaterThan(1);
   });
 
+  it("a context that an error ended on its first message stays ended: no audio or done after the error", () => {
+    const d = new Driver("2026-03-01", fault({ at: { message: 0 }, action: { type: "error", status: 500, fatal: false } }));
+    expect(types(parsedSends(d.send(request("a", "Hi ", { continue: true }))))).toEqual(["error"]);
+    const later = parsedSends(d.send(request("a", "there.", { continue: false })));
+    expect(types(later)).toEqual(["error"]);
+    expect(later[0]).toMatchObject({ context_id: "a", message: expect.stringMatching(/already ended/) });
+  });
+
   it("an error after the n-th chunk (from 0) stops that context's audio", () => {
     const d = new Driver("2026-03-01", fault({ at: { event: "chunk", index: 1 }, action: { type: "error", status: 500, fatal: false } }));
     const out = parsedSends(d.send(request("a", "A long enough sentence for many chunks.", { continue: false })));

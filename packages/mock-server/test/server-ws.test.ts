@@ -189,6 +189,29 @@ describe("tts", () => {
     rec.ws.close();
   });
 
+  it("clips journalled text frames at journalLimits.textChars (4096 by default), and keeps them whole when raised", async () => {
+    const speak = async (server: MockServer) => {
+      const rec = await connect(`${server.urls.ws}/tts/websocket`);
+      rec.ws.send(TTS_REQUEST("long", "A sentence long enough for a full hundred millisecond chunk.", { continue: false }));
+      await rec.waitUntil((m) => (m as Msg).type === "done");
+      rec.ws.close();
+      await rec.closed;
+      const chunks = rec.texts.filter((t) => t.includes('"chunk"'));
+      const journalled = server.sessions().at(-1)!.entries.filter((e) => e.dir === "server" && e.text?.includes('"chunk"'));
+      return { chunks, journalled: journalled.map((e) => e.text) };
+    };
+    const clipped = await speak(mock);
+    expect(Math.max(...clipped.chunks.map((c) => c.length))).toBeGreaterThan(4096);
+    expect(clipped.journalled.some((t) => t!.endsWith("chars)"))).toBe(true);
+    const whole = await startTestServer({ tlsPort: false, journalLimits: { textChars: 1 << 20 } });
+    try {
+      const kept = await speak(whole);
+      expect(kept.journalled).toEqual(kept.chunks);
+    } finally {
+      await whole.close();
+    }
+  });
+
   it("runs each context's buffer delay on its own timer", async () => {
     const rec = await connect(`${mock.urls.ws}/tts/websocket`);
     rec.ws.send(TTS_REQUEST("slow", "no punctuation", { continue: true, max_buffer_delay_ms: 3000 }));

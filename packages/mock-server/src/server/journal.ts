@@ -66,6 +66,9 @@ export interface JournalLimits {
   textChars: number;
 }
 
+/** The journal's default bounds. */
+export const DEFAULT_JOURNAL_LIMITS: JournalLimits = { sessions: 500, entriesPerSession: 20_000, textChars: 4096 };
+
 /** A live session's journal handle. */
 export class SessionJournal {
   readonly #audioHash = crypto.createHash("sha256");
@@ -163,7 +166,7 @@ export class Journal {
   #counter = 0;
 
   constructor(
-    private readonly limits: JournalLimits = { sessions: 500, entriesPerSession: 20_000, textChars: 4096 },
+    private readonly limits: JournalLimits = DEFAULT_JOURNAL_LIMITS,
     private readonly dir?: string,
     private readonly clock: () => number = () => performance.now(),
   ) {

@@ -10,7 +10,7 @@ import type { Scenario } from "../scenario/schema.js";
 import { Authenticator, type AuthMode } from "./auth.js";
 import type { ServerContext } from "./context.js";
 import { createRequestHandler } from "./http-api.js";
-import { Journal, type SessionRecord } from "./journal.js";
+import { DEFAULT_JOURNAL_LIMITS, Journal, type JournalLimits, type SessionRecord } from "./journal.js";
 import { ScenarioRegistry } from "./scenarios.js";
 import { staticRoot } from "./static.js";
 import { tlsMaterial } from "./tls.js";
@@ -41,6 +41,11 @@ export interface MockServerOptions {
   apiKeys?: string[];
   /** Also write each session's journal as JSONL in this folder. */
   journalDir?: string;
+  /**
+   * Bounds of the in-memory journal. Defaults: 500 sessions, 20 000 entries per session, text frames
+   * clipped at 4 096 characters. Raise `textChars` to compare large frames (TTS chunks) byte for byte.
+   */
+  journalLimits?: Partial<JournalLimits>;
   /** Idle timeouts in milliseconds. Default STT 180 000, TTS 300 000. */
   idleTimeouts?: { stt?: number; tts?: number };
   /** Largest WebSocket frame, bytes (larger: close 1009). Default 4 MiB. */
@@ -119,7 +124,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
   const ctx: ServerContext = {
     registry,
     auth: new Authenticator(options.auth ?? "open", options.apiKeys ?? [], `speechwire-token-secret:${seed}`, options.clock),
-    journal: new Journal(undefined, options.journalDir),
+    journal: new Journal({ ...DEFAULT_JOURNAL_LIMITS, ...options.journalLimits }, options.journalDir),
     seed,
     idle: { stt: options.idleTimeouts?.stt ?? 180_000, tts: options.idleTimeouts?.tts ?? 300_000 },
     maxFrameBytes: options.maxFrameBytes ?? 4 * 1024 * 1024,

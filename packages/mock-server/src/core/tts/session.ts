@@ -101,6 +101,8 @@ class TtsCore implements SessionCore {
   readonly #rng: Rng;
   readonly #faults: { fault: Fault; fired: boolean }[];
   readonly #contexts = new Map<string, Context>();
+  /** Contexts an error ended before they opened (a fault on their first message): they stay ended. */
+  readonly #endedUnopened = new Set<string>();
   readonly #events = new Map<string, number>();
   #out: CoreOutput[] = [];
   /** After a close or drop nothing more happens. */
@@ -176,6 +178,10 @@ class TtsCore implements SessionCore {
     // context_id is optional in the 2025 spec (§10.20): such a request is a context of its own.
     const id = request.context_id ?? `${this.#requestId}-${(this.#anonymous += 1)}`;
     let ctx = this.#contexts.get(id);
+    if (!ctx && this.#endedUnopened.has(id)) {
+      this.#error({ status: 400, code: "invalid_request", title: "Invalid request", message: `context_id: context "${id}" has already ended; use a new context_id` }, id);
+      return;
+    }
     if (!ctx) {
       ctx = this.#openContext(id, request);
     } else {
@@ -389,6 +395,9 @@ class TtsCore implements SessionCore {
   #error(spec: ErrorSpec, contextId: string | undefined): void {
     const ctx = contextId !== undefined ? this.#contexts.get(contextId) : undefined;
     if (ctx && !ctx.finished) this.#finish(ctx);
+    // An error ends its context (`done: true`), even one that never opened: later input on it must
+    // not start a fresh context that sends audio and `done` after the error.
+    if (!ctx && contextId !== undefined) this.#endedUnopened.add(contextId);
     const event = toErrorEvent({ ...spec, requestId: this.#requestId, contextId }, "tts", this.#shape);
     // toErrorEvent builds the version's wire shape; it is a tts error event by construction.
     this.#send(event as tts.ErrorEvent, contextId);
