@@ -157,6 +157,22 @@ describe("tts.websocket", () => {
     }
   });
 
+  it("surfaces on the socket an error for a context that an earlier error already finished", async () => {
+    const tts = clientFor(mock).tts.websocket();
+    const socketEvents = collect(tts);
+    const bad = tts.context({ ...BASE, voice: { mode: "id", id: "" }, contextId: "bad" });
+    const badEvents = collect(bad);
+    // Both inputs leave before the first error arrives; the server answers each of them.
+    bad.push("Nobody speaks this.");
+    await expect(bad.end()).rejects.toBeInstanceOf(CartesiaApiError);
+    expect(firstError(await badEvents)).toMatchObject({ status: 404, contextId: "bad" });
+    await until(() => mock.sessions().at(-1)!.entries.filter((e) => e.dir === "server" && e.text?.includes('"error"')).length === 2);
+    await tts.close();
+    const late = (await socketEvents).filter((e) => e.type === "error");
+    expect(late).toHaveLength(1);
+    expect(firstError(late)).toMatchObject({ contextId: "bad" });
+  });
+
   it("fails every started context with the typed handshake error (auth-401), and throws on misuse synchronously", async () => {
     const tts = clientFor(mock, "auth-401").tts.websocket();
     const ctx = tts.context({ ...BASE });

@@ -327,7 +327,9 @@ export class TtsWebSocket implements AsyncIterable<TtsSocketEvent> {
       ctx.receive(toTtsEvent(message));
       return;
     }
-    if (id !== undefined && id !== "" && this.#finished.has(id)) return;
+    // Late audio for a finished (cancelled, done) context is dropped; a late error is still news, so
+    // it surfaces on the socket like an error for no context.
+    if (id !== undefined && id !== "" && this.#finished.has(id) && message.type !== "error") return;
     if (message.type === "error") {
       const event = toTtsEvent(message);
       if (event.type === "error") this.#events.push(event);
