@@ -120,7 +120,7 @@ const TTS_CONTEXT = (id: string, format: ContextSpec["output_format"], timestamp
 const S16_24K = { container: "raw", encoding: "pcm_s16le", sample_rate: 24000 } as const;
 const MULAW_8K = { container: "raw", encoding: "pcm_mulaw", sample_rate: 8000 } as const;
 const S16_16K = { container: "raw", encoding: "pcm_s16le", sample_rate: 16000 } as const;
-/** Small TTS chunks keep every server frame under the journal's text limit (4096 chars). */
+/** Small TTS chunks (20 ms) interleave contexts finely, frame by frame. */
 const TTS_SCENARIO = { tts: { chunkMs: 20 } };
 
 function ttsCase(input: Omit<CaseInput, "suite" | "scenario"> & { scenario?: Record<string, unknown> }): Case {

@@ -93,6 +93,9 @@ export interface CaseRun {
 const API_KEY = "sk_car_conformance";
 
 /** The mocks of a run: the main one, one per idle limit, and unknown-frame relays. */
+/** The journal keeps server frames whole (up to the mock's 4 MiB frame limit) so TTS audio compares byte for byte. */
+const WHOLE_FRAMES = { textChars: 4 * 1024 * 1024 };
+
 class Environment {
   readonly #idle = new Map<number, Promise<MockServer>>();
   readonly #relays = new Map<MockServer, Promise<UnknownInjector>>();
@@ -103,7 +106,7 @@ class Environment {
   ) {}
 
   static async start(tls: boolean): Promise<Environment> {
-    return new Environment(await startMockServer({ port: 0, tlsPort: tls ? 0 : false, seed: 1 }), tls);
+    return new Environment(await startMockServer({ port: 0, tlsPort: tls ? 0 : false, seed: 1, journalLimits: WHOLE_FRAMES }), tls);
   }
 
   mockFor(c: Case): Promise<MockServer> {
@@ -111,7 +114,7 @@ class Environment {
     const ms = c.idleLimitMs;
     let m = this.#idle.get(ms);
     if (!m) {
-      m = startMockServer({ port: 0, tlsPort: this.tls ? 0 : false, seed: 1, idleTimeouts: { stt: ms, tts: ms } });
+      m = startMockServer({ port: 0, tlsPort: this.tls ? 0 : false, seed: 1, idleTimeouts: { stt: ms, tts: ms }, journalLimits: WHOLE_FRAMES });
       this.#idle.set(ms, m);
     }
     return m;
