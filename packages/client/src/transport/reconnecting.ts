@@ -159,10 +159,12 @@ export class ManagedSocket {
     this.#state = "open";
     // The owner sees the connection (and replays) before the first message, which may be waiting already.
     this.#handlers.open(socket, { attempt: this.#attempt, reconnect });
-    socket.onMessage = (data) => {
-      if (this.#socket === socket && this.#state !== "ended") this.#handlers.message(data);
-    };
-    socket.onClose = (code, reason) => this.#onClose(socket, code, reason);
+    socket.listen(
+      (data) => {
+        if (this.#socket === socket && this.#state !== "ended") this.#handlers.message(data);
+      },
+      (code, reason) => this.#onClose(socket, code, reason),
+    );
   }
 
   #onClose(socket: Socket, code: number, reason: string): void {

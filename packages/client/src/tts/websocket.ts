@@ -313,11 +313,13 @@ export class TtsWebSocket implements AsyncIterable<TtsSocketEvent> {
       socket.send(frame);
       this.#linter?.client(frame);
     }
-    socket.onMessage = (data) => {
-      this.#linter?.server(data);
-      this.#onMessage(data);
-    };
-    socket.onClose = (code, reason) => this.#onClose(socket, code, reason);
+    socket.listen(
+      (data) => {
+        this.#linter?.server(data);
+        this.#onMessage(data);
+      },
+      (code, reason) => this.#onClose(socket, code, reason),
+    );
   }
 
   #onMessage(data: string | Uint8Array): void {
