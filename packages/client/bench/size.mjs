@@ -28,6 +28,13 @@
  * loads only when asked (`debug: true` imports @speechwire/protocol at run time in Node; a browser app
  * passes `createSessionLinter` and then carries them itself); and `ws`, which is never bundled.
  *
+ * Per file (our whole entry): the minified bytes esbuild's metafile attributes to each input, and each
+ * file's gzip contribution measured by leaving it out: the same build with a marker statement around
+ * every module (removed again before compressing; the build without markers must come out
+ * byte-identical, else the column is skipped), then gzip of the output minus gzip of the output
+ * without that module's text. Gzip removes repetition across files, so these sum to more than the
+ * total: each says what deleting that file's unique code would save.
+ *
  * Usage: node bench/size.mjs [--json]   (needs @speechwire/protocol built: its dist is what is bundled)
  */
 import { existsSync, readFileSync } from "node:fs";
@@ -122,6 +129,48 @@ function breakdown(metafile) {
   return [...groups].sort((a, b) => b[1] - a[1]);
 }
 
+/** One name for a bundled file, whatever the path form (metafile paths are relative to the cwd). */
+const fileKey = (path) => (path.includes("protocol/dist/") ? `protocol/dist/${path.split("protocol/dist/")[1]}` : path.replace(/^.*?(?:client\/)?src\//, "src/"));
+
+/** Each input file's gzip contribution to the whole-entry bundle, by leaving it out (see the header). */
+async function gzipByFile(lib, expected) {
+  const marker = /console\.log\("@@[SE] [^"]*"\)[;,]?/g;
+  const mark = {
+    name: "mark-modules",
+    setup(b) {
+      b.onLoad({ filter: /\.(ts|js)$/ }, (args) => {
+        if (args.path.includes("cartesia-js")) return undefined;
+        const file = fileKey(args.path);
+        const src = readFileSync(args.path, "utf8");
+        return { contents: `console.log("@@S ${file}");\n${src}\nconsole.log("@@E ${file}");`, loader: args.path.endsWith(".ts") ? "ts" : "js" };
+      });
+    },
+  };
+  const result = await build({
+    stdin: { contents: `export * from ${JSON.stringify(lib.file)};`, resolveDir: PACKAGE_DIR, sourcefile: "whole-entry.js", loader: "js" },
+    bundle: true,
+    platform: "browser",
+    format: "esm",
+    minify: true,
+    write: false,
+    external: ["ws"],
+    logLevel: "error",
+    plugins: [mark],
+  });
+  const code = result.outputFiles[0].text;
+  const clean = code.replace(marker, "");
+  if (Buffer.byteLength(clean) !== expected) return undefined;
+  const total = gzipSync(clean, { level: 9 }).byteLength;
+  const out = new Map();
+  for (const m of code.matchAll(/console\.log\("@@S ([^"]*)"\)/g)) {
+    const end = code.indexOf(`console.log("@@E ${m[1]}")`);
+    if (end < 0) continue;
+    const without = (code.slice(0, m.index) + code.slice(end)).replace(marker, "");
+    out.set(m[1], total - gzipSync(without, { level: 9 }).byteLength);
+  }
+  return out;
+}
+
 const rows = [];
 for (const mode of ["whole", "main"]) {
   const a = await bundle(ours, mode);
@@ -170,6 +219,15 @@ console.log(`goal: ours under half of cartesia-js (gzip, whole entry): ${ratio(w
 console.log("");
 console.log("where our minified bytes go (whole entry):");
 for (const [group, bytes] of breakdown(whole.ours.metafile)) if (bytes > 0) console.log(`  ${fmt(bytes).padStart(9)}  ${group}`);
+const gz = await gzipByFile(ours, whole.ours.bytes);
+console.log("");
+if (!gz) console.log("per-file gzip contributions skipped: the marked build did not match the measured one");
+else {
+  const output = Object.values(whole.ours.metafile.outputs)[0];
+  const minified = new Map(Object.entries(output.inputs).map(([file, info]) => [fileKey(file), info.bytesInOutput]));
+  console.log("per file (whole entry): minified B, and gzip B saved by leaving the file out");
+  for (const [file, bytes] of [...gz].sort((a, b) => b[1] - a[1])) if (bytes > 0) console.log(`  ${fmt(minified.get(file) ?? 0).padStart(7)}  ${fmt(bytes).padStart(6)}  ${file}`);
+}
 for (const r of rows) {
   for (const [who, res] of [["ours", r.ours], ["cartesia-js", r.theirs]]) {
     if (res.externals.length) console.log(`left external in ${who} (${r.mode}): ${res.externals.join(", ")}`);

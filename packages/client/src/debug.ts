@@ -34,18 +34,21 @@ const BLIND_FROM_CLIENT = new Set(["stt-v1/finals-before-flush-done"]);
 
 /** Feeds one connection's frames to a linter and reports each violation. */
 export class LiveLinter {
+  readonly #config: ClientConfig;
+  readonly #endpoint: GrammarEndpoint;
+  readonly #report: (violation: Violation) => void;
   #linter: SessionLinter | undefined;
 
-  constructor(
-    private readonly config: ClientConfig,
-    private readonly endpoint: GrammarEndpoint,
-    private readonly report: (violation: Violation) => void,
-  ) {}
+  constructor(config: ClientConfig, endpoint: GrammarEndpoint, report: (violation: Violation) => void) {
+    this.#config = config;
+    this.#endpoint = endpoint;
+    this.#report = report;
+  }
 
   /** A new connection starts: a fresh linter (the last one ends). */
   connection(): void {
     this.end();
-    this.#linter = this.config.createLinter?.(this.endpoint, { strictness: "validating", version: this.config.version });
+    this.#linter = this.#config.createLinter?.(this.#endpoint, { strictness: "validating", version: this.#config.version });
   }
 
   /** A frame the client sent. */
@@ -74,8 +77,8 @@ export class LiveLinter {
     if (!violations) return;
     for (const v of violations) {
       if (BLIND_FROM_CLIENT.has(v.rule)) continue;
-      this.report(v);
-      this.config.onViolation?.(v, this.endpoint);
+      this.#report(v);
+      this.#config.onViolation?.(v, this.#endpoint);
     }
   }
 }

@@ -55,6 +55,10 @@ export type ManagedSocketState = "idle" | "connecting" | "open" | "reconnecting"
 
 /** A socket with optional reconnects; see the module comment. */
 export class ManagedSocket {
+  readonly #connect: (signal: AbortSignal) => Promise<Socket>;
+  readonly #policy: ReconnectPolicy | undefined;
+  readonly #handlers: ManagedSocketHandlers;
+  readonly #signal: AbortSignal | undefined;
   #state: ManagedSocketState = "idle";
   #socket: Socket | undefined;
   #attempt = 0;
@@ -63,11 +67,16 @@ export class ManagedSocket {
   #detachAbort: () => void = () => {};
 
   constructor(
-    private readonly connect: (signal: AbortSignal) => Promise<Socket>,
-    private readonly policy: ReconnectPolicy | undefined,
-    private readonly handlers: ManagedSocketHandlers,
-    private readonly signal?: AbortSignal,
-  ) {}
+    connect: (signal: AbortSignal) => Promise<Socket>,
+    policy: ReconnectPolicy | undefined,
+    handlers: ManagedSocketHandlers,
+    signal?: AbortSignal,
+  ) {
+    this.#connect = connect;
+    this.#policy = policy;
+    this.#handlers = handlers;
+    this.#signal = signal;
+  }
 
   /** Where the socket is in its lifecycle. */
   get state(): ManagedSocketState {
@@ -82,8 +91,8 @@ export class ManagedSocket {
   /** Starts connecting. */
   start(): void {
     if (this.#state !== "idle") return;
-    if (this.signal) {
-      const signal = this.signal;
+    if (this.#signal) {
+      const signal = this.#signal;
       if (signal.aborted) {
         this.#end({ code: 1006, reason: "aborted", error: abortReason(signal), clean: false });
         return;
@@ -132,7 +141,7 @@ export class ManagedSocket {
     this.#connectAbort = controller;
     let socket: Socket;
     try {
-      socket = await this.connect(controller.signal);
+      socket = await this.#connect(controller.signal);
     } catch (error) {
       if (this.#state === "ended") return;
       const err = error instanceof Error ? error : new ConnectionError(String(error));
@@ -149,23 +158,25 @@ export class ManagedSocket {
     this.#socket = socket;
     this.#state = "open";
     // The owner sees the connection (and replays) before the first message, which may be waiting already.
-    this.handlers.open(socket, { attempt: this.#attempt, reconnect });
-    socket.onMessage = (data) => {
-      if (this.#socket === socket && this.#state !== "ended") this.handlers.message(data);
-    };
-    socket.onClose = (code, reason) => this.#onClose(socket, code, reason);
+    this.#handlers.open(socket, { attempt: this.#attempt, reconnect });
+    socket.listen(
+      (data) => {
+        if (this.#socket === socket && this.#state !== "ended") this.#handlers.message(data);
+      },
+      (code, reason) => this.#onClose(socket, code, reason),
+    );
   }
 
   #onClose(socket: Socket, code: number, reason: string): void {
     if (this.#socket !== socket) return;
     this.#socket = undefined;
     if (this.#state === "ended") return;
-    this.handlers.connectionClosed?.(code, reason);
+    this.#handlers.connectionClosed?.(code, reason);
     if (this.#state === "closing") {
       this.#end({ code, reason, clean: code === 1000 || code === 1005, });
       return;
     }
-    const may = this.policy !== undefined && RECOVERABLE_CLOSE_CODES.has(code) && (this.handlers.canReconnect?.(code) ?? true);
+    const may = this.#policy !== undefined && RECOVERABLE_CLOSE_CODES.has(code) && (this.#handlers.canReconnect?.(code) ?? true);
     if (may && this.#scheduleReconnect(code, reason)) return;
     this.#end({ code, reason, clean: code === 1000 || code === 1005 });
   }
@@ -177,13 +188,13 @@ export class ManagedSocket {
 
   /** Schedules the next attempt; false when the budget is spent. */
   #scheduleReconnect(code: number, reason: string, error?: Error): boolean {
-    const policy = this.policy;
+    const policy = this.#policy;
     if (!policy || this.#attempt >= policy.maxAttempts) return false;
     this.#attempt += 1;
     const base = Math.min(policy.maxDelayMs, policy.initialDelayMs * 2 ** (this.#attempt - 1));
     const delayMs = Math.round(base * (0.8 + Math.random() * 0.4));
     this.#state = "reconnecting";
-    this.handlers.reconnecting({ attempt: this.#attempt, delayMs, code, reason, ...(error ? { error } : {}) });
+    this.#handlers.reconnecting({ attempt: this.#attempt, delayMs, code, reason, ...(error ? { error } : {}) });
     this.#timer = unref(
       setTimeout(() => {
         this.#timer = undefined;
@@ -200,6 +211,6 @@ export class ManagedSocket {
     clearTimeout(this.#timer);
     this.#connectAbort?.abort();
     this.#detachAbort();
-    this.handlers.end(info);
+    this.#handlers.end(info);
   }
 }

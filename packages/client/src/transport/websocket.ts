@@ -45,19 +45,17 @@ interface WsExtras {
 export interface Socket {
   /** The request id of the upgrade response (`cartesia-request-id` / `X-Request-Id`), when readable. */
   readonly requestId: string | undefined;
-  readonly bufferedAmount: number;
   readonly isOpen: boolean;
   send(data: string | Uint8Array): void;
   close(code?: number, reason?: string): void;
   /** Drops the connection without a close handshake. */
   terminate(): void;
   /**
-   * Set by the owner: a text frame (string) or a binary frame. Frames that arrive before it is set
-   * (a server may send in the same packet as the upgrade response) are held and delivered on set.
+   * Called once by the owner: `onMessage` gets each text frame (string) or binary frame, `onClose`
+   * once when the connection is gone. What arrived before (a server may send in the same packet as
+   * the upgrade response) is held and delivered now, in order.
    */
-  onMessage: (data: string | Uint8Array) => void;
-  /** Set by the owner: called once when the connection is gone (held until set, like messages). */
-  onClose: (code: number, reason: string) => void;
+  listen(onMessage: (data: string | Uint8Array) => void, onClose: (code: number, reason: string) => void): void;
 }
 
 const OPEN = 1;
@@ -154,22 +152,18 @@ function openSocket(ctor: WebSocketConstructor, url: string, headers: Record<str
     let opened = false;
     let closed = false;
     let requestId: string | undefined;
-    // Until the owner sets its handlers, frames and the close wait here.
-    let held: (string | Uint8Array)[] | undefined = [];
-    let heldClose: [number, string] | undefined;
-    let messageHandler: ((data: string | Uint8Array) => void) | undefined;
-    let closeHandler: ((code: number, reason: string) => void) | undefined;
+    // Until the owner listens (and while it catches up), frames and the close wait here, in order.
+    let held: (() => void)[] | undefined = [];
+    let onMessage: (data: string | Uint8Array) => void;
+    let onClose: (code: number, reason: string) => void;
     const deliver = (data: string | Uint8Array) => {
-      if (messageHandler) messageHandler(data);
-      else held?.push(data);
+      if (held) held.push(() => onMessage(data));
+      else onMessage(data);
     };
 
     const socket: Socket = {
       get requestId() {
         return requestId;
-      },
-      get bufferedAmount() {
-        return raw.bufferedAmount;
       },
       get isOpen() {
         return raw.readyState === OPEN;
@@ -197,30 +191,12 @@ function openSocket(ctor: WebSocketConstructor, url: string, headers: Record<str
           finishClose(1006, "terminated");
         }
       },
-      get onMessage() {
-        return messageHandler ?? (() => {});
-      },
-      set onMessage(fn) {
-        messageHandler = fn;
-        const pending = held;
+      listen(message, close) {
+        onMessage = message;
+        onClose = close;
+        // Whatever arrives while the held events run is appended and runs in turn.
+        for (let i = 0; held && i < held.length; i += 1) (held[i] as () => void)();
         held = undefined;
-        for (const data of pending ?? []) fn(data);
-        if (heldClose && closeHandler) {
-          const [code, reason] = heldClose;
-          heldClose = undefined;
-          closeHandler(code, reason);
-        }
-      },
-      get onClose() {
-        return closeHandler ?? (() => {});
-      },
-      set onClose(fn) {
-        closeHandler = fn;
-        if (heldClose && messageHandler) {
-          const [code, reason] = heldClose;
-          heldClose = undefined;
-          fn(code, reason);
-        }
       },
     };
 
@@ -250,8 +226,8 @@ function openSocket(ctor: WebSocketConstructor, url: string, headers: Record<str
         fail(new ConnectionError(`WebSocket handshake failed (${redactUrl(url)}): close ${code}${reason ? ` ${reason}` : ""}`, { closeCode: code, reason }));
         return;
       }
-      if (closeHandler && messageHandler) closeHandler(code, reason);
-      else heldClose = [code, reason];
+      if (held) held.push(() => onClose(code, reason));
+      else onClose(code, reason);
     }
 
     const onOpen = () => {

@@ -53,6 +53,12 @@ export type TtsSocketEvent = OpenEvent | DisconnectedEvent | ErrorEvent | Unknow
 
 type ContextState = "open" | "ending" | "finished";
 
+/** What a context needs from its socket. */
+interface ContextOwner {
+  send(frame: string, context: TtsContext): void;
+  forget(context: TtsContext): void;
+}
+
 /** One TTS context: a stream of text in, a stream of audio out. */
 export class TtsContext implements AsyncIterable<TtsContextEvent> {
   readonly id: string;
@@ -63,12 +69,11 @@ export class TtsContext implements AsyncIterable<TtsContextEvent> {
   #state: ContextState = "open";
   #started = false;
   #detachAbort: () => void = () => {};
+  readonly #owner: ContextOwner;
 
   /** @internal Created by `TtsWebSocket.context`. */
-  constructor(
-    private readonly owner: { send(frame: string, context: TtsContext): void; forget(context: TtsContext): void },
-    options: ContextOptions,
-  ) {
+  constructor(owner: ContextOwner, options: ContextOptions) {
+    this.#owner = owner;
     const { contextId, signal, ...fields } = options;
     this.id = contextId ?? randomId();
     this.#fields = fields;
@@ -122,7 +127,7 @@ export class TtsContext implements AsyncIterable<TtsContextEvent> {
   /** Cancels the context: the server stops what has not started; the iterator ends with `cancelled`. */
   cancel(): void {
     if (this.#state === "finished") return;
-    if (this.#started) this.owner.send(JSON.stringify({ context_id: this.id, cancel: true } satisfies tts.Cancel), this);
+    if (this.#started) this.#owner.send(JSON.stringify({ context_id: this.id, cancel: true } satisfies tts.Cancel), this);
     this.#events.push({ type: "cancelled" });
     this.#finish(new SpeechwireError(`context ${this.id} was cancelled`));
   }
@@ -146,7 +151,7 @@ export class TtsContext implements AsyncIterable<TtsContextEvent> {
   #send(input: { transcript: string; continue: boolean; flush?: boolean }): void {
     this.#started = true;
     const message = { ...this.#fields, context_id: this.id, ...input } as tts.GenerationRequest;
-    this.owner.send(JSON.stringify(message), this);
+    this.#owner.send(JSON.stringify(message), this);
   }
 
   #assertOpen(what: string): void {
@@ -160,7 +165,7 @@ export class TtsContext implements AsyncIterable<TtsContextEvent> {
     for (const f of this.#flushes.splice(0)) f.reject(error ?? new SpeechwireError(`context ${this.id} ended before its flush was acknowledged`));
     if (error) this.#done.reject(error);
     else this.#done.resolve();
-    this.owner.forget(this);
+    this.#owner.forget(this);
   }
 }
 
@@ -179,11 +184,12 @@ export class TtsWebSocket implements AsyncIterable<TtsSocketEvent> {
   #closed = false;
   #requestId: string | undefined;
   #closePromise: Promise<void> | undefined;
+  readonly #config: ClientConfig;
+  readonly #options: TtsWebSocketOptions;
 
-  constructor(
-    private readonly config: ClientConfig,
-    private readonly options: TtsWebSocketOptions = {},
-  ) {
+  constructor(config: ClientConfig, options: TtsWebSocketOptions = {}) {
+    this.#config = config;
+    this.#options = options;
     this.#linter = liveLinter(config, "tts", (violation) => this.#events.push({ type: "violation", violation }));
     this.#detachAbort = onAbort(options.signal, (reason) => this.#shutdown(reason));
   }
@@ -273,8 +279,8 @@ export class TtsWebSocket implements AsyncIterable<TtsSocketEvent> {
     if (this.#connecting) return this.#connecting;
     const controller = new AbortController();
     this.#connectAbort = controller;
-    const timeoutMs = this.options.handshakeTimeoutMs ?? 10_000;
-    const connecting = connectWebSocket(this.config, { path: PATHS.tts, query: (auth) => encodeQuery("tts", auth), signal: controller.signal, timeoutMs }).then(
+    const timeoutMs = this.#options.handshakeTimeoutMs ?? 10_000;
+    const connecting = connectWebSocket(this.#config, { path: PATHS.tts, query: (auth) => encodeQuery("tts", auth), signal: controller.signal, timeoutMs }).then(
       (socket) => {
         this.#connecting = undefined;
         if (this.#closed) {
@@ -307,11 +313,13 @@ export class TtsWebSocket implements AsyncIterable<TtsSocketEvent> {
       socket.send(frame);
       this.#linter?.client(frame);
     }
-    socket.onMessage = (data) => {
-      this.#linter?.server(data);
-      this.#onMessage(data);
-    };
-    socket.onClose = (code, reason) => this.#onClose(socket, code, reason);
+    socket.listen(
+      (data) => {
+        this.#linter?.server(data);
+        this.#onMessage(data);
+      },
+      (code, reason) => this.#onClose(socket, code, reason),
+    );
   }
 
   #onMessage(data: string | Uint8Array): void {
