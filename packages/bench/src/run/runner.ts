@@ -23,6 +23,8 @@ export interface RunPlan {
   requests: number;
   /** A scenario for every endpoint (default: the bench's own, per endpoint). */
   scenario?: string;
+  /** The TTS transcript (default `TTS_TRANSCRIPT`). */
+  transcript?: string;
 }
 
 /** One endpoint's outcome. */
@@ -75,7 +77,7 @@ export async function runEndpoint(plan: RunPlan, target: Target, endpoint: Endpo
   const run = (i: number): Promise<SessionValues> => {
     if (endpoint === "stt-v1") return sttV1Session(driver, connection, v1Plan(scenario!), plan.rounds, plan.pacing);
     if (endpoint === "stt-turns") return turnsSession(driver, connection, turnsPlan(scenario!), plan.pacing);
-    return ttsSession(driver, connection, plan.requests, i);
+    return ttsSession(driver, connection, plan.requests, i, plan.transcript);
   };
   const total = plan.warmup + plan.sessions;
   let done = 0;

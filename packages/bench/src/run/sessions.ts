@@ -23,15 +23,20 @@ const add = (values: SessionValues, id: string, v: number) => {
   (values[id] ??= []).push(v);
 };
 
-/** Sends `bytes` of audio (silence: the mock places words by audio position) in 20 ms frames. */
-async function stream(session: SttSession, bytes: number, pacing: Pacing, marks: readonly number[] = [], onMark?: (i: number, at: number) => void): Promise<void> {
+/**
+ * Sends audio from byte `from` to byte `to` of the stream (silence: the mock places words by audio
+ * position) in 20 ms frames, on the stream's frame grid; calls `onMark(i, at)` for each mark (an
+ * absolute byte offset) when the frame that reaches it is handed over.
+ */
+async function stream(session: SttSession, from: number, to: number, pacing: Pacing, marks: readonly number[] = [], onMark?: (i: number, at: number) => void): Promise<void> {
   const frame = new Uint8Array(FRAME_BYTES);
   const start = performance.now();
-  let sent = 0;
+  let sent = from;
   let k = 0;
-  let nextMark = 0;
-  while (sent < bytes) {
-    const n = Math.min(FRAME_BYTES, bytes - sent);
+  let nextMark = marks.findIndex((m) => m > from);
+  if (nextMark < 0) nextMark = marks.length;
+  while (sent < to) {
+    const n = Math.min(FRAME_BYTES, to - sent);
     if (pacing === "realtime") {
       // Drift-free: frame k leaves at start + k × 20 ms.
       const wait = start + k * FRAME_MS - performance.now();
@@ -41,7 +46,6 @@ async function stream(session: SttSession, bytes: number, pacing: Pacing, marks:
     session.sendAudio(n === FRAME_BYTES ? frame : frame.subarray(0, n));
     sent += n;
     k += 1;
-    // Every mark (a byte offset) that this frame reaches was handed over at `at`.
     while (nextMark < marks.length && (marks[nextMark] as number) <= sent) onMark?.(nextMark++, at);
   }
 }
@@ -61,7 +65,7 @@ export async function sttV1Session(driver: Driver, connection: Connection, plan:
   try {
     const n = plan.loop ? rounds : Math.min(rounds, plan.roundBytes.length);
     for (let r = 0; r < n; r += 1) {
-      await stream(session, plan.roundBytes[r % plan.roundBytes.length] as number, pacing);
+      await stream(session, 0, plan.roundBytes[r % plan.roundBytes.length] as number, pacing);
       const from = log.mark;
       const sentAt = performance.now();
       session.finalize();
@@ -75,7 +79,7 @@ export async function sttV1Session(driver: Driver, connection: Connection, plan:
     session.close();
     const done = await log.wait((e) => e.type === "done", from, WAIT_MS, "done");
     add(values, "stt-v1.close-to-done", done.at - closeAt);
-    await Promise.race([session.ended, sleep(WAIT_MS)]);
+    await Promise.race([session.ended, sleep(WAIT_MS, undefined, { ref: false })]);
     return values;
   } catch (error) {
     session.abort();
@@ -91,19 +95,34 @@ export async function turnsSession(driver: Driver, connection: Connection, plan:
   add(values, "stt-turns.handshake", handshake);
   try {
     const speechEndSent: number[] = [];
-    await stream(session, plan.bytes, pacing, plan.speechEnds, (i, at) => {
+    const mark = (i: number, at: number) => {
       speechEndSent[i] = at;
-    });
-    // Every scripted turn ends within the pass: wait for the last turn.end, then close.
+    };
     const turnEnd = (e: { type: string }) => e.type === "turn.end";
-    let ends = 0;
-    while (ends < plan.turns) {
-      const from = log.events.findLastIndex(turnEnd) + 1;
-      await log.wait(turnEnd, from, WAIT_MS, `turn.end ${ends + 1} of ${plan.turns}`);
-      ends = log.events.filter(turnEnd).length;
+    const waitTurnEnd = async (k: number) => {
+      while (log.events.filter(turnEnd).length <= k) {
+        await log.wait(turnEnd, log.events.findLastIndex(turnEnd) + 1, WAIT_MS, `turn.end ${k + 1} of ${plan.turns}`);
+      }
+    };
+    if (pacing === "realtime") {
+      await stream(session, 0, plan.bytes, pacing, plan.speechEnds, mark);
+    } else {
+      // As fast as possible, one turn at a time: each turn's audio up to where its turn.end is due, then
+      // wait for that turn.end. Sending every turn at once would queue turn k's events behind the
+      // (delayed) events of the turns before it, and measure that queue instead of the turn.
+      let at = 0;
+      for (let k = 0; k < plan.turns; k += 1) {
+        const due = Math.min(plan.bytes, Math.ceil((plan.turnEndsDue[k] as number) / FRAME_BYTES) * FRAME_BYTES);
+        if (due > at) await stream(session, at, due, pacing, plan.speechEnds, mark);
+        at = Math.max(at, due);
+        await waitTurnEnd(k);
+      }
+      if (at < plan.bytes) await stream(session, at, plan.bytes, pacing);
     }
+    // Every scripted turn ends within the pass.
+    await waitTurnEnd(plan.turns - 1);
     session.close();
-    await Promise.race([session.ended, sleep(WAIT_MS)]);
+    await Promise.race([session.ended, sleep(WAIT_MS, undefined, { ref: false })]);
     // Turn k's events lie between its turn.start and its turn.end.
     let turn = 0;
     let eagerAt: number | undefined;
@@ -133,7 +152,7 @@ export async function turnsSession(driver: Driver, connection: Connection, plan:
 }
 
 /** One `/tts/websocket` session: `requests` contexts one after another, each a whole transcript. */
-export async function ttsSession(driver: Driver, connection: Connection, requests: number, sessionIndex: number, transcript = TTS_TRANSCRIPT): Promise<SessionValues> {
+export async function ttsSession(driver: Driver, connection: Connection, requests: number, sessionIndex: number, transcript: string = TTS_TRANSCRIPT): Promise<SessionValues> {
   const log = new EventLog();
   const values: SessionValues = {};
   const sampleRate = 24_000;

@@ -51,6 +51,8 @@ export interface TurnsPlan {
   bytes: number;
   /** Per turn of the script: the offset just past its last speech byte. */
   speechEnds: number[];
+  /** Per turn: the audio offset at which the server's `turn.end` is due (speech end + end delay). */
+  turnEndsDue: number[];
   turns: number;
   /** How many turns have an eager pause followed by speech, and how many end on eager_end. */
   description: string;
@@ -71,6 +73,7 @@ export function turnsPlan(scenario: Scenario): TurnsPlan {
   return {
     bytes: toBytes(script.duration),
     speechEnds: script.turns.map((t) => toBytes(t.speechEnd)),
+    turnEndsDue: script.turns.map((t) => toBytes(script.events.find((e) => e.type === "turn.end" && e.turn === t.index)?.at ?? t.end)),
     turns: script.turns.length,
     description: `${script.turns.length} turns, ${script.duration.toFixed(2)} s of audio`,
   };
