@@ -67,7 +67,8 @@ export class Recorder {
       p90: v(h.getValueAtPercentile(90)),
       p95: v(h.getValueAtPercentile(95)),
       p99: v(h.getValueAtPercentile(99)),
-      max: v(h.maxValue),
+      // Like the percentiles, the highest value equivalent to the largest recorded (so max ≥ p99 always).
+      max: v(h.getValueAtPercentile(100)),
       min: v(h.minNonZeroValue),
       mean: Math.round(h.mean) / SCALE,
     };
