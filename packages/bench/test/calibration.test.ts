@@ -8,8 +8,10 @@
  * measures a known delay.
  *
  * Tolerances:
- * - p50: ±2 ms. Node timers fire no earlier than asked and, on an idle loop, within about 1 ms after
- *   (millisecond granularity); HDR's 3 significant digits add ≤ 0.1 % (0.06 ms at 60 ms). Sessions run
+ * - p50: ±2 ms. The mock's delay is a Node timer on libuv's loop clock, which counts whole
+ *   milliseconds and is cached per loop turn: measured with performance.now() it fires up to ~1 ms
+ *   early or, on an idle loop, about 1 ms late; HDR's 3 significant digits add ≤ 0.1 % (0.06 ms at
+ *   60 ms). Sessions run
  *   one at a time (concurrency 1), so no session waits behind another on the shared event loop.
  * - p99: ±25 ms. With n = 200, p99 is the second-largest value, so one preemption of the process
  *   (this machine is shared: 2 cores, other jobs) moves it; 25 ms bounds the stalls seen here, while a
@@ -31,8 +33,8 @@ describe("calibration against the embedded mock", () => {
       expect(r.n).toBe(200);
       expect(Math.abs(r.errorP50), `p50 error at L=${r.latencyMs}: ${JSON.stringify(r)}`).toBeLessThanOrEqual(2);
       expect(Math.abs(r.errorP99), `p99 error at L=${r.latencyMs}: ${JSON.stringify(r)}`).toBeLessThanOrEqual(25);
-      // Never less than the delay itself: a timer cannot fire early.
-      expect(r.p50).toBeGreaterThanOrEqual(r.latencyMs);
+      // The delay really is there (not lost): at most the loop clock's ~1 ms early firing below L.
+      expect(r.p50).toBeGreaterThanOrEqual(r.latencyMs - 1.5);
     }
   });
 
