@@ -64,6 +64,22 @@ describe.each(CLIENTS)("client %s against the embedded mock", (client) => {
   });
 });
 
+describe("named latency profiles", () => {
+  it("give every STT session its own draws (a mock per session, seeded seed + 1 + index)", async () => {
+    const profiled = await startTarget({ kind: "mock", latency: "ink-2-30d", seed: 1, tls: false });
+    try {
+      const o = await runEndpoint(plan("raw", { sessions: 6, warmup: 0, rounds: 1, concurrency: 3 }), profiled, "stt-v1");
+      expect(o.sessions.ok).toBe(6);
+      const s = o.recorders.get("stt-v1.finalize-to-flush-done")!.summary()!;
+      // One server for all sessions would give six copies of one draw (spread ≈ jitter); six seeds do not.
+      expect(s.max - s.min).toBeGreaterThan(5);
+      expect(s.min).toBeGreaterThanOrEqual(79);
+    } finally {
+      await profiled.close();
+    }
+  });
+});
+
 describe("failures and skips are reported, not faked", () => {
   it("a refused handshake (scenario auth-401) fails every session with the reason", async () => {
     const o = await runEndpoint(plan("raw", { scenario: "auth-401", warmup: 0 }), target, "stt-v1");

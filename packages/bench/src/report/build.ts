@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
-import { METRICS, metricsOf } from "../metrics/definitions.js";
+import { metricsOf } from "../metrics/definitions.js";
 import type { Baseline } from "../run/baseline.js";
 import type { EndpointOutcome } from "../run/runner.js";
 import type { ClientName } from "../drivers/types.js";
@@ -71,6 +71,3 @@ export function runResult(outcome: EndpointOutcome, client: ClientName): RunResu
 export function baselineResult(b: Baseline): Results["baseline"] {
   return { echo: b.echo, mock: b.mock, ratio: b.ratio };
 }
-
-/** The definitions of every metric (for README/doc generation). */
-export const ALL_METRICS = METRICS;

@@ -7,7 +7,7 @@ import { baselineResult, machine, runResult, versions } from "../report/build.js
 import type { Results } from "../report/schema.js";
 import { describeLatency, startTarget, type TargetSpec } from "../targets/target.js";
 import { measureBaseline } from "./baseline.js";
-import { runEndpoint, type Progress } from "./runner.js";
+import { runEndpoint } from "./runner.js";
 import type { Pacing } from "./sessions.js";
 
 /** Everything a run needs. */
@@ -29,7 +29,7 @@ export interface BenchOptions {
   scenario?: string;
   /** Round trips of each baseline. */
   baselineN?: number;
-  onProgress?: Progress & ((endpoint: Endpoint, done: number, total: number, client?: ClientName) => void);
+  onProgress?: (endpoint: Endpoint, done: number, total: number, client: ClientName) => void;
   onPhase?: (phase: string) => void;
 }
 

@@ -74,10 +74,16 @@ export async function runEndpoint(plan: RunPlan, target: Target, endpoint: Endpo
   const connection = target.connection(endpoint, scenarioName);
   const scenario = scenarioName ? target.mock?.scenarios.get(scenarioName) : undefined;
   if (scenarioName && !scenario) throw new Error(`unknown scenario "${scenarioName}"`);
-  const run = (i: number): Promise<SessionValues> => {
-    if (endpoint === "stt-v1") return sttV1Session(driver, connection, v1Plan(scenario!), plan.rounds, plan.pacing);
-    if (endpoint === "stt-turns") return turnsSession(driver, connection, turnsPlan(scenario!), plan.pacing);
-    return ttsSession(driver, connection, plan.requests, i, plan.transcript);
+  const run = async (i: number): Promise<SessionValues> => {
+    const own = await target.sessionConnection?.(endpoint, scenarioName, i);
+    const c = own?.connection ?? connection;
+    try {
+      if (endpoint === "stt-v1") return await sttV1Session(driver, c, v1Plan(scenario!), plan.rounds, plan.pacing);
+      if (endpoint === "stt-turns") return await turnsSession(driver, c, turnsPlan(scenario!), plan.pacing);
+      return await ttsSession(driver, c, plan.requests, i, plan.transcript);
+    } finally {
+      await own?.release();
+    }
   };
   const total = plan.warmup + plan.sessions;
   let done = 0;

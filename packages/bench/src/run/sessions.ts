@@ -7,7 +7,7 @@ import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Connection, Driver, SttSession } from "../drivers/types.js";
 import { wordCount } from "../drivers/types.js";
-import { BYTES_PER_SECOND, FRAME_BYTES, FRAME_MS, SAMPLE_RATE, TTS_TRANSCRIPT, type TurnsPlan, type V1Plan } from "../targets/scenarios.js";
+import { FRAME_BYTES, FRAME_MS, SAMPLE_RATE, TTS_TRANSCRIPT, type TurnsPlan, type V1Plan } from "../targets/scenarios.js";
 import { EventLog } from "./events.js";
 
 /** Real time (one 20 ms frame every 20 ms) or as fast as the socket takes it. */
@@ -195,6 +195,3 @@ export async function ttsSession(driver: Driver, connection: Connection, request
     throw error;
   }
 }
-
-/** Seconds of audio in `bytes` of the STT stream. */
-export const audioSeconds = (bytes: number) => bytes / BYTES_PER_SECOND;

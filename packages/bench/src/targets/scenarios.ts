@@ -40,10 +40,13 @@ export const DEFAULT_SCENARIO = { "stt-v1": "bench-v1", "stt-turns": "bench-turn
 export const TTS_TRANSCRIPT =
   "Thanks for calling the booking line. Your table for two is confirmed for seven tonight, and we will text you a reminder an hour before.";
 
-/** Audio of the STT endpoints: 16 kHz mono s16le, sent in 20 ms frames. */
+/** Sample rate of the STT audio (mono pcm_s16le). */
 export const SAMPLE_RATE = 16_000;
+/** Bytes per second of the STT audio. */
 export const BYTES_PER_SECOND = SAMPLE_RATE * 2;
+/** Audio is sent in frames of 20 ms. */
 export const FRAME_MS = 20;
+/** Bytes per 20 ms frame. */
 export const FRAME_BYTES = (BYTES_PER_SECOND * FRAME_MS) / 1000;
 
 /** What a turns session streams: total bytes, and the byte offset where each turn's speech ends. */

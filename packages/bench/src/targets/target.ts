@@ -20,6 +20,13 @@ export interface Target {
   description: string;
   /** The connection for an endpoint and scenario (the mock selects it with `/s/<name>`). */
   connection(endpoint: Endpoint, scenario: string | undefined): Connection;
+  /**
+   * A connection for one session on a server of its own, or undefined to use `connection`. The mock
+   * draws STT delays from the server seed, so every session of one server would get the same sequence
+   * of draws; under a named profile each STT session therefore gets its own mock with seed
+   * `seed + 1 + index` (started and stopped outside every timed span).
+   */
+  sessionConnection?(endpoint: Endpoint, scenario: string | undefined, index: number): Promise<{ connection: Connection; release: () => Promise<void> } | undefined>;
   /** The mock's scenarios (undefined for a URL target). */
   mock?: MockServer;
   close(): Promise<void>;
@@ -44,27 +51,30 @@ export async function startTarget(spec: TargetSpec): Promise<Target> {
       close: async () => {},
     };
   }
-  const mock = await startMockServer({
-    host: "127.0.0.1",
-    port: 0,
-    tlsPort: spec.tls ? 0 : false,
-    seed: spec.seed,
-    latency: spec.latency,
-    scenarios: BENCH_SCENARIOS,
-  });
+  const start = (seed: number, tls: boolean) =>
+    startMockServer({ host: "127.0.0.1", port: 0, tlsPort: tls ? 0 : false, seed, latency: spec.latency, scenarios: BENCH_SCENARIOS });
+  const connectionOf = (mock: MockServer, scenario: string | undefined): Connection => {
+    const prefix = scenario ? `/s/${encodeURIComponent(scenario)}` : "";
+    return {
+      baseUrl: `${mock.urls.http}${prefix}`,
+      ...(mock.urls.https ? { tlsBaseUrl: `${mock.urls.https}${prefix}` } : {}),
+      ...(mock.cert ? { ca: mock.cert } : {}),
+      apiKey: "sk_car_bench",
+      version: BENCH_VERSION,
+    };
+  };
+  const mock = await start(spec.seed, spec.tls);
+  const drawn = typeof spec.latency === "string" && spec.latency !== "none";
   return {
     spec,
     description: "embedded mock (@speechwire/mock-server, in this process, 127.0.0.1)",
     mock,
-    connection(_endpoint, scenario) {
-      const prefix = scenario ? `/s/${encodeURIComponent(scenario)}` : "";
-      return {
-        baseUrl: `${mock.urls.http}${prefix}`,
-        ...(mock.urls.https ? { tlsBaseUrl: `${mock.urls.https}${prefix}` } : {}),
-        ...(mock.cert ? { ca: mock.cert } : {}),
-        apiKey: "sk_car_bench",
-        version: BENCH_VERSION,
-      };
+    connection: (_endpoint, scenario) => connectionOf(mock, scenario),
+    async sessionConnection(endpoint, scenario, index) {
+      // TTS draws per connection already; fixed and zero latencies draw nothing.
+      if (!drawn || endpoint === "tts") return undefined;
+      const own = await start(spec.seed + 1 + index, false);
+      return { connection: connectionOf(own, scenario), release: () => own.close() };
     },
     close: () => mock.close(),
   };
