@@ -80,6 +80,24 @@ describe("named latency profiles", () => {
   });
 });
 
+describe("a URL target", () => {
+  it("that is a speechwire mock gets the bench's scenarios through its admin API and runs STT", async () => {
+    const { startMockServer } = await import("@speechwire/mock-server");
+    const elsewhere = await startMockServer({ host: "127.0.0.1", port: 0, tlsPort: false, latency: 3 });
+    try {
+      const url = await startTarget({ kind: "url", url: elsewhere.urls.http, apiKey: "sk_test" });
+      expect(url.scripted).toBe(true);
+      expect(url.description).toMatch(/a speechwire mock/);
+      const o = await runEndpoint(plan("speechwire", { warmup: 0 }), url, "stt-turns");
+      expect(o.sessions).toEqual({ ok: 3, failed: 0, errors: [] });
+      expect(o.recorders.get("stt-turns.speech-end-to-turn-end")?.n).toBe(9);
+      expect(elsewhere.scenarios.get("bench-turns")).toBeDefined();
+    } finally {
+      await elsewhere.close();
+    }
+  });
+});
+
 describe("failures and skips are reported, not faked", () => {
   it("a refused handshake (scenario auth-401) fails every session with the reason", async () => {
     const o = await runEndpoint(plan("raw", { scenario: "auth-401", warmup: 0 }), target, "stt-v1");

@@ -58,7 +58,7 @@ export async function pool<T>(n: number, limit: number, task: (i: number) => Pro
 function skipReason(plan: RunPlan, target: Target, endpoint: Endpoint): string | undefined {
   const reason = driverFor(plan.client).unsupported(endpoint);
   if (reason) return `${plan.client} cannot drive ${endpoint}: ${reason}`;
-  if (endpoint !== "tts" && target.spec.kind === "url") {
+  if (endpoint !== "tts" && !target.scripted) {
     return "STT on a real endpoint needs real speech audio with known word timings; the bench only has the mock's scripted (silent) audio, so it is not run rather than reported as a timeout";
   }
   return undefined;
@@ -66,13 +66,13 @@ function skipReason(plan: RunPlan, target: Target, endpoint: Endpoint): string |
 
 /** Runs one endpoint. */
 export async function runEndpoint(plan: RunPlan, target: Target, endpoint: Endpoint, progress?: Progress): Promise<EndpointOutcome> {
-  const scenarioName = target.spec.kind === "mock" ? (plan.scenario ?? DEFAULT_SCENARIO[endpoint]) : undefined;
+  const scenarioName = target.scripted ? (plan.scenario ?? DEFAULT_SCENARIO[endpoint]) : undefined;
   const outcome: EndpointOutcome = { endpoint, scenario: scenarioName, sessions: { ok: 0, failed: 0, errors: [] }, recorders: new Map() };
   const skipped = skipReason(plan, target, endpoint);
   if (skipped) return { ...outcome, skipped };
   const driver = driverFor(plan.client);
   const connection = target.connection(endpoint, scenarioName);
-  const scenario = scenarioName ? target.mock?.scenarios.get(scenarioName) : undefined;
+  const scenario = scenarioName ? await target.scenario(scenarioName) : undefined;
   if (scenarioName && !scenario) throw new Error(`unknown scenario "${scenarioName}"`);
   const run = async (i: number): Promise<SessionValues> => {
     const own = await target.sessionConnection?.(endpoint, scenarioName, i);
