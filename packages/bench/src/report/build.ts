@@ -2,6 +2,7 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
+import { dirname, join } from "node:path";
 import { metricsOf } from "../metrics/definitions.js";
 import type { Baseline } from "../run/baseline.js";
 import type { EndpointOutcome } from "../run/runner.js";
@@ -9,13 +10,28 @@ import type { ClientName } from "../drivers/types.js";
 import type { Results, RunResult } from "./schema.js";
 
 function versionOf(pkg: string): string {
+  // Packages whose exports map hides package.json (cartesia-js): walk up from the resolved entry.
   try {
     const require = createRequire(import.meta.url);
-    const dir = require.resolve(`${pkg}/package.json`);
-    return (JSON.parse(readFileSync(dir, "utf8")) as { version: string }).version;
+    try {
+      return (JSON.parse(readFileSync(require.resolve(`${pkg}/package.json`), "utf8")) as { version: string }).version;
+    } catch {
+      // Not exported: fall through to the walk.
+    }
+    let dir = dirname(require.resolve(pkg));
+    for (let i = 0; i < 5; i += 1) {
+      try {
+        const json = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { name?: string; version?: string };
+        if (json.name === pkg && json.version) return json.version;
+      } catch {
+        // No package.json here: go up.
+      }
+      dir = dirname(dir);
+    }
   } catch {
-    return "unknown";
+    // Not resolvable: reported as unknown.
   }
+  return "unknown";
 }
 
 /** Versions of the bench and the clients. */
