@@ -2,7 +2,8 @@
  * Self-calibration (the issue's acceptance test): against the embedded mock with a fixed latency L,
  * the measured latency equals L; with a fitted profile, the measured percentiles recover the profile's.
  *
- * Method: the same sessions run at latency 0 and at L, back to back, and the error is
+ * Method: the same sessions run at latency 0 and at L, alternating one at a time between two mocks
+ * (so a drift in machine load hits both), and the error is
  * (p − p at latency 0) − L. Subtracting the same-run zero-latency figure removes what the bench, the
  * client and the mock add (reported elsewhere as overhead), so what is left is how well the bench
  * measures a known delay.

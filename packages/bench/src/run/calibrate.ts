@@ -1,8 +1,8 @@
 /**
  * Self-calibration against the embedded mock.
  *
- * Fixed latency: for each L the same sessions run with latency 0 and with L (each on a fresh mock with
- * the same seed), and the error is (p_L − p_0) − L at p50 and p99. Subtracting the same-run zero-latency
+ * Fixed latency: for each L the same sessions run with latency 0 and with L (two mocks with the same
+ * seed, sessions alternating between them), and the error is (p_L − p_0) − L at p50 and p99. Subtracting the same-run zero-latency
  * figure removes the mock's and the client's own time, which the bench reports elsewhere.
  *
  * Fitted profile: the measured percentiles minus the zero-latency p50 are compared with the profile's
@@ -95,15 +95,44 @@ async function measure(endpoint: Endpoint, latency: Latency, load: CalibrationLo
   return total;
 }
 
-/** Fixed-latency calibration of `endpoints` at each of `latencies` (ms). */
+/**
+ * One session at a time on `target`, recorded into `into` (throws if it fails: a calibration run has
+ * no failures to hide).
+ */
+async function oneSession(target: Target, endpoint: Endpoint, load: CalibrationLoad, into: Recorder, warmup: number): Promise<void> {
+  const plan: RunPlan = { endpoints: [endpoint], client: load.client, sessions: 1, concurrency: 1, warmup, pacing: "fast", rounds: load.rounds, requests: load.requests, transcript: CALIBRATION_TRANSCRIPT };
+  const outcome = await runEndpoint(plan, target, endpoint);
+  if (outcome.sessions.failed > 0) throw new Error(`calibration session failed: ${outcome.sessions.errors[0]}`);
+  const rec = outcome.recorders.get(CALIBRATED_METRIC[endpoint]);
+  if (rec) into.add(rec);
+}
+
+/**
+ * Fixed-latency calibration of `endpoints` at each of `latencies` (ms). Sessions alternate between a
+ * zero-latency mock and an L mock (same seed), one at a time, so both see the same machine load even
+ * when it drifts during the run.
+ */
 export async function calibrateFixed(endpoints: Endpoint[], latencies: number[], load: CalibrationLoad, onStep?: (s: string) => void): Promise<FixedRow[]> {
   const rows: FixedRow[] = [];
   for (const endpoint of endpoints) {
     for (const L of latencies) {
-      onStep?.(`${endpoint}: latency 0 and ${L} ms`);
-      // Zero and L back to back, so both see the same machine load.
-      const zero = (await measure(endpoint, "none", load, [load.seed])).summary();
-      const withL = (await measure(endpoint, L, load, [load.seed])).summary();
+      onStep?.(`${endpoint}: latency 0 and ${L} ms, alternating`);
+      const zeroTarget = await startTarget({ kind: "mock", latency: "none", seed: load.seed, tls: false });
+      const lTarget = await startTarget({ kind: "mock", latency: L, seed: load.seed, tls: false });
+      const zeroRec = new Recorder("ms");
+      const lRec = new Recorder("ms");
+      try {
+        for (let i = 0; i < load.sessions; i += 1) {
+          // The first session on each target also runs one warm-up session, excluded.
+          await oneSession(zeroTarget, endpoint, load, zeroRec, i === 0 ? 1 : 0);
+          await oneSession(lTarget, endpoint, load, lRec, i === 0 ? 1 : 0);
+        }
+      } finally {
+        await zeroTarget.close();
+        await lTarget.close();
+      }
+      const zero = zeroRec.summary();
+      const withL = lRec.summary();
       if (!zero || !withL) throw new Error(`calibration of ${endpoint} recorded nothing`);
       rows.push({
         endpoint,
