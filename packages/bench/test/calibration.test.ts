@@ -19,7 +19,8 @@
  *   bench that lost or doubled the delay would still fail (L up to 60 ms).
  * - Fitted profile (`ink-2-30d`, n = 400 from 4 seeds): 3 standard errors of the sample quantile at n
  *   (√(q(1−q)/n) ÷ the profile's density there), + 1 ms (timers, the mock's whole-ms rounding),
- *   + 0.1 % (HDR): about ±9 ms at p50, ±18 ms at p95, ±31 ms at p99 (see `quantileTolerance`).
+ *   + 0.1 % (HDR): about ±9 ms at p50, ±18 ms at p95, ±31 ms at p99 (see `quantileTolerance`), plus
+ *   the bench's own spread at that percentile in the same run (p − p50 at latency 0), usually < 2 ms.
  */
 import { describe, expect, it } from "vitest";
 import { calibrateFixed, calibrateProfile, quantileTolerance } from "../src/run/calibrate.js";
@@ -58,7 +59,8 @@ describe("calibration against the embedded mock", () => {
     ]);
     for (const r of rows) {
       expect(r.n).toBe(400);
-      expect(r.tolerance).toBe(quantileTolerance("ink-2-30d", r.percentile / 100, 400));
+      // The sampling part, plus the bench's own spread at that percentile (≥ 0).
+      expect(r.tolerance).toBeGreaterThanOrEqual(quantileTolerance("ink-2-30d", r.percentile / 100, 400));
       expect(Math.abs(r.error), JSON.stringify(r)).toBeLessThanOrEqual(r.tolerance);
     }
   });
