@@ -211,7 +211,7 @@ function formatCalibration(fixed: FixedRow[], profiles: ProfileRow[]): string {
       fixed.map((r) => [r.endpoint, r.metric, String(r.latencyMs), String(r.n), fmt(r.p50), fmt(r.p99), fmt(r.zeroP50), fmt(r.zeroP99), fmt(r.errorP50), fmt(r.errorP99)]),
     ),
     "",
-    "fitted profiles: measured − p50 at L=0, against the profile's published point (tolerance: 3 SE of the quantile at n + 1 ms + 0.1 %)",
+    "fitted profiles: measured − p50 at L=0, against the profile's published point (tolerance: 3 SE of the quantile at n + 1 ms + 0.1 % + the bench's own spread at that percentile at L=0)",
     textTable(
       ["profile", "metric", "n", "pct", "expected", "measured", "corrected", "error", "tolerance", "ok"],
       profiles.map((r) => [r.profile, r.metric, String(r.n), `p${r.percentile}`, fmt(r.expected), fmt(r.measured), fmt(r.corrected), fmt(r.error), `±${fmt(r.tolerance)}`, r.within ? "yes" : "NO"]),
