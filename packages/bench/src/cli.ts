@@ -1,0 +1,235 @@
+#!/usr/bin/env node
+/**
+ * speechwire-bench: stt-v1 | stt-turns | tts | all | calibrate | compare A.json B.json | schema.
+ * Argument parsing is `node:util` parseArgs; the progress bar is cli-progress on stderr (off when
+ * stderr is not a TTY, or with --quiet / --json).
+ */
+import { readFile, writeFile, mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import cliProgress from "cli-progress";
+import { LATENCY_PROFILES, parseLatencyArg, type Latency } from "@speechwire/mock-server";
+import { compareResults, formatComparison } from "./compare.js";
+import { CLIENTS, type ClientName } from "./drivers/types.js";
+import { ENDPOINTS, type Endpoint } from "./metrics/definitions.js";
+import { consoleReport, fmt, textTable } from "./report/format.js";
+import { parseResults, resultsJsonSchema } from "./report/schema.js";
+import { writeReport } from "./report/write.js";
+import { runBench } from "./run/bench.js";
+import { calibrateFixed, calibrateProfile, type FixedRow, type ProfileRow } from "./run/calibrate.js";
+
+const HELP = `speechwire-bench — latency of Cartesia's realtime speech APIs, each metric defined
+
+usage:
+  speechwire-bench stt-v1|stt-turns|tts|all [options]
+  speechwire-bench calibrate [--latencies 5,20,60] [--profile ink-2-30d] [--sessions N] [--out DIR]
+  speechwire-bench compare A.json B.json
+  speechwire-bench schema            print the JSON Schema of results.json
+
+options:
+  --target mock|URL      mock (default): an embedded mock on 127.0.0.1; or an http(s) base URL
+  --api-key KEY          for a URL target (default: env CARTESIA_API_KEY)
+  --client NAME[,NAME]   speechwire (default), cartesia-js, raw; a list runs each, side by side
+  --sessions N           measured sessions per endpoint and client (default 50)
+  --concurrency N        sessions at once (default 4)
+  --warmup N             sessions run first and excluded (default 3)
+  --pacing realtime|fast audio at 1 s per second, or as fast as possible (default fast)
+  --latency P|MS         mock latency: none, milliseconds, or ${Object.keys(LATENCY_PROFILES).join(", ")} (default none)
+  --seed N               mock seed (default 1)
+  --rounds N             finalize rounds per stt-v1 session (default 5)
+  --requests N           TTS requests per session (default 3)
+  --scenario NAME        mock scenario for every endpoint (default: bench-v1, bench-turns, bench-tts)
+  --out DIR              write results.json, results.md and chart-<metric>.svg there
+  --json                 print results.json to stdout instead of the table
+  --quiet                no progress bar
+  -h, --help`;
+
+class UsageError extends Error {}
+
+function positiveInt(name: string, text: string | undefined, fallback: number, min = 1): number {
+  if (text === undefined) return fallback;
+  if (!/^\d+$/.test(text) || Number(text) < min) throw new UsageError(`--${name} takes an integer ≥ ${min}, got "${text}"`);
+  return Number(text);
+}
+
+async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        target: { type: "string" },
+        "api-key": { type: "string" },
+        client: { type: "string" },
+        sessions: { type: "string" },
+        concurrency: { type: "string" },
+        warmup: { type: "string" },
+        pacing: { type: "string" },
+        latency: { type: "string" },
+        latencies: { type: "string" },
+        profile: { type: "string" },
+        seed: { type: "string" },
+        rounds: { type: "string" },
+        requests: { type: "string" },
+        scenario: { type: "string" },
+        out: { type: "string" },
+        json: { type: "boolean" },
+        quiet: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  const { values: v, positionals } = parsed;
+  const [command, ...rest] = positionals;
+  if (v.help || command === undefined) {
+    process.stdout.write(`${HELP}\n`);
+    return command === undefined && !v.help ? 2 : 0;
+  }
+
+  if (command === "schema") {
+    process.stdout.write(`${JSON.stringify(resultsJsonSchema(), null, 2)}\n`);
+    return 0;
+  }
+
+  if (command === "compare") {
+    if (rest.length !== 2) throw new UsageError("compare takes two results.json files");
+    const [fa, fb] = rest as [string, string];
+    const read = async (f: string) => {
+      let text: string;
+      try {
+        text = await readFile(f, "utf8");
+      } catch (error) {
+        throw new UsageError(`cannot read ${f}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+      }
+      const r = parseResults(text, f);
+      if (!r.ok) throw new UsageError(r.error);
+      return r.value;
+    };
+    const [a, b] = [await read(fa), await read(fb)];
+    const c = compareResults(a, b);
+    process.stdout.write(v.json ? `${JSON.stringify(c, null, 2)}\n` : `${formatComparison(c, [fa, fb])}\n`);
+    return 0;
+  }
+
+  if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}"`);
+  const seed = positiveInt("seed", v.seed, 1, 0);
+  const showProgress = !v.quiet && !v.json && process.stderr.isTTY === true;
+
+  if (command === "calibrate") {
+    const latencies = (v.latencies ?? "5,20,60").split(",").map((t) => {
+      if (!/^\d+(\.\d+)?$/.test(t)) throw new UsageError(`--latencies takes milliseconds separated by commas, got "${t}"`);
+      return Number(t);
+    });
+    const profile = v.profile ?? "ink-2-30d";
+    if (!(profile in LATENCY_PROFILES)) throw new UsageError(`--profile takes one of ${Object.keys(LATENCY_PROFILES).join(", ")}`);
+    const client = (v.client ?? "raw") as ClientName;
+    if (!CLIENTS.includes(client)) throw new UsageError(`--client takes one of ${CLIENTS.join(", ")}`);
+    const load = { client, sessions: positiveInt("sessions", v.sessions, 10), concurrency: positiveInt("concurrency", v.concurrency, 1), rounds: positiveInt("rounds", v.rounds, 20), requests: positiveInt("requests", v.requests, 20), seed };
+    const step = (s: string) => {
+      if (!v.quiet && !v.json) process.stderr.write(`calibrating ${s}\n`);
+    };
+    const fixed = await calibrateFixed([...ENDPOINTS], latencies, load, step);
+    const stt = await calibrateProfile("stt-v1", profile as keyof typeof LATENCY_PROFILES, { ...load, rounds: 150 }, 4, step);
+    const tts = await calibrateProfile("tts", "sonic-3.5-first-audio", { ...load, sessions: 10, requests: 30 }, 1, step);
+    const report = { fixed, profiles: [...stt, ...tts] };
+    const text = formatCalibration(fixed, report.profiles);
+    if (v.out) {
+      await mkdir(v.out, { recursive: true });
+      await writeFile(join(v.out, "calibration.json"), `${JSON.stringify(report, null, 2)}\n`);
+      await writeFile(join(v.out, "calibration.md"), `# speechwire-bench calibrate\n\n\`\`\`\n${text}\n\`\`\`\n`);
+    }
+    process.stdout.write(v.json ? `${JSON.stringify(report, null, 2)}\n` : `${text}\n`);
+    return report.profiles.every((r) => r.within) ? 0 : 1;
+  }
+
+  const endpoints: Endpoint[] = command === "all" ? [...ENDPOINTS] : ENDPOINTS.includes(command as Endpoint) ? [command as Endpoint] : [];
+  if (endpoints.length === 0) throw new UsageError(`unknown command "${command}" (stt-v1, stt-turns, tts, all, calibrate, compare, schema)`);
+  const clients = (v.client ?? "speechwire").split(",").map((c) => c.trim());
+  for (const c of clients) if (!CLIENTS.includes(c as ClientName)) throw new UsageError(`--client takes ${CLIENTS.join(", ")} (comma-separated), got "${c}"`);
+  const pacing = v.pacing ?? "fast";
+  if (pacing !== "fast" && pacing !== "realtime") throw new UsageError(`--pacing takes realtime or fast, got "${pacing}"`);
+  let latency: Latency = "none";
+  if (v.latency !== undefined) {
+    const l = parseLatencyArg(v.latency);
+    if (l === undefined) throw new UsageError(`--latency takes none, milliseconds or one of ${Object.keys(LATENCY_PROFILES).join(", ")}, got "${v.latency}"`);
+    latency = l;
+  }
+  const target = v.target ?? "mock";
+  if (target !== "mock" && !/^https?:\/\//.test(target)) throw new UsageError(`--target takes mock or an http(s) URL, got "${target}"`);
+  const apiKey = v["api-key"] ?? process.env.CARTESIA_API_KEY;
+  if (target !== "mock" && !apiKey) throw new UsageError("a URL target needs --api-key KEY (or CARTESIA_API_KEY)");
+  const bar = showProgress ? new cliProgress.SingleBar({ format: "{phase} |{bar}| {value}/{total} sessions", hideCursor: true, stream: process.stderr }, cliProgress.Presets.shades_classic) : undefined;
+  let phase = "";
+  let started = false;
+  const results = await runBench({
+    command,
+    endpoints,
+    clients: clients as ClientName[],
+    target,
+    ...(apiKey ? { apiKey } : {}),
+    latency,
+    seed,
+    sessions: positiveInt("sessions", v.sessions, 50),
+    concurrency: positiveInt("concurrency", v.concurrency, 4),
+    warmup: positiveInt("warmup", v.warmup, 3, 0),
+    pacing,
+    rounds: positiveInt("rounds", v.rounds, 5),
+    requests: positiveInt("requests", v.requests, 3),
+    ...(v.scenario ? { scenario: v.scenario } : {}),
+    onPhase: (p) => {
+      phase = p;
+      if (!showProgress && !v.quiet && !v.json) process.stderr.write(`${p}\n`);
+    },
+    onProgress: (_ep, done, total) => {
+      if (!bar) return;
+      if (!started || done === 1) {
+        if (started) bar.stop();
+        bar.start(total, 0, { phase: phase.padEnd(28) });
+        started = true;
+      }
+      bar.update(done, { phase: phase.padEnd(28) });
+    },
+  }).finally(() => bar?.stop());
+  if (v.out) {
+    const files = await writeReport(v.out, results);
+    if (!v.quiet && !v.json) process.stderr.write(`wrote ${files.length} files to ${v.out}\n`);
+  }
+  process.stdout.write(v.json ? `${JSON.stringify(results, null, 2)}\n` : `${consoleReport(results)}\n`);
+  const failed = results.runs.some((r) => r.sessions.failed > 0);
+  return failed ? 1 : 0;
+}
+
+/** The calibration tables. */
+function formatCalibration(fixed: FixedRow[], profiles: ProfileRow[]): string {
+  return [
+    "fixed latency L (same-run zero-latency figure subtracted): error = (p − p at L=0) − L",
+    textTable(
+      ["endpoint", "metric", "L ms", "n", "p50", "p99", "p50 @0", "p99 @0", "err p50", "err p99"],
+      fixed.map((r) => [r.endpoint, r.metric, String(r.latencyMs), String(r.n), fmt(r.p50), fmt(r.p99), fmt(r.zeroP50), fmt(r.zeroP99), fmt(r.errorP50), fmt(r.errorP99)]),
+    ),
+    "",
+    "fitted profiles: measured − p50 at L=0, against the profile's published point (tolerance: 3 SE of the quantile at n + 1 ms + 0.1 % + the bench's own spread at that percentile at L=0)",
+    textTable(
+      ["profile", "metric", "n", "pct", "expected", "measured", "corrected", "error", "tolerance", "ok"],
+      profiles.map((r) => [r.profile, r.metric, String(r.n), `p${r.percentile}`, fmt(r.expected), fmt(r.measured), fmt(r.corrected), fmt(r.error), `±${fmt(r.tolerance)}`, r.within ? "yes" : "NO"]),
+    ),
+  ].join("\n");
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof UsageError) {
+      process.stderr.write(`speechwire-bench: ${error.message}\n(see speechwire-bench --help)\n`);
+      process.exitCode = 2;
+    } else {
+      process.stderr.write(`speechwire-bench: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exitCode = 1;
+    }
+  },
+);

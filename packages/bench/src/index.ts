@@ -1,0 +1,14 @@
+/** @speechwire/bench: latency benchmarks of Cartesia's realtime speech APIs, against the mock or a real endpoint. */
+export * from "./metrics/index.js";
+export * from "./drivers/index.js";
+export * from "./targets/index.js";
+export { measureBaseline, type Baseline } from "./run/baseline.js";
+export { pool, runEndpoint, type EndpointOutcome, type Progress, type RunPlan } from "./run/runner.js";
+export { sttV1Session, turnsSession, ttsSession, type Pacing, type SessionValues } from "./run/sessions.js";
+export { runBench, type BenchOptions } from "./run/bench.js";
+export { calibrateFixed, calibrateProfile, profileAt, quantileTolerance, CALIBRATED_METRIC, type CalibrationLoad, type FixedRow, type ProfileRow } from "./run/calibrate.js";
+export { resultsSchema, resultsJsonSchema, parseResults, type Results, type RunResult, type MetricResult } from "./report/schema.js";
+export { writeReport, chartsOf } from "./report/write.js";
+export { renderChart, type Series } from "./report/chart.js";
+export { consoleReport, markdownReport } from "./report/format.js";
+export { compareResults, formatComparison, type ComparedMetric } from "./compare.js";

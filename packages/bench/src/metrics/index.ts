@@ -1,0 +1,3 @@
+/** Metric definitions, HDR recording and summaries. */
+export * from "./definitions.js";
+export * from "./histogram.js";

@@ -1,0 +1,119 @@
+/** The console table and results.md. */
+import { metricDefinition } from "../metrics/definitions.js";
+import type { Summary } from "../metrics/histogram.js";
+import type { Results } from "./schema.js";
+
+/** A number for a table cell. */
+export const fmt = (v: number | undefined, digits = 2): string => (v === undefined || !Number.isFinite(v) ? "–" : v.toFixed(digits));
+
+/** A plain-text table (first column left-aligned, the rest right-aligned). */
+export function textTable(headers: string[], rows: string[][]): string {
+  const cells = [headers, ...rows];
+  const widths = headers.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? "").length)));
+  const line = (r: string[]) => r.map((c, i) => (i < 2 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join("  ");
+  return [line(headers), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n");
+}
+
+/** A Markdown table. */
+export function mdTable(headers: string[], rows: string[][]): string {
+  return [`| ${headers.join(" | ")} |`, `| ${headers.map((_, i) => (i < 2 ? "---" : "---:")).join(" | ")} |`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
+}
+
+const HEAD = ["metric", "client", "n", "p50", "p90", "p95", "p99", "max", "unit"];
+const row = (id: string, client: string, s: Summary | null, unit: string, digits: number) =>
+  s ? [id, client, String(s.n), fmt(s.p50, digits), fmt(s.p90, digits), fmt(s.p95, digits), fmt(s.p99, digits), fmt(s.max, digits), unit] : [id, client, "0", "–", "–", "–", "–", "–", unit];
+
+/** The rows of the main table: metric by metric, each client beside the others; skipped runs last. */
+export function resultRows(results: Results): string[][] {
+  const rows: string[][] = [];
+  const ids = [...new Set(results.runs.flatMap((r) => r.metrics.map((m) => m.id)))];
+  for (const id of ids) {
+    for (const run of results.runs) {
+      const m = run.metrics.find((x) => x.id === id);
+      if (m) rows.push(row(m.id, run.client, m.summary, m.unit, m.unit === "ratio" ? 3 : 2));
+    }
+  }
+  for (const run of results.runs) if (run.skipped) rows.push([`${run.endpoint} (skipped)`, run.client, "–", "–", "–", "–", "–", "–", ""]);
+  return rows;
+}
+
+function baselineRows(results: Results): string[][] {
+  const b = results.baseline;
+  return [row("baseline.ws-echo", "raw", b.echo, "ms", 3), row("baseline.mock-round-trip", "raw", b.mock, "ms", 3)];
+}
+
+/** The console report. */
+export function consoleReport(results: Results): string {
+  const e = results.environment;
+  const lines = [
+    `speechwire-bench ${results.command} — target ${e.target}; latency ${e.latency ?? "n/a"}; seed ${e.seed ?? "n/a"}; pacing ${e.pacing}; ${e.sessions} sessions (+${e.warmup} warm-up) at concurrency ${e.concurrency}`,
+    "",
+    textTable(HEAD, [...resultRows(results), ...baselineRows(results)]),
+    "",
+    `mock overhead vs bare ws echo (same run): p50 ${fmt(results.baseline.ratio.p50)}×, p99 ${fmt(results.baseline.ratio.p99)}×`,
+  ];
+  for (const run of results.runs) {
+    if (run.skipped) lines.push(`skipped ${run.endpoint} (${run.client}): ${run.skipped}`);
+    if (run.sessions.failed > 0) lines.push(`${run.endpoint} (${run.client}): ${run.sessions.failed} sessions failed, e.g. ${run.sessions.errors[0] ?? ""}`);
+  }
+  lines.push("", "definitions:");
+  const seen = new Set<string>();
+  for (const id of [...results.runs.flatMap((r) => r.metrics.map((m) => m.id)), "baseline.ws-echo", "baseline.mock-round-trip"]) {
+    if (seen.has(id)) continue;
+    seen.add(id);
+    lines.push(`  ${id}: ${metricDefinition(id)?.statement ?? ""}`);
+  }
+  return lines.join("\n");
+}
+
+/** results.md. */
+export function markdownReport(results: Results, charts: { id: string; file: string }[]): string {
+  const e = results.environment;
+  const env: string[][] = [
+    ["bench", e.bench],
+    ["clients", Object.entries(e.clients).map(([k, v]) => `${k} ${v}`).join(", ")],
+    ["node", e.node],
+    ["machine", `${e.platform} ${e.arch}, ${e.cpus.count} × ${e.cpus.model}, ${e.memoryGiB} GiB`],
+    ["target", e.target],
+    ["latency profile", e.latency ?? "n/a"],
+    ["seed", String(e.seed ?? "n/a")],
+    ["pacing", e.pacing],
+    ["sessions", `${e.sessions} per endpoint and client (+${e.warmup} warm-up, excluded), concurrency ${e.concurrency}`],
+    ["per session", `${e.rounds} finalize rounds (stt-v1), ${e.requests} requests (tts), one pass of the scenario (stt-turns)`],
+    ["scenarios", [...new Set(results.runs.map((r) => `${r.endpoint}: ${r.scenario ?? "n/a"}`))].join(", ")],
+    ["started", `${results.startedAt} (${(results.durationMs / 1000).toFixed(1)} s)`],
+  ];
+  const out = [
+    `# speechwire-bench ${results.command}`,
+    "",
+    "## Environment",
+    "",
+    mdTable(["", ""], env),
+    "",
+    "## Results",
+    "",
+    mdTable(HEAD, [...resultRows(results), ...baselineRows(results)]),
+    "",
+    `Mock overhead vs a bare \`ws\` echo round trip measured in the same run: **p50 ${fmt(results.baseline.ratio.p50)}×, p99 ${fmt(results.baseline.ratio.p99)}×**.`,
+    "",
+  ];
+  const notes = results.runs.filter((r) => r.skipped || r.sessions.failed > 0);
+  if (notes.length > 0) {
+    out.push("## Skipped and failed", "");
+    for (const r of notes) out.push(`- ${r.endpoint} (${r.client}): ${r.skipped ?? `${r.sessions.failed} sessions failed: ${r.sessions.errors.join("; ")}`}`);
+    out.push("");
+  }
+  out.push("## Definitions", "");
+  const seen = new Set<string>();
+  for (const id of [...results.runs.flatMap((r) => r.metrics.map((m) => m.id)), "baseline.ws-echo", "baseline.mock-round-trip"]) {
+    if (seen.has(id)) continue;
+    seen.add(id);
+    const d = metricDefinition(id);
+    if (d) out.push(`- **${id}** (${d.unit}): ${d.statement} From: ${d.from}. To: ${d.to}.`);
+  }
+  if (charts.length > 0) {
+    out.push("", "## Charts", "");
+    for (const c of charts) out.push(`![${c.id}](${c.file})`);
+  }
+  return `${out.join("\n")}\n`;
+}

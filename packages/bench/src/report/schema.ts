@@ -1,0 +1,110 @@
+/**
+ * The schema of results.json (Zod; `resultsJsonSchema()` gives the JSON Schema, committed as
+ * schemas/results.schema.json and drift-checked by a test).
+ */
+import * as z from "zod";
+
+/** Percentile summary of one metric, in its unit. */
+export const summarySchema = z
+  .object({
+    n: z.int().nonnegative().meta({ description: "values recorded" }),
+    p50: z.number(),
+    p90: z.number(),
+    p95: z.number(),
+    p99: z.number(),
+    max: z.number(),
+    min: z.number(),
+    mean: z.number(),
+  })
+  .meta({ description: "Percentiles from an HDR histogram (3 significant digits), in the metric's unit." });
+
+/** One metric of one run. */
+export const metricResultSchema = z.object({
+  id: z.string().meta({ description: "e.g. stt-v1.finalize-to-final" }),
+  unit: z.enum(["ms", "ratio"]),
+  statement: z.string().meta({ description: "one line: what exactly is measured" }),
+  from: z.string().meta({ description: "the moment the clock starts" }),
+  to: z.string().meta({ description: "the moment it stops" }),
+  summary: summarySchema.nullable().meta({ description: "null when no value was recorded" }),
+  distribution: z.array(z.object({ percentile: z.number(), value: z.number() })).meta({ description: "value at each percentile, for charts" }),
+  histogram: z.string().meta({ description: "the HDR histogram, compressed base64 (hdr-histogram-js encodeIntoCompressedBase64; values in µs or thousandths)" }),
+});
+
+/** One endpoint driven by one client. */
+export const runResultSchema = z.object({
+  endpoint: z.enum(["stt-v1", "stt-turns", "tts"]),
+  client: z.enum(["speechwire", "cartesia-js", "raw"]),
+  scenario: z.string().nullable().meta({ description: "mock scenario (null for a URL target)" }),
+  skipped: z.string().optional().meta({ description: "why this endpoint was not run; then there are no metrics" }),
+  sessions: z.object({ ok: z.int().nonnegative(), failed: z.int().nonnegative(), errors: z.array(z.string()) }),
+  metrics: z.array(metricResultSchema),
+});
+
+/** The same-run baseline. */
+export const baselineSchema = z.object({
+  echo: summarySchema.meta({ description: "bare ws echo round trip, loopback, ms" }),
+  mock: summarySchema.meta({ description: "the mock's finalize → flush_done with no latency, raw ws, ms" }),
+  ratio: z.object({ p50: z.number(), p99: z.number() }).meta({ description: "mock ÷ echo: the mock's overhead" }),
+});
+
+/** Where and how the run was made. */
+export const environmentSchema = z.object({
+  bench: z.string().meta({ description: "@speechwire/bench version" }),
+  clients: z.record(z.string(), z.string()).meta({ description: "client name → version" }),
+  node: z.string(),
+  platform: z.string(),
+  arch: z.string(),
+  cpus: z.object({ count: z.int(), model: z.string() }),
+  memoryGiB: z.number(),
+  hostname: z.string(),
+  target: z.string().meta({ description: "embedded mock, or the URL (never the key)" }),
+  latency: z.string().nullable().meta({ description: "the mock's latency profile with its source (null for a URL)" }),
+  seed: z.int().nullable(),
+  pacing: z.enum(["realtime", "fast"]),
+  sessions: z.int(),
+  concurrency: z.int(),
+  warmup: z.int().meta({ description: "sessions per endpoint run first and excluded" }),
+  rounds: z.int().meta({ description: "finalize rounds per STT v1 session" }),
+  requests: z.int().meta({ description: "TTS contexts per session" }),
+});
+
+/** results.json. */
+export const resultsSchema = z
+  .object({
+    format: z.literal("speechwire-bench/results@1"),
+    command: z.string(),
+    startedAt: z.string().meta({ description: "ISO 8601" }),
+    durationMs: z.number(),
+    environment: environmentSchema,
+    baseline: baselineSchema,
+    runs: z.array(runResultSchema),
+  })
+  .meta({ title: "speechwire-bench results", description: "One benchmark run: environment, same-run baseline, and per endpoint × client the metrics with their definitions." });
+
+/** results.json, typed. */
+export type Results = z.infer<typeof resultsSchema>;
+/** One run (endpoint × client). */
+export type RunResult = z.infer<typeof runResultSchema>;
+/** One metric result. */
+export type MetricResult = z.infer<typeof metricResultSchema>;
+
+/** The JSON Schema (draft 2020-12) of results.json. */
+export function resultsJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(resultsSchema, { target: "draft-2020-12" }) as Record<string, unknown>;
+}
+
+/** Parses results.json text; a clear error message on anything else. */
+export function parseResults(text: string, source = "results"): { ok: true; value: Results } | { ok: false; error: string } {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    return { ok: false, error: `${source}: not JSON (${error instanceof Error ? error.message : String(error)})` };
+  }
+  const parsed = resultsSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return { ok: false, error: `${source}: not a speechwire-bench results file (${issue ? `${issue.path.join(".") || "(root)"}: ${issue.message}` : "invalid"})` };
+  }
+  return { ok: true, value: parsed.data };
+}

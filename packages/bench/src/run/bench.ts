@@ -1,0 +1,91 @@
+/** One benchmark run from options to results: baseline, target, every endpoint × client. */
+import { performance } from "node:perf_hooks";
+import type { Latency } from "@speechwire/mock-server";
+import type { ClientName } from "../drivers/types.js";
+import type { Endpoint } from "../metrics/definitions.js";
+import { baselineResult, machine, runResult, versions } from "../report/build.js";
+import type { Results } from "../report/schema.js";
+import { describeLatency, startTarget, type TargetSpec } from "../targets/target.js";
+import { measureBaseline } from "./baseline.js";
+import { runEndpoint } from "./runner.js";
+import type { Pacing } from "./sessions.js";
+
+/** Everything a run needs. */
+export interface BenchOptions {
+  command: string;
+  endpoints: Endpoint[];
+  clients: ClientName[];
+  /** "mock" or an http(s) URL. */
+  target: string;
+  apiKey?: string;
+  latency: Latency;
+  seed: number;
+  sessions: number;
+  concurrency: number;
+  warmup: number;
+  pacing: Pacing;
+  rounds: number;
+  requests: number;
+  scenario?: string;
+  /** Round trips of each baseline. */
+  baselineN?: number;
+  onProgress?: (endpoint: Endpoint, done: number, total: number, client: ClientName) => void;
+  onPhase?: (phase: string) => void;
+}
+
+/** Runs the benchmark and returns results.json's object. */
+export async function runBench(o: BenchOptions): Promise<Results> {
+  const startedAt = new Date().toISOString();
+  const t0 = performance.now();
+  o.onPhase?.("baseline: ws echo and mock round trips");
+  const baseline = await measureBaseline(o.baselineN ?? 1000, Math.min(200, Math.ceil((o.baselineN ?? 1000) / 5)));
+  const mock = o.target === "mock";
+  if (!mock && !o.apiKey) throw new Error("a URL target needs --api-key (or CARTESIA_API_KEY)");
+  const spec: TargetSpec = mock
+    ? { kind: "mock", latency: o.latency, seed: o.seed, tls: o.clients.includes("cartesia-js") && o.endpoints.includes("tts") }
+    : { kind: "url", url: o.target, apiKey: o.apiKey as string };
+  const runs: Results["runs"] = [];
+  let description = o.target;
+  for (const client of o.clients) {
+    // A fresh target per client: every client sees the same seeded mock from its first session.
+    const target = await startTarget(spec);
+    description = target.description;
+    try {
+      for (const endpoint of o.endpoints) {
+        o.onPhase?.(`${endpoint} with ${client}`);
+        const outcome = await runEndpoint(
+          { endpoints: [endpoint], client, sessions: o.sessions, concurrency: o.concurrency, warmup: o.warmup, pacing: o.pacing, rounds: o.rounds, requests: o.requests, ...(o.scenario ? { scenario: o.scenario } : {}) },
+          target,
+          endpoint,
+          (ep, done, total) => o.onProgress?.(ep, done, total, client),
+        );
+        runs.push(runResult(outcome, client));
+      }
+    } finally {
+      await target.close();
+    }
+  }
+  const v = versions();
+  return {
+    format: "speechwire-bench/results@1",
+    command: o.command,
+    startedAt,
+    durationMs: Math.round(performance.now() - t0),
+    environment: {
+      bench: v.bench,
+      clients: Object.fromEntries(o.clients.map((c) => [c, v.clients[c]])),
+      ...machine(),
+      target: description,
+      latency: mock ? describeLatency(o.latency) : null,
+      seed: mock ? o.seed : null,
+      pacing: o.pacing,
+      sessions: o.sessions,
+      concurrency: o.concurrency,
+      warmup: o.warmup,
+      rounds: o.rounds,
+      requests: o.requests,
+    },
+    baseline: baselineResult(baseline),
+    runs,
+  };
+}

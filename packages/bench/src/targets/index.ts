@@ -1,0 +1,3 @@
+/** Targets and the bench's scenarios. */
+export * from "./scenarios.js";
+export * from "./target.js";

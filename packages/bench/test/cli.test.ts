@@ -1,0 +1,76 @@
+/** The CLI as a user runs it: built once, spawned per case, loopback only. */
+import { spawnSync, execFileSync } from "node:child_process";
+import { mkdtemp, readFile, readdir, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { beforeAll, describe, expect, it } from "vitest";
+
+const PKG = fileURLToPath(new URL("..", import.meta.url));
+const CLI = join(PKG, "dist", "cli.js");
+
+function run(args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: PKG, encoding: "utf8", env: { ...process.env, CARTESIA_API_KEY: "", ...env }, timeout: 120_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+beforeAll(() => {
+  // The test task depends on the dependencies' builds only; build this package's CLI here.
+  execFileSync(process.execPath, [join(PKG, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.build.json"], { cwd: PKG });
+}, 120_000);
+
+describe("speechwire-bench CLI", () => {
+  it("--help lists the commands and options", () => {
+    const r = run(["--help"]);
+    expect(r.code).toBe(0);
+    for (const word of ["stt-v1|stt-turns|tts|all", "compare", "--target", "--api-key", "--sessions", "--concurrency", "--latency", "--client", "--out", "ink-2-30d"]) expect(r.stdout).toContain(word);
+  });
+
+  it.each([
+    [["stt-v1", "--latency", "fast-ish"], /--latency takes none, milliseconds or one of/],
+    [["stt-v1", "--sessions", "0"], /--sessions takes an integer ≥ 1/],
+    [["tts", "--client", "curl"], /--client takes speechwire, cartesia-js, raw/],
+    [["tts", "--pacing", "slow"], /--pacing takes realtime or fast/],
+    [["tts", "--target", "ftp://127.0.0.1"], /--target takes mock or an http\(s\) URL/],
+    [["tts", "--target", "http://127.0.0.1:9"], /needs --api-key/],
+    [["bench"], /unknown command "bench"/],
+    [["compare", "only-one.json"], /compare takes two results.json files/],
+    [["stt-v1", "--frobnicate"], /Unknown option '--frobnicate'/],
+  ])("refuses %j with a clear message and exit 2", (args, message) => {
+    const r = run(args);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("runs stt-v1 against the embedded mock, writes the report folder, and compare reads it back", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "bench-cli-"));
+    const r = run(["stt-v1", "--sessions", "3", "--concurrency", "2", "--warmup", "1", "--rounds", "2", "--latency", "15", "--client", "raw,speechwire", "--out", dir]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain("stt-v1.finalize-to-final");
+    expect(r.stdout).toContain("mock overhead vs bare ws echo");
+    expect(r.stdout).toMatch(/latency fixed 15 ms/);
+    const files = await readdir(dir);
+    expect(files).toEqual(expect.arrayContaining(["results.json", "results.md", "chart-stt-v1.finalize-to-final.svg"]));
+    const cmp = run(["compare", join(dir, "results.json"), join(dir, "results.json")]);
+    expect(cmp.code).toBe(0);
+    expect(cmp.stdout).toMatch(/stt-v1\.finalize-to-final \[raw\].*1\.00×/);
+    await writeFile(join(dir, "bad.json"), JSON.stringify({ hello: 1 }));
+    const bad = run(["compare", join(dir, "results.json"), join(dir, "bad.json")]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/bad\.json: not a speechwire-bench results file/);
+    const missing = run(["compare", join(dir, "results.json"), join(dir, "missing.json")]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/cannot read .*missing\.json: ENOENT/);
+  });
+
+  it("--json prints results.json to stdout, and schema prints the committed JSON Schema", async () => {
+    const r = run(["tts", "--sessions", "2", "--requests", "1", "--warmup", "0", "--client", "raw", "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+    const results = JSON.parse(r.stdout) as { format: string; runs: { endpoint: string }[] };
+    expect(results.format).toBe("speechwire-bench/results@1");
+    expect(results.runs.map((x) => x.endpoint)).toEqual(["tts"]);
+    const schema = run(["schema"]);
+    expect(JSON.parse(schema.stdout)).toEqual(JSON.parse(await readFile(join(PKG, "schemas", "results.schema.json"), "utf8")));
+  });
+});
