@@ -159,6 +159,10 @@ describe("stt-turns core", () => {
     for (const d of delays) expect(d).toBeGreaterThanOrEqual(80);
     expect(run(1)).toEqual(run(1));
     expect(run(2)).not.toEqual(run(1));
+    // Each connection of one server draws its own delays (not the same sequence every session).
+    const onConnection = (connection: number) => driveCore(core(profiled, { seed: 1, connection }), chunks(audio(12))).outputs;
+    expect(onConnection(2)).not.toEqual(onConnection(1));
+    expect(onConnection(2)).toEqual(onConnection(2));
   });
 
   it("repeats a looping script", () => {

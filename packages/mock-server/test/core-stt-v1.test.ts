@@ -160,6 +160,18 @@ describe("stt-v1 core", () => {
     expect(auto.some((o) => "delayMs" in o)).toBe(false);
   });
 
+  it("draws finalize delays from a profile per connection: the same for the same connection, another for the next", () => {
+    const s = scenario({ stt: builtin("default").stt, latency: { finalize: "ink-2-30d" } });
+    const delays = (connection: number) => {
+      const c = core(s, { connection });
+      c.step({ kind: "audio", data: audio(1) });
+      return [0, 1, 2].map(() => c.step(text("finalize")).map((o) => ("delayMs" in o ? o.delayMs : 0))[0]);
+    };
+    expect(delays(1)).toEqual(delays(1));
+    expect(delays(2)).not.toEqual(delays(1));
+    for (const d of [...delays(1), ...delays(2)]) expect(d).toBeGreaterThanOrEqual(80);
+  });
+
   it("repeats a looping script; the finals keep concatenating to the text", () => {
     const s = scenario({ stt: { afterScript: "loop", turns: [{ segments: [{ say: "one more time" }] }] } });
     const period = compileScript(s.stt).duration;

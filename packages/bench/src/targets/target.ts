@@ -29,9 +29,9 @@ export interface Target {
   scenario(name: string): Promise<Scenario | undefined>;
   /**
    * A connection for one session on a server of its own, or undefined to use `connection`. The mock
-   * draws STT delays from the server seed, so every session of one server would get the same sequence
-   * of draws; under a named profile each STT session therefore gets its own mock with seed
-   * `seed + 1 + index` (started and stopped outside every timed span).
+   * draws STT delays per connection ordinal, which under concurrency depends on timing; under a named
+   * profile each STT session therefore gets its own mock with seed `seed + 1 + index` (started and
+   * stopped outside every timed span), so a session's draws depend only on its index.
    */
   sessionConnection?(endpoint: Endpoint, scenario: string | undefined, index: number): Promise<{ connection: Connection; release: () => Promise<void> } | undefined>;
   /** The mock's scenarios (undefined for a URL target). */

@@ -59,7 +59,7 @@ export function createSttTurnsCore(options: SttTurnsCoreOptions): SttTurnsCore {
   const script = compileScript(scenario.stt);
   const clock = new AudioClock(sttEncodingOf(query.encoding), query.sample_rate);
   const session = new SttSession({ endpoint: "stt-turns", scenario, version: options.version, requestId, connection: options.connection });
-  const latencyRng = createRng(deriveSeed(options.seed, "stt-turns:turnEnd"));
+  const latencyRng = createRng(deriveSeed(options.seed, `stt-turns:${options.connection}:turnEnd`));
   const d = sttTurns.TURN_SETTINGS;
   let settings: TurnSettings = {
     start_threshold: query.turn_start_threshold ?? d.start_threshold.default,

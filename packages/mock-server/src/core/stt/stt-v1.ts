@@ -51,7 +51,7 @@ export function createSttV1Core(options: SttV1CoreOptions): SessionCore {
   const script = compileScript(scenario.stt);
   const clock = new AudioClock(sttEncodingOf(query.encoding), query.sample_rate);
   const session = new SttSession({ endpoint: "stt-v1", scenario, version: options.version, requestId, connection: options.connection });
-  const latencyRng = createRng(deriveSeed(options.seed, "stt-v1:finalize"));
+  const latencyRng = createRng(deriveSeed(options.seed, `stt-v1:${options.connection}:finalize`));
   const language = query.language ?? script.language;
   const maxSilence = maxSilenceOf(query);
 
