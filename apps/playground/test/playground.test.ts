@@ -11,24 +11,15 @@ import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
+import { launchChromium } from "@speechwire/testing";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startMockServer, type MockServer } from "@speechwire/mock-server";
 
 const APP_DIR = join(dirname(fileURLToPath(import.meta.url)), "..");
 const DIST = join(APP_DIR, "dist");
 const SHOTS = join(APP_DIR, ".test-results", "screenshots");
-const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE localhost , EXCLUDE 127.0.0.1",
+const EXTRA_CHROMIUM_ARGS = [
   // Web Audio may start without a click: the TTS test plays audio with no user gesture.
   "--autoplay-policy=no-user-gesture-required",
   // Chromium's fake microphone (a periodic beep) and no permission prompt: the microphone path runs headless too.
@@ -45,9 +36,8 @@ let problems: string[] = [];
 
 beforeAll(async () => {
   if (!existsSync(join(DIST, "index.html"))) throw new Error(`no build at ${DIST}: run the package's test script (vite build && vitest run), or pnpm --filter @speechwire/playground build`);
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: run scripts/ensure-browser.sh (apt-get install chromium) or set CHROMIUM_PATH`);
   mock = await startMockServer({ port: 0, host: "127.0.0.1", tlsPort: false, playgroundDir: DIST });
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, timeout: 30_000 });
+  browser = await launchChromium(EXTRA_CHROMIUM_ARGS);
   await mkdir(SHOTS, { recursive: true });
 });
 

@@ -1,18 +1,4 @@
-/**
- * Runs before every test file: fails the file if any promise rejection goes unhandled while its
- * tests run (the client promises never to cause one, whatever the caller awaits or drops).
- */
-import { afterAll, expect } from "vitest";
+/** Runs before every test file: fails the file if any promise rejection goes unhandled while its tests run. */
+import { failOnUnhandledRejections } from "@speechwire/testing";
 
-const unhandled: unknown[] = [];
-const listener = (reason: unknown) => {
-  unhandled.push(reason);
-};
-process.on("unhandledRejection", listener);
-
-afterAll(async () => {
-  // Let rejections of the last test surface first.
-  await new Promise((resolve) => setTimeout(resolve, 50));
-  process.off("unhandledRejection", listener);
-  expect(unhandled.map((r) => (r instanceof Error ? `${r.name}: ${r.message}` : String(r)))).toEqual([]);
-});
+failOnUnhandledRejections();

@@ -20,7 +20,8 @@ import type { AddressInfo } from "node:net";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build, type Plugin } from "esbuild";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
+import { launchChromium } from "@speechwire/testing";
 import { afterAll, describe, expect, it } from "vitest";
 import { startMockServer, type MockServer, type SessionRecord } from "@speechwire/mock-server";
 import { createClient } from "../../src/index.js";
@@ -29,22 +30,10 @@ import { RAW_24K, scriptSeconds, sessionById, sha256, TURNS_PARAMS, VOICE } from
 const HERE = dirname(fileURLToPath(import.meta.url));
 const PACKAGE_DIR = join(HERE, "..", "..");
 const SCREENSHOT = join(PACKAGE_DIR, ".test-results", "browser.png");
-const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
 const API_KEY = "sk_car_browser_test_key";
 const SCENARIO = "eager-resume";
 const TTS_TEXT = "Hello from Chromium, over a native WebSocket.";
 const TTS_CONTEXT = { model_id: "sonic-3", voice: VOICE, output_format: RAW_24K, max_buffer_delay_ms: 0 } as const;
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE localhost , EXCLUDE 127.0.0.1",
-];
 
 /** Imports that must never reach a browser bundle. */
 function isForbidden(specifier: string): boolean {
@@ -204,12 +193,6 @@ async function mintToken(server: MockServer): Promise<string> {
 /** Everything the browser tests share, set up once (by whichever test comes first). */
 function env(): Promise<Env> {
   envPromise ??= (async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(
-        `Chromium not found at ${CHROMIUM}. The browser tests need Debian's chromium: run scripts/ensure-browser.sh ` +
-          "(as root: apt-get install -y --no-install-recommends chromium) or set CHROMIUM_PATH to a Chromium binary.",
-      );
-    }
     const { code, offending } = await bundled();
     if (offending.length > 0) throw new Error(`the browser bundle is not browser-clean:\n${offending.join("\n")}`);
     // Strict auth: only the API key and the tokens minted with it are accepted.
@@ -218,7 +201,7 @@ function env(): Promise<Env> {
     const served = await servePage(code);
     pageServer = served.server;
     // playwright-core's launch() gives the browser a fresh temporary profile (user data dir) and deletes it on close.
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, timeout: 30_000 });
+    browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width: 900, height: 720 } });
     const page = await context.newPage();
     const pageProblems: string[] = [];
