@@ -467,12 +467,65 @@ describe("latency and pacing", () => {
     expect(run(2)).not.toEqual(a);
   });
 
-  it("paces chunks at tts.pace × real time", () => {
+  it("paces chunks at tts.pace × real time: delays are cumulative from the request", () => {
     const d = new Driver("2026-03-01", scenario({ tts: { chunkMs: 100, pace: 2 } }));
     const out = d.send(request("a", "Hello there, world.", { continue: false }));
     const chunks = out.filter((o) => o.kind === "send" && JSON.parse(o.data).type === "chunk");
+    expect(chunks.length).toBeGreaterThan(3);
     expect(chunks[0]).not.toHaveProperty("delayMs");
-    for (const c of chunks.slice(1)) expect((c as { delayMs: number }).delayMs).toBeCloseTo(50, 9);
+    // Chunk k is due k × 100 ms ÷ 2 after the request (each delay counts from when it was produced).
+    chunks.slice(1).forEach((c, i) => expect((c as { delayMs: number }).delayMs).toBeCloseTo(50 * (i + 1), 9));
+  });
+
+  it("adds the first-chunk latency and a stall to every later paced chunk of the generation", () => {
+    const paced = (faults: unknown[] = []) => {
+      const d = new Driver("2026-03-01", scenario({ tts: { chunkMs: 100, pace: 2 }, latency: { ttsFirstChunk: 300 }, faults } as never));
+      const out = d.send(request("a", "Hello there, world.", { continue: false }));
+      return out.flatMap((o) => (o.kind === "send" && JSON.parse(o.data).type === "chunk" ? [o.delayMs ?? 0] : []));
+    };
+    const plain = paced();
+    plain.forEach((ms, k) => expect(ms).toBeCloseTo(300 + 50 * k, 9));
+    // A stall after chunk 1 pushes chunk 2 and, pacing kept, every chunk after it by 2 s.
+    const stalled = paced([{ at: { event: "chunk", index: 1 }, action: { type: "stall", seconds: 2 } }]);
+    expect(stalled).toHaveLength(plain.length);
+    stalled.forEach((ms, k) => expect(ms).toBeCloseTo((plain[k] as number) + (k >= 2 ? 2000 : 0), 9));
+  });
+
+  it("a stall that lands inside a paced piece (after its timestamps) counts from that piece's due time", () => {
+    const run = (faults: unknown[]) => {
+      const d = new Driver("2026-03-01", scenario({ tts: { chunkMs: 100, pace: 2 }, latency: { ttsFirstChunk: 300 }, faults } as never));
+      const out = d.send(request("a", "Hello there, world.", { continue: false, add_timestamps: true }));
+      return out.flatMap((o) => (o.kind === "send" ? [{ type: JSON.parse(o.data).type as string, delay: o.delayMs ?? 0 }] : []));
+    };
+    const plain = run([]);
+    const stalled = run([{ at: { event: "timestamps", index: 1 }, action: { type: "stall", seconds: 2 } }]);
+    expect(stalled.map((m) => m.type)).toEqual(plain.map((m) => m.type));
+    const j = plain.map((m, i) => (m.type === "timestamps" ? i : -1)).filter((i) => i >= 0)[1] as number;
+    expect(plain[j + 1]).toEqual({ type: "chunk", delay: 0 }); // a chunk follows its timestamps by lane order
+    stalled.forEach((m, i) => {
+      const before = (plain[i] as { delay: number }).delay;
+      // Up to the stall: unchanged. The chunk it lands on: its piece's due offset + 2 s. After: paced, + 2 s.
+      const want = i <= j ? before : i === j + 1 ? (plain[j] as { delay: number }).delay + 2000 : before > 0 ? before + 2000 : 0;
+      expect(m.delay).toBeCloseTo(want, 9);
+    });
+    expect(stalled.filter((m, i) => i > j + 1 && m.delay > 0).length).toBeGreaterThan(0);
+  });
+
+  it("puts each context's frames in the lane of its context_id; a frame with no context has no lane", () => {
+    const d = new Driver();
+    d.send(request("a", "One.", { continue: false }));
+    d.send(request("b", "Two.", { continue: false }));
+    d.binary(new Uint8Array([1, 2]));
+    for (const o of d.outputs) {
+      if (o.kind !== "send") continue;
+      const m = JSON.parse(o.data) as { context_id?: string };
+      if (m.context_id === undefined) expect(o).not.toHaveProperty("lane");
+      else expect(o.lane).toBe(m.context_id);
+    }
+    const lanes = d.outputs.map((o) => (o.kind === "send" ? (o.lane ?? null) : o.kind));
+    expect(lanes).toContain("a");
+    expect(lanes).toContain("b");
+    expect(lanes.at(-1)).toBeNull(); // the binary frame's error: no context
   });
 });
 

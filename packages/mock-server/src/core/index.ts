@@ -3,6 +3,7 @@
  * mock without sockets (tests, the conformance kit, the playground).
  */
 export * from "./types.js";
+export * from "./schedule.js";
 export * from "./pcm.js";
 export * from "./wav.js";
 export { createRng, deriveSeed, hash32, seededUuid, type Rng } from "./random.js";

@@ -16,16 +16,28 @@ export type CoreInput =
   /** A timer the core asked for (`timer` output) is due; `key` names which (default `""`). */
   | { kind: "tick"; key?: string };
 
-/** What a core asks the edge to do, in order. */
+/**
+ * What a core asks the edge to do, in order.
+ *
+ * Timing (`delayMs`, seeded latency, pacing or a stall): an output is held until `delayMs` after the
+ * moment the core produced it (the step that returned it), not after the previous frame went out.
+ * Order is kept within a *lane*: a `send` with `lane` never goes out before an earlier output of the
+ * same lane (it waits for it if that one is due later). A `send` without a lane, and every `close` and
+ * `drop`, is a barrier: it goes out after everything produced before it, in every lane, and nothing
+ * produced after it goes out before it. So for each output the edge computes
+ * `due = max(producedAt + delayMs, lastDue)`, with `lastDue` the previous due time of its lane (for
+ * a barrier: the latest of all lanes), and sends in due order, ties in production order
+ * (`OutputSchedule` in `./schedule.ts`). With no delays, outputs go out at once in production order.
+ */
 export type CoreOutput =
   /**
-   * Send a JSON text frame. `delayMs` (seeded latency from the scenario or profile) holds it back;
-   * the edge keeps outputs in order, so a delayed frame also delays the ones after it.
+   * Send a JSON text frame. `lane` names the independent stream it belongs to (TTS: its
+   * `context_id`); none puts it in order after everything before it (STT: one ordered stream).
    */
-  | { kind: "send"; data: string; delayMs?: number }
-  /** Close the socket with a code and reason (after everything queued before it is sent). */
+  | { kind: "send"; data: string; lane?: string; delayMs?: number }
+  /** Close the socket with a code and reason (after everything produced before it is sent). */
   | { kind: "close"; code: number; reason: string; delayMs?: number }
-  /** Drop the connection without a close frame (a fault: the client sees 1006). */
+  /** Drop the connection without a close frame (a fault: the client sees 1006), after everything produced before it. */
   | { kind: "drop"; delayMs?: number }
   /**
    * Ask for a `tick` input after `afterMs` milliseconds. Timers are named by `key` (default `""`,

@@ -1,7 +1,8 @@
 /**
  * The WebSocket edge: validates the handshake (path, version, scenario, auth, query), binds a sans-IO
- * core to the socket, keeps its outputs in order with their delays, runs its timers and the idle
- * timeout, journals every frame, and bounds memory when a client stops reading.
+ * core to the socket, sends its outputs when due (each output's delay counts from when it was
+ * produced; order is kept per lane, see `OutputSchedule`), runs its timers and the idle timeout,
+ * journals every frame, and bounds memory when a client stops reading.
  */
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
@@ -20,6 +21,7 @@ import {
 } from "@speechwire/protocol";
 import { createSttTurnsCore, createSttV1Core } from "../core/stt/index.js";
 import { createTtsCore } from "../core/tts/index.js";
+import { OutputSchedule } from "../core/schedule.js";
 import type { CoreOutput, SessionCore } from "../core/types.js";
 import type { ServerContext } from "./context.js";
 import type { SessionJournal } from "./journal.js";
@@ -143,10 +145,13 @@ function turnsModelAsInk2(query: URLSearchParams): URLSearchParams {
   return copy;
 }
 
-/** One WebSocket session: the core, its ordered output queue, timers and the journal. */
+/** One WebSocket session: the core, its output schedule, timers and the journal. */
 class WsSession {
-  readonly #queue: CoreOutput[] = [];
+  /** Outputs waiting to go out, by due time (`performance.now()` milliseconds) and lane. */
+  readonly #schedule = new OutputSchedule();
   #pumping = false;
+  /** The pump's wait for the next due output, which an earlier-due output cuts short. */
+  #wait: { until: number; timer: NodeJS.Timeout; wake: () => void } | undefined;
   #closed = false;
   readonly #coreTimers = new Map<string, NodeJS.Timeout>();
   #idleTimer: NodeJS.Timeout | undefined;
@@ -216,7 +221,8 @@ class WsSession {
     for (const timer of this.#coreTimers.values()) clearTimeout(timer);
     this.#coreTimers.clear();
     clearTimeout(this.#idleTimer);
-    this.#queue.length = 0;
+    this.#schedule.clear();
+    this.#wake();
     this.journal.end();
   }
 
@@ -232,6 +238,8 @@ class WsSession {
   }
 
   #enqueue(outputs: CoreOutput[]): void {
+    // Every output of one step was produced at the same moment: delays count from here.
+    const producedAt = performance.now();
     for (const output of outputs) {
       if (output.kind === "timer") {
         const key = output.key ?? "";
@@ -244,22 +252,31 @@ class WsSession {
           }, output.afterMs),
         );
       } else {
-        this.#queue.push(output);
+        this.#schedule.push(output, producedAt);
       }
     }
     // Most audio frames cause nothing to send: no pump (an async call and a promise) for them.
-    if (this.#queue.length > 0) void this.#pump();
+    if (this.#schedule.size === 0) return;
+    // A pump waiting for a later output must not hold back one that is due sooner (another lane).
+    const next = this.#schedule.peek();
+    if (this.#wait && next && next.due < this.#wait.until) this.#wake();
+    void this.#pump();
   }
 
-  /** Sends queued outputs in order, honouring delays and backpressure. */
+  /** Sends outputs when they are due, in due order, honouring backpressure. */
   async #pump(): Promise<void> {
     if (this.#pumping) return;
     this.#pumping = true;
     try {
-      while (this.#queue.length > 0 && !this.#closed) {
-        const output = this.#queue.shift() as Exclude<CoreOutput, { kind: "timer" }>;
-        if (output.delayMs) await sleep(output.delayMs);
-        if (this.#closed) return;
+      while (this.#schedule.size > 0 && !this.#closed) {
+        const next = this.#schedule.peek() as NonNullable<ReturnType<OutputSchedule["peek"]>>;
+        const wait = next.due - performance.now();
+        if (wait > 0) {
+          // Look again after waiting: an output pushed meanwhile may be due first.
+          await this.#sleepUntil(next.due, wait);
+          continue;
+        }
+        const output = (this.#schedule.shift() as typeof next).output;
         if (this.ws.bufferedAmount > HIGH_WATER_BYTES) await this.#drain();
         if (output.kind === "send") {
           // Send, then journal: linting the frame (a schema parse) is off its path to the client.
@@ -278,6 +295,24 @@ class WsSession {
     } finally {
       this.#pumping = false;
     }
+  }
+
+  /** Waits `ms` (until `until`), or less if `#wake` is called. */
+  #sleepUntil(until: number, ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        this.#wait = undefined;
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      this.#wait = { until, timer, wake };
+    });
+  }
+
+  /** Ends the pump's current wait now (an earlier output arrived, or the socket closed). */
+  #wake(): void {
+    this.#wait?.wake();
   }
 
   /** Waits until the client has read enough; stops reading from it meanwhile. */

@@ -107,7 +107,11 @@ class TtsCore implements SessionCore {
   #out: CoreOutput[] = [];
   /** After a close or drop nothing more happens. */
   #dead = false;
-  /** A stall's delay, added to the next output. */
+  /**
+   * A stall's delay, added to the next output: it is then due that much later, and by lane order so
+   * is what follows it in its context (a barrier — close, drop, an error with no context — holds
+   * everything after it). Within one generation the later pieces keep their pacing after it.
+   */
   #pendingDelay = 0;
   #messages = 0;
   #anonymous = 0;
@@ -325,45 +329,33 @@ class TtsCore implements SessionCore {
     const generation = renderGeneration(tokens, ctx.synth, ctx.config, format, chunkMs, want);
     if (generation.samples === 0) return;
     this.#audioSeconds += generation.samples / ctx.sampleRate;
-    // Request → first chunk latency, per generation (DESIGN "Latency"); then real-time pacing.
-    let delay = sampleLatency(this.#scenario.latency?.ttsFirstChunk, this.#rng);
+    // Delays count from now, this step (CoreOutput): each piece is due at the request → first chunk
+    // latency (DESIGN "Latency"), plus, with pacing, the audio of the pieces before it ÷ pace, plus
+    // any stall met on the way. The piece's first message carries that offset when it is new (the
+    // first piece, or pacing); the rest follow by lane order — except a message a stall lands on,
+    // which needs the whole offset for the stall to count from there.
     const pace = this.#scenario.tts.pace;
+    let offset = sampleLatency(this.#scenario.latency?.ttsFirstChunk, this.#rng);
     let previous = 0;
-    for (const piece of generation.pieces) {
+    for (const [index, piece] of generation.pieces.entries()) {
       if (this.#dead || ctx.finished) return;
-      if (pace > 0 && previous > 0) delay += (previous * 1000) / ctx.sampleRate / pace;
+      if (pace > 0) offset += (previous * 1000) / ctx.sampleRate / pace;
       previous = piece.samples;
+      let first = index === 0 || pace > 0;
+      const emit = (message: tts.ServerMessage) => {
+        offset += this.#send(message, ctx.id, first || this.#pendingDelay > 0 ? offset : 0);
+        first = false;
+      };
       const flushId = ctx.flushId;
       if (piece.words) {
-        const ts: tts.Timestamps = { type: "timestamps", done: false, status_code: tts.STATUS_PARTIAL, context_id: ctx.id, flush_id: flushId, word_timestamps: piece.words };
-        this.#send(ts, ctx.id, delay);
-        delay = 0;
+        emit({ type: "timestamps", done: false, status_code: tts.STATUS_PARTIAL, context_id: ctx.id, flush_id: flushId, word_timestamps: piece.words });
         if (this.#dead || ctx.finished) return;
       }
       if (piece.phonemes) {
-        const ps: tts.PhonemeTimestamps = {
-          type: "phoneme_timestamps",
-          done: false,
-          status_code: tts.STATUS_PARTIAL,
-          context_id: ctx.id,
-          flush_id: flushId,
-          phoneme_timestamps: piece.phonemes,
-        };
-        this.#send(ps, ctx.id, delay);
-        delay = 0;
+        emit({ type: "phoneme_timestamps", done: false, status_code: tts.STATUS_PARTIAL, context_id: ctx.id, flush_id: flushId, phoneme_timestamps: piece.phonemes });
         if (this.#dead || ctx.finished) return;
       }
-      const chunk: tts.Chunk = {
-        type: "chunk",
-        data: piece.data,
-        done: false,
-        status_code: tts.STATUS_PARTIAL,
-        step_time: piece.stepTime,
-        context_id: ctx.id,
-        flush_id: flushId,
-      };
-      this.#send(chunk, ctx.id, delay);
-      delay = 0;
+      emit({ type: "chunk", data: piece.data, done: false, status_code: tts.STATUS_PARTIAL, step_time: piece.stepTime, context_id: ctx.id, flush_id: flushId });
     }
   }
 
@@ -375,20 +367,28 @@ class TtsCore implements SessionCore {
 
   // ------------------------------------------------------------ output
 
-  /** Queues a message; counts it for event-triggered faults and fires them after it. */
-  #send(message: tts.ServerMessage, contextId: string | undefined, delayMs = 0): void {
-    const total = delayMs + this.#pendingDelay;
+  /**
+   * Queues a message in its context's lane (none without a context: then it follows everything);
+   * counts it for event-triggered faults and fires them after it. Returns the stall delay it took on.
+   */
+  #send(message: tts.ServerMessage, contextId: string | undefined, delayMs = 0): number {
+    const stalled = this.#pendingDelay;
+    const total = delayMs + stalled;
     this.#pendingDelay = 0;
-    this.#out.push(total > 0 ? { kind: "send", data: encodeJson(message), delayMs: total } : { kind: "send", data: encodeJson(message) });
+    const output: CoreOutput = { kind: "send", data: encodeJson(message) };
+    if (contextId !== undefined) output.lane = contextId;
+    if (total > 0) output.delayMs = total;
+    this.#out.push(output);
     const index = this.#events.get(message.type) ?? 0;
     this.#events.set(message.type, index + 1);
     for (const armed of this.#faults) {
       const at = armed.fault.at;
-      if (this.#dead) return;
+      if (this.#dead) return stalled;
       if (armed.fired || !("event" in at) || at.event !== message.type || at.index !== index) continue;
       armed.fired = true;
       this.#fire(armed.fault, contextId);
     }
+    return stalled;
   }
 
   /** Sends an error event for a context (or none) and ends that context; the socket stays open. */
