@@ -9,6 +9,7 @@ import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startMockServer } from "@speechwire/mock-server";
 import { detectSpeech } from "@speechwire/mock-server/core";
+import { CLIENTS } from "../src/drivers/types.js";
 import { ENDPOINTS } from "../src/metrics/definitions.js";
 import { runBench } from "../src/run/bench.js";
 import { runEndpoint, type RunPlan } from "../src/run/runner.js";
@@ -128,6 +129,18 @@ describe("--speech tts against the embedded mock (latency 40 ms)", () => {
     expect(r.runs.map((x) => x.speech?.voice)).toEqual(["bench-test-voice", "bench-test-voice"]);
     for (const run of r.runs) expect(run.metrics.find((m) => m.id === "stt-turns.speech-end-to-turn-end")?.summary?.n).toBe(6);
     expect(parseResults(JSON.stringify(r)).ok).toBe(true);
+  });
+});
+
+describe.each(CLIENTS)("--speech tts with client %s", (client) => {
+  it("hands the synthesized audio over intact: every turn ends, and the mock's detector hears the same pauses", async () => {
+    const o = await runEndpoint(plan({ client, sessions: 2, warmup: 0 }), target, "stt-turns");
+    expect(o.sessions).toEqual({ ok: 2, failed: 0, errors: [] });
+    expect(o.recorders.get("stt-turns.speech-end-to-turn-end")?.n).toBe(6);
+    // Per session four eager ends (one per turn end, one at "free? Or"), one of them resumed: only the
+    // real audio, frame for frame, gives that.
+    const share = o.recorders.get("stt-turns.resume-share")!.summary()!;
+    expect([share.n, share.min, share.max]).toEqual([2, 0.25, 0.25]);
   });
 });
 

@@ -89,7 +89,7 @@ export async function synthesizeSpeech(connection: Connection, transcript: strin
   const audio = new Uint8Array(bytes - (bytes % 2));
   let at = 0;
   for (const c of chunks) {
-    audio.set(c.subarray(0, Math.min(c.byteLength, audio.length - at)), at);
+    audio.set(c.subarray(0, Math.max(0, Math.min(c.byteLength, audio.length - at))), at);
     at += c.byteLength;
   }
   const speechEnd = Math.max(...words.map((w) => w.end));
