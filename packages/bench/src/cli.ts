@@ -16,6 +16,7 @@ import { consoleReport, fmt, textTable } from "./report/format.js";
 import { parseResults, resultsJsonSchema } from "./report/schema.js";
 import { writeReport } from "./report/write.js";
 import { runBench } from "./run/bench.js";
+import { TTS_MODEL, TTS_VOICE } from "./targets/scenarios.js";
 import { calibrateFixed, calibrateProfile, type FixedRow, type ProfileRow } from "./run/calibrate.js";
 
 const HELP = `speechwire-bench — latency of Cartesia's realtime speech APIs, each metric defined
@@ -38,7 +39,12 @@ options:
   --seed N               mock seed (default 1)
   --rounds N             finalize rounds per stt-v1 session (default 5)
   --requests N           TTS requests per session (default 3)
-  --scenario NAME        mock scenario for every endpoint (default: bench-v1, bench-turns, bench-tts)
+  --scenario NAME        mock scenario for every endpoint (default: bench-v1, bench-turns, bench-tts;
+                         with --speech tts: bench-v1-speech, bench-turns-speech)
+  --speech scripted|tts  STT audio: the mock's scripted audio (default on a mock), or speech synthesized
+                         by the target's own TTS with word timestamps (default on any other URL)
+  --voice ID             voice id of synthesized STT speech (default ${TTS_VOICE})
+  --tts-model ID         TTS model of synthesized STT speech (default ${TTS_MODEL})
   --out DIR              write results.json, results.md and chart-<metric>.svg there
   --json                 print results.json to stdout instead of the table
   --quiet                no progress bar
@@ -73,6 +79,9 @@ async function main(argv: string[]): Promise<number> {
         rounds: { type: "string" },
         requests: { type: "string" },
         scenario: { type: "string" },
+        speech: { type: "string" },
+        voice: { type: "string" },
+        "tts-model": { type: "string" },
         out: { type: "string" },
         json: { type: "boolean" },
         quiet: { type: "boolean" },
@@ -161,6 +170,12 @@ async function main(argv: string[]): Promise<number> {
   if (target !== "mock" && !/^https?:\/\//.test(target)) throw new UsageError(`--target takes mock or an http(s) URL, got "${target}"`);
   const apiKey = v["api-key"] ?? process.env.CARTESIA_API_KEY;
   if (target !== "mock" && !apiKey) throw new UsageError("a URL target needs --api-key KEY (or CARTESIA_API_KEY)");
+  const speech = v.speech;
+  if (speech !== undefined && speech !== "scripted" && speech !== "tts") throw new UsageError(`--speech takes scripted or tts, got "${speech}"`);
+  for (const [flag, value] of [["voice", v.voice], ["tts-model", v["tts-model"]]] as const) {
+    if (value !== undefined && !/^\S+$/.test(value)) throw new UsageError(`--${flag} takes an id without spaces, got "${value}"`);
+  }
+  const voice = { model: v["tts-model"] ?? TTS_MODEL, voice: v.voice ?? TTS_VOICE };
   const bar = showProgress ? new cliProgress.SingleBar({ format: "{phase} |{bar}| {value}/{total} sessions", hideCursor: true, stream: process.stderr }, cliProgress.Presets.shades_classic) : undefined;
   let phase = "";
   let started = false;
@@ -179,6 +194,8 @@ async function main(argv: string[]): Promise<number> {
     rounds: positiveInt("rounds", v.rounds, 5),
     requests: positiveInt("requests", v.requests, 3),
     ...(v.scenario ? { scenario: v.scenario } : {}),
+    ...(speech ? { speech } : {}),
+    voice,
     onPhase: (p) => {
       phase = p;
       if (!showProgress && !v.quiet && !v.json) process.stderr.write(`${p}\n`);

@@ -23,7 +23,7 @@ describe("speechwire-bench CLI", () => {
   it("--help lists the commands and options", () => {
     const r = run(["--help"]);
     expect(r.code).toBe(0);
-    for (const word of ["stt-v1|stt-turns|tts|all", "compare", "--target", "--api-key", "--sessions", "--concurrency", "--latency", "--client", "--out", "ink-2-30d"]) expect(r.stdout).toContain(word);
+    for (const word of ["stt-v1|stt-turns|tts|all", "compare", "--speech scripted|tts", "--voice", "--tts-model", "--target", "--api-key", "--sessions", "--concurrency", "--latency", "--client", "--out", "ink-2-30d"]) expect(r.stdout).toContain(word);
   });
 
   it.each([
@@ -36,6 +36,8 @@ describe("speechwire-bench CLI", () => {
     [["bench"], /unknown command "bench"/],
     [["compare", "only-one.json"], /compare takes two results.json files/],
     [["stt-v1", "--frobnicate"], /Unknown option '--frobnicate'/],
+    [["stt-v1", "--speech", "loud"], /--speech takes scripted or tts/],
+    [["stt-v1", "--speech", "tts", "--voice", "two words"], /--voice takes an id without spaces/],
   ])("refuses %j with a clear message and exit 2", (args, message) => {
     const r = run(args);
     expect(r.code).toBe(2);
@@ -72,5 +74,21 @@ describe("speechwire-bench CLI", () => {
     expect(results.runs.map((x) => x.endpoint)).toEqual(["tts"]);
     const schema = run(["schema"]);
     expect(JSON.parse(schema.stdout)).toEqual(JSON.parse(await readFile(join(PKG, "schemas", "results.schema.json"), "utf8")));
+  });
+
+  it("--speech tts runs stt-turns on speech from the mock's TTS and records where it came from", () => {
+    const r = run(["stt-turns", "--speech", "tts", "--tts-model", "sonic-3", "--latency", "40", "--sessions", "2", "--warmup", "0", "--client", "raw", "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+    const results = JSON.parse(r.stdout) as {
+      environment: { speech?: { source: string; model?: string } };
+      runs: { scenario: string; speech?: { utterances: { transcript: string; speechEndSeconds: number }[] }; metrics: { id: string; summary: { n: number; min: number } | null }[] }[];
+    };
+    expect(results.environment.speech).toMatchObject({ source: "tts", model: "sonic-3" });
+    const [turns] = results.runs;
+    expect(turns?.scenario).toBe("bench-turns-speech");
+    expect(turns?.speech?.utterances).toHaveLength(3);
+    const m = turns?.metrics.find((x) => x.id === "stt-turns.speech-end-to-turn-end")?.summary;
+    expect(m?.n).toBe(6);
+    expect(m?.min).toBeGreaterThanOrEqual(39);
   });
 });

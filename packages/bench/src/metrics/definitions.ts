@@ -73,7 +73,7 @@ export const METRICS = define([
     id: "stt-turns.speech-end-to-turn-end",
     endpoint: "stt-turns",
     unit: "ms",
-    from: "the audio frame holding the last byte of the turn's speech (its last word's end) is handed to the client",
+    from: "the audio frame holding the last byte of the turn's speech (its last word's end: the scenario's timing, or for synthesized speech the last TTS word timestamp's end) is handed to the client",
     to: "that turn's `turn.end` is delivered to the caller",
     statement: "last byte of the turn's speech sent → `turn.end` received (includes the server's end-of-turn silence wait, which real-time pacing makes visible).",
   },

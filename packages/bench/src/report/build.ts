@@ -79,6 +79,7 @@ export function runResult(outcome: EndpointOutcome, client: ClientName): RunResu
     scenario: outcome.scenario ?? null,
     ...(outcome.skipped ? { skipped: outcome.skipped } : {}),
     sessions: outcome.sessions,
+    ...(outcome.speech ? { speech: outcome.speech } : {}),
     metrics: outcome.skipped ? [] : metrics,
   };
 }

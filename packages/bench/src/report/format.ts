@@ -42,6 +42,20 @@ function baselineRows(results: Results): string[][] {
   return [row("baseline.ws-echo", "raw", b.echo, "ms", 3), row("baseline.mock-round-trip", "raw", b.mock, "ms", 3)];
 }
 
+/** One line per run whose STT speech was synthesized: source, model, voice, and each transcript with its speech end. */
+export function speechLines(results: Results): string[] {
+  const lines: string[] = [];
+  const seen = new Set<string>();
+  for (const run of results.runs) {
+    const sp = run.speech;
+    if (!sp || seen.has(run.endpoint)) continue;
+    seen.add(run.endpoint);
+    const utterances = sp.utterances.map((u) => `"${u.transcript}" (speech ends ${u.speechEndSeconds.toFixed(3)} s of ${u.audioSeconds.toFixed(3)} s)`).join(", ");
+    lines.push(`${run.endpoint} speech: synthesized by the target's TTS (${sp.model}, voice ${sp.voice}, pcm_s16le ${sp.sampleRate} Hz; speech end = last word timestamp's end): ${utterances}`);
+  }
+  return lines;
+}
+
 /** The console report. */
 export function consoleReport(results: Results): string {
   const e = results.environment;
@@ -51,6 +65,7 @@ export function consoleReport(results: Results): string {
     textTable(HEAD, [...resultRows(results), ...baselineRows(results)]),
     "",
     `mock overhead vs bare ws echo (same run): p50 ${fmt(results.baseline.ratio.p50)}×, p99 ${fmt(results.baseline.ratio.p99)}×`,
+    ...speechLines(results),
   ];
   for (const run of results.runs) {
     if (run.skipped) lines.push(`skipped ${run.endpoint} (${run.client}): ${run.skipped}`);
@@ -81,6 +96,7 @@ export function markdownReport(results: Results, charts: { id: string; file: str
     ["sessions", `${e.sessions} per endpoint and client (+${e.warmup} warm-up, excluded), concurrency ${e.concurrency}`],
     ["per session", `${e.rounds} finalize rounds (stt-v1), ${e.requests} requests (tts), one pass of the scenario (stt-turns)`],
     ["scenarios", [...new Set(results.runs.map((r) => `${r.endpoint}: ${r.scenario ?? "n/a"}`))].join(", ")],
+    ...(e.speech ? [["STT speech", e.speech.source === "tts" ? `synthesized by the target's TTS (${e.speech.model ?? "?"}, voice ${e.speech.voice ?? "?"})` : "the mock's scripted audio"]] : []),
     ["started", `${results.startedAt} (${(results.durationMs / 1000).toFixed(1)} s)`],
   ];
   const out = [
@@ -97,6 +113,8 @@ export function markdownReport(results: Results, charts: { id: string; file: str
     `Mock overhead vs a bare \`ws\` echo round trip measured in the same run: **p50 ${fmt(results.baseline.ratio.p50)}×, p99 ${fmt(results.baseline.ratio.p99)}×**.`,
     "",
   ];
+  const speech = speechLines(results);
+  if (speech.length > 0) out.push(...speech.map((l) => `- ${l}`), "");
   const notes = results.runs.filter((r) => r.skipped || r.sessions.failed > 0);
   if (notes.length > 0) {
     out.push("## Skipped and failed", "");

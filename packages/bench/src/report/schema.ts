@@ -30,6 +30,25 @@ export const metricResultSchema = z.object({
   histogram: z.string().meta({ description: "the HDR histogram, compressed base64 (hdr-histogram-js encodeIntoCompressedBase64; values in µs or thousandths)" }),
 });
 
+/** Where an STT run's audio came from when it was synthesized by the target's TTS. */
+export const speechResultSchema = z
+  .object({
+    source: z.literal("tts"),
+    model: z.string().meta({ description: "TTS model_id of the synthesis request" }),
+    voice: z.string().meta({ description: "voice id of the synthesis request" }),
+    sampleRate: z.int().positive().meta({ description: "pcm_s16le sample rate of the synthesized (and streamed) audio" }),
+    utterances: z
+      .array(
+        z.object({
+          transcript: z.string(),
+          speechEndSeconds: z.number().meta({ description: "the last word timestamp's end: where speech ends, seconds into the utterance's audio" }),
+          audioSeconds: z.number().meta({ description: "length of the synthesized audio" }),
+        }),
+      )
+      .meta({ description: "per utterance (v1: one per round, cycling; turns: one per turn), in order" }),
+  })
+  .meta({ description: "STT speech synthesized with the target's /tts/sse; speech ends taken from its word timestamps" });
+
 /** One endpoint driven by one client. */
 export const runResultSchema = z.object({
   endpoint: z.enum(["stt-v1", "stt-turns", "tts"]),
@@ -37,6 +56,7 @@ export const runResultSchema = z.object({
   scenario: z.string().nullable().meta({ description: "mock scenario (null for a URL target)" }),
   skipped: z.string().optional().meta({ description: "why this endpoint was not run; then there are no metrics" }),
   sessions: z.object({ ok: z.int().nonnegative(), failed: z.int().nonnegative(), errors: z.array(z.string()) }),
+  speech: speechResultSchema.optional().meta({ description: "set when the STT audio was synthesized by the target's TTS (absent: the mock's scripted audio)" }),
   metrics: z.array(metricResultSchema),
 });
 
@@ -66,6 +86,14 @@ export const environmentSchema = z.object({
   warmup: z.int().meta({ description: "sessions per endpoint run first and excluded" }),
   rounds: z.int().meta({ description: "finalize rounds per STT v1 session" }),
   requests: z.int().meta({ description: "TTS contexts per session" }),
+  speech: z
+    .object({
+      source: z.enum(["scripted", "tts"]),
+      model: z.string().optional().meta({ description: "TTS model of synthesized speech" }),
+      voice: z.string().optional().meta({ description: "voice id of synthesized speech" }),
+    })
+    .optional()
+    .meta({ description: "STT audio source: the mock's scripted audio, or speech synthesized by the target's TTS (absent in older files and runs without STT)" }),
 });
 
 /** results.json. */

@@ -6,8 +6,9 @@ import type { Endpoint } from "../metrics/definitions.js";
 import { baselineResult, machine, runResult, versions } from "../report/build.js";
 import type { Results } from "../report/schema.js";
 import { describeLatency, startTarget, type TargetSpec } from "../targets/target.js";
+import { DEFAULT_SPEECH_VOICE, SpeechCache, type SpeechSource, type SpeechVoice } from "../targets/speech.js";
 import { measureBaseline } from "./baseline.js";
-import { runEndpoint } from "./runner.js";
+import { runEndpoint, speechOf } from "./runner.js";
 import type { Pacing } from "./sessions.js";
 
 /** Everything a run needs. */
@@ -27,6 +28,10 @@ export interface BenchOptions {
   rounds: number;
   requests: number;
   scenario?: string;
+  /** STT audio source (default: scripted on a mock, tts on any other URL). */
+  speech?: SpeechSource;
+  /** TTS model and voice of synthesized STT speech (default sonic-3 and the bench's TTS voice). */
+  voice?: SpeechVoice;
   /** Round trips of each baseline. */
   baselineN?: number;
   onProgress?: (endpoint: Endpoint, done: number, total: number, client: ClientName) => void;
@@ -46,15 +51,20 @@ export async function runBench(o: BenchOptions): Promise<Results> {
     : { kind: "url", url: o.target, apiKey: o.apiKey as string };
   const runs: Results["runs"] = [];
   let description = o.target;
+  let speech: SpeechSource | undefined;
+  const voice = o.voice ?? DEFAULT_SPEECH_VOICE;
+  // One cache for the run: every client hears the same synthesized speech, synthesized once.
+  const speechCache = new SpeechCache();
   for (const client of o.clients) {
     // A fresh target per client: every client sees the same seeded mock from its first session.
     const target = await startTarget(spec);
     description = target.description;
+    if (o.endpoints.some((e) => e !== "tts")) speech = speechOf(o, target);
     try {
       for (const endpoint of o.endpoints) {
         o.onPhase?.(`${endpoint} with ${client}`);
         const outcome = await runEndpoint(
-          { endpoints: [endpoint], client, sessions: o.sessions, concurrency: o.concurrency, warmup: o.warmup, pacing: o.pacing, rounds: o.rounds, requests: o.requests, ...(o.scenario ? { scenario: o.scenario } : {}) },
+          { endpoints: [endpoint], client, sessions: o.sessions, concurrency: o.concurrency, warmup: o.warmup, pacing: o.pacing, rounds: o.rounds, requests: o.requests, ...(o.scenario ? { scenario: o.scenario } : {}), ...(o.speech ? { speech: o.speech } : {}), voice, speechCache },
           target,
           endpoint,
           (ep, done, total) => o.onProgress?.(ep, done, total, client),
@@ -84,6 +94,7 @@ export async function runBench(o: BenchOptions): Promise<Results> {
       warmup: o.warmup,
       rounds: o.rounds,
       requests: o.requests,
+      ...(speech ? { speech: speech === "tts" ? { source: speech, model: voice.model, voice: voice.voice } : { source: speech } } : {}),
     },
     baseline: baselineResult(baseline),
     runs,

@@ -5,7 +5,8 @@
 import { driverFor, type ClientName } from "../drivers/index.js";
 import { metricDefinition, type Endpoint } from "../metrics/definitions.js";
 import { Recorder } from "../metrics/histogram.js";
-import { DEFAULT_SCENARIO, turnsPlan, v1Plan } from "../targets/scenarios.js";
+import { DEFAULT_SCENARIO, SAMPLE_RATE, SPEECH_SCENARIO, turnsPlan, v1Plan, type TurnsPlan, type V1Plan } from "../targets/scenarios.js";
+import { DEFAULT_SPEECH_VOICE, SPEECH_TRANSCRIPTS, SpeechCache, speechTurnsPlan, speechV1Plan, type SpeechSource, type SpeechVoice } from "../targets/speech.js";
 import type { Target } from "../targets/target.js";
 import { sttV1Session, ttsSession, turnsSession, type Pacing, type SessionValues } from "./sessions.js";
 
@@ -25,6 +26,24 @@ export interface RunPlan {
   scenario?: string;
   /** The TTS transcript (default `TTS_TRANSCRIPT`). */
   transcript?: string;
+  /**
+   * STT audio: the mock's scripted silence, or speech synthesized by the target's TTS (default:
+   * `scripted` on a target that follows the mock's scenarios, `tts` on any other URL).
+   */
+  speech?: SpeechSource;
+  /** TTS model and voice of synthesized speech (default `DEFAULT_SPEECH_VOICE`). */
+  voice?: SpeechVoice;
+  /** Synthesized speech shared across endpoints and clients of a run (default: one per call). */
+  speechCache?: SpeechCache;
+}
+
+/** Where an STT run's synthesized speech came from (results: `speech` of the run). */
+export interface SpeechRecord {
+  source: "tts";
+  model: string;
+  voice: string;
+  sampleRate: number;
+  utterances: { transcript: string; speechEndSeconds: number; audioSeconds: number }[];
 }
 
 /** One endpoint's outcome. */
@@ -35,6 +54,8 @@ export interface EndpointOutcome {
   skipped?: string;
   sessions: { ok: number; failed: number; errors: string[] };
   recorders: Map<string, Recorder>;
+  /** Set when the STT audio was synthesized by the target's TTS. */
+  speech?: SpeechRecord;
 }
 
 /** Progress callback: `done` of `total` sessions (warm-up included) of an endpoint. */
@@ -58,15 +79,42 @@ export async function pool<T>(n: number, limit: number, task: (i: number) => Pro
 function skipReason(plan: RunPlan, target: Target, endpoint: Endpoint): string | undefined {
   const reason = driverFor(plan.client).unsupported(endpoint);
   if (reason) return `${plan.client} cannot drive ${endpoint}: ${reason}`;
-  if (endpoint !== "tts" && !target.scripted) {
-    return "STT on a real endpoint needs real speech audio with known word timings; the bench only has the mock's scripted (silent) audio, so it is not run rather than reported as a timeout";
+  if (endpoint !== "tts" && !target.scripted && speechOf(plan, target) === "scripted") {
+    return "STT on a real endpoint needs real speech with known word timings, and --speech scripted gives the mock's scripted silence, which a recognizer would not transcribe; run it with --speech tts (the default for a URL)";
   }
   return undefined;
 }
 
+/** The STT speech source of a plan on a target. */
+export function speechOf(plan: Pick<RunPlan, "speech">, target: Pick<Target, "scripted">): SpeechSource {
+  return plan.speech ?? (target.scripted ? "scripted" : "tts");
+}
+
+/**
+ * Synthesizes the endpoint's transcripts with the target's TTS (through the cache) and lays out the
+ * audio plan. Runs before any session, outside every timed span.
+ */
+async function synthesizedPlan(plan: RunPlan, target: Target, endpoint: "stt-v1" | "stt-turns"): Promise<{ v1?: V1Plan; turns?: TurnsPlan; record: SpeechRecord }> {
+  const voice = plan.voice ?? DEFAULT_SPEECH_VOICE;
+  const cache = plan.speechCache ?? new SpeechCache();
+  // Synthesis itself uses the mock's plain TTS scenario on a scripted target.
+  const connection = target.connection("tts", target.scripted ? DEFAULT_SCENARIO.tts : undefined);
+  const speech = [];
+  for (const transcript of SPEECH_TRANSCRIPTS[endpoint]) speech.push(await cache.get(target.description, connection, transcript, voice, SAMPLE_RATE));
+  const record: SpeechRecord = {
+    source: "tts",
+    model: voice.model,
+    voice: voice.voice,
+    sampleRate: SAMPLE_RATE,
+    utterances: speech.map((s) => ({ transcript: s.transcript, speechEndSeconds: s.speechEnd, audioSeconds: s.audio.length / 2 / s.sampleRate })),
+  };
+  return endpoint === "stt-v1" ? { v1: speechV1Plan(speech), record } : { turns: speechTurnsPlan(speech), record };
+}
+
 /** Runs one endpoint. */
 export async function runEndpoint(plan: RunPlan, target: Target, endpoint: Endpoint, progress?: Progress): Promise<EndpointOutcome> {
-  const scenarioName = target.scripted ? (plan.scenario ?? DEFAULT_SCENARIO[endpoint]) : undefined;
+  const synthesized = endpoint !== "tts" && speechOf(plan, target) === "tts";
+  const scenarioName = target.scripted ? (plan.scenario ?? (synthesized ? SPEECH_SCENARIO : DEFAULT_SCENARIO)[endpoint]) : undefined;
   const outcome: EndpointOutcome = { endpoint, scenario: scenarioName, sessions: { ok: 0, failed: 0, errors: [] }, recorders: new Map() };
   const skipped = skipReason(plan, target, endpoint);
   if (skipped) return { ...outcome, skipped };
@@ -74,12 +122,23 @@ export async function runEndpoint(plan: RunPlan, target: Target, endpoint: Endpo
   const connection = target.connection(endpoint, scenarioName);
   const scenario = scenarioName ? await target.scenario(scenarioName) : undefined;
   if (scenarioName && !scenario) throw new Error(`unknown scenario "${scenarioName}"`);
+  let speechPlan: Awaited<ReturnType<typeof synthesizedPlan>> | undefined;
+  if (synthesized) {
+    try {
+      speechPlan = await synthesizedPlan(plan, target, endpoint);
+    } catch (error) {
+      // No speech, no session: every measured session counts as failed, with the reason.
+      const message = error instanceof Error ? error.message : String(error);
+      return { ...outcome, sessions: { ok: 0, failed: plan.sessions, errors: [message] } };
+    }
+    outcome.speech = speechPlan.record;
+  }
   const run = async (i: number): Promise<SessionValues> => {
     const own = await target.sessionConnection?.(endpoint, scenarioName, i);
     const c = own?.connection ?? connection;
     try {
-      if (endpoint === "stt-v1") return await sttV1Session(driver, c, v1Plan(scenario!), plan.rounds, plan.pacing);
-      if (endpoint === "stt-turns") return await turnsSession(driver, c, turnsPlan(scenario!), plan.pacing);
+      if (endpoint === "stt-v1") return await sttV1Session(driver, c, speechPlan?.v1 ?? v1Plan(scenario!), plan.rounds, plan.pacing);
+      if (endpoint === "stt-turns") return await turnsSession(driver, c, speechPlan?.turns ?? turnsPlan(scenario!), plan.pacing);
       return await ttsSession(driver, c, plan.requests, i, plan.transcript);
     } finally {
       await own?.release();

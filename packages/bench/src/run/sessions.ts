@@ -7,7 +7,7 @@ import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Connection, Driver, SttSession } from "../drivers/types.js";
 import { wordCount } from "../drivers/types.js";
-import { FRAME_BYTES, FRAME_MS, SAMPLE_RATE, TTS_TRANSCRIPT, type TurnsPlan, type V1Plan } from "../targets/scenarios.js";
+import { FRAME_BYTES, FRAME_MS, SAMPLE_RATE, TTS_MODEL, TTS_TRANSCRIPT, TTS_VOICE, type TurnsPlan, type V1Plan } from "../targets/scenarios.js";
 import { EventLog } from "./events.js";
 
 /** Real time (one 20 ms frame every 20 ms) or as fast as the socket takes it. */
@@ -24,12 +24,15 @@ const add = (values: SessionValues, id: string, v: number) => {
 };
 
 /**
- * Sends audio from byte `from` to byte `to` of the stream (silence: the mock places words by audio
- * position) in 20 ms frames, on the stream's frame grid; calls `onMark(i, at)` for each mark (an
- * absolute byte offset) when the frame that reaches it is handed over.
+ * Sends audio from byte `from` to byte `to` of the stream in 20 ms frames, on the stream's frame grid:
+ * bytes of `audio` (synthesized speech) when given, else silence (the mock places words by audio
+ * position). Calls `onMark(i, at)` for each mark (an absolute byte offset) when the frame that reaches
+ * it is handed over.
  */
-async function stream(session: SttSession, from: number, to: number, pacing: Pacing, marks: readonly number[] = [], onMark?: (i: number, at: number) => void): Promise<void> {
-  const frame = new Uint8Array(FRAME_BYTES);
+async function stream(session: SttSession, from: number, to: number, pacing: Pacing, marks: readonly number[] = [], onMark?: (i: number, at: number) => void, audio?: Uint8Array): Promise<void> {
+  const silence = new Uint8Array(FRAME_BYTES);
+  // Views, not copies: the (cached) speech is never written to, and copying would add work to the timed loop.
+  const frameAt = (offset: number, n: number) => (audio ? audio.subarray(offset, offset + n) : n === FRAME_BYTES ? silence : silence.subarray(0, n));
   const start = performance.now();
   let sent = from;
   let k = 0;
@@ -42,8 +45,9 @@ async function stream(session: SttSession, from: number, to: number, pacing: Pac
       const wait = start + k * FRAME_MS - performance.now();
       if (wait > 1) await sleep(wait);
     }
+    const frame = frameAt(sent, n);
     const at = performance.now();
-    session.sendAudio(n === FRAME_BYTES ? frame : frame.subarray(0, n));
+    session.sendAudio(frame);
     sent += n;
     k += 1;
     while (nextMark < marks.length && (marks[nextMark] as number) <= sent) onMark?.(nextMark++, at);
@@ -65,7 +69,8 @@ export async function sttV1Session(driver: Driver, connection: Connection, plan:
   try {
     const n = plan.loop ? rounds : Math.min(rounds, plan.roundBytes.length);
     for (let r = 0; r < n; r += 1) {
-      await stream(session, 0, plan.roundBytes[r % plan.roundBytes.length] as number, pacing);
+      const i = r % plan.roundBytes.length;
+      await stream(session, 0, plan.roundBytes[i] as number, pacing, [], undefined, plan.roundAudio?.[i]);
       const from = log.mark;
       const sentAt = performance.now();
       session.finalize();
@@ -105,7 +110,7 @@ export async function turnsSession(driver: Driver, connection: Connection, plan:
       }
     };
     if (pacing === "realtime") {
-      await stream(session, 0, plan.bytes, pacing, plan.speechEnds, mark);
+      await stream(session, 0, plan.bytes, pacing, plan.speechEnds, mark, plan.audio);
     } else {
       // As fast as possible, one turn at a time: each turn's audio up to where its turn.end is due, then
       // wait for that turn.end. Sending every turn at once would queue turn k's events behind the
@@ -113,11 +118,11 @@ export async function turnsSession(driver: Driver, connection: Connection, plan:
       let at = 0;
       for (let k = 0; k < plan.turns; k += 1) {
         const due = Math.min(plan.bytes, Math.ceil((plan.turnEndsDue[k] as number) / FRAME_BYTES) * FRAME_BYTES);
-        if (due > at) await stream(session, at, due, pacing, plan.speechEnds, mark);
+        if (due > at) await stream(session, at, due, pacing, plan.speechEnds, mark, plan.audio);
         at = Math.max(at, due);
         await waitTurnEnd(k);
       }
-      if (at < plan.bytes) await stream(session, at, plan.bytes, pacing);
+      if (at < plan.bytes) await stream(session, at, plan.bytes, pacing, [], undefined, plan.audio);
     }
     // Every scripted turn ends within the pass.
     await waitTurnEnd(plan.turns - 1);
@@ -160,8 +165,8 @@ export async function ttsSession(driver: Driver, connection: Connection, request
     driver.openTts(
       connection,
       {
-        model_id: "sonic-3",
-        voice: { mode: "id", id: "6b7f9d52-3c1a-4e8f-a0b2-9d4c5e6f7a81" },
+        model_id: TTS_MODEL,
+        voice: { mode: "id", id: TTS_VOICE },
         output_format: { container: "raw", encoding: "pcm_s16le", sample_rate: sampleRate },
         language: "en",
       },

@@ -24,6 +24,26 @@ const INPUTS: ScenarioInput[] = [
     },
   },
   {
+    name: "bench-v1-speech",
+    description: "Bench, /stt/websocket with synthesized speech: an energy detector finds each utterance in the real audio; the words are the bench's v1 transcript.",
+    stt: { timing: "vad", afterScript: "loop", wordSeconds: 0.1, gapSeconds: 0, turns: [{ segments: [{ say: "Please book a table for two tonight." }] }] },
+  },
+  {
+    name: "bench-turns-speech",
+    description: "Bench, /stt/turns/websocket with synthesized speech: an energy detector finds each turn in the real audio; the words are the bench's turn transcripts.",
+    stt: {
+      timing: "vad",
+      afterScript: "loop",
+      wordSeconds: 0.1,
+      gapSeconds: 0,
+      turns: [
+        { segments: [{ say: "I'd like to book a table for two." }] },
+        { segments: [{ say: "Is seven o'clock free? Or eight." }] },
+        { segments: [{ say: "Thanks, that's all." }] },
+      ],
+    },
+  },
+  {
     name: "bench-tts",
     description: "Bench, /tts/websocket: plain TTS, all audio at once after the request (no pacing), 100 ms chunks.",
     tts: { chunkMs: 100, pace: 0 },
@@ -35,6 +55,17 @@ export const BENCH_SCENARIOS: Scenario[] = INPUTS.map((input) => scenarioSchema.
 
 /** The default scenario of each endpoint. */
 export const DEFAULT_SCENARIO = { "stt-v1": "bench-v1", "stt-turns": "bench-turns", tts: "bench-tts" } as const;
+
+/**
+ * The default scenario of each STT endpoint when its speech is synthesized (`--speech tts` against a
+ * mock): `timing: vad`, so the mock hears the real audio and the scripted words fill what it hears.
+ */
+export const SPEECH_SCENARIO = { "stt-v1": "bench-v1-speech", "stt-turns": "bench-turns-speech", tts: "bench-tts" } as const;
+
+/** The TTS model the bench requests. */
+export const TTS_MODEL = "sonic-3";
+/** The voice id the bench requests. */
+export const TTS_VOICE = "6b7f9d52-3c1a-4e8f-a0b2-9d4c5e6f7a81";
 
 /** The TTS transcript each request sends (two sentences, 24 words). */
 export const TTS_TRANSCRIPT =
@@ -59,6 +90,8 @@ export interface TurnsPlan {
   turns: number;
   /** How many turns have an eager pause followed by speech, and how many end on eager_end. */
   description: string;
+  /** The audio to stream (synthesized speech); absent: silence (the mock places words by audio position). */
+  audio?: Uint8Array;
 }
 
 /** What a v1 session streams per round: bytes of each round (one scripted turn each). */
@@ -66,6 +99,8 @@ export interface V1Plan {
   roundBytes: number[];
   /** Whether the script loops (then rounds cycle through the turns). */
   loop: boolean;
+  /** Per round, the audio to stream (synthesized speech); absent: silence. */
+  roundAudio?: Uint8Array[];
 }
 
 const toBytes = (seconds: number) => Math.round(seconds * SAMPLE_RATE) * 2;
