@@ -113,8 +113,8 @@ export async function turnsSession(driver: Driver, connection: Connection, plan:
       await stream(session, 0, plan.bytes, pacing, plan.speechEnds, mark, plan.audio);
     } else {
       // As fast as possible, one turn at a time: each turn's audio up to where its turn.end is due, then
-      // wait for that turn.end. Sending every turn at once would queue turn k's events behind the
-      // (delayed) events of the turns before it, and measure that queue instead of the turn.
+      // wait for that turn.end. Each turn is then measured on its own, as a live conversation produces
+      // it (a speaker waits for the reply), whatever a server does with a burst of several turns.
       let at = 0;
       for (let k = 0; k < plan.turns; k += 1) {
         const due = Math.min(plan.bytes, Math.ceil((plan.turnEndsDue[k] as number) / FRAME_BYTES) * FRAME_BYTES);
