@@ -129,12 +129,13 @@ function ttsCase(input: Omit<CaseInput, "suite" | "scenario"> & { scenario?: Rec
 
 const TWO_TURNS: SttScriptInput = builtinStt("default");
 type FaultInput = NonNullable<ScenarioInput["faults"]>[number];
-const errorFault = (endpoint: Suite, at: FaultInput["at"]): FaultInput[] => [
+const errorFault = (endpoint: Exclude<Suite, "tts-http">, at: FaultInput["at"]): FaultInput[] => [
   { at, action: { type: "error", status: 400, code: "invalid_request", title: "Scripted error", message: "A scripted non-fatal error.", fatal: false }, endpoints: [endpoint] },
 ];
 
 /** The fixed cases of a suite. */
 export function fixedCases(suite: Suite): Case[] {
+  if (suite === "tts-http") return httpFixedCases();
   if (suite === "stt-v1") {
     const first = bytesFor(1.0);
     return [
@@ -403,7 +404,106 @@ export function ttsCaseArb(): fc.Arbitrary<Case> {
     });
 }
 
+// ------------------------------------------------------------------ TTS over HTTP
+
+/** The output formats a `/tts/bytes` request may ask for (§6.1, §8); SSE takes only `raw`. */
+type BytesFormat =
+  | { container: "raw" | "wav"; encoding: "pcm_s16le" | "pcm_f32le" | "pcm_mulaw" | "pcm_alaw"; sample_rate: number }
+  | { container: "mp3"; sample_rate: number; bit_rate: number };
+
+/** A generation request body for the HTTP endpoints (the fields every client can send). */
+function ttsHttpRequest(transcript: string, output_format: BytesFormat, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { model_id: "sonic-3", transcript, voice: { ...VOICE }, output_format, language: "en", ...extra };
+}
+
+function httpCase(input: { id: string; endpoint: "bytes" | "sse"; request: Record<string, unknown>; invalid?: boolean; version?: string; scenario?: Record<string, unknown>; purpose: string }): Case {
+  return caseSchema.parse({
+    id: input.id,
+    suite: "tts-http",
+    ...(input.version ? { version: input.version } : {}),
+    scenario: { ...TTS_SCENARIO, ...(input.scenario ?? {}) },
+    http: { endpoint: input.endpoint, request: input.request, invalid: input.invalid ?? false },
+    actions: [],
+    purpose: input.purpose,
+  });
+}
+
+/** Whether a case's request asks for MP3 (only for adapters that declare `mp3`). */
+export function wantsMp3(c: Case): boolean {
+  const f = c.http?.request.output_format as { container?: string } | undefined;
+  return f?.container === "mp3";
+}
+
+const SSML_TEXT = 'Hello <break time="300ms"/> there, <speed ratio="1.2"/>quickly now. ';
+const UNICODE_TEXT = "Grüße aus Köln, 日本語も話せます. ¿Qué tal? 😀 ";
+
+function httpFixedCases(): Case[] {
+  const refuse = (status: number) => ({ handshake: { status } });
+  return [
+    httpCase({ id: "http-bytes-raw", endpoint: "bytes", request: ttsHttpRequest(UNICODE_TEXT, S16_24K), purpose: "raw s16le 24 kHz, unicode transcript: audio byte for byte" }),
+    httpCase({ id: "http-bytes-wav", endpoint: "bytes", request: ttsHttpRequest(SSML_TEXT, { container: "wav", encoding: "pcm_f32le", sample_rate: 22050 }), purpose: "WAV f32le 22.05 kHz with SSML-like tags" }),
+    httpCase({ id: "http-bytes-mulaw", endpoint: "bytes", request: ttsHttpRequest("One, two, three. ", MULAW_8K), purpose: "raw µ-law 8 kHz" }),
+    httpCase({ id: "http-bytes-mp3", endpoint: "bytes", request: ttsHttpRequest("An MP3 sentence to decode. ", { container: "mp3", sample_rate: 44100, bit_rate: 128000 }), purpose: "MP3 44.1 kHz 128 kbps (adapters that declare mp3)" }),
+    httpCase({ id: "http-sse", endpoint: "sse", request: ttsHttpRequest(UNICODE_TEXT, S16_24K, { context_id: "sse-1", add_timestamps: true }), purpose: "SSE with timestamps: every event in order, audio as /tts/bytes" }),
+    httpCase({ id: "http-sse-alaw", endpoint: "sse", request: ttsHttpRequest(SSML_TEXT, { container: "raw", encoding: "pcm_alaw", sample_rate: 8000 }), purpose: "SSE A-law 8 kHz without timestamps" }),
+    httpCase({ id: "http-bytes-401", endpoint: "bytes", request: ttsHttpRequest("Refused. ", S16_24K), scenario: refuse(401), purpose: "HTTP 401 with a structured JSON body (2026-03-01)" }),
+    httpCase({ id: "http-bytes-429-legacy", endpoint: "bytes", version: "2025-04-16", request: ttsHttpRequest("Refused. ", S16_24K), scenario: refuse(429), purpose: "HTTP 429 with a legacy plain-text body (2025-04-16)" }),
+    httpCase({
+      id: "http-bytes-400",
+      endpoint: "bytes",
+      invalid: true,
+      request: ttsHttpRequest("Bad format. ", { container: "raw", encoding: "pcm_s16le", sample_rate: 12345 }),
+      purpose: "an invalid sample rate: HTTP 400 invalid_request naming the field",
+    }),
+    httpCase({ id: "http-sse-429", endpoint: "sse", request: ttsHttpRequest("Refused. ", S16_24K), scenario: refuse(429), purpose: "SSE refused with HTTP 429 concurrency_limited (structured)" }),
+  ];
+}
+
+const httpTextArb = fc
+  .array(fc.oneof({ weight: 4, arbitrary: wordArb }, { weight: 1, arbitrary: fc.constantFrom('<break time="200ms"/>', '<speed ratio="0.8"/>', '<emotion value="happy"/>', "<spell>AB12</spell>") }), {
+    minLength: 1,
+    maxLength: 8,
+  })
+  .map((ws) => `${ws.join(" ")} `);
+const rawFormatArb = fc.record({
+  container: fc.constant("raw" as const),
+  encoding: fc.constantFrom("pcm_s16le" as const, "pcm_f32le" as const, "pcm_mulaw" as const, "pcm_alaw" as const),
+  sample_rate: fc.constantFrom(8000, 16000, 22050, 24000, 44100, 48000),
+});
+const bytesFormatArb: fc.Arbitrary<BytesFormat> = fc.oneof(
+  { weight: 2, arbitrary: rawFormatArb },
+  { weight: 2, arbitrary: rawFormatArb.map((f) => ({ ...f, container: "wav" as const })) },
+  { weight: 1, arbitrary: fc.record({ container: fc.constant("mp3" as const), sample_rate: fc.constantFrom(22050, 24000, 44100), bit_rate: fc.constantFrom(64000, 128000) }) },
+);
+
+/** Generated TTS HTTP cases: unicode and tagged transcripts, every container, encoding and sample rate; SSE with or without timestamps; sometimes a refusal. */
+export function ttsHttpCaseArb(): fc.Arbitrary<Case> {
+  return fc
+    .record({
+      endpoint: fc.constantFrom("bytes" as const, "sse" as const),
+      text: httpTextArb,
+      bytesFormat: bytesFormatArb,
+      rawFormat: rawFormatArb,
+      timestamps: fc.boolean(),
+      // About one case in five is refused (401 or 429, either error shape).
+      refusal: fc.oneof(
+        { weight: 4, arbitrary: fc.constant(undefined) },
+        { weight: 1, arbitrary: fc.record({ status: fc.constantFrom(401, 429), legacy: fc.boolean() }) },
+      ),
+      seed: fc.nat(1000),
+    })
+    .map(({ endpoint, text, bytesFormat, rawFormat, timestamps, refusal, seed }) =>
+      httpCase({
+        id: `http-gen-${endpoint}-${seed}`,
+        endpoint,
+        request: endpoint === "bytes" ? ttsHttpRequest(text, bytesFormat) : ttsHttpRequest(text, rawFormat, timestamps ? { add_timestamps: true } : {}),
+        ...(refusal ? { scenario: { handshake: { status: refusal.status } }, version: refusal.legacy ? "2025-04-16" : "2026-03-01" } : {}),
+        purpose: "generated request",
+      }),
+    );
+}
+
 /** The arbitrary of a suite's generated cases. */
 export function caseArb(suite: Suite): fc.Arbitrary<Case> {
-  return suite === "stt-v1" ? v1CaseArb() : suite === "stt-turns" ? turnsCaseArb() : ttsCaseArb();
+  return suite === "stt-v1" ? v1CaseArb() : suite === "stt-turns" ? turnsCaseArb() : suite === "tts-http" ? ttsHttpCaseArb() : ttsCaseArb();
 }
