@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // A complete, minimal conformance adapter in plain Node (only the `ws` package; no speechwire code).
 // It speaks the runner's JSON-lines protocol on stdin/stdout and is itself a tiny client of the three
-// WebSocket endpoints and of TTS over HTTP (Node's global `fetch`). Run it with:
+// WebSocket endpoints, of TTS over HTTP and of batch STT (Node's global `fetch` and `FormData`). Run it with:
 //   speechwire-conformance run --command "node examples/node-adapter.mjs"
 import { createInterface } from "node:readline";
 import WebSocket from "ws";
@@ -12,7 +12,7 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const CAPABILITIES = {
   name: "example-node-adapter",
   version: "examples/node-adapter.mjs",
-  suites: ["stt-v1", "stt-turns", "tts", "tts-http"],
+  suites: ["stt-v1", "stt-turns", "tts", "tts-http", "stt-batch"],
   reconnect: false, // this tiny client does not reconnect: the runner skips those cases
   keepAlive: false,
   finalize: true,
@@ -221,6 +221,29 @@ async function runTtsHttp(target, c, observe) {
   return { crashed: false };
 }
 
+async function runBatch(target, c, observe) {
+  const b = c.batch;
+  const form = new FormData();
+  form.append("model", b.model);
+  if (b.language) form.append("language", b.language);
+  if (b.words) form.append("timestamp_granularities[]", "word");
+  form.append("file", new Blob([Buffer.from(b.file, "base64")]), b.filename);
+  // Headerless raw PCM is described in the query (§4).
+  const query = b.encoding ? `?${new URLSearchParams({ encoding: b.encoding, sample_rate: String(b.sample_rate) })}` : "";
+  const res = await fetch(`${target.baseUrl}/stt${query}`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${target.apiKey}`, "Cartesia-Version": c.version },
+    body: form,
+  });
+  if (!res.ok) {
+    observe(await httpError(res));
+    return { crashed: false };
+  }
+  const t = await res.json();
+  observe({ type: "batch.transcript", text: t.text, ...(Array.isArray(t.words) ? { words: t.words.map((w) => ({ word: w.word, start: w.start, end: w.end })) } : {}) });
+  return { crashed: false, text: t.text };
+}
+
 const lines = createInterface({ input: process.stdin });
 let queue = Promise.resolve();
 lines.on("line", (line) => {
@@ -233,7 +256,7 @@ lines.on("line", (line) => {
       const observe = (event) => write({ type: "observation", case: c.id, event });
       let result;
       try {
-        const run = c.suite === "tts" ? runTts : c.suite === "tts-http" ? runTtsHttp : runStt;
+        const run = { tts: runTts, "tts-http": runTtsHttp, "stt-batch": runBatch }[c.suite] ?? runStt;
         result = await run(message.target, c, observe);
       } catch (error) {
         result = { crashed: true, crash: String(error?.stack ?? error) };

@@ -151,7 +151,7 @@ async function replay(file: string | undefined, values: Record<string, string | 
 
 async function server(values: Record<string, string | boolean | undefined>): Promise<number> {
   // The grammars cover the WebSocket endpoints; server mode has no rules for TTS over HTTP.
-  const suites = parseSuites(values.suite as string | undefined).filter((s) => s !== "tts-http");
+  const suites = parseSuites(values.suite as string | undefined).filter((s) => s !== "tts-http" && s !== "stt-batch");
   const url = values.url as string | undefined;
   const apiKey = (values["api-key"] as string | undefined) ?? process.env.CARTESIA_API_KEY;
   if (url && !apiKey) throw new UsageError("--url needs --api-key (or CARTESIA_API_KEY)");

@@ -5,11 +5,11 @@
 import * as fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { scenarioSchema, startMockServer, type MockServer } from "@speechwire/mock-server";
-import { ttsBytes, ttsSse } from "@speechwire/protocol";
+import { sttBatch, ttsBytes, ttsSse } from "@speechwire/protocol";
 import { CHECKS_BY_ID, type CheckInput } from "../src/checks/catalogue.js";
 import { SPEECHWIRE_CAPABILITIES } from "../src/adapter/speechwire.js";
 import { caseSchema, type Case, type ObservationEvent } from "../src/adapter/schema.js";
-import { fixedCases, ttsHttpCaseArb } from "../src/runner/cases.js";
+import { batchCaseArb, fixedCases, ttsHttpCaseArb } from "../src/runner/cases.js";
 import { startHttpRecorder, type HttpExchange } from "../src/runner/http-recorder.js";
 import { RUNS, SEED } from "./helpers.js";
 
@@ -28,6 +28,7 @@ function exchange(over: Partial<HttpExchange> = {}): HttpExchange {
     query: {},
     headers: { authorization: "present", "cartesia-version": "2026-03-01", "content-type": "application/json" },
     body: JSON.stringify(REQUEST),
+    requestBytes: new TextEncoder().encode(JSON.stringify(REQUEST)),
     status: 200,
     responseHeaders: {},
     response: new Uint8Array([1, 2, 3, 4, 5, 6]),
@@ -188,5 +189,51 @@ describe("the recording relay", () => {
     } finally {
       await recorder.close();
     }
+  });
+});
+
+describe("stt-batch checks", () => {
+  const FILE = new Uint8Array([82, 73, 70, 70, 1, 2, 3, 4]);
+  const batch = (over: Record<string, unknown> = {}) =>
+    caseSchema.parse({ id: "b", suite: "stt-batch", batch: { file: Buffer.from(FILE).toString("base64"), filename: "a.wav", model: "ink-whisper", language: "en", words: true, ...over }, actions: [] });
+  const upload = (form: HttpExchange["form"], over: Partial<HttpExchange> = {}) =>
+    exchange({ path: "/stt", body: "", requestBytes: new Uint8Array(0), form, response: new TextEncoder().encode(JSON.stringify({ type: "transcript", text: " Grüße, 日本.", words: [{ word: "Grüße,", start: 0.1, end: 0.4 }] })), ...over });
+  const goodForm = { fields: { model: ["ink-whisper"], language: ["en"], "timestamp_granularities[]": ["word"] }, file: { name: "a.wav", bytes: FILE } };
+
+  it("request: the file byte for byte, strict fields as asked, raw PCM in the query", () => {
+    const c = batch();
+    expect(grade("stt-batch/request", input(c, [upload(goodForm)]))?.grade).toBe("pass");
+    expect(grade("stt-batch/request", input(c, [upload({ ...goodForm, file: { name: "a.wav", bytes: FILE.slice(0, 7) } })]))?.message).toMatch(/uploaded file: 7 bytes/u);
+    expect(grade("stt-batch/request", input(c, [upload({ fields: goodForm.fields })]))?.message).toMatch(/no `file` part/u);
+    expect(grade("stt-batch/request", input(c, [upload({ error: "not a multipart/form-data body: x" })]))?.message).toMatch(/multipart/u);
+    expect(grade("stt-batch/request", input(c, [upload({ ...goodForm, fields: { model: ["ink-whisper"], language: ["en"] } })]))?.message).toMatch(/word timings were asked for/u);
+    expect(grade("stt-batch/request", input(c, [upload({ ...goodForm, fields: { ...goodForm.fields, model: ["ink-2"] } })]))?.message).toMatch(/form fields/u);
+    const raw = batch({ encoding: "pcm_s16le", sample_rate: 16000 });
+    expect(grade("stt-batch/request", input(raw, [upload(goodForm)]))?.message).toMatch(/encoding=pcm_s16le&sample_rate=16000/u);
+    expect(grade("stt-batch/request", input(raw, [upload(goodForm, { query: { encoding: "pcm_s16le", sample_rate: "16000" } })]))?.grade).toBe("pass");
+  });
+
+  it("text: exact (no trim), words as sent; errors in both shapes", () => {
+    const c = batch();
+    const words = [{ word: "Grüße,", start: 0.1, end: 0.4 }];
+    expect(grade("stt-batch/text", input(c, [upload(goodForm)], [{ type: "batch.transcript", text: " Grüße, 日本.", words }]))?.grade).toBe("pass");
+    expect(grade("stt-batch/text", input(c, [upload(goodForm)], [{ type: "batch.transcript", text: "Grüße, 日本.", words }]))?.message).toMatch(/surfaced, the server sent/u);
+    expect(grade("stt-batch/text", input(c, [upload(goodForm)], [{ type: "batch.transcript", text: " Grüße, 日本." }]))?.message).toMatch(/words/u);
+    expect(grade("stt-batch/text", input(c, [upload(goodForm)], []))?.message).toMatch(/0 transcripts/u);
+    const refused = upload(goodForm, { status: 429, response: new TextEncoder().encode("Too many concurrent requests: limit") });
+    expect(grade("stt-batch/text", input(c, [refused], []))).toBeUndefined();
+    expect(grade("stt-batch/errors-surfaced", input(c, [refused], [{ type: "error", status: 429, code: null }]))?.grade).toBe("pass");
+    expect(grade("stt-batch/errors-surfaced", input(c, [refused], []))?.grade).toBe("fail");
+  });
+
+  it("every generated upload's fields are valid under the strict form schema", () => {
+    fc.assert(
+      fc.property(batchCaseArb(), (c) => {
+        const b = c.batch as NonNullable<Case["batch"]>;
+        const fields: Record<string, string> = { model: b.model, ...(b.language ? { language: b.language } : {}), ...(b.words ? { "timestamp_granularities[]": "word" } : {}) };
+        return sttBatch.parseForm(fields, { strictness: "strict", version: c.version }).ok && Buffer.from(b.file, "base64").length > 0;
+      }),
+      { seed: SEED, numRuns: Math.max(RUNS, 30) },
+    );
   });
 });

@@ -16,7 +16,7 @@ import { audioPieces } from "./speechwire.js";
 export const CARTESIA_JS_CAPABILITIES: Capabilities = {
   name: "cartesia-js",
   version: "@cartesia/cartesia-js 4.2.0",
-  suites: ["stt-v1", "stt-turns", "tts", "tts-http"],
+  suites: ["stt-v1", "stt-turns", "tts", "tts-http", "stt-batch"],
   // Opt-in `reconnect` option of its STT sockets.
   reconnect: true,
   // No keep-alive: the SDK sends nothing on its own while idle.
@@ -52,6 +52,8 @@ interface TtsSocket {
 }
 interface CartesiaClient {
   stt: {
+    /** `POST /stt` (multipart). */
+    transcribe(params: Record<string, unknown>, options?: Record<string, unknown>): Promise<{ text: string; words?: { word: string; start: number; end: number }[] }>;
     manualFinalize: { websocket(params: Record<string, unknown>, options?: Record<string, unknown>): SttSocket };
     autoFinalize: { websocket(params: Record<string, unknown>, options?: Record<string, unknown>): SttSocket };
   };
@@ -64,6 +66,8 @@ interface CartesiaClient {
   };
 }
 type CartesiaCtor = new (options: Record<string, unknown>) => CartesiaClient;
+/** The SDK's `toFile(bytes, name)`: how its README uploads bytes. */
+type ToFile = (value: Uint8Array, name: string) => Promise<unknown>;
 
 /** Loads the SDK's CommonJS build; throws a clear error when the optional peer is missing. */
 function loadCartesia(): CartesiaCtor {
@@ -93,6 +97,7 @@ export function createCartesiaJsAdapter(): Adapter {
     async runCase(target, c, observe) {
       try {
         if (c.suite === "tts-http") return await runTtsHttp(Cartesia, target, c, observe);
+        if (c.suite === "stt-batch") return await runBatch(Cartesia, target, c, observe);
         return c.suite === "tts" ? await runTts(Cartesia, target, c, observe) : await runStt(Cartesia, target, c, observe);
       } catch (error) {
         return { crashed: true, crash: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
@@ -126,6 +131,34 @@ async function runTtsHttp(Cartesia: CartesiaCtor, target: Target, c: Case, obser
         else if (m.type === "error") observe(errorFromEvent(m, "error event"));
       }
     }
+  } catch (error) {
+    const e = error as Error & { status?: number; error?: unknown };
+    if (typeof e.status !== "number") throw error;
+    const body = e.error && typeof e.error === "object" ? (e.error as Record<string, unknown>) : undefined;
+    observe({ type: "error", status: e.status, code: typeof body?.error_code === "string" ? body.error_code : null, message: e.message });
+  }
+  return { crashed: false };
+}
+
+/** Batch STT with `stt.transcribe({file: await toFile(bytes, name), …})`; errors as for TTS over HTTP. */
+async function runBatch(Cartesia: CartesiaCtor, target: Target, c: Case, observe: Observe): Promise<CaseResult> {
+  const b = c.batch;
+  if (!b) throw new Error(`case ${c.id} has no batch section`);
+  const toFile = (createRequire(import.meta.url)("@cartesia/cartesia-js") as { toFile: ToFile }).toFile;
+  const client = new Cartesia({ apiKey: target.apiKey, baseURL: target.baseUrl, maxRetries: 0 });
+  try {
+    const r = await client.stt.transcribe(
+      {
+        file: await toFile(new Uint8Array(Buffer.from(b.file, "base64")), b.filename),
+        model: b.model,
+        ...(b.language !== undefined ? { language: b.language } : {}),
+        ...(b.words ? { timestamp_granularities: ["word"] } : {}),
+        ...(b.encoding !== undefined ? { encoding: b.encoding } : {}),
+        ...(b.sample_rate !== undefined ? { sample_rate: b.sample_rate } : {}),
+      },
+      { headers: { "cartesia-version": c.version } },
+    );
+    observe({ type: "batch.transcript", text: r.text, ...(r.words ? { words: r.words.map((w) => ({ word: w.word, start: w.start, end: w.end })) } : {}) });
   } catch (error) {
     const e = error as Error & { status?: number; error?: unknown };
     if (typeof e.status !== "number") throw error;

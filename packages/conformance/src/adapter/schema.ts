@@ -5,8 +5,8 @@
  */
 import * as z from "zod";
 
-/** The suites (endpoints) a case can exercise: the three WebSockets and TTS over HTTP (`/tts/bytes`, `/tts/sse`). */
-export const SUITES = ["stt-v1", "stt-turns", "tts", "tts-http"] as const;
+/** The suites (endpoints) a case can exercise: the three WebSockets, TTS over HTTP (`/tts/bytes`, `/tts/sse`) and batch STT (`POST /stt`). */
+export const SUITES = ["stt-v1", "stt-turns", "tts", "tts-http", "stt-batch"] as const;
 /** One suite. */
 export type Suite = (typeof SUITES)[number];
 
@@ -81,6 +81,22 @@ export const httpRequestSchema = z.strictObject({
 /** A TTS HTTP request of a case. */
 export type HttpRequestSpec = z.output<typeof httpRequestSchema>;
 
+/** A batch STT case's upload (§4): the file and the options the caller passes. */
+export const batchRequestSchema = z.strictObject({
+  /** The file's bytes, base64 (a WAV file, or headerless raw PCM described by `encoding`/`sample_rate`). */
+  file: z.string(),
+  filename: z.string().min(1),
+  model: z.string(),
+  language: z.string().optional(),
+  /** Ask for word timings (`timestamp_granularities[]=word`). */
+  words: z.boolean().default(false),
+  /** Raw PCM only: sent as query parameters. */
+  encoding: z.string().optional(),
+  sample_rate: z.number().int().positive().optional(),
+});
+/** A batch STT upload of a case. */
+export type BatchRequestSpec = z.output<typeof batchRequestSchema>;
+
 /**
  * A case: one session on one endpoint, with the mock scenario that scripts the server and the
  * actions that script the client. The runner fills in `scenario.name`.
@@ -105,6 +121,8 @@ export const caseSchema = z
         chunkBytes: z.number().int().positive(),
       })
       .optional(),
+    /** Batch STT: the one upload of the case. */
+    batch: batchRequestSchema.optional(),
     /** TTS over HTTP: the one request of the case. */
     http: httpRequestSchema.optional(),
     /** TTS: the contexts of the case. */
@@ -159,6 +177,12 @@ export const observationEventSchema = z
     z.strictObject({ type: z.literal("http.audio"), data: z.string().meta({ description: "base64 audio bytes: a /tts/bytes body chunk or an SSE chunk's data, as surfaced" }) }),
     z.strictObject({ type: z.literal("http.timestamps"), words: z.array(z.string()), start: z.array(z.number()), end: z.array(z.number()) }),
     z.strictObject({ type: z.literal("http.done").meta({ description: "The SSE `done` event" }) }),
+    // stt-batch
+    z.strictObject({
+      type: z.literal("batch.transcript"),
+      text: z.string(),
+      words: z.array(z.strictObject({ word: z.string(), start: z.number(), end: z.number() })).optional(),
+    }),
     // every endpoint
     z.strictObject({
       type: z.literal("error"),

@@ -21,7 +21,7 @@ import type { Action, Capabilities, Case, CaseResult, ObservationEvent, Target }
 export const SPEECHWIRE_CAPABILITIES: Capabilities = {
   name: "speechwire-client",
   version: "@speechwire/client",
-  suites: ["stt-v1", "stt-turns", "tts", "tts-http"],
+  suites: ["stt-v1", "stt-turns", "tts", "tts-http", "stt-batch"],
   reconnect: true,
   keepAlive: true,
   finalize: true,
@@ -143,7 +143,11 @@ export function createSpeechwireAdapter(hooks: SpeechwireHooks = {}): Adapter {
       };
       try {
         const result =
-          c.suite === "tts" ? await runTts(target, c, emit, hooks) : c.suite === "tts-http" ? await runTtsHttp(target, c, emit) : await runStt(target, c, emit, hooks);
+          c.suite === "tts" ? await runTts(target, c, emit, hooks) : c.suite === "tts-http"
+              ? await runTtsHttp(target, c, emit)
+              : c.suite === "stt-batch"
+                ? await runBatch(target, c, emit)
+                : await runStt(target, c, emit, hooks);
         return hooks.result ? hooks.result(result, seen) : result;
       } catch (error) {
         return { crashed: true, crash: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
@@ -255,6 +259,29 @@ async function runTtsHttp(target: Target, c: Case, emit: Observe): Promise<CaseR
         if (o) emit(o);
       }
     }
+  } catch (error) {
+    emit(errorObservation(error instanceof Error ? error : new Error(String(error))));
+  }
+  return { crashed: false };
+}
+
+/** Batch STT: one `client.stt.transcribe()` upload; a non-2xx answer rejects with a typed error, which is surfaced. */
+async function runBatch(target: Target, c: Case, emit: Observe): Promise<CaseResult> {
+  const b = c.batch;
+  if (!b) throw new Error(`case ${c.id} has no batch section`);
+  const client = createClient({ baseUrl: target.baseUrl, apiKey: target.apiKey, version: c.version });
+  type Options = Parameters<typeof client.stt.transcribe>[1];
+  const options = {
+    model: b.model,
+    filename: b.filename,
+    ...(b.language !== undefined ? { language: b.language } : {}),
+    ...(b.words ? { timestamp_granularities: ["word"] } : {}),
+    ...(b.encoding !== undefined ? { encoding: b.encoding } : {}),
+    ...(b.sample_rate !== undefined ? { sample_rate: b.sample_rate } : {}),
+  } as Options;
+  try {
+    const r = await client.stt.transcribe(new Uint8Array(Buffer.from(b.file, "base64")), options);
+    emit({ type: "batch.transcript", text: r.text, ...(r.words ? { words: r.words.map((w) => ({ word: w.word, start: w.start, end: w.end })) } : {}) });
   } catch (error) {
     emit(errorObservation(error instanceof Error ? error : new Error(String(error))));
   }

@@ -3,7 +3,7 @@
  * runner's recording relay (the mock does not journal HTTP requests), what it surfaced from the
  * adapter, and the expected audio from the bytes the mock really answered.
  */
-import { ttsBytes, ttsSse } from "@speechwire/protocol";
+import { sttBatch, ttsBytes, ttsSse } from "@speechwire/protocol";
 import type { ObservationEvent } from "../adapter/schema.js";
 import type { HttpExchange } from "../runner/http-recorder.js";
 import type { Check, CheckInput, Verdict } from "./catalogue.js";
@@ -16,8 +16,8 @@ const PATHS = { bytes: ttsBytes.PATH, sse: ttsSse.PATH } as const;
 /** The exchanges of the case on its endpoint, oldest first (a client may retry, e.g. on 429). */
 function exchangesOf(i: CheckInput): HttpExchange[] {
   const h = i.case.http;
-  if (!h) return [];
-  return (i.http ?? []).filter((e) => e.path === PATHS[h.endpoint]);
+  const path = h ? PATHS[h.endpoint] : i.case.batch ? sttBatch.PATH : undefined;
+  return path ? (i.http ?? []).filter((e) => e.path === path) : [];
 }
 
 /** The exchange whose answer the client surfaced: the last one (after any retries). */
@@ -175,10 +175,103 @@ function errorsSurfaced(i: CheckInput): Verdict | undefined {
   return pass;
 }
 
+/** `stt-batch/request`: a multipart upload with the file byte for byte and valid fields and query (strict). */
+function batchRequest(i: CheckInput): Verdict | undefined {
+  const b = i.case.batch;
+  if (!b) return undefined;
+  const list = exchangesOf(i);
+  if (list.length === 0) return fail(`the client never sent POST ${sttBatch.PATH}`);
+  const file = new Uint8Array(Buffer.from(b.file, "base64"));
+  for (const e of list) {
+    if (e.method !== "POST") return fail(`${sttBatch.PATH} was sent with ${e.method}, not POST (§4)`);
+    if (!e.headers.authorization && !e.headers["x-api-key"]) return fail("no credentials: neither Authorization nor X-API-Key (§1.2)");
+    const version = e.headers["cartesia-version"];
+    if (!version) return fail("no Cartesia-Version header (§1.3)");
+    if (!e.form) return fail("the upload was not parsed (no multipart body)");
+    if ("error" in e.form) return fail(e.form.error);
+    if (!e.form.file) return fail("no `file` part in the multipart body (§4)");
+    const same = sameBytes("the uploaded file", file, e.form.file.bytes);
+    if (same.grade !== "pass") return same;
+    const fields = Object.fromEntries(Object.entries(e.form.fields).map(([k, v]) => [k, v.length === 1 ? (v[0] as string) : v]));
+    const form = sttBatch.parseForm(fields, { strictness: "strict", version });
+    if (!form.ok) return fail(`form fields: ${form.error.message}`);
+    if (form.value.model !== b.model) return fail(`form field \`model\` is ${JSON.stringify(form.value.model)}, the caller asked for ${JSON.stringify(b.model)}`);
+    if (b.language !== undefined && form.value.language !== b.language) return fail(`form field \`language\` is ${JSON.stringify(form.value.language)}, the caller asked for ${JSON.stringify(b.language)}`);
+    const words = form.value["timestamp_granularities[]"]?.includes("word") ?? false;
+    if (words !== b.words) return fail(b.words ? "word timings were asked for but `timestamp_granularities[]=word` was not sent" : "`timestamp_granularities[]=word` was sent unasked");
+    const query = sttBatch.parseQuery(e.query, { strictness: "strict", version });
+    if (!query.ok) return fail(`query: ${query.error.message}`);
+    if (b.encoding !== undefined && (query.value.encoding !== b.encoding || query.value.sample_rate !== b.sample_rate)) {
+      return fail(`raw PCM needs \`encoding=${b.encoding}&sample_rate=${String(b.sample_rate)}\` in the query; got ${JSON.stringify(e.query)}`);
+    }
+  }
+  return pass;
+}
+
+/** `stt-batch/text`: the transcript surfaced is the server's, text exact, words when asked. */
+function batchText(i: CheckInput): Verdict | undefined {
+  const b = i.case.batch;
+  const e = answered(i);
+  if (!b || !e || e.status !== 200) return undefined;
+  let sent: { text?: unknown; words?: { word: string; start: number; end: number }[] };
+  try {
+    sent = JSON.parse(new TextDecoder().decode(e.response)) as typeof sent;
+  } catch {
+    return fail("the server's answer was not JSON (the mock's fault, not the client's)");
+  }
+  const got = i.observations.events.filter((o): o is Extract<ObservationEvent, { type: "batch.transcript" }> => o.type === "batch.transcript");
+  if (got.length !== 1) return fail(`${got.length} transcripts surfaced, expected 1`);
+  const t = got[0] as Extract<ObservationEvent, { type: "batch.transcript" }>;
+  if (t.text !== sent.text) return fail(`text ${JSON.stringify(t.text)} surfaced, the server sent ${JSON.stringify(sent.text)}`);
+  if (b.words && i.capabilities.timestamps) {
+    const want = (sent.words ?? []).map((w) => [w.word, w.start, w.end]);
+    const have = (t.words ?? []).map((w) => [w.word, w.start, w.end]);
+    if (JSON.stringify(want) !== JSON.stringify(have)) return fail(`words ${short(JSON.stringify(have))} surfaced, the server sent ${short(JSON.stringify(want))}`);
+  }
+  return pass;
+}
+
 function noCrash(i: CheckInput): Verdict {
   const r = i.observations.result;
   return r.crashed ? fail(`the client crashed: ${r.crash ?? "(no detail)"}`) : pass;
 }
+
+/** The `stt-batch` suite. */
+export const STT_BATCH_CHECKS: readonly Check[] = [
+  {
+    id: "stt-batch/request",
+    suite: "stt-batch",
+    section: "§4, §1.2, §1.3",
+    source: "sent",
+    statement: "`POST /stt` is multipart with the `file` byte for byte, valid `model`/`language`/`timestamp_granularities[]` fields (strict) as asked, raw PCM described in the query, credentials and a Cartesia-Version.",
+    evaluate: batchRequest,
+  },
+  {
+    id: "stt-batch/text",
+    suite: "stt-batch",
+    section: "§4",
+    source: "surfaced",
+    statement: "The transcript surfaced is the server's: `text` exact (unicode and empty included), and `words` as sent when word timings were asked for.",
+    evaluate: batchText,
+  },
+  {
+    id: "stt-batch/errors-surfaced",
+    suite: "stt-batch",
+    section: "§1.4, §4",
+    source: "surfaced",
+    requires: ["errors"],
+    statement: "HTTP errors (401, 429) are surfaced with their status and code, from the structured JSON body and the legacy plain-text one.",
+    evaluate: errorsSurfaced,
+  },
+  {
+    id: "stt-batch/no-crash",
+    suite: "stt-batch",
+    section: "—",
+    source: "surfaced",
+    statement: "The client finishes every case without throwing (errors are reported, not thrown).",
+    evaluate: noCrash,
+  },
+];
 
 /** The `tts-http` suite. */
 export const TTS_HTTP_CHECKS: readonly Check[] = [

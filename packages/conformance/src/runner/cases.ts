@@ -129,13 +129,14 @@ function ttsCase(input: Omit<CaseInput, "suite" | "scenario"> & { scenario?: Rec
 
 const TWO_TURNS: SttScriptInput = builtinStt("default");
 type FaultInput = NonNullable<ScenarioInput["faults"]>[number];
-const errorFault = (endpoint: Exclude<Suite, "tts-http">, at: FaultInput["at"]): FaultInput[] => [
+const errorFault = (endpoint: "stt-v1" | "stt-turns" | "tts", at: FaultInput["at"]): FaultInput[] => [
   { at, action: { type: "error", status: 400, code: "invalid_request", title: "Scripted error", message: "A scripted non-fatal error.", fatal: false }, endpoints: [endpoint] },
 ];
 
 /** The fixed cases of a suite. */
 export function fixedCases(suite: Suite): Case[] {
   if (suite === "tts-http") return httpFixedCases();
+  if (suite === "stt-batch") return batchFixedCases();
   if (suite === "stt-v1") {
     const first = bytesFor(1.0);
     return [
@@ -503,7 +504,103 @@ export function ttsHttpCaseArb(): fc.Arbitrary<Case> {
     );
 }
 
+// ------------------------------------------------------------------ batch STT
+
+/** A mono 16-bit PCM WAV file (44-byte header) around `pcm`. */
+export function wavFile(pcm: Uint8Array, sampleRate: number): Uint8Array {
+  const out = new Uint8Array(44 + pcm.length);
+  const v = new DataView(out.buffer);
+  const ascii = (at: number, t: string) => [...t].forEach((ch, k) => v.setUint8(at + k, ch.charCodeAt(0)));
+  ascii(0, "RIFF");
+  v.setUint32(4, 36 + pcm.length, true);
+  ascii(8, "WAVE");
+  ascii(12, "fmt ");
+  v.setUint32(16, 16, true);
+  v.setUint16(20, 1, true); // PCM
+  v.setUint16(22, 1, true); // mono
+  v.setUint32(24, sampleRate, true);
+  v.setUint32(28, sampleRate * 2, true);
+  v.setUint16(32, 2, true);
+  v.setUint16(34, 16, true);
+  ascii(36, "data");
+  v.setUint32(40, pcm.length, true);
+  out.set(pcm, 44);
+  return out;
+}
+
+function batchCase(input: {
+  id: string;
+  stt: SttScriptInput;
+  raw?: boolean;
+  seconds?: number;
+  words?: boolean;
+  language?: string;
+  version?: string;
+  refuse?: number;
+  seed?: number;
+  purpose: string;
+}): Case {
+  const pcm = patternAudio(bytesFor(input.seconds ?? 0.5), input.seed ?? 1);
+  const file = input.raw ? pcm : wavFile(pcm, RATE);
+  return caseSchema.parse({
+    id: input.id,
+    suite: "stt-batch",
+    ...(input.version ? { version: input.version } : {}),
+    scenario: { stt: input.stt, ...(input.refuse ? { handshake: { status: input.refuse } } : {}) },
+    batch: {
+      file: Buffer.from(file).toString("base64"),
+      filename: input.raw ? "audio.pcm" : "audio.wav",
+      model: "ink-whisper",
+      ...(input.language ? { language: input.language } : {}),
+      words: input.words ?? false,
+      ...(input.raw ? { encoding: "pcm_s16le", sample_rate: RATE } : {}),
+    },
+    actions: [],
+    purpose: input.purpose,
+  });
+}
+
+function batchFixedCases(): Case[] {
+  const unicode: SttScriptInput = { language: "de", turns: [{ segments: [{ say: "Grüße aus Köln, straße naïve." }] }] } as SttScriptInput;
+  return [
+    batchCase({ id: "batch-wav", stt: TWO_TURNS, purpose: "a WAV upload: the transcript's text surfaced exactly" }),
+    batchCase({ id: "batch-words", stt: TWO_TURNS, words: true, purpose: "timestamp_granularities[]=word: words surfaced" }),
+    batchCase({ id: "batch-raw", stt: TWO_TURNS, raw: true, purpose: "headerless raw PCM with encoding and sample_rate in the query" }),
+    batchCase({ id: "batch-unicode", stt: unicode, language: "de", words: true, purpose: "unicode text, language de" }),
+    batchCase({ id: "batch-401", stt: TWO_TURNS, refuse: 401, purpose: "HTTP 401 (structured JSON body)" }),
+    batchCase({ id: "batch-429-legacy", stt: TWO_TURNS, refuse: 429, version: "2025-04-16", purpose: "HTTP 429 with a legacy plain-text body" }),
+  ];
+}
+
+/** Generated batch cases: any script (unicode, empty turns), WAV or raw, with or without words, sometimes refused. */
+export function batchCaseArb(): fc.Arbitrary<Case> {
+  return fc
+    .record({
+      stt: sttScriptArb,
+      raw: fc.boolean(),
+      words: fc.boolean(),
+      seconds: fc.constantFrom(0.1, 0.5, 1.3),
+      refusal: fc.oneof(
+        { weight: 4, arbitrary: fc.constant(undefined) },
+        { weight: 1, arbitrary: fc.record({ status: fc.constantFrom(401, 429), legacy: fc.boolean() }) },
+      ),
+      seed: fc.integer({ min: 1, max: 1000 }),
+    })
+    .map(({ stt, raw, words, seconds, refusal, seed }) =>
+      batchCase({
+        id: `batch-gen-${seed}`,
+        stt,
+        raw,
+        words,
+        seconds,
+        seed,
+        ...(refusal ? { refuse: refusal.status, version: refusal.legacy ? "2025-04-16" : "2026-03-01" } : {}),
+        purpose: "generated upload",
+      }),
+    );
+}
+
 /** The arbitrary of a suite's generated cases. */
 export function caseArb(suite: Suite): fc.Arbitrary<Case> {
-  return suite === "stt-v1" ? v1CaseArb() : suite === "stt-turns" ? turnsCaseArb() : suite === "tts-http" ? ttsHttpCaseArb() : ttsCaseArb();
+  return suite === "stt-v1" ? v1CaseArb() : suite === "stt-turns" ? turnsCaseArb() : suite === "tts-http" ? ttsHttpCaseArb() : suite === "stt-batch" ? batchCaseArb() : ttsCaseArb();
 }

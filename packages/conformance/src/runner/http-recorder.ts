@@ -20,6 +20,10 @@ export interface HttpExchange {
   headers: Record<string, string>;
   /** The request body as text (the TTS HTTP endpoints take JSON). */
   body: string;
+  /** The request body's bytes (multipart uploads). */
+  requestBytes: Uint8Array;
+  /** A multipart body, parsed by the runner after the exchange (`POST /stt`): text fields and the file part. */
+  form?: { fields: Record<string, string[]>; file?: { name: string; bytes: Uint8Array } } | { error: string };
   status: number;
   responseHeaders: Record<string, string>;
   /** Every byte of the response body. */
@@ -49,6 +53,22 @@ function flatHeaders(h: IncomingMessage["headers"], redact: boolean): Record<str
   return out;
 }
 
+/** Parses a recorded multipart body with the platform's form-data parser (never throws: a bad body is recorded as an error). */
+export async function parseMultipart(e: HttpExchange): Promise<NonNullable<HttpExchange["form"]>> {
+  try {
+    const data = await new Response(Buffer.from(e.requestBytes), { headers: { "content-type": e.headers["content-type"] ?? "" } }).formData();
+    const fields: Record<string, string[]> = {};
+    let file: { name: string; bytes: Uint8Array } | undefined;
+    for (const [key, value] of data.entries()) {
+      if (typeof value === "string") (fields[key] ??= []).push(value);
+      else if (key === "file") file = { name: value.name, bytes: new Uint8Array(await value.arrayBuffer()) };
+    }
+    return { fields, ...(file ? { file } : {}) };
+  } catch (error) {
+    return { error: `not a multipart/form-data body: ${error instanceof Error ? error.message : String(error)}` };
+  }
+}
+
 /** Starts a recorder on a free loopback port in front of `upstream` (e.g. `http://127.0.0.1:8787`). */
 export async function startHttpRecorder(upstream: string): Promise<HttpRecorder> {
   const target = new URL(upstream);
@@ -65,6 +85,7 @@ export async function startHttpRecorder(upstream: string): Promise<HttpRecorder>
       query: Object.fromEntries(url.searchParams),
       headers: flatHeaders(req.headers, true),
       body: "",
+      requestBytes: new Uint8Array(0),
       status: 0,
       responseHeaders: {},
       response: new Uint8Array(0),
@@ -83,6 +104,7 @@ export async function startHttpRecorder(upstream: string): Promise<HttpRecorder>
     req.on("end", () => {
       const raw = Buffer.concat(body);
       exchange.body = raw.toString("utf8");
+      exchange.requestBytes = new Uint8Array(raw);
       const headers: Record<string, string | string[]> = {};
       for (const [k, v] of Object.entries(req.headers)) if (v !== undefined && !HOP.has(k)) headers[k] = v;
       headers["content-length"] = String(raw.length);

@@ -12,7 +12,7 @@ import { observationEventSchema, SUITES, type Capabilities, type Case, type Case
 import { checksFor, type Check, type Grade, type Verdict } from "../checks/catalogue.js";
 import { baselineGrade, type BaselineEntry } from "../report/baseline.js";
 import { caseArb, fixedCases, wantsMp3 } from "./cases.js";
-import { startHttpRecorder, type HttpExchange, type HttpRecorder } from "./http-recorder.js";
+import { parseMultipart, startHttpRecorder, type HttpExchange, type HttpRecorder } from "./http-recorder.js";
 import { startUnknownInjector, type UnknownInjector } from "./proxy.js";
 
 /** One case's verdict on one check. */
@@ -195,7 +195,7 @@ async function runOneCase(env: Environment, adapter: Adapter, caps: Capabilities
   const name = env.scenarioName(c);
   const scenario = scenarioSchema.parse({ ...c.scenario, name });
   mock.scenarios.add(scenario);
-  const recorder = c.suite === "tts-http" ? await env.recorder() : undefined;
+  const recorder = c.suite === "tts-http" || c.suite === "stt-batch" ? await env.recorder() : undefined;
   const base = recorder ? recorder.url : c.injectUnknown ? (await env.relayFor(mock)).url : mock.urls.http;
   const target = {
     baseUrl: `${base}/s/${name}`,
@@ -232,6 +232,7 @@ async function runOneCase(env: Environment, adapter: Adapter, caps: Capabilities
   const sessions = mine().sort((a, b) => (a.startedAt < b.startedAt ? -1 : a.startedAt > b.startedAt ? 1 : 0));
   const audio = c.stt ? Buffer.from(c.stt.audio, "base64") : new Uint8Array(0);
   const http = recorder ? await recorder.take(name) : undefined;
+  for (const e of http ?? []) if (e.path === "/stt") e.form = await parseMultipart(e);
   const reference = c.http?.endpoint === "sse" && !scenario.handshake ? await rawBytesFor(mock, name, c) : undefined;
   const partial = { case: c, events, result, sessions, ...(http ? { http } : {}), ...(reference ? { reference } : {}) };
   return { ...partial, verdicts: evaluateCase(partial, scenario, caps, audio) };
