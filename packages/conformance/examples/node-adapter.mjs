@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // A complete, minimal conformance adapter in plain Node (only the `ws` package; no speechwire code).
 // It speaks the runner's JSON-lines protocol on stdin/stdout and is itself a tiny client of the three
-// WebSocket endpoints. Run it with:
+// WebSocket endpoints, of TTS over HTTP and of batch STT (Node's global `fetch` and `FormData`). Run it with:
 //   speechwire-conformance run --command "node examples/node-adapter.mjs"
 import { createInterface } from "node:readline";
 import WebSocket from "ws";
@@ -12,7 +12,7 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const CAPABILITIES = {
   name: "example-node-adapter",
   version: "examples/node-adapter.mjs",
-  suites: ["stt-v1", "stt-turns", "tts"],
+  suites: ["stt-v1", "stt-turns", "tts", "tts-http", "stt-batch"],
   reconnect: false, // this tiny client does not reconnect: the runner skips those cases
   keepAlive: false,
   finalize: true,
@@ -21,6 +21,7 @@ const CAPABILITIES = {
   timestamps: true,
   errors: true,
   tls: false,
+  mp3: true, // /tts/bytes audio is passed through as bytes, whatever the container
 };
 
 /** Opens a socket with the credentials and version headers and resolves when it is open. */
@@ -164,6 +165,85 @@ async function runTts(target, c, observe) {
   return { crashed: false };
 }
 
+/** Reads an HTTP error body of either shape (§1.4): structured JSON, or legacy plain text `Title: Message`. */
+async function httpError(res) {
+  const text = await res.text();
+  try {
+    const body = JSON.parse(text);
+    return { type: "error", status: res.status, code: body.error_code ?? null, message: body.message ?? text };
+  } catch {
+    return { type: "error", status: res.status, code: null, message: text };
+  }
+}
+
+async function runTtsHttp(target, c, observe) {
+  const sse = c.http.endpoint === "sse";
+  const res = await fetch(`${target.baseUrl}${sse ? "/tts/sse" : "/tts/bytes"}`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${target.apiKey}`, "Cartesia-Version": c.version, "Content-Type": "application/json" },
+    body: JSON.stringify(c.http.request),
+  });
+  if (!res.ok) {
+    observe(await httpError(res));
+    return { crashed: false };
+  }
+  if (!sse) {
+    // The audio streams in chunks (raw, WAV or MP3): hand each one over as it arrives.
+    for await (const chunk of res.body) observe({ type: "http.audio", data: Buffer.from(chunk).toString("base64") });
+    return { crashed: false };
+  }
+  // Server-sent events: `data: <json>` lines, a blank line ends an event (§6.2).
+  const decoder = new TextDecoder();
+  let buffer = "";
+  const handle = (block) => {
+    const data = block.split(/\r?\n/).filter((l) => l.startsWith("data:")).map((l) => l.slice(5).replace(/^ /, "")).join("\n");
+    if (!data) return;
+    let m;
+    try {
+      m = JSON.parse(data);
+    } catch {
+      return;
+    }
+    if (m.type === "chunk") observe({ type: "http.audio", data: m.data });
+    else if (m.type === "timestamps" && m.word_timestamps) observe({ type: "http.timestamps", words: m.word_timestamps.words, start: m.word_timestamps.start, end: m.word_timestamps.end });
+    else if (m.type === "done") observe({ type: "http.done" });
+    else if (m.type === "error") observe(errorEvent(m));
+  };
+  for await (const chunk of res.body) {
+    buffer += decoder.decode(chunk, { stream: true });
+    let end;
+    while ((end = buffer.search(/\r?\n\r?\n/)) >= 0) {
+      handle(buffer.slice(0, end));
+      buffer = buffer.slice(end).replace(/^\r?\n\r?\n/, "");
+    }
+  }
+  handle(buffer + decoder.decode());
+  return { crashed: false };
+}
+
+async function runBatch(target, c, observe) {
+  const b = c.batch;
+  const form = new FormData();
+  form.append("model", b.model);
+  if (b.language) form.append("language", b.language);
+  if (b.words) form.append("timestamp_granularities[]", "word");
+  form.append("file", new Blob([Buffer.from(b.file, "base64")]), b.filename);
+  // Headerless raw PCM is described in the query (§4).
+  const query = b.encoding ? `?${new URLSearchParams({ encoding: b.encoding, sample_rate: String(b.sample_rate) })}` : "";
+  const res = await fetch(`${target.baseUrl}/stt${query}`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${target.apiKey}`, "Cartesia-Version": c.version },
+    body: form,
+  });
+  if (!res.ok) {
+    observe(await httpError(res));
+    return { crashed: false };
+  }
+  const t = await res.json();
+  observe({ type: "batch.transcript", text: t.text, ...(Array.isArray(t.words) ? { words: t.words.map((w) => ({ word: w.word, start: w.start, end: w.end })) } : {}) });
+  return { crashed: false, text: t.text };
+}
+
 const lines = createInterface({ input: process.stdin });
 let queue = Promise.resolve();
 lines.on("line", (line) => {
@@ -176,7 +256,8 @@ lines.on("line", (line) => {
       const observe = (event) => write({ type: "observation", case: c.id, event });
       let result;
       try {
-        result = await (c.suite === "tts" ? runTts(message.target, c, observe) : runStt(message.target, c, observe));
+        const run = { tts: runTts, "tts-http": runTtsHttp, "stt-batch": runBatch }[c.suite] ?? runStt;
+        result = await run(message.target, c, observe);
       } catch (error) {
         result = { crashed: true, crash: String(error?.stack ?? error) };
       }

@@ -86,3 +86,26 @@ export const swallowsErrors = (): Adapter => named("broken-swallows-errors", cre
 
 /** Default export for `--adapter test/broken-adapters.ts` in the replay test. */
 export default concatenatesCumulative;
+
+/** Drops the last audio chunk of a `/tts/bytes` body (an SSE stream ends with `done`, so its audio is whole). */
+export const dropsLastHttpChunk = (): Adapter => {
+  const inner = createSpeechwireAdapter();
+  return {
+    capabilities: async () => ({ ...(await inner.capabilities()), name: "broken-drops-last-http-chunk" }),
+    async runCase(target, c, observe) {
+      // Hold back each audio observation until the next event shows it was not the last one.
+      let held: ObservationEvent | undefined;
+      const result = await inner.runCase(target, c, (e) => {
+        if (held) observe(held);
+        held = undefined;
+        if (e.type === "http.audio") held = e;
+        else observe(e);
+      });
+      return result;
+    },
+  };
+};
+
+/** Swallows HTTP errors of TTS over HTTP (a rejected request ends quietly, as if no audio came). */
+export const swallowsHttpErrors = (): Adapter =>
+  named("broken-swallows-http-errors", createSpeechwireAdapter({ observe: (e, c) => (e.type === "error" && c.suite === "tts-http" ? undefined : e) }));

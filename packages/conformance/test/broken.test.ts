@@ -46,6 +46,14 @@ describe("broken adapters fail exactly their checks", () => {
   it("swallowing errors", async () => {
     expect(await failing(broken.swallowsErrors(), ["stt-v1", "stt-turns", "tts"])).toEqual(["tts/errors-surfaced", "turns/errors-surfaced", "v1/errors-surfaced"]);
   });
+
+  it("dropping the last chunk of a /tts/bytes body", async () => {
+    expect(await failing(broken.dropsLastHttpChunk(), ["tts-http"])).toEqual(["tts-http/bytes-audio"]);
+  });
+
+  it("swallowing HTTP errors", async () => {
+    expect(await failing(broken.swallowsHttpErrors(), ["tts-http"])).toEqual(["tts-http/errors-surfaced"]);
+  });
 });
 
 describe("generated cases find the bug, shrink it and write a replayable counterexample", () => {

@@ -18,6 +18,19 @@ describe("built-in adapters match their committed baselines", () => {
     expect(report.checks.filter((c) => c.grade === "fail").map((c) => c.id)).toEqual(["turns/audio-delivered", "turns/close-drains"]);
     // Skipped: no keep-alive in the SDK; the unknown-frame relay is plain ws:// and its TTS socket forces wss://.
     expect(report.checks.filter((c) => c.grade === "skipped").map((c) => c.id)).toEqual(["v1/keep-alive", "turns/keep-alive", "tts/unknown-message"]);
+    // TTS over HTTP (tts.generate, tts.generateSSE; MP3 included) and batch STT (stt.transcribe) pass whole.
+    expect(report.checks.filter((c) => c.suite === "tts-http" || c.suite === "stt-batch").map((c) => `${c.id} ${c.grade}`)).toEqual([
+      "tts-http/bytes-request pass",
+      "tts-http/sse-request pass",
+      "tts-http/bytes-audio pass",
+      "tts-http/sse-events pass",
+      "tts-http/errors-surfaced pass",
+      "tts-http/no-crash pass",
+      "stt-batch/request pass",
+      "stt-batch/text pass",
+      "stt-batch/errors-surfaced pass",
+      "stt-batch/no-crash pass",
+    ]);
   });
 
   it("@livekit/agents-plugin-cartesia 1.8.1", async () => {
@@ -32,7 +45,10 @@ describe("built-in adapters match their committed baselines", () => {
     ]);
     // It has no STT v1 stream, no keep-alive, and never sends a Cartesia flush or cancel.
     const skipped = report.checks.filter((c) => c.grade === "skipped").map((c) => c.id);
-    expect(skipped.filter((id) => !id.startsWith("v1/"))).toEqual(["turns/keep-alive", "tts/flush", "tts/cancel", "tts/flush-done-surfaced"]);
+    expect(skipped.filter((id) => !/^(v1|tts-http|stt-batch)\//u.test(id))).toEqual(["turns/keep-alive", "tts/flush", "tts/cancel", "tts/flush-done-surfaced"]);
     expect(skipped.filter((id) => id.startsWith("v1/"))).toHaveLength(12);
+    // TTS over HTTP is not declared (synthesize() needs https; the recording relay is plain http), nor batch STT (the plugin has none).
+    expect(skipped.filter((id) => id.startsWith("tts-http/"))).toHaveLength(6);
+    expect(skipped.filter((id) => id.startsWith("stt-batch/"))).toHaveLength(4);
   });
 });

@@ -16,7 +16,7 @@ import { audioPieces } from "./speechwire.js";
 export const CARTESIA_JS_CAPABILITIES: Capabilities = {
   name: "cartesia-js",
   version: "@cartesia/cartesia-js 4.2.0",
-  suites: ["stt-v1", "stt-turns", "tts"],
+  suites: ["stt-v1", "stt-turns", "tts", "tts-http", "stt-batch"],
   // Opt-in `reconnect` option of its STT sockets.
   reconnect: true,
   // No keep-alive: the SDK sends nothing on its own while idle.
@@ -27,6 +27,8 @@ export const CARTESIA_JS_CAPABILITIES: Capabilities = {
   timestamps: true,
   errors: true,
   tls: true,
+  // `tts.generate()` hands back the fetch Response: any container's bytes.
+  mp3: true,
 };
 
 type Listener = (...args: never[]) => void;
@@ -50,12 +52,22 @@ interface TtsSocket {
 }
 interface CartesiaClient {
   stt: {
+    /** `POST /stt` (multipart). */
+    transcribe(params: Record<string, unknown>, options?: Record<string, unknown>): Promise<{ text: string; words?: { word: string; start: number; end: number }[] }>;
     manualFinalize: { websocket(params: Record<string, unknown>, options?: Record<string, unknown>): SttSocket };
     autoFinalize: { websocket(params: Record<string, unknown>, options?: Record<string, unknown>): SttSocket };
   };
-  tts: { websocket(options?: Record<string, unknown>): Promise<TtsSocket> };
+  tts: {
+    websocket(options?: Record<string, unknown>): Promise<TtsSocket>;
+    /** `POST /tts/bytes`: the fetch Response. */
+    generate(body: Record<string, unknown>, options?: Record<string, unknown>): Promise<Response>;
+    /** `POST /tts/sse`: the parsed events. */
+    generateSSE(body: Record<string, unknown>, options?: Record<string, unknown>): Promise<AsyncIterable<Record<string, unknown>>>;
+  };
 }
 type CartesiaCtor = new (options: Record<string, unknown>) => CartesiaClient;
+/** The SDK's `toFile(bytes, name)`: how its README uploads bytes. */
+type ToFile = (value: Uint8Array, name: string) => Promise<unknown>;
 
 /** Loads the SDK's CommonJS build; throws a clear error when the optional peer is missing. */
 function loadCartesia(): CartesiaCtor {
@@ -84,12 +96,76 @@ export function createCartesiaJsAdapter(): Adapter {
     capabilities: async () => CARTESIA_JS_CAPABILITIES,
     async runCase(target, c, observe) {
       try {
+        if (c.suite === "tts-http") return await runTtsHttp(Cartesia, target, c, observe);
+        if (c.suite === "stt-batch") return await runBatch(Cartesia, target, c, observe);
         return c.suite === "tts" ? await runTts(Cartesia, target, c, observe) : await runStt(Cartesia, target, c, observe);
       } catch (error) {
         return { crashed: true, crash: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
       }
     },
   };
+}
+
+/**
+ * TTS over HTTP with `tts.generate()` (`/tts/bytes`) and `tts.generateSSE()` (`/tts/sse`). A non-2xx
+ * answer rejects with the SDK's `APIError` (`status`, and `error`: the parsed JSON body, if any).
+ * HTTP goes to the plain base URL: only its TTS WebSocket forces TLS.
+ */
+async function runTtsHttp(Cartesia: CartesiaCtor, target: Target, c: Case, observe: Observe): Promise<CaseResult> {
+  const http = c.http;
+  if (!http) throw new Error(`case ${c.id} has no http section`);
+  const client = new Cartesia({ apiKey: target.apiKey, baseURL: target.baseUrl, maxRetries: 0 });
+  const options = { headers: { "cartesia-version": c.version } };
+  try {
+    if (http.endpoint === "bytes") {
+      const res = await client.tts.generate(http.request, options);
+      if (!res.body) return { crashed: false };
+      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) observe({ type: "http.audio", data: Buffer.from(chunk).toString("base64") });
+    } else {
+      for await (const m of await client.tts.generateSSE(http.request, options)) {
+        if (m.type === "chunk" && typeof m.data === "string") observe({ type: "http.audio", data: m.data });
+        else if (m.type === "timestamps" && m.word_timestamps) {
+          const w = m.word_timestamps as { words: string[]; start: number[]; end: number[] };
+          observe({ type: "http.timestamps", words: w.words, start: w.start, end: w.end });
+        } else if (m.type === "done") observe({ type: "http.done" });
+        else if (m.type === "error") observe(errorFromEvent(m, "error event"));
+      }
+    }
+  } catch (error) {
+    const e = error as Error & { status?: number; error?: unknown };
+    if (typeof e.status !== "number") throw error;
+    const body = e.error && typeof e.error === "object" ? (e.error as Record<string, unknown>) : undefined;
+    observe({ type: "error", status: e.status, code: typeof body?.error_code === "string" ? body.error_code : null, message: e.message });
+  }
+  return { crashed: false };
+}
+
+/** Batch STT with `stt.transcribe({file: await toFile(bytes, name), …})`; errors as for TTS over HTTP. */
+async function runBatch(Cartesia: CartesiaCtor, target: Target, c: Case, observe: Observe): Promise<CaseResult> {
+  const b = c.batch;
+  if (!b) throw new Error(`case ${c.id} has no batch section`);
+  const toFile = (createRequire(import.meta.url)("@cartesia/cartesia-js") as { toFile: ToFile }).toFile;
+  const client = new Cartesia({ apiKey: target.apiKey, baseURL: target.baseUrl, maxRetries: 0 });
+  try {
+    const r = await client.stt.transcribe(
+      {
+        file: await toFile(new Uint8Array(Buffer.from(b.file, "base64")), b.filename),
+        model: b.model,
+        ...(b.language !== undefined ? { language: b.language } : {}),
+        ...(b.words ? { timestamp_granularities: ["word"] } : {}),
+        ...(b.encoding !== undefined ? { encoding: b.encoding } : {}),
+        ...(b.sample_rate !== undefined ? { sample_rate: b.sample_rate } : {}),
+      },
+      { headers: { "cartesia-version": c.version } },
+    );
+    observe({ type: "batch.transcript", text: r.text, ...(r.words ? { words: r.words.map((w) => ({ word: w.word, start: w.start, end: w.end })) } : {}) });
+  } catch (error) {
+    const e = error as Error & { status?: number; error?: unknown };
+    if (typeof e.status !== "number") throw error;
+    const body = e.error && typeof e.error === "object" ? (e.error as Record<string, unknown>) : undefined;
+    observe({ type: "error", status: e.status, code: typeof body?.error_code === "string" ? body.error_code : null, message: e.message });
+  }
+  return { crashed: false };
 }
 
 async function runStt(Cartesia: CartesiaCtor, target: Target, c: Case, observe: Observe): Promise<CaseResult> {

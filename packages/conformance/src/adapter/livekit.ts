@@ -29,6 +29,7 @@ export const LIVEKIT_CAPABILITIES: Capabilities = {
   timestamps: true,
   errors: true,
   tls: false,
+  mp3: false,
 };
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- the optional peers are loaded at run time */

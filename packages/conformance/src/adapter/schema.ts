@@ -5,8 +5,8 @@
  */
 import * as z from "zod";
 
-/** The suites (WebSocket endpoints) a case can exercise. */
-export const SUITES = ["stt-v1", "stt-turns", "tts"] as const;
+/** The suites (endpoints) a case can exercise: the three WebSockets, TTS over HTTP (`/tts/bytes`, `/tts/sse`) and batch STT (`POST /stt`). */
+export const SUITES = ["stt-v1", "stt-turns", "tts", "tts-http", "stt-batch"] as const;
 /** One suite. */
 export type Suite = (typeof SUITES)[number];
 
@@ -26,6 +26,7 @@ export const capabilitiesSchema = z
     timestamps: z.boolean().default(true).meta({ description: "Surfaces word timestamps (TTS `add_timestamps`, STT v1 `words`)." }),
     errors: z.boolean().default(true).meta({ description: "Surfaces server error events to its caller." }),
     tls: z.boolean().default(false).meta({ description: "Needs the TLS URLs (e.g. cartesia-js forces wss for TTS)." }),
+    mp3: z.boolean().default(false).meta({ description: "TTS over HTTP: can request and surface `/tts/bytes` audio in the `mp3` container." }),
   })
   .meta({ title: "capabilities" });
 /** Declared capabilities (defaults filled in). */
@@ -69,6 +70,33 @@ export const contextSpecSchema = z.strictObject({
 /** A TTS context spec. */
 export type ContextSpec = z.output<typeof contextSpecSchema>;
 
+/** A TTS HTTP case's request: which endpoint, and the JSON body the client must send (§6.1, §6.2). */
+export const httpRequestSchema = z.strictObject({
+  endpoint: z.enum(["bytes", "sse"]).meta({ description: "`bytes`: POST /tts/bytes; `sse`: POST /tts/sse." }),
+  /** The generation request, sent as the JSON body exactly as given (model_id, transcript, voice, output_format, …). */
+  request: z.record(z.string(), z.unknown()),
+  /** The request is deliberately invalid (the server answers 400); checks of what was sent do not apply. */
+  invalid: z.boolean().default(false),
+});
+/** A TTS HTTP request of a case. */
+export type HttpRequestSpec = z.output<typeof httpRequestSchema>;
+
+/** A batch STT case's upload (§4): the file and the options the caller passes. */
+export const batchRequestSchema = z.strictObject({
+  /** The file's bytes, base64 (a WAV file, or headerless raw PCM described by `encoding`/`sample_rate`). */
+  file: z.string(),
+  filename: z.string().min(1),
+  model: z.string(),
+  language: z.string().optional(),
+  /** Ask for word timings (`timestamp_granularities[]=word`). */
+  words: z.boolean().default(false),
+  /** Raw PCM only: sent as query parameters. */
+  encoding: z.string().optional(),
+  sample_rate: z.number().int().positive().optional(),
+});
+/** A batch STT upload of a case. */
+export type BatchRequestSpec = z.output<typeof batchRequestSchema>;
+
 /**
  * A case: one session on one endpoint, with the mock scenario that scripts the server and the
  * actions that script the client. The runner fills in `scenario.name`.
@@ -93,6 +121,10 @@ export const caseSchema = z
         chunkBytes: z.number().int().positive(),
       })
       .optional(),
+    /** Batch STT: the one upload of the case. */
+    batch: batchRequestSchema.optional(),
+    /** TTS over HTTP: the one request of the case. */
+    http: httpRequestSchema.optional(),
     /** TTS: the contexts of the case. */
     contexts: z.array(contextSpecSchema).default([]),
     actions: z.array(actionSchema),
@@ -141,6 +173,16 @@ export const observationEventSchema = z
     }),
     z.strictObject({ type: z.literal("tts.flush_done"), context_id: z.string(), flush_id: z.number().int() }),
     z.strictObject({ type: z.literal("tts.done"), context_id: z.string() }),
+    // tts-http (one request per case)
+    z.strictObject({ type: z.literal("http.audio"), data: z.string().meta({ description: "base64 audio bytes: a /tts/bytes body chunk or an SSE chunk's data, as surfaced" }) }),
+    z.strictObject({ type: z.literal("http.timestamps"), words: z.array(z.string()), start: z.array(z.number()), end: z.array(z.number()) }),
+    z.strictObject({ type: z.literal("http.done").meta({ description: "The SSE `done` event" }) }),
+    // stt-batch
+    z.strictObject({
+      type: z.literal("batch.transcript"),
+      text: z.string(),
+      words: z.array(z.strictObject({ word: z.string(), start: z.number(), end: z.number() })).optional(),
+    }),
     // every endpoint
     z.strictObject({
       type: z.literal("error"),

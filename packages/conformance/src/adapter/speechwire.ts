@@ -9,6 +9,7 @@ import {
   type SttStreamEvent,
   type TtsContext,
   type TtsContextEvent,
+  type TtsSseEvent,
   type TurnsEvent,
   type TurnsSession,
   type WebSocketConstructor,
@@ -20,7 +21,7 @@ import type { Action, Capabilities, Case, CaseResult, ObservationEvent, Target }
 export const SPEECHWIRE_CAPABILITIES: Capabilities = {
   name: "speechwire-client",
   version: "@speechwire/client",
-  suites: ["stt-v1", "stt-turns", "tts"],
+  suites: ["stt-v1", "stt-turns", "tts", "tts-http", "stt-batch"],
   reconnect: true,
   keepAlive: true,
   finalize: true,
@@ -29,6 +30,7 @@ export const SPEECHWIRE_CAPABILITIES: Capabilities = {
   timestamps: true,
   errors: true,
   tls: false,
+  mp3: true,
 };
 
 /** Maps an error the client surfaced to an observation. */
@@ -140,7 +142,12 @@ export function createSpeechwireAdapter(hooks: SpeechwireHooks = {}): Adapter {
         observe(e);
       };
       try {
-        const result = c.suite === "tts" ? await runTts(target, c, emit, hooks) : await runStt(target, c, emit, hooks);
+        const result =
+          c.suite === "tts" ? await runTts(target, c, emit, hooks) : c.suite === "tts-http"
+              ? await runTtsHttp(target, c, emit)
+              : c.suite === "stt-batch"
+                ? await runBatch(target, c, emit)
+                : await runStt(target, c, emit, hooks);
         return hooks.result ? hooks.result(result, seen) : result;
       } catch (error) {
         return { crashed: true, crash: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
@@ -218,6 +225,67 @@ async function runStt(target: Target, c: Case, emit: Observe, hooks: SpeechwireH
   const turns = "transcripts" in session ? [...session.transcripts] : undefined;
   const whole = "text" in session ? session.text : turns?.join("");
   return { crashed: false, text: text ?? whole, ...(turns ? { turns } : {}) };
+}
+
+/** Maps an SSE event to an observation (phonemes and unknown events have none). */
+export function sseObservation(e: TtsSseEvent): ObservationEvent | undefined {
+  switch (e.type) {
+    case "audio":
+      return { type: "http.audio", data: Buffer.from(e.audio.buffer, e.audio.byteOffset, e.audio.byteLength).toString("base64") };
+    case "timestamps":
+      return { type: "http.timestamps", words: [...e.words.words], start: [...e.words.start], end: [...e.words.end] };
+    case "done":
+      return { type: "http.done" };
+    case "error":
+      return errorObservation(e.error);
+    default:
+      return undefined;
+  }
+}
+
+/** TTS over HTTP: one `/tts/bytes` or `/tts/sse` request; a non-2xx answer rejects with a typed error, which is surfaced. */
+async function runTtsHttp(target: Target, c: Case, emit: Observe): Promise<CaseResult> {
+  const http = c.http;
+  if (!http) throw new Error(`case ${c.id} has no http section`);
+  const client = createClient({ baseUrl: target.baseUrl, apiKey: target.apiKey, version: c.version });
+  try {
+    if (http.endpoint === "bytes") {
+      const audio = await client.tts.bytes(http.request as unknown as Parameters<typeof client.tts.bytes>[0]);
+      for await (const chunk of audio) emit({ type: "http.audio", data: Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString("base64") });
+    } else {
+      const events = await client.tts.sse(http.request as unknown as Parameters<typeof client.tts.sse>[0]);
+      for await (const e of events) {
+        const o = sseObservation(e);
+        if (o) emit(o);
+      }
+    }
+  } catch (error) {
+    emit(errorObservation(error instanceof Error ? error : new Error(String(error))));
+  }
+  return { crashed: false };
+}
+
+/** Batch STT: one `client.stt.transcribe()` upload; a non-2xx answer rejects with a typed error, which is surfaced. */
+async function runBatch(target: Target, c: Case, emit: Observe): Promise<CaseResult> {
+  const b = c.batch;
+  if (!b) throw new Error(`case ${c.id} has no batch section`);
+  const client = createClient({ baseUrl: target.baseUrl, apiKey: target.apiKey, version: c.version });
+  type Options = Parameters<typeof client.stt.transcribe>[1];
+  const options = {
+    model: b.model,
+    filename: b.filename,
+    ...(b.language !== undefined ? { language: b.language } : {}),
+    ...(b.words ? { timestamp_granularities: ["word"] } : {}),
+    ...(b.encoding !== undefined ? { encoding: b.encoding } : {}),
+    ...(b.sample_rate !== undefined ? { sample_rate: b.sample_rate } : {}),
+  } as Options;
+  try {
+    const r = await client.stt.transcribe(new Uint8Array(Buffer.from(b.file, "base64")), options);
+    emit({ type: "batch.transcript", text: r.text, ...(r.words ? { words: r.words.map((w) => ({ word: w.word, start: w.start, end: w.end })) } : {}) });
+  } catch (error) {
+    emit(errorObservation(error instanceof Error ? error : new Error(String(error))));
+  }
+  return { crashed: false };
 }
 
 async function runTts(target: Target, c: Case, emit: Observe, hooks: SpeechwireHooks): Promise<CaseResult> {

@@ -8,6 +8,8 @@ import { sttTurns, sttV1, tts, bytesPerSample, type Violation } from "@speechwir
 import { compileScript } from "@speechwire/mock-server/core";
 import type { Scenario, SessionRecord } from "@speechwire/mock-server";
 import type { Capabilities, Case, Observations, ObservationEvent, Suite } from "../adapter/schema.js";
+import type { HttpExchange } from "../runner/http-recorder.js";
+import { STT_BATCH_CHECKS, TTS_HTTP_CHECKS } from "./http.js";
 import { closes, header, isClipped, locateAudio, queryParam, serverMessages, sha256, textFrames } from "./journal.js";
 
 /** A check's outcome. `skipped` means: no case applied, or the adapter lacks the capability. */
@@ -24,6 +26,10 @@ export interface CheckInput {
   capabilities: Capabilities;
   /** The case audio, decoded (STT). */
   audio: Uint8Array;
+  /** TTS over HTTP: the case's requests and the mock's answers, recorded by the runner's relay. */
+  http?: HttpExchange[];
+  /** TTS over HTTP, SSE cases: the raw `/tts/bytes` audio the mock gives for the same request (fetched by the runner). */
+  reference?: Uint8Array;
 }
 
 /** One case's verdict on a check; `undefined` when the check does not apply to the case. */
@@ -807,6 +813,10 @@ export const CHECKS: readonly Check[] = [
     statement: "The client finishes every case without throwing (errors are reported, not thrown).",
     evaluate: noCrash,
   },
+  // ---------------------------------------------------------------- tts-http
+  ...TTS_HTTP_CHECKS,
+  // ---------------------------------------------------------------- stt-batch
+  ...STT_BATCH_CHECKS,
 ];
 
 /** Whether the case's audio covers the whole script (so every scripted turn ended). */

@@ -129,12 +129,14 @@ function ttsCase(input: Omit<CaseInput, "suite" | "scenario"> & { scenario?: Rec
 
 const TWO_TURNS: SttScriptInput = builtinStt("default");
 type FaultInput = NonNullable<ScenarioInput["faults"]>[number];
-const errorFault = (endpoint: Suite, at: FaultInput["at"]): FaultInput[] => [
+const errorFault = (endpoint: "stt-v1" | "stt-turns" | "tts", at: FaultInput["at"]): FaultInput[] => [
   { at, action: { type: "error", status: 400, code: "invalid_request", title: "Scripted error", message: "A scripted non-fatal error.", fatal: false }, endpoints: [endpoint] },
 ];
 
 /** The fixed cases of a suite. */
 export function fixedCases(suite: Suite): Case[] {
+  if (suite === "tts-http") return httpFixedCases();
+  if (suite === "stt-batch") return batchFixedCases();
   if (suite === "stt-v1") {
     const first = bytesFor(1.0);
     return [
@@ -403,7 +405,202 @@ export function ttsCaseArb(): fc.Arbitrary<Case> {
     });
 }
 
+// ------------------------------------------------------------------ TTS over HTTP
+
+/** The output formats a `/tts/bytes` request may ask for (§6.1, §8); SSE takes only `raw`. */
+type BytesFormat =
+  | { container: "raw" | "wav"; encoding: "pcm_s16le" | "pcm_f32le" | "pcm_mulaw" | "pcm_alaw"; sample_rate: number }
+  | { container: "mp3"; sample_rate: number; bit_rate: number };
+
+/** A generation request body for the HTTP endpoints (the fields every client can send). */
+function ttsHttpRequest(transcript: string, output_format: BytesFormat, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { model_id: "sonic-3", transcript, voice: { ...VOICE }, output_format, language: "en", ...extra };
+}
+
+function httpCase(input: { id: string; endpoint: "bytes" | "sse"; request: Record<string, unknown>; invalid?: boolean; version?: string; scenario?: Record<string, unknown>; purpose: string }): Case {
+  return caseSchema.parse({
+    id: input.id,
+    suite: "tts-http",
+    ...(input.version ? { version: input.version } : {}),
+    scenario: { ...TTS_SCENARIO, ...(input.scenario ?? {}) },
+    http: { endpoint: input.endpoint, request: input.request, invalid: input.invalid ?? false },
+    actions: [],
+    purpose: input.purpose,
+  });
+}
+
+/** Whether a case's request asks for MP3 (only for adapters that declare `mp3`). */
+export function wantsMp3(c: Case): boolean {
+  const f = c.http?.request.output_format as { container?: string } | undefined;
+  return f?.container === "mp3";
+}
+
+const SSML_TEXT = 'Hello <break time="300ms"/> there, <speed ratio="1.2"/>quickly now. ';
+const UNICODE_TEXT = "Grüße aus Köln, 日本語も話せます. ¿Qué tal? 😀 ";
+
+function httpFixedCases(): Case[] {
+  const refuse = (status: number) => ({ handshake: { status } });
+  return [
+    httpCase({ id: "http-bytes-raw", endpoint: "bytes", request: ttsHttpRequest(UNICODE_TEXT, S16_24K), purpose: "raw s16le 24 kHz, unicode transcript: audio byte for byte" }),
+    httpCase({ id: "http-bytes-wav", endpoint: "bytes", request: ttsHttpRequest(SSML_TEXT, { container: "wav", encoding: "pcm_f32le", sample_rate: 22050 }), purpose: "WAV f32le 22.05 kHz with SSML-like tags" }),
+    httpCase({ id: "http-bytes-mulaw", endpoint: "bytes", request: ttsHttpRequest("One, two, three. ", MULAW_8K), purpose: "raw µ-law 8 kHz" }),
+    httpCase({ id: "http-bytes-mp3", endpoint: "bytes", request: ttsHttpRequest("An MP3 sentence to decode. ", { container: "mp3", sample_rate: 44100, bit_rate: 128000 }), purpose: "MP3 44.1 kHz 128 kbps (adapters that declare mp3)" }),
+    httpCase({ id: "http-sse", endpoint: "sse", request: ttsHttpRequest(UNICODE_TEXT, S16_24K, { context_id: "sse-1", add_timestamps: true }), purpose: "SSE with timestamps: every event in order, audio as /tts/bytes" }),
+    httpCase({ id: "http-sse-alaw", endpoint: "sse", request: ttsHttpRequest(SSML_TEXT, { container: "raw", encoding: "pcm_alaw", sample_rate: 8000 }), purpose: "SSE A-law 8 kHz without timestamps" }),
+    httpCase({ id: "http-bytes-401", endpoint: "bytes", request: ttsHttpRequest("Refused. ", S16_24K), scenario: refuse(401), purpose: "HTTP 401 with a structured JSON body (2026-03-01)" }),
+    httpCase({ id: "http-bytes-429-legacy", endpoint: "bytes", version: "2025-04-16", request: ttsHttpRequest("Refused. ", S16_24K), scenario: refuse(429), purpose: "HTTP 429 with a legacy plain-text body (2025-04-16)" }),
+    httpCase({
+      id: "http-bytes-400",
+      endpoint: "bytes",
+      invalid: true,
+      request: ttsHttpRequest("Bad format. ", { container: "raw", encoding: "pcm_s16le", sample_rate: 12345 }),
+      purpose: "an invalid sample rate: HTTP 400 invalid_request naming the field",
+    }),
+    httpCase({ id: "http-sse-429", endpoint: "sse", request: ttsHttpRequest("Refused. ", S16_24K), scenario: refuse(429), purpose: "SSE refused with HTTP 429 concurrency_limited (structured)" }),
+  ];
+}
+
+const httpTextArb = fc
+  .array(fc.oneof({ weight: 4, arbitrary: wordArb }, { weight: 1, arbitrary: fc.constantFrom('<break time="200ms"/>', '<speed ratio="0.8"/>', '<emotion value="happy"/>', "<spell>AB12</spell>") }), {
+    minLength: 1,
+    maxLength: 8,
+  })
+  .map((ws) => `${ws.join(" ")} `);
+const rawFormatArb = fc.record({
+  container: fc.constant("raw" as const),
+  encoding: fc.constantFrom("pcm_s16le" as const, "pcm_f32le" as const, "pcm_mulaw" as const, "pcm_alaw" as const),
+  sample_rate: fc.constantFrom(8000, 16000, 22050, 24000, 44100, 48000),
+});
+const bytesFormatArb: fc.Arbitrary<BytesFormat> = fc.oneof(
+  { weight: 2, arbitrary: rawFormatArb },
+  { weight: 2, arbitrary: rawFormatArb.map((f) => ({ ...f, container: "wav" as const })) },
+  { weight: 1, arbitrary: fc.record({ container: fc.constant("mp3" as const), sample_rate: fc.constantFrom(22050, 24000, 44100), bit_rate: fc.constantFrom(64000, 128000) }) },
+);
+
+/** Generated TTS HTTP cases: unicode and tagged transcripts, every container, encoding and sample rate; SSE with or without timestamps; sometimes a refusal. */
+export function ttsHttpCaseArb(): fc.Arbitrary<Case> {
+  return fc
+    .record({
+      endpoint: fc.constantFrom("bytes" as const, "sse" as const),
+      text: httpTextArb,
+      bytesFormat: bytesFormatArb,
+      rawFormat: rawFormatArb,
+      timestamps: fc.boolean(),
+      // About one case in five is refused (401 or 429, either error shape).
+      refusal: fc.oneof(
+        { weight: 4, arbitrary: fc.constant(undefined) },
+        { weight: 1, arbitrary: fc.record({ status: fc.constantFrom(401, 429), legacy: fc.boolean() }) },
+      ),
+      seed: fc.nat(1000),
+    })
+    .map(({ endpoint, text, bytesFormat, rawFormat, timestamps, refusal, seed }) =>
+      httpCase({
+        id: `http-gen-${endpoint}-${seed}`,
+        endpoint,
+        request: endpoint === "bytes" ? ttsHttpRequest(text, bytesFormat) : ttsHttpRequest(text, rawFormat, timestamps ? { add_timestamps: true } : {}),
+        ...(refusal ? { scenario: { handshake: { status: refusal.status } }, version: refusal.legacy ? "2025-04-16" : "2026-03-01" } : {}),
+        purpose: "generated request",
+      }),
+    );
+}
+
+// ------------------------------------------------------------------ batch STT
+
+/** A mono 16-bit PCM WAV file (44-byte header) around `pcm`. */
+export function wavFile(pcm: Uint8Array, sampleRate: number): Uint8Array {
+  const out = new Uint8Array(44 + pcm.length);
+  const v = new DataView(out.buffer);
+  const ascii = (at: number, t: string) => [...t].forEach((ch, k) => v.setUint8(at + k, ch.charCodeAt(0)));
+  ascii(0, "RIFF");
+  v.setUint32(4, 36 + pcm.length, true);
+  ascii(8, "WAVE");
+  ascii(12, "fmt ");
+  v.setUint32(16, 16, true);
+  v.setUint16(20, 1, true); // PCM
+  v.setUint16(22, 1, true); // mono
+  v.setUint32(24, sampleRate, true);
+  v.setUint32(28, sampleRate * 2, true);
+  v.setUint16(32, 2, true);
+  v.setUint16(34, 16, true);
+  ascii(36, "data");
+  v.setUint32(40, pcm.length, true);
+  out.set(pcm, 44);
+  return out;
+}
+
+function batchCase(input: {
+  id: string;
+  stt: SttScriptInput;
+  raw?: boolean;
+  seconds?: number;
+  words?: boolean;
+  language?: string;
+  version?: string;
+  refuse?: number;
+  seed?: number;
+  purpose: string;
+}): Case {
+  const pcm = patternAudio(bytesFor(input.seconds ?? 0.5), input.seed ?? 1);
+  const file = input.raw ? pcm : wavFile(pcm, RATE);
+  return caseSchema.parse({
+    id: input.id,
+    suite: "stt-batch",
+    ...(input.version ? { version: input.version } : {}),
+    scenario: { stt: input.stt, ...(input.refuse ? { handshake: { status: input.refuse } } : {}) },
+    batch: {
+      file: Buffer.from(file).toString("base64"),
+      filename: input.raw ? "audio.pcm" : "audio.wav",
+      model: "ink-whisper",
+      ...(input.language ? { language: input.language } : {}),
+      words: input.words ?? false,
+      ...(input.raw ? { encoding: "pcm_s16le", sample_rate: RATE } : {}),
+    },
+    actions: [],
+    purpose: input.purpose,
+  });
+}
+
+function batchFixedCases(): Case[] {
+  const unicode: SttScriptInput = { language: "de", turns: [{ segments: [{ say: "Grüße aus Köln, straße naïve." }] }] } as SttScriptInput;
+  return [
+    batchCase({ id: "batch-wav", stt: TWO_TURNS, purpose: "a WAV upload: the transcript's text surfaced exactly" }),
+    batchCase({ id: "batch-words", stt: TWO_TURNS, words: true, purpose: "timestamp_granularities[]=word: words surfaced" }),
+    batchCase({ id: "batch-raw", stt: TWO_TURNS, raw: true, purpose: "headerless raw PCM with encoding and sample_rate in the query" }),
+    batchCase({ id: "batch-unicode", stt: unicode, language: "de", words: true, purpose: "unicode text, language de" }),
+    batchCase({ id: "batch-401", stt: TWO_TURNS, refuse: 401, purpose: "HTTP 401 (structured JSON body)" }),
+    batchCase({ id: "batch-429-legacy", stt: TWO_TURNS, refuse: 429, version: "2025-04-16", purpose: "HTTP 429 with a legacy plain-text body" }),
+  ];
+}
+
+/** Generated batch cases: any script (unicode, empty turns), WAV or raw, with or without words, sometimes refused. */
+export function batchCaseArb(): fc.Arbitrary<Case> {
+  return fc
+    .record({
+      stt: sttScriptArb,
+      raw: fc.boolean(),
+      words: fc.boolean(),
+      seconds: fc.constantFrom(0.1, 0.5, 1.3),
+      refusal: fc.oneof(
+        { weight: 4, arbitrary: fc.constant(undefined) },
+        { weight: 1, arbitrary: fc.record({ status: fc.constantFrom(401, 429), legacy: fc.boolean() }) },
+      ),
+      seed: fc.integer({ min: 1, max: 1000 }),
+    })
+    .map(({ stt, raw, words, seconds, refusal, seed }) =>
+      batchCase({
+        id: `batch-gen-${seed}`,
+        stt,
+        raw,
+        words,
+        seconds,
+        seed,
+        ...(refusal ? { refuse: refusal.status, version: refusal.legacy ? "2025-04-16" : "2026-03-01" } : {}),
+        purpose: "generated upload",
+      }),
+    );
+}
+
 /** The arbitrary of a suite's generated cases. */
 export function caseArb(suite: Suite): fc.Arbitrary<Case> {
-  return suite === "stt-v1" ? v1CaseArb() : suite === "stt-turns" ? turnsCaseArb() : ttsCaseArb();
+  return suite === "stt-v1" ? v1CaseArb() : suite === "stt-turns" ? turnsCaseArb() : suite === "tts-http" ? ttsHttpCaseArb() : suite === "stt-batch" ? batchCaseArb() : ttsCaseArb();
 }

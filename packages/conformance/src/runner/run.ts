@@ -11,7 +11,8 @@ import type { Adapter } from "../adapter/types.js";
 import { observationEventSchema, SUITES, type Capabilities, type Case, type CaseResult, type ObservationEvent, type Suite } from "../adapter/schema.js";
 import { checksFor, type Check, type Grade, type Verdict } from "../checks/catalogue.js";
 import { baselineGrade, type BaselineEntry } from "../report/baseline.js";
-import { caseArb, fixedCases } from "./cases.js";
+import { caseArb, fixedCases, wantsMp3 } from "./cases.js";
+import { parseMultipart, startHttpRecorder, type HttpExchange, type HttpRecorder } from "./http-recorder.js";
 import { startUnknownInjector, type UnknownInjector } from "./proxy.js";
 
 /** One case's verdict on one check. */
@@ -87,6 +88,10 @@ export interface CaseRun {
   events: ObservationEvent[];
   result: CaseResult;
   sessions: SessionRecord[];
+  /** TTS over HTTP: the requests and answers the runner's relay recorded. */
+  http?: HttpExchange[];
+  /** TTS over HTTP, SSE: the raw `/tts/bytes` audio for the same request. */
+  reference?: Uint8Array;
   verdicts: Map<string, Verdict>;
 }
 
@@ -99,6 +104,7 @@ const WHOLE_FRAMES = { textChars: 4 * 1024 * 1024 };
 class Environment {
   readonly #idle = new Map<number, Promise<MockServer>>();
   readonly #relays = new Map<MockServer, Promise<UnknownInjector>>();
+  #recorder: Promise<HttpRecorder> | undefined;
   #seq = 0;
   constructor(
     readonly main: MockServer,
@@ -129,6 +135,12 @@ class Environment {
     return r;
   }
 
+  /** The recording relay in front of the main mock (TTS over HTTP). */
+  recorder(): Promise<HttpRecorder> {
+    this.#recorder ??= startHttpRecorder(this.main.urls.http);
+    return this.#recorder;
+  }
+
   scenarioName(c: Case): string {
     this.#seq += 1;
     return `conf-${this.#seq}-${c.id.toLowerCase().replace(/[^a-z0-9._-]/gu, "-")}`;
@@ -136,6 +148,7 @@ class Environment {
 
   async close(): Promise<void> {
     for (const r of this.#relays.values()) await (await r).close();
+    if (this.#recorder) await (await this.#recorder).close();
     for (const m of this.#idle.values()) await (await m).close();
     await this.main.close();
   }
@@ -150,6 +163,7 @@ export function caseApplies(c: Case, caps: Capabilities): boolean {
   if (c.idleLimitMs && !caps.keepAlive) return false;
   // The unknown-frame relay is plain ws://: a client that insists on TLS for TTS cannot use it.
   if (c.injectUnknown && caps.tls && c.suite === "tts") return false;
+  if (wantsMp3(c) && !caps.mp3) return false;
   return true;
 }
 
@@ -161,7 +175,16 @@ export function evaluateCase(run: Omit<CaseRun, "verdicts">, scenario: ReturnTyp
     // The relay that injects the unknown frame changes close timing: those cases grade what the
     // client sent and whether it survived, not the rest of what it surfaced.
     if (run.case.injectUnknown && check.source === "surfaced" && !/\/(unknown-message|no-crash)$/u.test(check.id)) continue;
-    const v = check.evaluate({ case: run.case, scenario, sessions: run.sessions, observations: { events: run.events, result: run.result }, capabilities: caps, audio });
+    const v = check.evaluate({
+      case: run.case,
+      scenario,
+      sessions: run.sessions,
+      observations: { events: run.events, result: run.result },
+      capabilities: caps,
+      audio,
+      ...(run.http ? { http: run.http } : {}),
+      ...(run.reference ? { reference: run.reference } : {}),
+    });
     if (v) out.set(check.id, v);
   }
   return out;
@@ -172,7 +195,8 @@ async function runOneCase(env: Environment, adapter: Adapter, caps: Capabilities
   const name = env.scenarioName(c);
   const scenario = scenarioSchema.parse({ ...c.scenario, name });
   mock.scenarios.add(scenario);
-  const base = c.injectUnknown ? (await env.relayFor(mock)).url : mock.urls.http;
+  const recorder = c.suite === "tts-http" || c.suite === "stt-batch" ? await env.recorder() : undefined;
+  const base = recorder ? recorder.url : c.injectUnknown ? (await env.relayFor(mock)).url : mock.urls.http;
   const target = {
     baseUrl: `${base}/s/${name}`,
     ...(mock.urls.https ? { tlsBaseUrl: `${mock.urls.https}/s/${name}` } : {}),
@@ -207,8 +231,30 @@ async function runOneCase(env: Environment, adapter: Adapter, caps: Capabilities
   while (Date.now() < deadline && mine().some((s) => !s.endedAt)) await sleep(20);
   const sessions = mine().sort((a, b) => (a.startedAt < b.startedAt ? -1 : a.startedAt > b.startedAt ? 1 : 0));
   const audio = c.stt ? Buffer.from(c.stt.audio, "base64") : new Uint8Array(0);
-  const partial = { case: c, events, result, sessions };
+  const http = recorder ? await recorder.take(name) : undefined;
+  for (const e of http ?? []) if (e.path === "/stt") e.form = await parseMultipart(e);
+  const reference = c.http?.endpoint === "sse" && !scenario.handshake ? await rawBytesFor(mock, name, c) : undefined;
+  const partial = { case: c, events, result, sessions, ...(http ? { http } : {}), ...(reference ? { reference } : {}) };
   return { ...partial, verdicts: evaluateCase(partial, scenario, caps, audio) };
+}
+
+/**
+ * The raw `/tts/bytes` audio the mock gives for an SSE case's request (the mock is deterministic),
+ * fetched by the runner itself: what `tts-http/sse-events` compares the SSE audio with.
+ */
+async function rawBytesFor(mock: MockServer, scenario: string, c: Case): Promise<Uint8Array | undefined> {
+  if (!c.http || c.http.invalid) return undefined;
+  const { context_id: _c, add_timestamps: _t, add_phoneme_timestamps: _p, use_normalized_timestamps: _n, ...request } = c.http.request;
+  try {
+    const res = await fetch(`${mock.urls.http}/s/${scenario}/tts/bytes`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${API_KEY}`, "cartesia-version": c.version, "content-type": "application/json" },
+      body: JSON.stringify(request),
+    });
+    return res.ok ? new Uint8Array(await res.arrayBuffer()) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 const ORDER: Record<Grade, number> = { fail: 3, warning: 2, pass: 1, skipped: 0 };

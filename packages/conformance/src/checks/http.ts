@@ -1,0 +1,327 @@
+/**
+ * The TTS-over-HTTP checks (`tts-http`, PROTOCOL.md §6): what the client sent comes from the
+ * runner's recording relay (the mock does not journal HTTP requests), what it surfaced from the
+ * adapter, and the expected audio from the bytes the mock really answered.
+ */
+import { sttBatch, ttsBytes, ttsSse } from "@speechwire/protocol";
+import type { ObservationEvent } from "../adapter/schema.js";
+import type { HttpExchange } from "../runner/http-recorder.js";
+import type { Check, CheckInput, Verdict } from "./catalogue.js";
+
+const pass: Verdict = { grade: "pass" };
+const fail = (message: string): Verdict => ({ grade: "fail", message });
+
+const PATHS = { bytes: ttsBytes.PATH, sse: ttsSse.PATH } as const;
+
+/** The exchanges of the case on its endpoint, oldest first (a client may retry, e.g. on 429). */
+function exchangesOf(i: CheckInput): HttpExchange[] {
+  const h = i.case.http;
+  const path = h ? PATHS[h.endpoint] : i.case.batch ? sttBatch.PATH : undefined;
+  return path ? (i.http ?? []).filter((e) => e.path === path) : [];
+}
+
+/** The exchange whose answer the client surfaced: the last one (after any retries). */
+function answered(i: CheckInput): HttpExchange | undefined {
+  const list = exchangesOf(i);
+  return list[list.length - 1];
+}
+
+function concat(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/** Where two byte strings first differ (or `undefined` when they are equal). */
+function firstDiff(a: Uint8Array, b: Uint8Array): number | undefined {
+  const n = Math.min(a.length, b.length);
+  for (let k = 0; k < n; k += 1) if (a[k] !== b[k]) return k;
+  return a.length === b.length ? undefined : n;
+}
+
+function sameBytes(what: string, expected: Uint8Array, got: Uint8Array): Verdict {
+  const at = firstDiff(expected, got);
+  if (at === undefined) return pass;
+  return fail(`${what}: ${got.length} bytes surfaced, ${expected.length} expected; first difference at byte ${at}`);
+}
+
+/** The audio bytes the adapter surfaced (every `http.audio`, in order). */
+function surfacedAudio(events: readonly ObservationEvent[]): Uint8Array {
+  return concat(events.flatMap((e) => (e.type === "http.audio" ? [new Uint8Array(Buffer.from(e.data, "base64"))] : [])));
+}
+
+/** JSON with object keys sorted, so field order does not matter when comparing values. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
+  if (value && typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
+    return `{${entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value) ?? "undefined";
+}
+
+/** `tts-http/*-request`: method, credentials, version header, and the body valid (strict) and as asked. */
+function requestCheck(endpoint: "bytes" | "sse", i: CheckInput): Verdict | undefined {
+  const h = i.case.http;
+  if (!h || h.endpoint !== endpoint || h.invalid) return undefined;
+  const list = exchangesOf(i);
+  if (list.length === 0) return fail(`the client never sent POST ${PATHS[endpoint]}`);
+  for (const e of list) {
+    if (e.method !== "POST") return fail(`${PATHS[endpoint]} was sent with ${e.method}, not POST (§6)`);
+    if (!e.headers.authorization && !e.headers["x-api-key"]) return fail("no credentials: neither Authorization nor X-API-Key (§1.2)");
+    const version = e.headers["cartesia-version"];
+    if (!version) return fail("no Cartesia-Version header (§1.3)");
+    const parsed = endpoint === "bytes" ? ttsBytes.parseRequest(e.body, { strictness: "strict", version }) : ttsSse.parseRequest(e.body, { strictness: "strict", version });
+    if (!parsed.ok) return fail(`request body: ${parsed.error.message}`);
+    const body = parsed.value as Record<string, unknown>;
+    for (const [key, value] of Object.entries(h.request)) {
+      if (canonical(body[key]) !== canonical(value)) return fail(`request body: \`${key}\` is ${JSON.stringify(body[key])}, the caller asked for ${JSON.stringify(value)}`);
+    }
+  }
+  return pass;
+}
+
+/** `tts-http/bytes-audio`: the surfaced audio is the response body, byte for byte. */
+function bytesAudio(i: CheckInput): Verdict | undefined {
+  if (i.case.http?.endpoint !== "bytes") return undefined;
+  const e = answered(i);
+  if (!e || e.status !== 200) return undefined;
+  if (e.incomplete) return fail("the response body was not read to its end");
+  return sameBytes(`${String(i.case.http.request.output_format && (i.case.http.request.output_format as { container?: string }).container)} audio`, e.response, surfacedAudio(i.observations.events));
+}
+
+/** The SSE events the mock sent, as observation keys, and their audio. */
+function sseExpected(body: Uint8Array, timestamps: boolean): { keys: string[]; audio: Uint8Array[] } {
+  const decoder = new ttsSse.SseDecoder();
+  const datas = [...decoder.push(new TextDecoder().decode(body)), ...decoder.end()];
+  const keys: string[] = [];
+  const audio: Uint8Array[] = [];
+  for (const d of datas) {
+    let m: Record<string, unknown>;
+    try {
+      m = JSON.parse(d) as Record<string, unknown>;
+    } catch {
+      continue;
+    }
+    if (m.type === "chunk" && typeof m.data === "string") {
+      const bytes = new Uint8Array(Buffer.from(m.data, "base64"));
+      audio.push(bytes);
+      keys.push(`audio ${m.data}`);
+    } else if (m.type === "timestamps" && timestamps) {
+      const w = m.word_timestamps as { words: string[]; start: number[]; end: number[] };
+      keys.push(`timestamps ${JSON.stringify([w.words, w.start, w.end])}`);
+    } else if (m.type === "done") keys.push("done");
+    else if (m.type === "error") keys.push(`error ${String(m.status_code)}`);
+    // phoneme_timestamps and flush_done have no observation: not compared.
+  }
+  return { keys, audio };
+}
+
+function observedKey(e: ObservationEvent, timestamps: boolean): string | undefined {
+  if (e.type === "http.audio") return `audio ${e.data}`;
+  if (e.type === "http.timestamps") return timestamps ? `timestamps ${JSON.stringify([e.words, e.start, e.end])}` : undefined;
+  if (e.type === "http.done") return "done";
+  if (e.type === "error") return `error ${String(e.status)}`;
+  return undefined;
+}
+
+const short = (k: string | undefined) => (k === undefined ? "(nothing)" : k.length > 60 ? `${k.slice(0, 57)}…` : k);
+
+/** `tts-http/sse-events`: every SSE event surfaced in order; the audio equals /tts/bytes' for the same request. */
+function sseEvents(i: CheckInput): Verdict | undefined {
+  if (i.case.http?.endpoint !== "sse") return undefined;
+  const e = answered(i);
+  if (!e || e.status !== 200) return undefined;
+  if (e.incomplete) return fail("the event stream was not read to its end");
+  const timestamps = i.capabilities.timestamps;
+  const expected = sseExpected(e.response, timestamps);
+  const got = i.observations.events.flatMap((o) => {
+    const k = observedKey(o, timestamps);
+    return k === undefined ? [] : [k];
+  });
+  const n = Math.max(expected.keys.length, got.length);
+  for (let k = 0; k < n; k += 1) {
+    if (expected.keys[k] !== got[k]) return fail(`event ${k}: expected ${short(expected.keys[k])}, surfaced ${short(got[k])} (${expected.keys.length} events sent, ${got.length} surfaced)`);
+  }
+  if (i.reference) return sameBytes("SSE audio against /tts/bytes (raw) for the same request", i.reference, concat(expected.audio));
+  return pass;
+}
+
+/** `tts-http/errors-surfaced`: an HTTP error reaches the caller with its status, and its code when the body has one. */
+function errorsSurfaced(i: CheckInput): Verdict | undefined {
+  const e = answered(i);
+  if (!e || e.status < 400) return undefined;
+  const text = new TextDecoder().decode(e.response);
+  let code: string | null = null;
+  let structured = false;
+  try {
+    const body = JSON.parse(text) as Record<string, unknown>;
+    structured = true;
+    code = typeof body.error_code === "string" ? body.error_code : null;
+  } catch {
+    structured = false; // legacy plain text `Title: Message` (§1.4): there is no code to surface
+  }
+  const errors = i.observations.events.filter((o): o is Extract<ObservationEvent, { type: "error" }> => o.type === "error");
+  const shape = structured ? "structured JSON" : "legacy plain-text";
+  if (errors.length === 0) return fail(`HTTP ${e.status} (${shape} body) was not surfaced`);
+  const match = errors.find((o) => o.status === e.status);
+  if (!match) return fail(`HTTP ${e.status} (${shape} body) surfaced without its status (got ${errors.map((o) => String(o.status)).join(", ")})`);
+  if (code !== null && match.code !== code) return fail(`HTTP ${e.status} surfaced with code ${JSON.stringify(match.code)}, the body says ${JSON.stringify(code)}`);
+  if (i.observations.events.some((o) => o.type === "http.audio")) return fail(`HTTP ${e.status}: the error body was surfaced as audio`);
+  return pass;
+}
+
+/** `stt-batch/request`: a multipart upload with the file byte for byte and valid fields and query (strict). */
+function batchRequest(i: CheckInput): Verdict | undefined {
+  const b = i.case.batch;
+  if (!b) return undefined;
+  const list = exchangesOf(i);
+  if (list.length === 0) return fail(`the client never sent POST ${sttBatch.PATH}`);
+  const file = new Uint8Array(Buffer.from(b.file, "base64"));
+  for (const e of list) {
+    if (e.method !== "POST") return fail(`${sttBatch.PATH} was sent with ${e.method}, not POST (§4)`);
+    if (!e.headers.authorization && !e.headers["x-api-key"]) return fail("no credentials: neither Authorization nor X-API-Key (§1.2)");
+    const version = e.headers["cartesia-version"];
+    if (!version) return fail("no Cartesia-Version header (§1.3)");
+    if (!e.form) return fail("the upload was not parsed (no multipart body)");
+    if ("error" in e.form) return fail(e.form.error);
+    if (!e.form.file) return fail("no `file` part in the multipart body (§4)");
+    const same = sameBytes("the uploaded file", file, e.form.file.bytes);
+    if (same.grade !== "pass") return same;
+    const fields = Object.fromEntries(Object.entries(e.form.fields).map(([k, v]) => [k, v.length === 1 ? (v[0] as string) : v]));
+    const form = sttBatch.parseForm(fields, { strictness: "strict", version });
+    if (!form.ok) return fail(`form fields: ${form.error.message}`);
+    if (form.value.model !== b.model) return fail(`form field \`model\` is ${JSON.stringify(form.value.model)}, the caller asked for ${JSON.stringify(b.model)}`);
+    if (b.language !== undefined && form.value.language !== b.language) return fail(`form field \`language\` is ${JSON.stringify(form.value.language)}, the caller asked for ${JSON.stringify(b.language)}`);
+    const words = form.value["timestamp_granularities[]"]?.includes("word") ?? false;
+    if (words !== b.words) return fail(b.words ? "word timings were asked for but `timestamp_granularities[]=word` was not sent" : "`timestamp_granularities[]=word` was sent unasked");
+    const query = sttBatch.parseQuery(e.query, { strictness: "strict", version });
+    if (!query.ok) return fail(`query: ${query.error.message}`);
+    if (b.encoding !== undefined && (query.value.encoding !== b.encoding || query.value.sample_rate !== b.sample_rate)) {
+      return fail(`raw PCM needs \`encoding=${b.encoding}&sample_rate=${String(b.sample_rate)}\` in the query; got ${JSON.stringify(e.query)}`);
+    }
+  }
+  return pass;
+}
+
+/** `stt-batch/text`: the transcript surfaced is the server's, text exact, words when asked. */
+function batchText(i: CheckInput): Verdict | undefined {
+  const b = i.case.batch;
+  const e = answered(i);
+  if (!b || !e || e.status !== 200) return undefined;
+  let sent: { text?: unknown; words?: { word: string; start: number; end: number }[] };
+  try {
+    sent = JSON.parse(new TextDecoder().decode(e.response)) as typeof sent;
+  } catch {
+    return fail("the server's answer was not JSON (the mock's fault, not the client's)");
+  }
+  const got = i.observations.events.filter((o): o is Extract<ObservationEvent, { type: "batch.transcript" }> => o.type === "batch.transcript");
+  if (got.length !== 1) return fail(`${got.length} transcripts surfaced, expected 1`);
+  const t = got[0] as Extract<ObservationEvent, { type: "batch.transcript" }>;
+  if (t.text !== sent.text) return fail(`text ${JSON.stringify(t.text)} surfaced, the server sent ${JSON.stringify(sent.text)}`);
+  if (b.words && i.capabilities.timestamps) {
+    const want = (sent.words ?? []).map((w) => [w.word, w.start, w.end]);
+    const have = (t.words ?? []).map((w) => [w.word, w.start, w.end]);
+    if (JSON.stringify(want) !== JSON.stringify(have)) return fail(`words ${short(JSON.stringify(have))} surfaced, the server sent ${short(JSON.stringify(want))}`);
+  }
+  return pass;
+}
+
+function noCrash(i: CheckInput): Verdict {
+  const r = i.observations.result;
+  return r.crashed ? fail(`the client crashed: ${r.crash ?? "(no detail)"}`) : pass;
+}
+
+/** The `stt-batch` suite. */
+export const STT_BATCH_CHECKS: readonly Check[] = [
+  {
+    id: "stt-batch/request",
+    suite: "stt-batch",
+    section: "§4, §1.2, §1.3",
+    source: "sent",
+    statement: "`POST /stt` is multipart with the `file` byte for byte, valid `model`/`language`/`timestamp_granularities[]` fields (strict) as asked, raw PCM described in the query, credentials and a Cartesia-Version.",
+    evaluate: batchRequest,
+  },
+  {
+    id: "stt-batch/text",
+    suite: "stt-batch",
+    section: "§4",
+    source: "surfaced",
+    statement: "The transcript surfaced is the server's: `text` exact (unicode and empty included), and `words` as sent when word timings were asked for.",
+    evaluate: batchText,
+  },
+  {
+    id: "stt-batch/errors-surfaced",
+    suite: "stt-batch",
+    section: "§1.4, §4",
+    source: "surfaced",
+    requires: ["errors"],
+    statement: "HTTP errors (401, 429) are surfaced with their status and code, from the structured JSON body and the legacy plain-text one.",
+    evaluate: errorsSurfaced,
+  },
+  {
+    id: "stt-batch/no-crash",
+    suite: "stt-batch",
+    section: "—",
+    source: "surfaced",
+    statement: "The client finishes every case without throwing (errors are reported, not thrown).",
+    evaluate: noCrash,
+  },
+];
+
+/** The `tts-http` suite. */
+export const TTS_HTTP_CHECKS: readonly Check[] = [
+  {
+    id: "tts-http/bytes-request",
+    suite: "tts-http",
+    section: "§6.1, §1.2, §1.3",
+    source: "sent",
+    statement: "`POST /tts/bytes` carries credentials, a Cartesia-Version and a valid generation request (strict schema at the version) with the caller's fields unchanged.",
+    evaluate: (i) => requestCheck("bytes", i),
+  },
+  {
+    id: "tts-http/sse-request",
+    suite: "tts-http",
+    section: "§6.2, §1.2, §1.3",
+    source: "sent",
+    statement: "`POST /tts/sse` carries credentials, a Cartesia-Version and a valid SSE request (strict schema, raw output) with the caller's fields unchanged.",
+    evaluate: (i) => requestCheck("sse", i),
+  },
+  {
+    id: "tts-http/bytes-audio",
+    suite: "tts-http",
+    section: "§6.1, §8",
+    source: "surfaced",
+    statement: "The audio the client surfaces is byte-identical to the body the server sent (raw, WAV, and MP3 when declared).",
+    evaluate: bytesAudio,
+  },
+  {
+    id: "tts-http/sse-events",
+    suite: "tts-http",
+    section: "§6.2",
+    source: "surfaced",
+    statement: "Every SSE `chunk` (audio exact), `timestamps`, `done` and `error` is surfaced in order, and the audio equals `/tts/bytes`' for the same request.",
+    evaluate: sseEvents,
+  },
+  {
+    id: "tts-http/errors-surfaced",
+    suite: "tts-http",
+    section: "§1.4, §6",
+    source: "surfaced",
+    requires: ["errors"],
+    statement: "HTTP errors (400, 401, 429) are surfaced with their status and code, from the structured JSON body and the legacy plain-text one, never as audio.",
+    evaluate: errorsSurfaced,
+  },
+  {
+    id: "tts-http/no-crash",
+    suite: "tts-http",
+    section: "—",
+    source: "surfaced",
+    statement: "The client finishes every case without throwing (errors are reported, not thrown).",
+    evaluate: noCrash,
+  },
+];
