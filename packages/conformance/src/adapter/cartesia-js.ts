@@ -132,12 +132,17 @@ async function runTtsHttp(Cartesia: CartesiaCtor, target: Target, c: Case, obser
       }
     }
   } catch (error) {
-    const e = error as Error & { status?: number; error?: unknown };
-    if (typeof e.status !== "number") throw error;
-    const body = e.error && typeof e.error === "object" ? (e.error as Record<string, unknown>) : undefined;
-    observe({ type: "error", status: e.status, code: typeof body?.error_code === "string" ? body.error_code : null, message: e.message });
+    observeApiError(error, observe);
   }
   return { crashed: false };
+}
+
+/** Observes an SDK API error (it carries `status` and the parsed body as `error`); anything else is rethrown. */
+function observeApiError(error: unknown, observe: Observe): void {
+  const e = error as Error & { status?: number; error?: unknown };
+  if (typeof e.status !== "number") throw error;
+  const body = e.error && typeof e.error === "object" ? (e.error as Record<string, unknown>) : undefined;
+  observe({ type: "error", status: e.status, code: typeof body?.error_code === "string" ? body.error_code : null, message: e.message });
 }
 
 /** Batch STT with `stt.transcribe({file: await toFile(bytes, name), …})`; errors as for TTS over HTTP. */
@@ -160,10 +165,7 @@ async function runBatch(Cartesia: CartesiaCtor, target: Target, c: Case, observe
     );
     observe({ type: "batch.transcript", text: r.text, ...(r.words ? { words: r.words.map((w) => ({ word: w.word, start: w.start, end: w.end })) } : {}) });
   } catch (error) {
-    const e = error as Error & { status?: number; error?: unknown };
-    if (typeof e.status !== "number") throw error;
-    const body = e.error && typeof e.error === "object" ? (e.error as Record<string, unknown>) : undefined;
-    observe({ type: "error", status: e.status, code: typeof body?.error_code === "string" ? body.error_code : null, message: e.message });
+    observeApiError(error, observe);
   }
   return { crashed: false };
 }
