@@ -2,7 +2,7 @@
 import { createHash } from "node:crypto";
 import { request as httpRequest } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { MockServer, SessionRecord } from "../src/index.js";
+import { HTTP_RULES, type MockServer, type SessionRecord } from "../src/index.js";
 import { startTestServer } from "./helpers.js";
 
 const TTS_REQUEST = {
@@ -144,6 +144,7 @@ describe("HTTP journal: refused requests and violations", () => {
     expect(record.violations).toHaveLength(1);
     expect(record.violations[0]).toMatchObject({ rule: "tts-sse/valid-request", section: "§6.2", severity: "error", index: 0 });
     expect(record.violations[0]?.message).toContain("transcript");
+    expect(HTTP_RULES[record.violations[0]?.rule ?? ""]).toMatchObject({ section: "§6.2", severity: "error" });
   });
 
   it("records a violation for a body the mock accepts (validating) that the strict schema refuses", async () => {
