@@ -1,5 +1,8 @@
 /** The journal of HTTP requests, over real sockets on 127.0.0.1: what was asked, what was answered, what broke a rule. */
 import { createHash } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { request as httpRequest } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HTTP_RULES, type MockServer, type SessionRecord } from "../src/index.js";
@@ -209,5 +212,27 @@ describe("HTTP journal: refused requests and violations", () => {
     expect(record.entries.at(-1)).toMatchObject({ kind: "drop", dir: "client" });
     expect(record.response?.status).toBe(200);
     expect(record.response?.bytes).toBeGreaterThan(0);
+  });
+
+  it("appends HTTP records to the JSONL files of --journal DIR, ending with the response digest", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "speechwire-http-journal-"));
+    const server = await startTestServer({ journalDir: dir });
+    try {
+      const res = await post(server, "/tts/bytes", JSON.stringify(TTS_REQUEST));
+      const audio = new Uint8Array(await res.arrayBuffer());
+      const record = await ended(server, res.headers.get("cartesia-request-id"));
+      const lines = readFileSync(join(dir, `${record.id}.jsonl`), "utf8")
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(lines[0]).toMatchObject({ kind: "session", endpoint: "tts-bytes", method: "POST" });
+      expect(lines.some((l) => l.kind === "http" && l.status === 200)).toBe(true);
+      const chunks = lines.filter((l) => l.kind === "binary" && l.dir === "server");
+      expect(chunks.reduce((n, l) => n + (l.bytes as number), 0)).toBe(audio.byteLength);
+      expect(lines.at(-1)).toMatchObject({ kind: "end", response: { status: 200, bytes: audio.byteLength, sha256: sha256(audio) } });
+    } finally {
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
