@@ -90,12 +90,15 @@ describe("HTTP journal: successful requests", () => {
     data.append("model", "ink-whisper");
     data.append("language", "en");
     data.append("file", new Blob([file]), "audio.wav");
-    const res = await fetch(`${mock.urls.http}/stt`, { method: "POST", body: data, headers: { authorization: `Bearer ${SECRET_KEY}` } });
+    // Version, credential and scenario parameters are not /stt's own query: no violation for them.
+    const query = `cartesia_version=2026-03-01&api_key=${SECRET_KEY}&speechwire_scenario=default`;
+    const res = await fetch(`${mock.urls.http}/stt?${query}`, { method: "POST", body: data, headers: { authorization: `Bearer ${SECRET_KEY}` } });
     expect(res.status).toBe(200);
     const text = await res.text();
     const record = await ended(mock, res.headers.get("cartesia-request-id"));
     expect(record).toMatchObject({ endpoint: "stt-batch", method: "POST", path: "/stt" });
     expect(record.headers.authorization).not.toContain(SECRET_KEY);
+    expect(record.query.api_key).not.toContain(SECRET_KEY);
     expect(record.audio).toEqual({ bytes: file.byteLength, sha256: sha256(file) });
     const [fields, upload] = record.entries;
     expect(JSON.parse(fields?.text ?? "")).toEqual({ fields: { model: "ink-whisper", language: "en" }, file: { bytes: file.byteLength } });
@@ -176,6 +179,13 @@ describe("HTTP journal: refused requests and violations", () => {
     const badRecord = await ended(mock, bad.headers.get("cartesia-request-id"));
     expect(badRecord.violations.map((v) => v.rule)).toContain("stt-batch/valid-request");
     expect(badRecord.audio.bytes).toBe(10);
+
+    const badQuery = await fetch(`${mock.urls.http}/stt?encoding=pcm_s16le&sample_rate=16000&extra=1`, { method: "POST", body: data });
+    expect(badQuery.status).toBe(400);
+    await badQuery.text();
+    const badQueryRecord = await ended(mock, badQuery.headers.get("cartesia-request-id"));
+    // The query is linted before the body is read; the bad form is flagged after it.
+    expect(badQueryRecord.violations.map((v) => v.message)).toEqual(["query: extra: unknown field", expect.stringContaining("form: model")]);
   });
 
   it("keeps entries bounded and still digests every byte when a response passes the per-session limit", async () => {

@@ -173,6 +173,7 @@ async function sseRoute(req: IncomingMessage, res: ServerResponse, scenario: Sce
 async function batchRoute(req: IncomingMessage, res: ServerResponse, url: URL, scenario: Scenario, version: string, shape: ErrorShape, requestId: string, journal: HttpExchangeJournal) {
   const bad = (message: string, status = 400) =>
     sendError(res, { status, code: status === 413 ? "payload_too_large" : "invalid_request", title: "Invalid request", message }, shape, requestId);
+  journal.sttQuery(url.searchParams);
   const query = sttBatch.parseQuery(url.searchParams, { strictness: "validating", version });
   if (!query.ok) return bad(query.error.message);
   let form: { fields: Record<string, string | string[]>; file?: Buffer };
@@ -181,7 +182,7 @@ async function batchRoute(req: IncomingMessage, res: ServerResponse, url: URL, s
   } catch (error) {
     return bad(error instanceof BodyTooLarge ? error.message : `malformed multipart body: ${(error as Error).message}`, error instanceof BodyTooLarge ? 413 : 400);
   }
-  journal.multipartRequest(url.searchParams, form.fields, form.file);
+  journal.multipartRequest(form.fields, form.file);
   if (!form.file) return bad("file: a file part is required");
   const fields = sttBatch.parseForm(form.fields, { strictness: "validating", version });
   if (!fields.ok) return bad(fields.error.message);

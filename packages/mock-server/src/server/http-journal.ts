@@ -8,6 +8,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { accessToken, sttBatch, ttsBytes, ttsSse, type Rule } from "@speechwire/protocol";
 import type { Journal, SessionJournal } from "./journal.js";
+import { SCENARIO_QUERY } from "./scenarios.js";
 
 /** The HTTP endpoints the journal names. */
 export type HttpEndpoint = "tts-bytes" | "tts-sse" | "stt-batch" | "access-token";
@@ -27,6 +28,9 @@ export const HTTP_RULES: Readonly<Record<string, Rule>> = Object.fromEntries(
   ).map(([id, section, statement]) => [id, { id, section, severity: "error", statement } satisfies Rule]),
 );
 
+/** Query parameters every endpoint accepts (version, credentials, the mock's scenario), not linted as `/stt`'s own. */
+const TRANSPORT_PARAMS = new Set(["cartesia_version", "api_key", "access_token", SCENARIO_QUERY]);
+
 /** Largest unterminated SSE event kept while waiting for its blank line (the mock's are far smaller). */
 const SSE_PENDING_LIMIT = 1024 * 1024;
 
@@ -34,8 +38,10 @@ const SSE_PENDING_LIMIT = 1024 * 1024;
 export interface HttpExchangeJournal {
   /** Records a JSON request body and lints it strictly. */
   jsonRequest(body: Uint8Array): void;
-  /** Records a multipart request: its query and fields (text) and the file (a binary run, the session's `audio`). */
-  multipartRequest(query: URLSearchParams, fields: Record<string, string | string[]>, file: Uint8Array | undefined): void;
+  /** Lints `/stt`'s query strictly (before the body is read: a bad query is refused unread). */
+  sttQuery(query: URLSearchParams): void;
+  /** Records a multipart request: its fields (text) and the file (a binary run, the session's `audio`). */
+  multipartRequest(fields: Record<string, string | string[]>, file: Uint8Array | undefined): void;
 }
 
 /**
@@ -76,10 +82,14 @@ export function journalHttpRequest(
             : accessToken.parseRequest(text.length === 0 ? "{}" : text, strict);
       if (!parsed.ok) flag(`${input.endpoint}/valid-request`, `client body: ${parsed.error.message}`);
     },
-    multipartRequest(query, fields, file) {
-      session.text("client", JSON.stringify({ fields, ...(file ? { file: { bytes: file.byteLength } } : {}) }), 0);
-      const q = sttBatch.parseQuery(query, strict);
+    sttQuery(query) {
+      // Version, credentials and the scenario may ride on any endpoint's query (§1); the rest is /stt's own.
+      const own = new URLSearchParams([...query].filter(([key]) => !TRANSPORT_PARAMS.has(key)));
+      const q = sttBatch.parseQuery(own, strict);
       if (!q.ok) flag("stt-batch/valid-request", `query: ${q.error.message}`);
+    },
+    multipartRequest(fields, file) {
+      session.text("client", JSON.stringify({ fields, ...(file ? { file: { bytes: file.byteLength } } : {}) }), 0);
       const f = sttBatch.parseForm(fields, strict);
       if (!f.ok) flag("stt-batch/valid-request", `form: ${f.error.message}`);
       if (file) session.binary("client", file, 0);
