@@ -95,8 +95,10 @@ export function journalView(conn: Connection): { element: HTMLElement; open(requ
         entry.kind === "text"
           ? (entry.text ?? "")
           : entry.kind === "binary"
-            ? `${entry.bytes ?? 0} bytes of audio${entry.frames && entry.frames > 1 ? ` in ${entry.frames} frames` : ""} (offset ${entry.offset ?? 0})`
-            : `${entry.kind} ${entry.code ?? ""} ${entry.reason ?? ""}`.trim();
+            ? `${entry.bytes ?? 0} bytes of ${entry.dir === "client" ? "audio" : "body"}${entry.frames && entry.frames > 1 ? ` in ${entry.frames} ${entry.dir === "client" ? "frames" : "chunks"}` : ""} (offset ${entry.offset ?? 0})`
+            : entry.kind === "http"
+              ? `HTTP ${entry.status ?? ""} ${entry.headers?.["content-type"] ?? ""}`.trim()
+              : `${entry.kind} ${entry.code ?? ""} ${entry.reason ?? ""}`.trim();
       return h(
         "tr",
         { class: `entry dir-${entry.dir}${found ? " violation" : ""}`, "data-testid": found ? "journal-violation" : "journal-entry" },
@@ -112,7 +114,9 @@ export function journalView(conn: Connection): { element: HTMLElement; open(requ
         "div",
         { class: "journal-head" },
         h("strong", {}, `${record.id} · ${record.endpoint} · ${record.scenario}`),
-        ` ${record.path} · version ${record.version} · request ${record.requestId} · ${record.audio.bytes} audio bytes · sha256 ${record.audio.sha256.slice(0, 12)}…`,
+        ` ${record.method ? `${record.method} ` : ""}${record.path} · version ${record.version} · request ${record.requestId} · ${record.audio.bytes} audio bytes · sha256 ${record.audio.sha256.slice(0, 12)}…`,
+        // HTTP requests: the response's status, size and digest.
+        record.response ? ` · HTTP ${record.response.status}, ${record.response.bytes} bytes, sha256 ${record.response.sha256.slice(0, 12)}…` : "",
       ),
       record.violations.length === 0
         ? h("div", { class: "ok-note", "data-testid": "journal-clean" }, "No violations: every frame passed the protocol's strict schemas and grammar.")

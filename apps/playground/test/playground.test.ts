@@ -317,4 +317,28 @@ describe("the playground served by the mock", () => {
     expect(problems).toEqual([]);
     await shot("journal");
   });
+
+  it("shows an HTTP request's record: the body sent, the response status and its size", async () => {
+    await openPlayground();
+    const body = JSON.stringify({
+      model_id: "sonic-3",
+      transcript: "Hello there.",
+      voice: { mode: "id", id: "6b7f9d52-3c1a-4e8f-a0b2-9d4c5e6f7a81" },
+      output_format: { container: "raw", encoding: "pcm_s16le", sample_rate: 24000 },
+    });
+    const received = await page.evaluate(
+      async ({ url, body }) => (await (await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body })).arrayBuffer()).byteLength,
+      { url: `${mock.urls.http}/tts/bytes`, body },
+    );
+    await page.click(testid("tab-journal"));
+    await page.waitForSelector(`${testid("journal-detail")}[data-session-id]`, { timeout: 10_000 });
+    const record = mock.session((await page.getAttribute(testid("journal-detail"), "data-session-id"))!)!;
+    expect(record.endpoint).toBe("tts-bytes");
+    const detail = (await page.textContent(testid("journal-detail"))) ?? "";
+    expect(detail).toContain(`POST /tts/bytes`);
+    expect(detail).toContain(`HTTP 200, ${received} bytes`);
+    const frames = await page.$$eval(`${testid("journal-detail")} tbody tr .frame`, (tds) => tds.map((t) => t.textContent ?? ""));
+    expect(frames).toEqual([body, "HTTP 200 application/octet-stream", expect.stringMatching(new RegExp(`^${received} bytes of body`))]);
+    expect(problems).toEqual([]);
+  });
 });

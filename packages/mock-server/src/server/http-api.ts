@@ -17,6 +17,7 @@ import { sseEvents, synthesizeBytes } from "../core/tts/index.js";
 import { parseScenarioText } from "../scenario/load.js";
 import type { Scenario } from "../scenario/schema.js";
 import type { ServerContext } from "./context.js";
+import { journalHttpRequest, type HttpEndpoint, type HttpExchangeJournal } from "./http-journal.js";
 import { BodyTooLarge, CORS_HEADERS, readBody, requestIdHeaders, sendError, sendJson, type HttpError } from "./respond.js";
 import { requestedScenario, SCENARIO_HEADER, splitScenarioPrefix } from "./scenarios.js";
 import { resolveStaticPath, sendStaticFile, wantsHtml } from "./static.js";
@@ -25,6 +26,13 @@ const JSON_LIMIT = 1024 * 1024;
 /** The Cartesia HTTP routes: never shadowed by a file of the playground. */
 const API_PATHS = new Set<string>([ttsBytes.PATH, ttsSse.PATH, sttBatch.PATH, accessToken.PATH]);
 const UPLOAD_LIMIT = 64 * 1024 * 1024;
+/** The journal's endpoint name of each Cartesia HTTP route. */
+const ENDPOINT_BY_PATH: Record<string, HttpEndpoint> = {
+  [ttsBytes.PATH]: "tts-bytes",
+  [ttsSse.PATH]: "tts-sse",
+  [sttBatch.PATH]: "stt-batch",
+  [accessToken.PATH]: "access-token",
+};
 
 /** The package version, shown by `GET /` and the health route. */
 export interface ServerInfo {
@@ -78,17 +86,21 @@ async function handle(ctx: ServerContext, info: ServerInfo, req: IncomingMessage
     return;
   }
 
-  const api: Record<string, (s: Scenario) => Promise<void>> = {
-    [ttsBytes.PATH]: (s) => bytesRoute(req, res, s, version, shape, requestId),
-    [ttsSse.PATH]: (s) => sseRoute(req, res, s, version, shape, requestId),
-    [sttBatch.PATH]: (s) => batchRoute(req, res, url, s, version, shape, requestId),
-    [accessToken.PATH]: () => tokenRoute(ctx, req, res, url, version, shape, requestId),
-  };
-  const route = api[routed.path];
-  if (!route) {
+  const endpoint = ENDPOINT_BY_PATH[routed.path];
+  if (!endpoint) {
     fail({ status: 404, code: "not_found", title: "Not found", message: `No route ${method} ${url.pathname}.` });
     return;
   }
+  const scenarioName = requestedScenario(routed, url.searchParams, headerValue(req.headers, SCENARIO_HEADER)) ?? ctx.registry.defaultName;
+  // Every request to a Cartesia route is journalled, refused ones too (405, bad version, 401/429).
+  const journal = journalHttpRequest(ctx.journal, { endpoint, scenario: scenarioName, version, requestId, url }, req, res);
+  const api: Record<string, (s: Scenario) => Promise<void>> = {
+    [ttsBytes.PATH]: (s) => bytesRoute(req, res, s, version, shape, requestId, journal),
+    [ttsSse.PATH]: (s) => sseRoute(req, res, s, version, shape, requestId, journal),
+    [sttBatch.PATH]: (s) => batchRoute(req, res, url, s, version, shape, requestId, journal),
+    [accessToken.PATH]: () => tokenRoute(ctx, req, res, url, version, shape, requestId, journal),
+  };
+  const route = api[routed.path] as (s: Scenario) => Promise<void>;
   if (method !== "POST") {
     fail({ status: 405, code: "method_not_allowed", title: "Method not allowed", message: `${routed.path} takes POST.` });
     return;
@@ -97,7 +109,6 @@ async function handle(ctx: ServerContext, info: ServerInfo, req: IncomingMessage
     fail({ status: 400, code: "invalid_version", title: "Invalid version", message: versionResult.error.message });
     return;
   }
-  const scenarioName = requestedScenario(routed, url.searchParams, headerValue(req.headers, SCENARIO_HEADER)) ?? ctx.registry.defaultName;
   const scenario = ctx.registry.get(scenarioName);
   if (!scenario) {
     fail({ status: 404, code: "scenario_not_found", title: "Scenario not found", message: `No scenario "${scenarioName}".` });
@@ -124,8 +135,9 @@ async function handle(ctx: ServerContext, info: ServerInfo, req: IncomingMessage
 }
 
 /** `POST /tts/bytes`: the JSON body is read whatever the Content-Type (livekit sends none). */
-async function bytesRoute(req: IncomingMessage, res: ServerResponse, scenario: Scenario, version: string, shape: ErrorShape, requestId: string) {
+async function bytesRoute(req: IncomingMessage, res: ServerResponse, scenario: Scenario, version: string, shape: ErrorShape, requestId: string, journal: HttpExchangeJournal) {
   const body = await readBody(req, JSON_LIMIT);
+  journal.jsonRequest(body);
   const parsed = ttsBytes.parseRequest(body, { strictness: "validating", version });
   if (!parsed.ok) {
     sendError(res, { status: 400, code: "invalid_request", title: "Invalid request", message: parsed.error.message }, shape, requestId);
@@ -142,8 +154,9 @@ async function bytesRoute(req: IncomingMessage, res: ServerResponse, scenario: S
 }
 
 /** `POST /tts/sse`: `data: <json>` events, ending with `done`. */
-async function sseRoute(req: IncomingMessage, res: ServerResponse, scenario: Scenario, version: string, shape: ErrorShape, requestId: string) {
+async function sseRoute(req: IncomingMessage, res: ServerResponse, scenario: Scenario, version: string, shape: ErrorShape, requestId: string, journal: HttpExchangeJournal) {
   const body = await readBody(req, JSON_LIMIT);
+  journal.jsonRequest(body);
   const parsed = ttsSse.parseRequest(body, { strictness: "validating", version });
   if (!parsed.ok) {
     sendError(res, { status: 400, code: "invalid_request", title: "Invalid request", message: parsed.error.message }, shape, requestId);
@@ -157,9 +170,10 @@ async function sseRoute(req: IncomingMessage, res: ServerResponse, scenario: Sce
 }
 
 /** `POST /stt`: multipart form with `file`, `model`, `language`, `timestamp_granularities[]`. */
-async function batchRoute(req: IncomingMessage, res: ServerResponse, url: URL, scenario: Scenario, version: string, shape: ErrorShape, requestId: string) {
+async function batchRoute(req: IncomingMessage, res: ServerResponse, url: URL, scenario: Scenario, version: string, shape: ErrorShape, requestId: string, journal: HttpExchangeJournal) {
   const bad = (message: string, status = 400) =>
     sendError(res, { status, code: status === 413 ? "payload_too_large" : "invalid_request", title: "Invalid request", message }, shape, requestId);
+  journal.sttQuery(url.searchParams);
   const query = sttBatch.parseQuery(url.searchParams, { strictness: "validating", version });
   if (!query.ok) return bad(query.error.message);
   let form: { fields: Record<string, string | string[]>; file?: Buffer };
@@ -168,6 +182,7 @@ async function batchRoute(req: IncomingMessage, res: ServerResponse, url: URL, s
   } catch (error) {
     return bad(error instanceof BodyTooLarge ? error.message : `malformed multipart body: ${(error as Error).message}`, error instanceof BodyTooLarge ? 413 : 400);
   }
+  journal.multipartRequest(form.fields, form.file);
   if (!form.file) return bad("file: a file part is required");
   const fields = sttBatch.parseForm(form.fields, { strictness: "validating", version });
   if (!fields.ok) return bad(fields.error.message);
@@ -209,13 +224,14 @@ function readMultipart(req: IncomingMessage): Promise<{ fields: Record<string, s
 }
 
 /** `POST /access-token`: mints a signed token with grants and expiry. */
-async function tokenRoute(ctx: ServerContext, req: IncomingMessage, res: ServerResponse, url: URL, version: string, shape: ErrorShape, requestId: string) {
+async function tokenRoute(ctx: ServerContext, req: IncomingMessage, res: ServerResponse, url: URL, version: string, shape: ErrorShape, requestId: string, journal: HttpExchangeJournal) {
   const authFailure = ctx.auth.checkMinter(req.headers, url.searchParams);
   if (authFailure) {
     sendError(res, { ...authFailure, code: "unauthorized" }, shape, requestId);
     return;
   }
   const body = await readBody(req, JSON_LIMIT);
+  journal.jsonRequest(body);
   const parsed = accessToken.parseRequest(body.length === 0 ? "{}" : body.toString("utf8"), { strictness: "validating", version });
   if (!parsed.ok) {
     sendError(res, { status: 400, code: "invalid_request", title: "Invalid request", message: parsed.error.message }, shape, requestId);

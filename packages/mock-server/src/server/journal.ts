@@ -16,7 +16,12 @@ export interface JournalEntry {
   dir: "client" | "server";
   /** Seconds of audio received when this happened. */
   audio: number;
-  kind: "text" | "binary" | "close" | "drop";
+  /**
+   * `http`: the response head of an HTTP request (`status`, `headers`), dir "server". HTTP request and
+   * response bodies use `text` (JSON, one SSE event per entry) and `binary` runs (the `/stt` upload,
+   * `/tts/bytes` audio) like WebSocket frames.
+   */
+  kind: "text" | "binary" | "close" | "drop" | "http";
   /** Text frames: the text. */
   text?: string;
   /**
@@ -32,6 +37,18 @@ export interface JournalEntry {
   audioEnd?: number;
   code?: number;
   reason?: string;
+  /** `http` entries: the response status. */
+  status?: number;
+  /** `http` entries: the response headers (names in lower case). */
+  headers?: Record<string, string>;
+}
+
+/** An HTTP request's response as sent: status, body size and SHA-256 of every body byte, Content-Type. */
+export interface HttpResponseSummary {
+  status: number;
+  bytes: number;
+  sha256: string;
+  contentType?: string;
 }
 
 /** A session's record. */
@@ -41,6 +58,8 @@ export interface SessionRecord {
   scenario: string;
   version: string;
   requestId: string;
+  /** HTTP requests: the method (WebSocket sessions leave it out). */
+  method?: string;
   path: string;
   /** The query with credentials redacted. */
   query: Record<string, string | string[]>;
@@ -54,6 +73,8 @@ export interface SessionRecord {
   /** Entries left out because the session passed the per-session limit. */
   droppedEntries: number;
   violations: Violation[];
+  /** HTTP requests: the response, once it has finished (or the client went away). */
+  response?: HttpResponseSummary;
 }
 
 const SECRET_HEADERS = new Set(["authorization", "x-api-key", "cookie"]);
@@ -78,6 +99,11 @@ export class SessionJournal {
   /** Whether the last entry is a client audio run that the next audio frame may extend. */
   #runOpen = false;
   #start = 0;
+  /** Events recorded so far (each frame of a run counts), the index a violation refers to. */
+  #events = 0;
+  readonly #responseHash = crypto.createHash("sha256");
+  #responseBytes = 0;
+  #responseRunOpen = false;
 
   constructor(
     readonly record: SessionRecord,
@@ -103,6 +129,7 @@ export class SessionJournal {
   /** Records a binary frame (client audio) by size, offset and digest. */
   binary(dir: "client" | "server", data: Uint8Array, audio: number): void {
     this.#lint({ from: dir, frame: data });
+    this.#events += 1;
     const offset = this.#audioBytes;
     if (dir === "client") {
       this.#audioHash.update(data);
@@ -127,13 +154,57 @@ export class SessionJournal {
     this.#push({ t: this.#now(), dir, audio, kind: dropped ? "drop" : "close", ...(code !== undefined ? { code } : {}), reason });
   }
 
+  /** Records an HTTP response head (status and headers). */
+  http(status: number, headers: Record<string, string>): void {
+    this.#push({ t: this.#now(), dir: "server", audio: 0, kind: "http", status, headers });
+  }
+
+  /**
+   * Records a chunk of an HTTP response body by size: consecutive chunks form one run (like client
+   * audio) and the digest is updated incrementally, so a large body is never held in memory.
+   */
+  responseBytes(data: Uint8Array): void {
+    this.#events += 1;
+    this.#responseHash.update(data);
+    const offset = this.#responseBytes;
+    this.#responseBytes += data.byteLength;
+    const last = this.record.entries[this.record.entries.length - 1];
+    if (this.#responseRunOpen && last?.kind === "binary" && last.dir === "server") {
+      last.frames = (last.frames ?? 1) + 1;
+      last.bytes = (last.bytes ?? 0) + data.byteLength;
+      last.tEnd = this.#now();
+      if (this.file) appendFileSync(this.file, `${JSON.stringify({ t: last.tEnd, dir: "server", audio: 0, kind: "binary", bytes: data.byteLength, offset })}\n`);
+      return;
+    }
+    this.#push({ t: this.#now(), dir: "server", audio: 0, kind: "binary", bytes: data.byteLength, offset, frames: 1 }, false);
+    this.#responseRunOpen = true;
+  }
+
+  /** Hashes response body bytes already recorded as text entries (JSON, SSE). */
+  hashResponse(data: Uint8Array): void {
+    this.#responseHash.update(data);
+    this.#responseBytes += data.byteLength;
+  }
+
+  /** Fixes the response summary (status, every body byte's count and digest). */
+  finishResponse(status: number, contentType: string | undefined): void {
+    if (this.record.response) return;
+    const sha256 = this.#responseHash.digest("hex");
+    this.record.response = { status, bytes: this.#responseBytes, sha256, ...(contentType !== undefined ? { contentType } : {}) };
+  }
+
+  /** Records a violation found outside the grammar linter (HTTP bodies), at the latest event. */
+  violation(v: Omit<Violation, "index">): void {
+    this.record.violations.push({ ...v, index: Math.max(0, this.#events - 1) });
+  }
+
   /** Ends the session: end-of-session rules run, totals are final. */
   end(): void {
     if (this.record.endedAt) return;
     if (this.#linter) this.record.violations.push(...this.#linter.end());
     this.record.endedAt = new Date().toISOString();
     Object.defineProperty(this.record, "audio", { value: this.#audio(), enumerable: true, configurable: true, writable: true });
-    if (this.file) appendFileSync(this.file, `${JSON.stringify({ kind: "end", endedAt: this.record.endedAt, audio: this.record.audio, violations: this.record.violations })}\n`);
+    if (this.file) appendFileSync(this.file, `${JSON.stringify({ kind: "end", endedAt: this.record.endedAt, audio: this.record.audio, violations: this.record.violations, response: this.record.response })}\n`);
   }
 
   #lint(event: Parameters<SessionLinter["push"]>[0]): void {
@@ -152,8 +223,11 @@ export class SessionJournal {
     return Math.round(this.clock() - this.#start);
   }
 
-  #push(entry: JournalEntry): void {
+  #push(entry: JournalEntry, counted = entry.kind !== "binary"): void {
+    // Binary frames count themselves in `binary`/`responseBytes` (a merged frame is an event too).
+    if (counted) this.#events += 1;
     this.#runOpen = false;
+    this.#responseRunOpen = false;
     if (this.file) appendFileSync(this.file, `${JSON.stringify(entry)}\n`);
     if (this.record.entries.length < this.limits.entriesPerSession) this.record.entries.push(entry);
     else this.record.droppedEntries += 1;
@@ -197,6 +271,7 @@ export class Journal {
       scenario: input.scenario,
       version: input.version,
       requestId: input.requestId,
+      ...(input.method !== undefined ? { method: input.method } : {}),
       path: input.path,
       query,
       headers,
