@@ -1,7 +1,7 @@
 /**
- * A recording HTTP relay in front of the mock for the TTS HTTP suite. The mock's journal does not
- * record HTTP requests (its record type names `tts-bytes` and `tts-sse`, but only WebSocket sessions
- * are journaled), so the runner keeps its own record of every exchange: what the client sent
+ * A recording HTTP relay in front of the mock for the HTTP suites. It was written when the mock did not
+ * journal HTTP requests; the mock now does (with digests of each response), but the checks compare
+ * audio byte for byte, so the runner keeps its own record of every exchange: what the client sent
  * (method, path, headers, body) and exactly what the mock answered (status, headers, every body byte).
  * Requests and responses pass through unchanged and streamed, so chunked audio stays chunked.
  */
