@@ -96,3 +96,19 @@ export function silence(seconds: number, sampleRate = 16000): Buffer {
 export function sendAudio(ws: WebSocket, audio: Buffer, frameBytes = 640): void {
   for (let i = 0; i < audio.length; i += frameBytes) ws.send(audio.subarray(i, i + frameBytes));
 }
+
+/** The turns route with the usual query (16 kHz pcm_s16le, ink-2). */
+export const TURNS_PATH = "/stt/turns/websocket?model=ink-2&encoding=pcm_s16le&sample_rate=16000";
+/** The v1 route with the usual query (16 kHz pcm_s16le, ink-whisper, en). */
+export const V1_PATH = "/stt/websocket?model=ink-whisper&encoding=pcm_s16le&sample_rate=16000&language=en";
+
+/** A TTS WebSocket generation request (raw pcm_s16le 24 kHz) for one context, as JSON text. */
+export const TTS_REQUEST = (contextId: string, transcript: string, extra: object = {}) =>
+  JSON.stringify({
+    model_id: "sonic-3",
+    transcript,
+    voice: { mode: "id", id: "6b7f9d52-3c1a-4e8f-a0b2-9d4c5e6f7a81" },
+    output_format: { container: "raw", encoding: "pcm_s16le", sample_rate: 24000 },
+    context_id: contextId,
+    ...extra,
+  });

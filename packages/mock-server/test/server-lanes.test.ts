@@ -8,18 +8,8 @@ import { compileScript } from "../src/core/stt/index.js";
 import type { MockServer } from "../src/index.js";
 import { BUILTIN_SCENARIOS } from "../src/scenario/builtin.js";
 import { scenarioSchema } from "../src/scenario/schema.js";
-import { connect, sendAudio, silence, startTestServer } from "./helpers.js";
+import { connect, sendAudio, silence, startTestServer, TTS_REQUEST, TURNS_PATH as TURNS } from "./helpers.js";
 
-const TURNS = "/stt/turns/websocket?model=ink-2&encoding=pcm_s16le&sample_rate=16000";
-const TTS_REQUEST = (contextId: string, transcript: string, extra: object = {}) =>
-  JSON.stringify({
-    model_id: "sonic-3",
-    transcript,
-    voice: { mode: "id", id: "6b7f9d52-3c1a-4e8f-a0b2-9d4c5e6f7a81" },
-    output_format: { container: "raw", encoding: "pcm_s16le", sample_rate: 24000 },
-    context_id: contextId,
-    ...extra,
-  });
 type Msg = { type: string; context_id?: string; transcript?: string; [k: string]: unknown };
 
 const TURN_END_MS = 200;

@@ -4,19 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { lintSession, type RawSessionEvent } from "@speechwire/protocol";
 import { compileScript } from "../src/core/stt/index.js";
 import type { MockServer } from "../src/index.js";
-import { connect, sendAudio, silence, startTestServer } from "./helpers.js";
+import { connect, sendAudio, silence, startTestServer, TTS_REQUEST, TURNS_PATH as TURNS, V1_PATH as V1 } from "./helpers.js";
 
-const TURNS = "/stt/turns/websocket?model=ink-2&encoding=pcm_s16le&sample_rate=16000";
-const V1 = "/stt/websocket?model=ink-whisper&encoding=pcm_s16le&sample_rate=16000&language=en";
-const TTS_REQUEST = (contextId: string, transcript: string, extra: object = {}) =>
-  JSON.stringify({
-    model_id: "sonic-3",
-    transcript,
-    voice: { mode: "id", id: "6b7f9d52-3c1a-4e8f-a0b2-9d4c5e6f7a81" },
-    output_format: { container: "raw", encoding: "pcm_s16le", sample_rate: 24000 },
-    context_id: contextId,
-    ...extra,
-  });
 
 let mock: MockServer;
 beforeAll(async () => {
