@@ -6,32 +6,20 @@ import type { Endpoint } from "../metrics/definitions.js";
 import { baselineResult, machine, runResult, versions } from "../report/build.js";
 import type { Results } from "../report/schema.js";
 import { describeLatency, startTarget, type TargetSpec } from "../targets/target.js";
-import { DEFAULT_SPEECH_VOICE, SpeechCache, type SpeechSource, type SpeechVoice } from "../targets/speech.js";
+import { DEFAULT_SPEECH_VOICE, SpeechCache, type SpeechSource } from "../targets/speech.js";
 import { measureBaseline } from "./baseline.js";
-import { runEndpoint, speechOf } from "./runner.js";
-import type { Pacing } from "./sessions.js";
+import { runEndpoint, speechOf, type RunPlan } from "./runner.js";
 
-/** Everything a run needs. */
-export interface BenchOptions {
+/** Everything a run needs: the per-endpoint plan of `RunPlan`, for several clients and a target. */
+export interface BenchOptions
+  extends Pick<RunPlan, "endpoints" | "sessions" | "concurrency" | "warmup" | "pacing" | "rounds" | "requests" | "scenario" | "speech" | "voice"> {
   command: string;
-  endpoints: Endpoint[];
   clients: ClientName[];
   /** "mock" or an http(s) URL. */
   target: string;
   apiKey?: string;
   latency: Latency;
   seed: number;
-  sessions: number;
-  concurrency: number;
-  warmup: number;
-  pacing: Pacing;
-  rounds: number;
-  requests: number;
-  scenario?: string;
-  /** STT audio source (default: scripted on a mock, tts on any other URL). */
-  speech?: SpeechSource;
-  /** TTS model and voice of synthesized STT speech (default sonic-3 and the bench's TTS voice). */
-  voice?: SpeechVoice;
   /** Round trips of each baseline. */
   baselineN?: number;
   onProgress?: (endpoint: Endpoint, done: number, total: number, client: ClientName) => void;

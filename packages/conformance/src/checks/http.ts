@@ -26,16 +26,6 @@ function answered(i: CheckInput): HttpExchange | undefined {
   return list[list.length - 1];
 }
 
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
 /** Where two byte strings first differ (or `undefined` when they are equal). */
 function firstDiff(a: Uint8Array, b: Uint8Array): number | undefined {
   const n = Math.min(a.length, b.length);
@@ -51,7 +41,7 @@ function sameBytes(what: string, expected: Uint8Array, got: Uint8Array): Verdict
 
 /** The audio bytes the adapter surfaced (every `http.audio`, in order). */
 function surfacedAudio(events: readonly ObservationEvent[]): Uint8Array {
-  return concat(events.flatMap((e) => (e.type === "http.audio" ? [new Uint8Array(Buffer.from(e.data, "base64"))] : [])));
+  return new Uint8Array(Buffer.concat(events.flatMap((e) => (e.type === "http.audio" ? [Buffer.from(e.data, "base64")] : []))));
 }
 
 /** JSON with object keys sorted, so field order does not matter when comparing values. */
@@ -147,7 +137,7 @@ function sseEvents(i: CheckInput): Verdict | undefined {
   for (let k = 0; k < n; k += 1) {
     if (expected.keys[k] !== got[k]) return fail(`event ${k}: expected ${short(expected.keys[k])}, surfaced ${short(got[k])} (${expected.keys.length} events sent, ${got.length} surfaced)`);
   }
-  if (i.reference) return sameBytes("SSE audio against /tts/bytes (raw) for the same request", i.reference, concat(expected.audio));
+  if (i.reference) return sameBytes("SSE audio against /tts/bytes (raw) for the same request", i.reference, new Uint8Array(Buffer.concat(expected.audio)));
   return pass;
 }
 
