@@ -112,13 +112,16 @@ describe("stt.stream (v1)", () => {
     }
   });
 
-  it("keeps an idle session alive with silence (idle timeout 300 ms, keep-alive every 100 ms); without it the server closes", async () => {
-    const quick = await startMock({ idleTimeouts: { stt: 300, tts: 300 } });
+  it("keeps an idle session alive with silence (idle timeout 1500 ms, keep-alive every 100 ms); without it the server closes", async () => {
+    // 15 keep-alive periods per idle timeout: a loaded CI machine may starve a timer, never for 1.4 s.
+    const quick = await startMock({ idleTimeouts: { stt: 1500, tts: 1500 } });
+    // A speaker who says nothing for a minute: the keep-alive silence must not reach scripted speech.
+    const quiet = addScenario(quick, { name: "quiet", stt: { turns: [{ segments: [{ pause: 60 }, { say: "Late." }] }] } });
     try {
-      const stream = clientFor(quick).stt.stream(V1_PARAMS, { keepAlive: { intervalMs: 100, silenceMs: 20 } });
+      const stream = clientFor(quick, quiet).stt.stream(V1_PARAMS, { keepAlive: { intervalMs: 100, silenceMs: 20 } });
       const eventsP = collect(stream);
       stream.send(patternAudio(0.1));
-      await delay(1200);
+      await delay(3500);
       stream.send(patternAudio(0.1));
       await expect(stream.close()).resolves.toBe("");
       const events = await eventsP;
