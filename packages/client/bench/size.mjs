@@ -5,8 +5,10 @@
  * (zlib level 9) and brotli-compressed (quality 11).
  *
  * Entries:
- * - @speechwire/client: src/index.ts (what dist/index.js, the package's `exports["."].import`, is
- *   compiled from; built here from source so the figure is never stale).
+ * - @speechwire/client: src/browser.ts, what dist/browser.js is compiled from: the file its
+ *   package.json resolves for a browser bundler (`exports["."].browser`; built here from source so the
+ *   figure is never stale). The Node entry (src/index.ts: the same surface plus the `ws` wiring and the
+ *   lazy loaders) is printed below the table for reference.
  * - @cartesia/cartesia-js: the entry its package.json resolves for a browser bundler. It has no
  *   `browser` field and no `browser` condition: `exports["."]` has `require` and `default`, so a
  *   browser ESM bundle gets `default`, ./index.mjs.
@@ -79,7 +81,8 @@ function browserEntry(pkg, dir) {
   return { file: join(dir, pkg.module ?? pkg.main ?? "index.js"), how: pkg.module ? `"module"` : `"main"` };
 }
 
-const ours = { name: "@speechwire/client", file: join(PACKAGE_DIR, "src", "index.ts"), how: "src/index.ts", main: "createClient" };
+const ours = { name: "@speechwire/client", file: join(PACKAGE_DIR, "src", "browser.ts"), how: 'src/browser.ts (exports["."].browser = "./dist/browser.js")', main: "createClient" };
+const oursNode = { ...ours, file: join(PACKAGE_DIR, "src", "index.ts"), how: "src/index.ts" };
 const theirs = { name: `@cartesia/cartesia-js ${cartesiaPkg.version}`, ...browserEntry(cartesiaPkg, cartesiaDir), main: "default" };
 
 async function bundle(lib, mode) {
@@ -213,6 +216,9 @@ console.log(`|${widths.map((w, i) => (i < 2 ? "-".repeat(w + 2) : `${"-".repeat(
 for (const row of table) console.log(line(row));
 
 const whole = rows[0];
+const nodeEntry = await bundle(oursNode, "whole");
+console.log("");
+console.log(`for reference, our Node entry (${oursNode.how}) bundled the same way: ${fmt(nodeEntry.bytes)} B minified, ${fmt(nodeEntry.gzip)} B gzip (${ratio(nodeEntry.gzip, whole.theirs.gzip)})`);
 const goal = whole.ours.gzip / whole.theirs.gzip;
 console.log("");
 console.log(`goal: ours under half of cartesia-js (gzip, whole entry): ${ratio(whole.ours.gzip, whole.theirs.gzip)} — ${goal < 0.5 ? "met" : "NOT met"}`);

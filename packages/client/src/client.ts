@@ -1,7 +1,8 @@
-/** `createClient`: one object with every endpoint, sharing credentials, base URL and version. */
+/** The client object: every endpoint, sharing credentials, base URL and version. `createClient` (index.ts, browser.ts) binds the platform. */
 import type { accessToken, sttBatch, ttsBytes, ttsSse } from "@speechwire/protocol";
 import { createAccessToken, type Grants } from "./access-token.js";
 import { resolveConfig, type ClientConfig, type ClientOptions } from "./config.js";
+import type { Platform } from "./platform/types.js";
 import { transcribe, type TranscribeOptions } from "./stt/batch.js";
 import { TurnsSession, type TurnsOptions, type TurnsParams } from "./stt/turns.js";
 import { SttStream, type SttStreamOptions, type SttStreamParams } from "./stt/v1.js";
@@ -37,12 +38,9 @@ export interface Client {
   };
 }
 
-/**
- * Creates a client.
- * @example const client = createClient({ apiKey: process.env.CARTESIA_API_KEY });
- */
-export function createClient(options: ClientOptions = {}): Client {
-  const config = resolveConfig(options);
+/** Creates a client on a platform (what each entry point's `createClient` calls). */
+export function clientOn(platform: Platform, options: ClientOptions): Client {
+  const config = resolveConfig(options, platform);
   return {
     config,
     stt: {

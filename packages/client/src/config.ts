@@ -4,6 +4,7 @@
  */
 import type { createSessionLinter, Violation } from "@speechwire/protocol";
 import { DEFAULT_VERSION } from "@speechwire/protocol/reader";
+import type { Platform } from "./platform/types.js";
 import type { WebSocketConstructor } from "./transport/websocket.js";
 import { SpeechwireError } from "./errors.js";
 
@@ -21,11 +22,12 @@ export interface ClientOptions {
   /** `Cartesia-Version`. Default `2026-03-01`. */
   version?: string;
   /**
-   * A WebSocket implementation. Default: `ws` in Node (loaded lazily), the global `WebSocket` elsewhere.
+   * A WebSocket implementation. Default: `ws` in Node (loaded lazily), the global `WebSocket` elsewhere
+   * (a browser bundle, through the package's `browser` condition, never looks for `ws`).
    * Pass a `ws`-compatible class in Node to keep header auth; any standard WebSocket otherwise.
    */
   WebSocket?: WebSocketConstructor;
-  /** Where credentials and version travel on WebSockets. Default: `headers` with `ws`, `query` otherwise. */
+  /** Where credentials and version travel on WebSockets. Default: `headers` with `ws`, `query` otherwise (`headers` needs `ws`). */
   credentialsIn?: "headers" | "query";
   /** A `fetch` implementation. Default: the global one. */
   fetch?: typeof fetch;
@@ -54,10 +56,12 @@ export interface ClientConfig {
   /** The linter factory once known (given, or loaded on the first connection when `debug: true`). */
   createLinter: typeof createSessionLinter | undefined;
   onViolation: ClientOptions["onViolation"];
+  /** Node or browser defaults (bound by the entry point). */
+  platform: Platform;
 }
 
-/** Validates and resolves client options. */
-export function resolveConfig(options: ClientOptions): ClientConfig {
+/** Validates and resolves client options for a platform. */
+export function resolveConfig(options: ClientOptions, platform: Platform): ClientConfig {
   if (options.apiKey !== undefined && options.accessToken !== undefined) {
     throw new SpeechwireError("createClient: pass apiKey or accessToken, not both");
   }
@@ -79,6 +83,7 @@ export function resolveConfig(options: ClientOptions): ClientConfig {
     debug: options.debug === true || typeof options.debug === "function",
     createLinter: typeof options.debug === "function" ? options.debug : undefined,
     onViolation: options.onViolation,
+    platform,
   };
 }
 

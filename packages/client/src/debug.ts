@@ -1,24 +1,16 @@
 /** Debug mode: the protocol's session linter (schemas + grammar) on the live stream. */
-import type { createSessionLinter, GrammarEndpoint, SessionLinter, Violation } from "@speechwire/protocol";
+import type { GrammarEndpoint, SessionLinter, Violation } from "@speechwire/protocol";
 import type { ClientConfig } from "./config.js";
 import { ConnectionError } from "./errors.js";
 
-/** `"@speechwire/protocol"`, built at run time so that no bundler puts the checkers (and zod) into a browser bundle. */
-const protocolSpecifier = (): string => ["@speechwire", "protocol"].join("/");
-let loaded: Promise<typeof createSessionLinter | undefined> | undefined;
-
 /**
- * With `debug: true`, loads the protocol's session linter before the first connection opens; with a
- * factory given, or debug off, does nothing. Rejects with a `ConnectionError` saying what to pass when
- * the protocol package cannot be loaded (a browser bundle).
+ * With `debug: true`, loads the protocol's session linter before the first connection opens (where the
+ * platform can: Node); with a factory given, or debug off, does nothing. Rejects with a
+ * `ConnectionError` saying what to pass when it cannot be loaded (a browser bundle).
  */
 export async function prepareDebug(config: ClientConfig): Promise<void> {
   if (!config.debug || config.createLinter) return;
-  loaded ??= import(/* @vite-ignore */ /* webpackIgnore: true */ protocolSpecifier()).then(
-    (mod: { createSessionLinter?: typeof createSessionLinter }) => mod.createSessionLinter,
-    () => undefined,
-  );
-  config.createLinter = await loaded;
+  config.createLinter = await config.platform.loadLinter?.();
   if (!config.createLinter) {
     throw new ConnectionError("debug: true could not load @speechwire/protocol at run time: pass its createSessionLinter as `debug` instead");
   }

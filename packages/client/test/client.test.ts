@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { MockServer } from "@speechwire/mock-server";
 import { httpUrl, resolveConfig, wsUrl } from "../src/config.js";
+import { nodePlatform } from "../src/platform/node.js";
 import { CartesiaApiError, createClient, SpeechwireError, type WebSocketConstructor } from "../src/index.js";
 import { BrowserLikeWebSocket, collect, patternAudio, RAW_24K, scriptSeconds, sessionById, startMock, TURNS_PARAMS, VOICE } from "./helpers.js";
 
@@ -18,13 +19,13 @@ afterAll(async () => {
 
 describe("createClient", () => {
   it("maps http → ws and https → wss, keeping a path prefix", () => {
-    const local = resolveConfig({ baseUrl: "http://127.0.0.1:8787/s/eager-resume/" });
+    const local = resolveConfig({ baseUrl: "http://127.0.0.1:8787/s/eager-resume/" }, nodePlatform);
     expect(wsUrl(local, "/stt/turns/websocket", "model=ink-2")).toBe("ws://127.0.0.1:8787/s/eager-resume/stt/turns/websocket?model=ink-2");
     expect(httpUrl(local, "/tts/bytes")).toBe("http://127.0.0.1:8787/s/eager-resume/tts/bytes");
-    const remote = resolveConfig({});
+    const remote = resolveConfig({}, nodePlatform);
     expect(wsUrl(remote, "/tts/websocket")).toBe("wss://api.cartesia.ai/tts/websocket");
     expect(httpUrl(remote, "/stt")).toBe("https://api.cartesia.ai/stt");
-    expect(resolveConfig({}).version).toBe("2026-03-01");
+    expect(resolveConfig({}, nodePlatform).version).toBe("2026-03-01");
     expect(() => createClient({ apiKey: "a", accessToken: "b" })).toThrow(SpeechwireError);
     expect(() => createClient({ baseUrl: "ftp://x" })).toThrow(/http/);
   });

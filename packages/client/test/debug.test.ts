@@ -15,7 +15,8 @@ const PACKAGE_DIR = fileURLToPath(new URL("..", import.meta.url));
 describe("browser bundle", () => {
   it("reads with @speechwire/protocol/reader only: no zod, no schemas, no grammar checkers", async () => {
     const result = await build({
-      stdin: { contents: 'export * from "./src/index.ts";', resolveDir: PACKAGE_DIR, loader: "ts" },
+      // src/browser.ts: what the package's `browser` export condition resolves to (dist/browser.js).
+      stdin: { contents: 'export * from "./src/browser.ts";', resolveDir: PACKAGE_DIR, loader: "ts" },
       bundle: true,
       platform: "browser",
       format: "esm",
@@ -28,6 +29,9 @@ describe("browser bundle", () => {
     expect(inputs.some((f) => f.includes("protocol/dist/reader/"))).toBe(true);
     expect(inputs.filter((f) => f.includes("/zod/"))).toEqual([]);
     expect(inputs.filter((f) => /protocol\/dist\/(grammar|endpoints|catalog|index)/.test(f))).toEqual([]);
+    // Nor the Node platform: the `ws` wiring and the lazy loaders stay out.
+    expect(inputs.filter((f) => /src\/(transport\/ws|platform\/node)\.ts$/.test(f))).toEqual([]);
+    expect(inputs.some((f) => f.endsWith("src/platform/browser.ts"))).toBe(true);
     // Neither `ws` nor a Node built-in is reachable from the browser entry.
     const externals = Object.values(result.metafile.inputs).flatMap((i) => i.imports.filter((imp) => imp.external).map((imp) => imp.path));
     expect(externals).toEqual([]);

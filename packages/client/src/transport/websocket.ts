@@ -1,11 +1,11 @@
 /**
- * The WebSocket factory. Node uses `ws` (imported lazily, so browser bundles never contain it) with
- * `Authorization: Bearer` and `Cartesia-Version` headers; browsers use the native `WebSocket` with
- * credentials and version in the query (browsers cannot set handshake headers). A refused handshake
- * becomes a `CartesiaApiError` with the status and body when the implementation exposes them (`ws`).
+ * The WebSocket factory. The platform (see platform/) picks the class and its wiring: in Node `ws`
+ * with `Authorization: Bearer` and `Cartesia-Version` headers, where a refused handshake becomes a
+ * `CartesiaApiError` with status and body (transport/ws.ts); in browsers the native `WebSocket` with
+ * credentials and version in the query (browsers cannot set handshake headers).
  */
 import { prepareDebug } from "../debug.js";
-import { CartesiaApiError, ConnectionError } from "../errors.js";
+import { ConnectionError } from "../errors.js";
 import { abortReason } from "../util/abort.js";
 import { unref } from "../util/promise.js";
 import type { ClientConfig } from "../config.js";
@@ -27,20 +27,6 @@ export interface WebSocketLike {
 /** A WebSocket class: the global one, `ws`'s, or any compatible one. */
 export type WebSocketConstructor = new (url: string, protocols?: string | string[], options?: object) => WebSocketLike;
 
-/** What `ws` adds on top of the standard surface (typed here so `@types/ws` is not needed by users). */
-interface WsExtras {
-  on(event: "message", fn: (data: Uint8Array & { toString(encoding?: string): string }, isBinary: boolean) => void): void;
-  on(event: "close", fn: (code: number, reason: { toString(): string }) => void): void;
-  on(event: "error", fn: (error: Error) => void): void;
-  on(event: "open", fn: () => void): void;
-  on(event: "upgrade", fn: (res: { headers: Record<string, string | string[] | undefined> }) => void): void;
-  on(
-    event: "unexpected-response",
-    fn: (req: unknown, res: { statusCode?: number; headers: Record<string, string | string[] | undefined>; on(e: string, f: (chunk?: unknown) => void): void; resume(): void }) => void,
-  ): void;
-  terminate(): void;
-}
-
 /** One open connection, transport-neutral. */
 export interface Socket {
   /** The request id of the upgrade response (`cartesia-request-id` / `X-Request-Id`), when readable. */
@@ -59,37 +45,57 @@ export interface Socket {
 }
 
 const OPEN = 1;
-const isNode = (): boolean => typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === "string";
 
-/** True for `ws`'s class (or a subclass): it takes headers and reports refused handshakes. */
-function isWsClass(ctor: WebSocketConstructor): boolean {
-  const proto = (ctor as { prototype?: Record<string, unknown> }).prototype;
-  return typeof proto?.terminate === "function" && typeof proto.on === "function";
+/** What a wiring reports to the socket it opens. */
+export interface SocketHooks {
+  open(): void;
+  message(data: string | Uint8Array): void;
+  /** The connection is gone (once). */
+  close(code: number, reason: string): void;
+  /** The server refused the handshake (a typed error with its status, where the class exposes it). */
+  refused(error: Error): void;
+  /** A transport error; it fails the handshake when it comes before `open`. */
+  failed(error: Error): void;
+  /** The upgrade response's request id, where the class exposes headers. */
+  requestId(id: string | undefined): void;
 }
 
-let wsModule: Promise<WebSocketConstructor | undefined> | undefined;
-
-/** `"ws"`, built at run time so that no bundler resolves it into a browser bundle. */
-const wsSpecifier = (): string => ["w", "s"].join("");
-
-/** Loads `ws` on first use (Node only). */
-function loadWs(): Promise<WebSocketConstructor | undefined> {
-  wsModule ??= import(/* @vite-ignore */ /* webpackIgnore: true */ wsSpecifier()).then(
-    (mod: { WebSocket?: WebSocketConstructor; default?: WebSocketConstructor }) => mod.WebSocket ?? mod.default,
-    () => undefined,
-  );
-  return wsModule;
+/** How sockets of one WebSocket class are created and listened to (`ws` has more than the standard surface). */
+export interface SocketWiring {
+  /** Whether `create` can send handshake headers. */
+  readonly headers: boolean;
+  create(ctor: WebSocketConstructor, url: string, headers: Record<string, string>): WebSocketLike;
+  attach(raw: WebSocketLike, hooks: SocketHooks): void;
+  /** Drops the connection without a close handshake; false when the class cannot, and no close event will follow. */
+  terminate(raw: WebSocketLike): boolean;
 }
 
-/** Picks the WebSocket class and where credentials go. */
-export async function resolveWebSocket(config: ClientConfig): Promise<{ ctor: WebSocketConstructor; credentialsIn: "headers" | "query"; ws: boolean }> {
-  let ctor = config.WebSocket;
-  if (!ctor && isNode()) ctor = await loadWs();
-  ctor ??= (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
-  if (!ctor) throw new ConnectionError("No WebSocket implementation: install `ws` or pass `WebSocket` to createClient");
-  const ws = isWsClass(ctor);
-  return { ctor, ws, credentialsIn: config.credentialsIn ?? (ws ? "headers" : "query") };
-}
+/** The standard (browser) surface: `on*` handlers; no headers, no handshake details. */
+export const standardWiring: SocketWiring = {
+  headers: false,
+  create: (ctor, url) => new ctor(url),
+  attach(raw, hooks) {
+    raw.onopen = hooks.open;
+    raw.onmessage = (event) => {
+      const data = event.data;
+      if (typeof data === "string") hooks.message(data);
+      else if (data instanceof ArrayBuffer) hooks.message(new Uint8Array(data));
+      else if (ArrayBuffer.isView(data)) hooks.message(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    };
+    raw.onerror = () => {
+      // Browsers give no detail; the close event that follows carries the code.
+    };
+    raw.onclose = (event) => hooks.close(event.code, event.reason);
+  },
+  terminate(raw) {
+    try {
+      raw.close();
+    } catch {
+      // Already closed.
+    }
+    return false;
+  },
+};
 
 /** Auth and version as query parameters (browsers), in the names every endpoint's query schema has. */
 export interface QueryAuth {
@@ -112,7 +118,10 @@ export interface ConnectOptions {
 /** Opens a WebSocket to an endpoint with the client's credentials and version. */
 export async function connectWebSocket(config: ClientConfig, options: ConnectOptions): Promise<Socket> {
   await prepareDebug(config);
-  const { ctor, ws, credentialsIn } = await resolveWebSocket(config);
+  const { ctor, wiring, credentialsIn } = await config.platform.resolveWebSocket(config);
+  if (credentialsIn === "headers" && !wiring.headers) {
+    throw new ConnectionError('credentialsIn: "headers" needs a `ws`-compatible WebSocket class: a standard WebSocket cannot send handshake headers');
+  }
   const token = credential(config);
   const auth: QueryAuth = {};
   const headers: Record<string, string> = {};
@@ -125,29 +134,24 @@ export async function connectWebSocket(config: ClientConfig, options: ConnectOpt
     if (token) headers.authorization = `Bearer ${token}`;
   }
   const url = wsUrl(config, options.path, options.query(auth));
-  return openSocket(ctor, url, ws ? headers : undefined, options.signal, options.timeoutMs ?? 10_000);
-}
-
-function headerString(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
+  return openSocket(ctor, wiring, url, headers, options.signal, options.timeoutMs ?? 10_000);
 }
 
 /** Opens one socket; resolves once open, rejects with a typed error when the handshake fails. */
-function openSocket(ctor: WebSocketConstructor, url: string, headers: Record<string, string> | undefined, signal: AbortSignal | undefined, timeoutMs: number): Promise<Socket> {
+function openSocket(ctor: WebSocketConstructor, wiring: SocketWiring, url: string, headers: Record<string, string>, signal: AbortSignal | undefined, timeoutMs: number): Promise<Socket> {
   return new Promise<Socket>((resolve, reject) => {
     if (signal?.aborted) {
       reject(abortReason(signal));
       return;
     }
-    let raw: WebSocketLike & Partial<WsExtras>;
+    let raw: WebSocketLike;
     try {
-      raw = headers ? new ctor(url, undefined, { headers, perMessageDeflate: false }) : new ctor(url);
+      raw = wiring.create(ctor, url, headers);
     } catch (error) {
       reject(new ConnectionError(`Cannot open ${url}: ${(error as Error).message}`, { cause: error }));
       return;
     }
     raw.binaryType = "arraybuffer";
-    const isWs = typeof raw.on === "function" && typeof raw.terminate === "function";
     let settled = false;
     let opened = false;
     let closed = false;
@@ -180,16 +184,8 @@ function openSocket(ctor: WebSocketConstructor, url: string, headers: Record<str
         }
       },
       terminate() {
-        if (isWs) (raw as WsExtras).terminate();
-        else {
-          try {
-            raw.close();
-          } catch {
-            // Already closed.
-          }
-          // A browser socket cannot be cut; report it gone now.
-          finishClose(1006, "terminated");
-        }
+        // A browser socket cannot be cut: report it gone now.
+        if (!wiring.terminate(raw)) finishClose(1006, "terminated");
       },
       listen(message, close) {
         onMessage = message;
@@ -243,48 +239,18 @@ function openSocket(ctor: WebSocketConstructor, url: string, headers: Record<str
       resolve(socket);
     };
 
-    if (isWs) {
-      const w = raw as WsExtras;
-      w.on("upgrade", (res) => {
-        requestId = headerString(res.headers["cartesia-request-id"]) ?? headerString(res.headers["x-request-id"]);
-      });
-      w.on("unexpected-response", (_req, res) => {
-        const status = res.statusCode ?? 0;
-        const rid = headerString(res.headers["cartesia-request-id"]) ?? headerString(res.headers["x-request-id"]);
-        let body = "";
-        res.on("data", (chunk) => {
-          if (body.length < 65_536) body += String(chunk);
-        });
-        res.on("end", () => {
-          fail(CartesiaApiError.fromHttp(status, body, rid, "handshake"));
-          w.terminate();
-        });
-        res.on("error", () => {
-          fail(CartesiaApiError.fromHttp(status, body, rid, "handshake"));
-          w.terminate();
-        });
-      });
-      w.on("open", onOpen);
-      w.on("message", (data, isBinary) => {
-        deliver(isBinary ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : data.toString("utf8"));
-      });
-      w.on("error", (error) => {
+    wiring.attach(raw, {
+      open: onOpen,
+      message: deliver,
+      close: finishClose,
+      refused: fail,
+      failed(error) {
         if (!opened) fail(new ConnectionError(`WebSocket connection failed (${redactUrl(url)}): ${error.message}`, { cause: error }));
-      });
-      w.on("close", (code, reason) => finishClose(code, reason.toString()));
-    } else {
-      raw.onopen = onOpen;
-      raw.onmessage = (event) => {
-        const data = event.data;
-        if (typeof data === "string") deliver(data);
-        else if (data instanceof ArrayBuffer) deliver(new Uint8Array(data));
-        else if (ArrayBuffer.isView(data)) deliver(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-      };
-      raw.onerror = () => {
-        // Browsers give no detail; the close event that follows carries the code.
-      };
-      raw.onclose = (event) => finishClose(event.code, event.reason);
-    }
+      },
+      requestId(id) {
+        requestId = id;
+      },
+    });
   });
 }
 

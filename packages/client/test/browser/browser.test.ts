@@ -1,6 +1,6 @@
 /**
  * The client in a real browser: Debian's Chromium, driven by playwright-core (which downloads no
- * browser of its own), loads an esbuild bundle of src/index.ts and talks to the mock with the native
+ * browser of its own), loads an esbuild bundle of src/browser.ts (what the package's `browser` export condition resolves to) and talks to the mock with the native
  * WebSocket — credentials and version in the query, an access token minted from Node.
  *
  * - The bundle is built here with esbuild (platform browser, ESM); any import of `ws` or of a Node
@@ -56,7 +56,7 @@ async function bundleClient(): Promise<{ code: string; offending: string[]; inpu
     },
   };
   const result = await build({
-    entryPoints: [join(PACKAGE_DIR, "src", "index.ts")],
+    entryPoints: [join(PACKAGE_DIR, "src", "browser.ts")],
     absWorkingDir: PACKAGE_DIR,
     bundle: true,
     platform: "browser",
@@ -244,7 +244,7 @@ describe("the client in Chromium", { timeout: 60_000 }, () => {
   it("bundles for the browser (esbuild, platform browser, ESM) without ws or any Node built-in", async () => {
     const { code, offending, inputs } = await bundled();
     expect(offending, `forbidden imports in the browser bundle:\n${offending.join("\n")}`).toEqual([]);
-    expect(inputs.some((i) => i.endsWith("src/index.ts"))).toBe(true);
+    expect(inputs.some((i) => i.endsWith("src/browser.ts"))).toBe(true);
     expect(code).toContain("createClient");
     // `ws` is only ever loaded lazily in Node, by a specifier built at run time.
     expect(code).not.toMatch(/from\s*["']ws["']|require\(\s*["']ws["']\s*\)/);

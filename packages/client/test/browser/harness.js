@@ -1,5 +1,5 @@
 // The in-page side of browser.test.ts, served as a plain ES module next to the client bundle
-// (`/client.js`, built by esbuild from src/index.ts). It runs the client with Chromium's native
+// (`/client.js`, built by esbuild from src/browser.ts). It runs the client with Chromium's native
 // WebSocket and keeps what happened in `window.harness.state`, which the test reads from Node with
 // page.evaluate / page.waitForFunction. It also draws the results, for the screenshot.
 import { createClient } from "./client.js";
