@@ -194,3 +194,13 @@ describe("access-token over the JSON-lines protocol", () => {
     expect(runnerMessageSchema.safeParse({ type: "case", target: { baseUrl: "u", apiKey: "k" }, case: { id: "x", suite: "access-token", actions: [], accessToken: { grants: { voices: true } } } }).success).toBe(false);
   });
 });
+
+describe("access-token over stdin/stdout", () => {
+  it("a plain-Node command adapter (fetch, then ws with ?access_token=) passes the whole suite", async () => {
+    const { createCommandAdapter } = await import("../src/adapter/command.js");
+    const script = new URL("./fixtures/token-adapter.mjs", import.meta.url).pathname;
+    const report = await runConformance({ adapter: createCommandAdapter(`node ${script}`), suites: ["access-token"], runs: RUNS, seed: SEED });
+    expect(report.adapter).toBe("token-command-adapter");
+    expect(report.checks.filter((c) => c.grade !== "pass").map((c) => `${c.id}: ${c.grade} ${c.reason ?? ""}`)).toEqual([]);
+  });
+});
