@@ -12,6 +12,8 @@ import { httpExchange } from "../src/checks/http.js";
 import { SPEECHWIRE_CAPABILITIES } from "../src/adapter/speechwire.js";
 import { caseSchema, type Case, type ObservationEvent } from "../src/adapter/schema.js";
 import { batchCaseArb, fixedCases, ttsHttpCaseArb } from "../src/runner/cases.js";
+import { caseApplies } from "../src/runner/run.js";
+import { LIVEKIT_CAPABILITIES } from "../src/adapter/livekit.js";
 import { RUNS, SEED } from "./helpers.js";
 
 const VOICE = { mode: "id", id: "6b7f9d52-3c1a-4e8f-a0b2-9d4c5e6f7a81" };
@@ -227,6 +229,20 @@ describe("tts-http cases", () => {
     for (const c of fixedCases("tts-http")) expect(valid(c), c.id).toBe(!c.http?.invalid);
     fc.assert(
       fc.property(ttsHttpCaseArb(), (c) => valid(c) && c.http?.invalid === false),
+      { seed: SEED, numRuns: Math.max(RUNS, 50) },
+    );
+  });
+
+  it("an adapter without sse or with a list of formats gets only the cases it can express", () => {
+    const applies = fixedCases("tts-http").filter((c) => caseApplies(c, LIVEKIT_CAPABILITIES)).map((c) => c.id);
+    expect(applies).toEqual(["http-bytes-raw", "http-bytes-401", "http-bytes-429-legacy", "http-bytes-400"]);
+    expect(fixedCases("tts-http").filter((c) => caseApplies(c, SPEECHWIRE_CAPABILITIES))).toHaveLength(fixedCases("tts-http").length);
+    fc.assert(
+      fc.property(ttsHttpCaseArb(), (c) => {
+        const f = c.http?.request.output_format as { container: string; encoding?: string };
+        const expressible = c.http?.endpoint === "bytes" && f.container === "raw" && f.encoding === "pcm_s16le";
+        return caseApplies(c, LIVEKIT_CAPABILITIES) === expressible;
+      }),
       { seed: SEED, numRuns: Math.max(RUNS, 50) },
     );
   });
