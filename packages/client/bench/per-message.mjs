@@ -15,7 +15,8 @@
  * The injection point: one fake WebSocket class with the standard browser surface (readyState,
  * binaryType, send, close, on* handlers and add/removeEventListener; a message is delivered as a
  * `{ type: "message", data }` object). Each client gets it on its browser path:
- * - ours: `createClient({ WebSocket: FakeWebSocket })` (not `ws`-shaped, so credentials go in the
+ * - ours: the browser entry (dist/browser.js, what the `browser` export condition names),
+ *   `createClient({ WebSocket: FakeWebSocket })` (credentials go in the
  *   query, as in a browser); the client sets `onmessage`.
  * - cartesia-js: it takes no WebSocket option, but its ES-module build (index.mjs, what a browser
  *   bundler picks) tries `require('ws')`, which fails in an ES module, and then uses the global
@@ -61,7 +62,8 @@ import { startMockServer } from "@speechwire/mock-server";
 import { WebSocket as WsClient } from "ws";
 
 const PACKAGE_DIR = fileURLToPath(new URL("..", import.meta.url));
-const DIST = join(PACKAGE_DIR, "dist", "index.js");
+// The browser entry (exports["."].browser): the code path a browser app runs.
+const DIST = join(PACKAGE_DIR, "dist", "browser.js");
 
 function arg(name, fallback) {
   const i = process.argv.indexOf(`--${name}`);

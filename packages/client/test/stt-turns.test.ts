@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BUILTIN_SCENARIOS, type MockServer } from "@speechwire/mock-server";
 import { WebSocketServer } from "ws";
 import { CartesiaApiError, createClient, SpeechwireError, type TurnsEvent } from "../src/index.js";
-import { addScenario, chunks, clientFor, collect, delay, firstError, patternAudio, scriptSeconds, sessionById, sessionsOf, sha256, startMock, TURNS_PARAMS, until } from "./helpers.js";
+import { addScenario, chunks, clientFor, collect, delay, firstError, patternAudio, scriptSeconds, sessionById, sessionsOf, sha256, startMock, TURNS_PARAMS, until, V1_PARAMS } from "./helpers.js";
 
 let mock: MockServer;
 beforeAll(async () => {
@@ -133,6 +133,17 @@ describe("stt.turns", () => {
     const texts = record.entries.filter((e) => e.dir === "client" && e.kind === "text").map((e) => e.text);
     expect(texts).toEqual(['{"type":"config","turn":{"end_threshold":0.15,"end_timeout_ms":2000}}', '{"type":"close"}']);
     expect(record.violations).toEqual([]);
+  });
+
+  it("checks the handshake parameters when the session is made: a bad one throws a TypeError naming it, and nothing connects", async () => {
+    const before = mock.sessions().length;
+    const client = clientFor(mock);
+    expect(() => client.stt.turns({ ...TURNS_PARAMS, sample_rate: 16000.5 })).toThrow(TypeError);
+    expect(() => client.stt.turns({ ...TURNS_PARAMS, sample_rate: 16000.5 })).toThrow(/^sample_rate: expected integer/);
+    expect(() => client.stt.turns({ ...TURNS_PARAMS, turn_end_timeout_ms: Number.NaN })).toThrow(/^turn_end_timeout_ms: /);
+    expect(() => client.stt.stream({ ...V1_PARAMS, sample_rate: -16000 })).toThrow(/^sample_rate: expected a number > 0, got -16000/);
+    await delay(50);
+    expect(mock.sessions().length).toBe(before);
   });
 
   it("keeps a turn moving when the caller's audio stops mid-turn (watchdog silence), and not without the watchdog", async () => {

@@ -13,7 +13,7 @@ export { CHECKS, CHECKS_BY_ID, checksFor, type Check, type CheckInput, type Grad
 export { catalogueTable } from "./checks/table.js";
 export { fixedCases, caseArb, sttScriptArb, turnsCaseArb, v1CaseArb, ttsCaseArb, ttsHttpCaseArb, batchCaseArb, wavFile, wantsMp3, sttCase, patternAudio } from "./runner/cases.js";
 export { runConformance, evaluateCase, caseApplies, type AdapterReport, type CaseRun, type CaseVerdict, type CheckResult, type Counterexample, type RunOptions } from "./runner/run.js";
-export { parseMultipart, startHttpRecorder, type HttpExchange, type HttpRecorder } from "./runner/http-recorder.js";
+export { httpExchange, type HttpExchange } from "./checks/http.js";
 export { startUnknownInjector, UNKNOWN_FRAME, type UnknownInjector } from "./runner/proxy.js";
 export { baselineEntrySchema, baselineSchema, baselineGrade, readBaseline, type BaselineEntry } from "./report/baseline.js";
 export { escapeXml, junitXml, oneLine, reportOk, summaryMarkdown, writeReports, type RunDocument } from "./report/write.js";

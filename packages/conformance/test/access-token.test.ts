@@ -10,7 +10,7 @@ import { accessToken } from "@speechwire/protocol";
 import { scenarioSchema, startMockServer, type MockServer, type SessionRecord } from "@speechwire/mock-server";
 import { createSpeechwireAdapter } from "../src/adapter/speechwire.js";
 import type { Adapter } from "../src/adapter/types.js";
-import type { Case, ObservationEvent } from "../src/adapter/schema.js";
+import { capabilitiesSchema, type Case, type ObservationEvent } from "../src/adapter/schema.js";
 import { ACCESS_TOKEN_CHECKS } from "../src/checks/access-token.js";
 import { accessTokenCaseArb, accessTokenFixedCases, accessTokenPath, expectsGrantRefusal } from "../src/runner/access-token-cases.js";
 import { evaluateCase, runConformance } from "../src/runner/run.js";
@@ -94,7 +94,7 @@ describe("access-token checks on altered records of a real exchange", () => {
   }
 
   function grades(x: { c: Case; sessions: SessionRecord[]; events: ObservationEvent[] }): Record<string, string> {
-    const caps = { name: "t", suites: ["access-token" as const], reconnect: false, keepAlive: false, finalize: true, flush: true, cancel: true, timestamps: true, errors: true, tls: false, mp3: false };
+    const caps = capabilitiesSchema.parse({ name: "t", suites: ["access-token"] });
     const verdicts = evaluateCase({ case: x.c, events: x.events, result: { crashed: false }, sessions: x.sessions }, scenarioSchema.parse({ ...x.c.scenario, name: "x" }), caps, new Uint8Array(0));
     return Object.fromEntries([...verdicts].map(([id, v]) => [id, v.grade]));
   }

@@ -51,13 +51,23 @@ describe("built-in adapters match their committed baselines", () => {
       "turns/errors-surfaced fail",
       "tts/end-context warning",
       "tts/errors-surfaced fail",
+      "tts-http/bytes-request fail",
+      "tts-http/errors-surfaced fail",
     ]);
     // It has no STT v1 stream, no keep-alive, and never sends a Cartesia flush or cancel.
     const skipped = report.checks.filter((c) => c.grade === "skipped").map((c) => c.id);
     expect(skipped.filter((id) => !/^(v1|tts-http|stt-batch|access-token)\//u.test(id))).toEqual(["turns/keep-alive", "tts/flush", "tts/cancel", "tts/flush-done-surfaced"]);
     expect(skipped.filter((id) => id.startsWith("v1/"))).toHaveLength(12);
-    // TTS over HTTP is not declared (synthesize() needs https; the recording relay is plain http), nor batch STT (the plugin has none).
-    expect(skipped.filter((id) => id.startsWith("tts-http/"))).toHaveLength(6);
+    // TTS over HTTP runs over TLS against the mock (synthesize(): /tts/bytes, raw pcm_s16le only, so no SSE); no batch STT (the plugin has none).
+    expect(report.checks.filter((c) => c.suite === "tts-http").map((c) => `${c.id} ${c.grade}`)).toEqual([
+      "tts-http/bytes-request fail",
+      "tts-http/sse-request skipped",
+      "tts-http/bytes-audio pass",
+      "tts-http/sse-events skipped",
+      "tts-http/errors-surfaced fail",
+      "tts-http/no-crash pass",
+    ]);
+    expect(report.checks.find((c) => c.id === "tts-http/bytes-request")?.reason).toMatch(/max_buffer_delay_ms/u);
     expect(skipped.filter((id) => id.startsWith("stt-batch/"))).toHaveLength(4);
     // Access tokens are not declared: the plugin takes an API key only.
     expect(skipped.filter((id) => id.startsWith("access-token/"))).toHaveLength(6);

@@ -88,9 +88,12 @@ export function describeSchema(schema: z.ZodType, options: WalkOptions = { refin
   }
 }
 
-/** How a query or form field travels: `n` a number as text, `r` a repeatable string, `s` a string. */
-export function describeWireFields(schema: z.ZodType): Record<string, "n" | "r" | "s"> {
-  const out: Record<string, "n" | "r" | "s"> = {};
+/**
+ * How a query or form field travels: `r` a repeatable string, `s` a string, or a number as text
+ * described by its number shape (`n`, `i`, or bounded) so that the encoder checks what zod's does.
+ */
+export function describeWireFields(schema: z.ZodType): Record<string, ShapeValue> {
+  const out: Record<string, ShapeValue> = {};
   for (const [key, value] of Object.entries(defOf(schema).shape ?? {})) {
     let def = defOf(value);
     if (def.type === "optional") def = defOf(def.innerType as z.ZodType);
@@ -100,7 +103,7 @@ export function describeWireFields(schema: z.ZodType): Record<string, "n" | "r" 
       def.type === "string" || def.type === "enum"
         ? "s"
         : def.type === "pipe" && defOf(def.out as z.ZodType).type === "number"
-          ? "n"
+          ? describeSchema(def.out as z.ZodType, { refinements: "reject" }, key)
           : def.type === "pipe" && defOf(def.out as z.ZodType).type === "array"
             ? "r"
             : undefined;

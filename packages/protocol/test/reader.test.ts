@@ -288,4 +288,34 @@ describe("reader details", () => {
     );
     expect(() => encodeQuery("sttV1", { model: "ink-2", sample_rate: "16000" })).toThrow(/sample_rate/);
   });
+
+  it("checks every number field as zod's encode does: throws exactly when it throws, naming the field", () => {
+    const cases = [
+      ["sttV1", sttV1Arbitraries.query, (q: never) => sttV1.encodeQuery(q)],
+      ["sttTurns", sttTurnsArbitraries.query, (q: never) => sttTurns.encodeQuery(q)],
+      ["sttBatch", sttBatchArbitraries.query, (q: never) => sttBatch.encodeQuery(q)],
+    ] as const;
+    // Integers, fractions, negatives, zero, ±Infinity and NaN: what a caller might pass by mistake.
+    const anyNumber = fc.oneof(fc.integer(), fc.double(), fc.constantFrom(0, -0, 0.5, -1, 16000.5, Number.MAX_SAFE_INTEGER + 2));
+    for (const [name, arb, zodEncode] of cases) {
+      const numberFields = Object.entries(shapes.queries[name] ?? {}).filter(([, kind]) => kind !== "s" && kind !== "r").map(([key]) => key);
+      expect(numberFields.length, name).toBeGreaterThan(0);
+      fc.assert(
+        fc.property(arb as fc.Arbitrary<object>, fc.constantFrom(...numberFields), anyNumber, (q, field, n) => {
+          const query = { ...q, [field]: n };
+          let zodError: unknown;
+          try {
+            zodEncode(query as never);
+          } catch (error) {
+            zodError = error;
+          }
+          if (zodError === undefined) expect(encodeQuery(name, query)).toBe(zodEncode(query as never));
+          else expect(() => encodeQuery(name, query), `zod rejects ${field}=${n}`).toThrow(new RegExp(`^${field}: `));
+        }),
+        fcOptions({ numRuns: 100 }),
+      );
+    }
+    expect(() => encodeQuery("sttV1", { model: "ink-2", sample_rate: 16000.5 })).toThrow(/^sample_rate: expected integer/);
+    expect(() => encodeQuery("sttBatch", { sample_rate: -8000 })).toThrow(/^sample_rate: expected a number > 0, got -8000/);
+  });
 });

@@ -86,6 +86,8 @@ export abstract class SttSocketSession<E extends { type: string }, M extends { t
     protected readonly format: AudioFormat,
     options: SttSessionOptions,
   ) {
+    // Encoding the parameters checks them (a `TypeError` naming the field): a bad one throws here, not at connect.
+    query({});
     const reconnect = resolveReconnect(options.reconnect);
     this.log = new ReplayLog(reconnect !== undefined, options.maxReplayBytes ?? 32 * 1024 * 1024);
     this.#drainTimeoutMs = options.drainTimeoutMs ?? 10_000;

@@ -29,6 +29,7 @@ export const CARTESIA_JS_CAPABILITIES: Capabilities = {
   tls: true,
   // `tts.generate()` hands back the fetch Response: any container's bytes.
   mp3: true,
+  sse: true,
 };
 
 type Listener = (...args: never[]) => void;

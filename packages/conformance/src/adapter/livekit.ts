@@ -9,7 +9,14 @@
  * `connected` and re-emits the last interim on `turn.resume`; the adapter reports what it surfaces.
  * For TTS the plugin picks its own `context_id` per stream (`SynthesizedAudio.requestId`), which the
  * adapter reports as `result.contexts`.
+ *
+ * TTS over HTTP: `TTS.synthesize()` (its ChunkedStream) posts to `/tts/bytes` over `node:https` with
+ * no agent of its own, always raw `pcm_s16le`, and builds the path from the base URL's host and port
+ * only; it has no SSE call. The adapter gives it the mock's TLS URL and trusts the mock's certificate
+ * on `https.globalAgent` for the case (the way docs/real-clients.md shows), restoring it afterwards.
  */
+import { globalAgent } from "node:https";
+import { rootCertificates } from "node:tls";
 import type { Adapter, Observe } from "./types.js";
 import type { Action, Capabilities, Case, CaseResult, ObservationEvent, Target } from "./schema.js";
 import { audioPieces } from "./speechwire.js";
@@ -18,8 +25,8 @@ import { audioPieces } from "./speechwire.js";
 export const LIVEKIT_CAPABILITIES: Capabilities = {
   name: "livekit",
   version: "@livekit/agents-plugin-cartesia 1.8.1",
-  // Its STT always connects to the turns endpoint; it has no STT v1 stream.
-  suites: ["stt-turns", "tts"],
+  // Its STT always connects to the turns endpoint; it has no STT v1 stream, and no batch STT.
+  suites: ["stt-turns", "tts", "tts-http"],
   reconnect: false,
   keepAlive: false,
   // It never sends a Cartesia flush (its flush() flushes its sentence tokenizer) and never cancels.
@@ -30,6 +37,9 @@ export const LIVEKIT_CAPABILITIES: Capabilities = {
   errors: true,
   tls: false,
   mp3: false,
+  // synthesize() is /tts/bytes only, raw pcm_s16le only (its encoding option allows nothing else).
+  sse: false,
+  httpFormats: ["raw/pcm_s16le"],
 };
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- the optional peers are loaded at run time */
@@ -80,6 +90,7 @@ export function createLivekitAdapter(): Adapter {
     async runCase(target, c, observe) {
       try {
         const lk = await loaded;
+        if (c.suite === "tts-http") return await runTtsHttp(lk, target, c, observe);
         return c.suite === "tts" ? await runTts(lk, target, c, observe) : await runStt(lk, target, c, observe);
       } catch (error) {
         return { crashed: true, crash: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
@@ -230,4 +241,53 @@ async function runTts(lk: Loaded, target: Target, c: Case, observe: Observe): Pr
     }
   }
   return { crashed: false, contexts };
+}
+
+/** The `/tts/bytes` request fields a case gives (the plugin builds its own body from options). */
+interface BytesRequest {
+  model_id: string;
+  transcript: string;
+  voice: { mode: string; id?: string };
+  output_format: { container: string; encoding?: string; sample_rate: number };
+  language?: string;
+}
+
+async function runTtsHttp(lk: Loaded, target: Target, c: Case, observe: Observe): Promise<CaseResult> {
+  const http = c.http;
+  if (!http) throw new Error(`case ${c.id} has no http section`);
+  if (http.endpoint !== "bytes") throw new Error("the plugin has no /tts/sse call");
+  if (!target.tlsBaseUrl) throw new Error("LiveKit's synthesize() always uses https: the runner gave no TLS URL");
+  const r = http.request as unknown as BytesRequest;
+  const f = r.output_format;
+  if (f.container !== "raw" || f.encoding !== "pcm_s16le") throw new Error("the plugin asks only for raw pcm_s16le");
+  if (r.voice.mode !== "id" || !r.voice.id) throw new Error("the adapter maps only voice {mode: id}");
+  const client = new lk.plugin.TTS({
+    apiKey: target.apiKey,
+    baseUrl: target.tlsBaseUrl,
+    apiVersion: c.version,
+    model: r.model_id,
+    voice: r.voice.id,
+    sampleRate: f.sample_rate,
+    ...(r.language ? { language: r.language } : {}),
+  });
+  client.on("error", (e: unknown) => observe(errorObservation(e)));
+  // synthesize() passes no agent to node:https: trust the mock's certificate on the global agent, for this case only.
+  const agentOptions = globalAgent.options as { ca?: unknown };
+  const previousCa = agentOptions.ca;
+  if (target.ca) agentOptions.ca = [...rootCertificates, target.ca];
+  try {
+    const stream = client.synthesize(r.transcript, { ...lk.agents.DEFAULT_API_CONNECT_OPTIONS, maxRetry: 0 });
+    try {
+      for await (const audio of stream as AsyncIterable<{ frame: { data: Int16Array } }>) {
+        const data = audio.frame.data;
+        if (data.byteLength > 0) observe({ type: "http.audio", data: Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString("base64") });
+      }
+    } catch (error) {
+      observe(errorObservation(error));
+    }
+  } finally {
+    agentOptions.ca = previousCa;
+    await client.close?.();
+  }
+  return { crashed: false };
 }

@@ -27,6 +27,11 @@ export const capabilitiesSchema = z
     errors: z.boolean().default(true).meta({ description: "Surfaces server error events to its caller." }),
     tls: z.boolean().default(false).meta({ description: "Needs the TLS URLs (e.g. cartesia-js forces wss for TTS)." }),
     mp3: z.boolean().default(false).meta({ description: "TTS over HTTP: can request and surface `/tts/bytes` audio in the `mp3` container." }),
+    sse: z.boolean().default(true).meta({ description: "TTS over HTTP: can call `/tts/sse` (LiveKit's plugin has only `/tts/bytes`)." }),
+    httpFormats: z
+      .array(z.string().regex(/^(raw|wav)\/pcm_(s16le|f32le|mulaw|alaw)$/u))
+      .optional()
+      .meta({ description: "TTS over HTTP: the raw and WAV output formats the client can ask for, as `container/encoding` (e.g. `raw/pcm_s16le`); every one when left out. MP3 is the `mp3` capability." }),
   })
   .meta({ title: "capabilities" });
 /** Declared capabilities (defaults filled in). */

@@ -31,6 +31,7 @@ export const SPEECHWIRE_CAPABILITIES: Capabilities = {
   errors: true,
   tls: false,
   mp3: true,
+  sse: true,
 };
 
 /** Maps an error the client surfaced to an observation. */

@@ -8,7 +8,6 @@ import { sttTurns, sttV1, tts, bytesPerSample, type Violation } from "@speechwir
 import { compileScript } from "@speechwire/mock-server/core";
 import type { Scenario, SessionRecord } from "@speechwire/mock-server";
 import type { Capabilities, Case, Observations, ObservationEvent, Suite } from "../adapter/schema.js";
-import type { HttpExchange } from "../runner/http-recorder.js";
 import { STT_BATCH_CHECKS, TTS_HTTP_CHECKS } from "./http.js";
 import { ACCESS_TOKEN_CHECKS } from "./access-token.js";
 import { closes, header, isClipped, locateAudio, queryParam, serverMessages, sha256, textFrames } from "./journal.js";
@@ -27,10 +26,14 @@ export interface CheckInput {
   capabilities: Capabilities;
   /** The case audio, decoded (STT). */
   audio: Uint8Array;
-  /** TTS over HTTP: the case's requests and the mock's answers, recorded by the runner's relay. */
-  http?: HttpExchange[];
   /** TTS over HTTP, SSE cases: the raw `/tts/bytes` audio the mock gives for the same request (fetched by the runner). */
   reference?: Uint8Array;
+  /**
+   * TTS over HTTP, `/tts/bytes` cases whose surfaced audio does not match the journal's digest: the
+   * mock's deterministic re-render of the request the client sent (fetched by the runner), so the
+   * failure can name the first differing byte.
+   */
+  rerender?: Uint8Array;
 }
 
 /** One case's verdict on a check; `undefined` when the check does not apply to the case. */

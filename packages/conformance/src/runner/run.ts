@@ -10,9 +10,10 @@ import { scenarioSchema, startMockServer, type MockServer, type SessionRecord } 
 import type { Adapter } from "../adapter/types.js";
 import { observationEventSchema, SUITES, type Capabilities, type Case, type CaseResult, type ObservationEvent, type Suite } from "../adapter/schema.js";
 import { checksFor, type Check, type Grade, type Verdict } from "../checks/catalogue.js";
+import { httpExchange, surfacedAudio } from "../checks/http.js";
+import { sha256 } from "../checks/journal.js";
 import { baselineGrade, type BaselineEntry } from "../report/baseline.js";
 import { caseArb, fixedCases, wantsMp3 } from "./cases.js";
-import { parseMultipart, startHttpRecorder, type HttpExchange, type HttpRecorder } from "./http-recorder.js";
 import { startUnknownInjector, type UnknownInjector } from "./proxy.js";
 
 /** One case's verdict on one check. */
@@ -88,10 +89,10 @@ export interface CaseRun {
   events: ObservationEvent[];
   result: CaseResult;
   sessions: SessionRecord[];
-  /** TTS over HTTP: the requests and answers the runner's relay recorded. */
-  http?: HttpExchange[];
   /** TTS over HTTP, SSE: the raw `/tts/bytes` audio for the same request. */
   reference?: Uint8Array;
+  /** TTS over HTTP, `/tts/bytes` with audio that does not match the journal: the mock's re-render of the request. */
+  rerender?: Uint8Array;
   verdicts: Map<string, Verdict>;
 }
 
@@ -106,7 +107,6 @@ const WHOLE_FRAMES = { textChars: 4 * 1024 * 1024 };
 class Environment {
   readonly #idle = new Map<number, Promise<MockServer>>();
   readonly #relays = new Map<MockServer, Promise<UnknownInjector>>();
-  #recorder: Promise<HttpRecorder> | undefined;
   #strict: Promise<MockServer> | undefined;
   #seq = 0;
   constructor(
@@ -143,12 +143,6 @@ class Environment {
     return r;
   }
 
-  /** The recording relay in front of the main mock (TTS over HTTP). */
-  recorder(): Promise<HttpRecorder> {
-    this.#recorder ??= startHttpRecorder(this.main.urls.http);
-    return this.#recorder;
-  }
-
   scenarioName(c: Case): string {
     this.#seq += 1;
     return `conf-${this.#seq}-${c.id.toLowerCase().replace(/[^a-z0-9._-]/gu, "-")}`;
@@ -156,7 +150,6 @@ class Environment {
 
   async close(): Promise<void> {
     for (const r of this.#relays.values()) await (await r).close();
-    if (this.#recorder) await (await this.#recorder).close();
     for (const m of this.#idle.values()) await (await m).close();
     if (this.#strict) await (await this.#strict).close();
     await this.main.close();
@@ -173,6 +166,11 @@ export function caseApplies(c: Case, caps: Capabilities): boolean {
   // The unknown-frame relay is plain ws://: a client that insists on TLS for TTS cannot use it.
   if (c.injectUnknown && caps.tls && c.suite === "tts") return false;
   if (wantsMp3(c) && !caps.mp3) return false;
+  if (c.http?.endpoint === "sse" && !caps.sse) return false;
+  if (c.http && caps.httpFormats && !wantsMp3(c)) {
+    const f = c.http.request.output_format as { container?: string; encoding?: string } | undefined;
+    if (!caps.httpFormats.includes(`${String(f?.container)}/${String(f?.encoding)}`)) return false;
+  }
   return true;
 }
 
@@ -191,8 +189,8 @@ export function evaluateCase(run: Omit<CaseRun, "verdicts">, scenario: ReturnTyp
       observations: { events: run.events, result: run.result },
       capabilities: caps,
       audio,
-      ...(run.http ? { http: run.http } : {}),
       ...(run.reference ? { reference: run.reference } : {}),
+      ...(run.rerender ? { rerender: run.rerender } : {}),
     });
     if (v) out.set(check.id, v);
   }
@@ -204,8 +202,13 @@ async function runOneCase(env: Environment, adapter: Adapter, caps: Capabilities
   const name = env.scenarioName(c);
   const scenario = scenarioSchema.parse({ ...c.scenario, name });
   mock.scenarios.add(scenario);
-  const recorder = c.suite === "tts-http" || c.suite === "stt-batch" ? await env.recorder() : undefined;
-  const base = recorder ? recorder.url : c.injectUnknown ? (await env.relayFor(mock)).url : mock.urls.http;
+  const base = c.injectUnknown ? (await env.relayFor(mock)).url : mock.urls.http;
+  // HTTP cases: the case's scenario is also the mock's default for the case, so a client that drops the
+  // base URL's path (LiveKit's synthesize() always posts to `/tts/bytes`) still meets it. Cases run
+  // one at a time, and the journal names the scenario either way.
+  const http = c.suite === "tts-http" || c.suite === "stt-batch";
+  const previousDefault = mock.scenarios.defaultName;
+  if (http) mock.scenarios.defaultName = name;
   const target = {
     baseUrl: `${base}/s/${name}`,
     ...(mock.urls.https ? { tlsBaseUrl: `${mock.urls.https}/s/${name}` } : {}),
@@ -232,6 +235,7 @@ async function runOneCase(env: Environment, adapter: Adapter, caps: Capabilities
     result = { crashed: true, crash: `the adapter rejected: ${error instanceof Error ? error.message : String(error)}` };
   } finally {
     clearTimeout(timer);
+    if (http) mock.scenarios.defaultName = previousDefault;
   }
   if (invalid.length > 0 && !result.crashed) result = { ...result, crashed: true, crash: `invalid observations: ${invalid[0]}` };
   // The journal closes a session when its socket has closed on the server side too.
@@ -240,10 +244,10 @@ async function runOneCase(env: Environment, adapter: Adapter, caps: Capabilities
   while (Date.now() < deadline && mine().some((s) => !s.endedAt)) await sleep(20);
   const sessions = mine().sort((a, b) => (a.startedAt < b.startedAt ? -1 : a.startedAt > b.startedAt ? 1 : 0));
   const audio = c.stt ? Buffer.from(c.stt.audio, "base64") : new Uint8Array(0);
-  const http = recorder ? await recorder.take(name) : undefined;
-  for (const e of http ?? []) if (e.path === "/stt") e.form = await parseMultipart(e);
+  // Fetched after the case's records were taken: these requests are journalled too, but not graded.
   const reference = c.http?.endpoint === "sse" && !scenario.handshake ? await rawBytesFor(mock, name, c) : undefined;
-  const partial = { case: c, events, result, sessions, ...(http ? { http } : {}), ...(reference ? { reference } : {}) };
+  const rerender = c.http?.endpoint === "bytes" ? await rerenderIfDifferent(mock, name, sessions, events) : undefined;
+  const partial = { case: c, events, result, sessions, ...(reference ? { reference } : {}), ...(rerender ? { rerender } : {}) };
   return { ...partial, verdicts: evaluateCase(partial, scenario, caps, audio) };
 }
 
@@ -266,6 +270,31 @@ async function rawBytesFor(mock: MockServer, scenario: string, c: Case): Promise
   }
 }
 
+/**
+ * For a `/tts/bytes` case whose surfaced audio does not match the journal's digest of the answer: the
+ * mock's re-render of the last request the client sent (same body, same version; the mock is
+ * deterministic), so `tts-http/bytes-audio` can name the first differing byte. `undefined` otherwise.
+ */
+async function rerenderIfDifferent(mock: MockServer, scenario: string, sessions: readonly SessionRecord[], events: readonly ObservationEvent[]): Promise<Uint8Array | undefined> {
+  const last = sessions.flatMap((s) => {
+    const e = s.endpoint === "tts-bytes" ? httpExchange(s) : undefined;
+    return e ? [e] : [];
+  }).at(-1);
+  if (!last || last.status !== 200 || !last.response || last.body === undefined) return undefined;
+  const audio = surfacedAudio(events);
+  if (audio.length === last.response.bytes && sha256(audio) === last.response.sha256) return undefined;
+  try {
+    const res = await fetch(`${mock.urls.http}/s/${scenario}/tts/bytes`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${API_KEY}`, "cartesia-version": last.headers["cartesia-version"] ?? "", "content-type": "application/json" },
+      body: last.body,
+    });
+    return res.ok ? new Uint8Array(await res.arrayBuffer()) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 const ORDER: Record<Grade, number> = { fail: 3, warning: 2, pass: 1, skipped: 0 };
 
 /** Runs an adapter through the suites and grades every check. */
@@ -281,7 +310,8 @@ export async function runConformance(options: RunOptions): Promise<AdapterReport
   const verdicts = new Map<string, CaseVerdict[]>(checks.map((c) => [c.id, []]));
   const counterexamples: Counterexample[] = [];
   let caseCount = 0;
-  const env = await Environment.start(caps.tls);
+  // TLS for clients that force it: cartesia-js' TTS socket, LiveKit's synthesize() (https only).
+  const env = await Environment.start(caps.tls || (caps.suites.includes("tts-http") && suites.includes("tts-http")));
   const record = (run: CaseRun) => {
     caseCount += 1;
     for (const [id, v] of run.verdicts) verdicts.get(id)?.push({ case: run.case.id, grade: v.grade, ...(v.message ? { message: v.message } : {}) });

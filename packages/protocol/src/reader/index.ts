@@ -133,9 +133,9 @@ export function checkTurnConfig(turn: unknown): ParseIssue[] {
 export type QueryName = "sttV1" | "sttTurns" | "tts" | "sttBatch" | "sttBatchForm";
 
 /**
- * The wire record of a typed query or form, like zod's `encode` of its schema: known fields only
- * (unknown ones dropped), numbers as text, lists repeated. Throws a `TypeError` naming the field when a
- * value has the wrong type.
+ * The wire record of a typed query or form, like zod's `encode` of its (lenient) schema: known fields
+ * only (unknown ones dropped), numbers as text after the same checks (e.g. `sample_rate` a positive
+ * integer), lists repeated. Throws a `TypeError` naming the field when a value does not fit.
  */
 export function encodeWireRecord(name: QueryName, query: object): Record<string, string | string[]> {
   const fields = shapes.queries[name] as WireFields;
@@ -144,11 +144,15 @@ export function encodeWireRecord(name: QueryName, query: object): Record<string,
   for (const key in fields) {
     const value = q[key];
     if (value === undefined) continue;
-    const kind = fields[key];
-    if (kind === "n" ? typeof value === "number" && Number.isFinite(value) : kind === "s" ? typeof value === "string" : Array.isArray(value) && value.every((v) => typeof v === "string")) {
-      out[key] = kind === "n" ? String(value) : (value as string | string[]);
+    const kind = fields[key] as WireFields[string];
+    if (kind === "s" || kind === "r") {
+      if (kind === "s" ? typeof value !== "string" : !Array.isArray(value) || !value.every((v) => typeof v === "string")) {
+        throw new TypeError(`${key}: expected ${kind === "s" ? "a string" : "a list of strings"}`);
+      }
+      out[key] = value as string | string[];
     } else {
-      throw new TypeError(`${key}: expected ${kind === "n" ? "a number" : kind === "s" ? "a string" : "a list of strings"}`);
+      if (readShape(kind, value) === BAD) throw new TypeError(`${key}: ${lastIssue().message}`);
+      out[key] = String(value);
     }
   }
   return out;

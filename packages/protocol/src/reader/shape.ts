@@ -12,9 +12,7 @@
 export type Shape =
   | "s"
   | "b"
-  | "n"
-  | "i"
-  | readonly ["#", "n" | "i", ...(readonly [">" | "<", number, 0 | 1])[]]
+  | NumberShape
   | readonly ["l", ...unknown[]]
   | readonly ["?", Shape]
   | readonly ["N", Shape]
@@ -22,5 +20,8 @@ export type Shape =
   | readonly ["u", ...Shape[]]
   | readonly ["o", Readonly<Record<string, Shape>>];
 
-/** How each field of a query or form travels: `n` a number as text, `r` a repeatable string, `s` a string. */
-export type WireFields = Readonly<Record<string, "n" | "r" | "s">>;
+/** A number shape: `"n"`, `"i"`, or either with bounds. */
+export type NumberShape = "n" | "i" | readonly ["#", "n" | "i", ...(readonly [">" | "<", number, 0 | 1])[]];
+
+/** How each field of a query or form travels: `r` a repeatable string, `s` a string, or a number as text checked with its shape. */
+export type WireFields = Readonly<Record<string, "r" | "s" | NumberShape>>;
