@@ -18,3 +18,5 @@ export { startUnknownInjector, UNKNOWN_FRAME, type UnknownInjector } from "./run
 export { baselineEntrySchema, baselineSchema, baselineGrade, readBaseline, type BaselineEntry } from "./report/baseline.js";
 export { escapeXml, junitXml, oneLine, reportOk, summaryMarkdown, writeReports, type RunDocument } from "./report/write.js";
 export { checkServer, type ServerCheckOptions, type ServerCheckResult, type ServerReport } from "./server/probe.js";
+export { ACCESS_TOKEN_CHECKS } from "./checks/access-token.js";
+export { accessTokenCase, accessTokenCaseArb, accessTokenFixedCases, accessTokenPath, expectsGrantRefusal } from "./runner/access-token-cases.js";

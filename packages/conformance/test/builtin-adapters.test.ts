@@ -15,7 +15,7 @@ describe("built-in adapters match their committed baselines", () => {
   it("@cartesia/cartesia-js 4.2.0", async () => {
     const report = await runConformance({ adapter: await loadBuiltinAdapter("cartesia-js"), runs: 2, seed: SEED, baseline: baseline("cartesia-js") });
     expect({ unexpected: report.unexpected, stale: report.stale }).toEqual({ unexpected: [], stale: [] });
-    expect(report.checks.filter((c) => c.grade === "fail").map((c) => c.id)).toEqual(["turns/audio-delivered", "turns/close-drains"]);
+    expect(report.checks.filter((c) => c.grade === "fail").map((c) => c.id)).toEqual(["turns/audio-delivered", "turns/close-drains", "access-token/grant-refused"]);
     // Skipped: no keep-alive in the SDK; the unknown-frame relay is plain ws:// and its TTS socket forces wss://.
     expect(report.checks.filter((c) => c.grade === "skipped").map((c) => c.id)).toEqual(["v1/keep-alive", "turns/keep-alive", "tts/unknown-message"]);
     // TTS over HTTP (tts.generate, tts.generateSSE; MP3 included) and batch STT (stt.transcribe) pass whole.
@@ -30,6 +30,15 @@ describe("built-in adapters match their committed baselines", () => {
       "stt-batch/text pass",
       "stt-batch/errors-surfaced pass",
       "stt-batch/no-crash pass",
+    ]);
+    // Access tokens: minted and used (Bearer on its Node sockets); only a refused handshake's 403 has no status.
+    expect(report.checks.filter((c) => c.suite === "access-token").map((c) => `${c.id} ${c.grade}`)).toEqual([
+      "access-token/request pass",
+      "access-token/token-surfaced pass",
+      "access-token/used-on-websocket pass",
+      "access-token/grant-refused fail",
+      "access-token/errors-surfaced pass",
+      "access-token/no-crash pass",
     ]);
   });
 
@@ -47,7 +56,7 @@ describe("built-in adapters match their committed baselines", () => {
     ]);
     // It has no STT v1 stream, no keep-alive, and never sends a Cartesia flush or cancel.
     const skipped = report.checks.filter((c) => c.grade === "skipped").map((c) => c.id);
-    expect(skipped.filter((id) => !/^(v1|tts-http|stt-batch)\//u.test(id))).toEqual(["turns/keep-alive", "tts/flush", "tts/cancel", "tts/flush-done-surfaced"]);
+    expect(skipped.filter((id) => !/^(v1|tts-http|stt-batch|access-token)\//u.test(id))).toEqual(["turns/keep-alive", "tts/flush", "tts/cancel", "tts/flush-done-surfaced"]);
     expect(skipped.filter((id) => id.startsWith("v1/"))).toHaveLength(12);
     // TTS over HTTP runs over TLS against the mock (synthesize(): /tts/bytes, raw pcm_s16le only, so no SSE); no batch STT (the plugin has none).
     expect(report.checks.filter((c) => c.suite === "tts-http").map((c) => `${c.id} ${c.grade}`)).toEqual([
@@ -60,5 +69,7 @@ describe("built-in adapters match their committed baselines", () => {
     ]);
     expect(report.checks.find((c) => c.id === "tts-http/bytes-request")?.reason).toMatch(/max_buffer_delay_ms/u);
     expect(skipped.filter((id) => id.startsWith("stt-batch/"))).toHaveLength(4);
+    // Access tokens are not declared: the plugin takes an API key only.
+    expect(skipped.filter((id) => id.startsWith("access-token/"))).toHaveLength(6);
   });
 });

@@ -16,7 +16,7 @@ import { audioPieces } from "./speechwire.js";
 export const CARTESIA_JS_CAPABILITIES: Capabilities = {
   name: "cartesia-js",
   version: "@cartesia/cartesia-js 4.2.0",
-  suites: ["stt-v1", "stt-turns", "tts", "tts-http", "stt-batch"],
+  suites: ["stt-v1", "stt-turns", "tts", "tts-http", "stt-batch", "access-token"],
   // Opt-in `reconnect` option of its STT sockets.
   reconnect: true,
   // No keep-alive: the SDK sends nothing on its own while idle.
@@ -66,7 +66,12 @@ interface CartesiaClient {
     generateSSE(body: Record<string, unknown>, options?: Record<string, unknown>): Promise<AsyncIterable<Record<string, unknown>>>;
   };
 }
-type CartesiaCtor = new (options: Record<string, unknown>) => CartesiaClient;
+type CartesiaCtor = new (options: Record<string, unknown>) => CartesiaClient & {
+  /** `POST /access-token` (`resources/access-token.d.ts`). */
+  accessToken: { create(body: { grants?: Record<string, boolean | undefined>; expires_in?: number }, options?: Record<string, unknown>): Promise<{ token: string }> };
+};
+/** How a client authenticates: the API key, or an access token (`new Cartesia({ token })`). */
+type Credentials = { apiKey: string } | { token: string };
 /** The SDK's `toFile(bytes, name)`: how its README uploads bytes. */
 type ToFile = (value: Uint8Array, name: string) => Promise<unknown>;
 
@@ -99,6 +104,7 @@ export function createCartesiaJsAdapter(): Adapter {
       try {
         if (c.suite === "tts-http") return await runTtsHttp(Cartesia, target, c, observe);
         if (c.suite === "stt-batch") return await runBatch(Cartesia, target, c, observe);
+        if (c.suite === "access-token") return await runAccessToken(Cartesia, target, c, observe);
         return c.suite === "tts" ? await runTts(Cartesia, target, c, observe) : await runStt(Cartesia, target, c, observe);
       } catch (error) {
         return { crashed: true, crash: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
@@ -171,10 +177,10 @@ async function runBatch(Cartesia: CartesiaCtor, target: Target, c: Case, observe
   return { crashed: false };
 }
 
-async function runStt(Cartesia: CartesiaCtor, target: Target, c: Case, observe: Observe): Promise<CaseResult> {
+async function runStt(Cartesia: CartesiaCtor, target: Target, c: Case, observe: Observe, credentials: Credentials = { apiKey: target.apiKey }): Promise<CaseResult> {
   const stt = c.stt;
   if (!stt) throw new Error(`case ${c.id} has no stt section`);
-  const client = new Cartesia({ apiKey: target.apiKey, baseURL: target.baseUrl, maxRetries: 0 });
+  const client = new Cartesia({ ...credentials, baseURL: target.baseUrl, maxRetries: 0 });
   const v1 = c.suite === "stt-v1";
   const params = { model: stt.model, encoding: stt.encoding, sample_rate: stt.sample_rate, ...(v1 && stt.language ? { language: stt.language } : {}) };
   const options = {
@@ -254,11 +260,20 @@ async function runStt(Cartesia: CartesiaCtor, target: Target, c: Case, observe: 
   return v1 ? { crashed: false, text } : { crashed: false, turns, text: turns.join("") };
 }
 
-async function runTts(Cartesia: CartesiaCtor, target: Target, c: Case, observe: Observe): Promise<CaseResult> {
+async function runTts(Cartesia: CartesiaCtor, target: Target, c: Case, observe: Observe, credentials: Credentials = { apiKey: target.apiKey }): Promise<CaseResult> {
   if (!target.tlsBaseUrl) throw new Error("cartesia-js forces wss:// for TTS: the runner gave no TLS URL");
-  const client = new Cartesia({ apiKey: target.apiKey, baseURL: target.tlsBaseUrl, maxRetries: 0 });
-  const ws = await client.tts.websocket({ ...(target.ca ? { ca: target.ca } : {}), headers: { "cartesia-version": c.version } });
+  const client = new Cartesia({ ...credentials, baseURL: target.tlsBaseUrl, maxRetries: 0 });
+  // `tts.websocket(options)` is `new TTSWS(client, options).connect()`: built here instead so the
+  // `error` listener exists before the handshake. Otherwise a refused handshake (e.g. 403) makes the
+  // SDK reject a promise nobody holds, and that unhandled rejection ends the process.
+  const TTSWS = (createRequire(import.meta.url)("@cartesia/cartesia-js/resources/tts/ws") as { TTSWS: new (client: CartesiaClient, options: Record<string, unknown>) => TtsSocket & { connect(): Promise<unknown> } }).TTSWS;
+  const ws = new TTSWS(client, { ...(target.ca ? { ca: target.ca } : {}), headers: { "cartesia-version": c.version } });
   ws.on("error", ((error: Error & { error?: Record<string, unknown> }) => observe(errorFromEvent(error.error, error.message))) as Listener);
+  try {
+    await ws.connect();
+  } catch {
+    return { crashed: false }; // the refusal reached the `error` listener above
+  }
   const contexts = new Map<string, TtsContext>();
   const receivers: Promise<void>[] = [];
   const ctxOf = (id: string): TtsContext => {
@@ -325,4 +340,27 @@ async function runTts(Cartesia: CartesiaCtor, target: Target, c: Case, observe: 
     }
   }
   return { crashed: false };
+}
+
+/**
+ * Access tokens (§7): `client.accessToken.create({grants, expires_in})` with the API key, then a
+ * second client built with `{ token }` only opens the case's session. In Node (where `ws` loads) the
+ * SDK sends the token as `Authorization: Bearer` on its sockets; only its browser path uses
+ * `?access_token=`, which the adapter cannot reach in Node.
+ */
+async function runAccessToken(Cartesia: CartesiaCtor, target: Target, c: Case, observe: Observe): Promise<CaseResult> {
+  const spec = c.accessToken;
+  if (!spec) throw new Error(`case ${c.id} has no accessToken section`);
+  const server = new Cartesia({ apiKey: target.apiKey, baseURL: target.baseUrl, maxRetries: 0 });
+  let token: string;
+  try {
+    ({ token } = await server.accessToken.create({ grants: spec.grants, ...(spec.expires_in !== undefined ? { expires_in: spec.expires_in } : {}) }, { headers: { "cartesia-version": c.version } }));
+  } catch (error) {
+    observeApiError(error, observe);
+    return { crashed: false };
+  }
+  observe({ type: "access_token", token });
+  if (spec.use === "none") return { crashed: false };
+  const session: Case = { ...c, suite: spec.use };
+  return spec.use === "tts" ? runTts(Cartesia, target, session, observe, { token }) : runStt(Cartesia, target, session, observe, { token });
 }

@@ -5,8 +5,8 @@
  */
 import * as z from "zod";
 
-/** The suites (endpoints) a case can exercise: the three WebSockets, TTS over HTTP (`/tts/bytes`, `/tts/sse`) and batch STT (`POST /stt`). */
-export const SUITES = ["stt-v1", "stt-turns", "tts", "tts-http", "stt-batch"] as const;
+/** The suites (endpoints) a case can exercise: the three WebSockets, TTS over HTTP (`/tts/bytes`, `/tts/sse`), batch STT (`POST /stt`) and access tokens (`POST /access-token`, then a session opened with the token). */
+export const SUITES = ["stt-v1", "stt-turns", "tts", "tts-http", "stt-batch", "access-token"] as const;
 /** One suite. */
 export type Suite = (typeof SUITES)[number];
 
@@ -103,6 +103,23 @@ export const batchRequestSchema = z.strictObject({
 export type BatchRequestSpec = z.output<typeof batchRequestSchema>;
 
 /**
+ * An access-token case (§7): mint a token with the API key, then (unless `use` is `none`) open a
+ * session with the token alone, the way a browser would, and run the case's actions on it.
+ */
+export const accessTokenRequestSchema = z.strictObject({
+  /** The grants to ask for, passed as given (§7). */
+  grants: z.strictObject({ tts: z.boolean().optional(), stt: z.boolean().optional(), agent: z.boolean().optional() }),
+  /** Seconds the token lives (1–3600); left out: the server's default. */
+  expires_in: z.number().int().min(1).max(3600).optional(),
+  /** The endpoint to open with the token (its suite's `stt`/`contexts` and actions), or `none`. */
+  use: z.enum(["none", "stt-turns", "tts"]).default("none"),
+  /** `invalid`: the runner hands the adapter an API key the server refuses (401 on the mint). */
+  key: z.enum(["valid", "invalid"]).default("valid"),
+});
+/** An access-token request of a case. */
+export type AccessTokenRequestSpec = z.output<typeof accessTokenRequestSchema>;
+
+/**
  * A case: one session on one endpoint, with the mock scenario that scripts the server and the
  * actions that script the client. The runner fills in `scenario.name`.
  */
@@ -130,6 +147,8 @@ export const caseSchema = z
     batch: batchRequestSchema.optional(),
     /** TTS over HTTP: the one request of the case. */
     http: httpRequestSchema.optional(),
+    /** Access tokens: the token to mint and the endpoint to open with it. */
+    accessToken: accessTokenRequestSchema.optional(),
     /** TTS: the contexts of the case. */
     contexts: z.array(contextSpecSchema).default([]),
     actions: z.array(actionSchema),
@@ -188,6 +207,8 @@ export const observationEventSchema = z
       text: z.string(),
       words: z.array(z.strictObject({ word: z.string(), start: z.number(), end: z.number() })).optional(),
     }),
+    // access-token
+    z.strictObject({ type: z.literal("access_token"), token: z.string().meta({ description: "The token the client handed to its caller" }) }),
     // every endpoint
     z.strictObject({
       type: z.literal("error"),

@@ -21,7 +21,7 @@ import type { Action, Capabilities, Case, CaseResult, ObservationEvent, Target }
 export const SPEECHWIRE_CAPABILITIES: Capabilities = {
   name: "speechwire-client",
   version: "@speechwire/client",
-  suites: ["stt-v1", "stt-turns", "tts", "tts-http", "stt-batch"],
+  suites: ["stt-v1", "stt-turns", "tts", "tts-http", "stt-batch", "access-token"],
   reconnect: true,
   keepAlive: true,
   finalize: true,
@@ -128,7 +128,12 @@ export interface SpeechwireHooks {
   ttsRoute?: (contextId: string, contexts: readonly string[]) => string;
   /** The WebSocket class the client uses (a faulty transport under the real client). */
   webSocket?: WebSocketConstructor;
+  /** Access tokens: the credentials of the session opened after the mint (default: the token alone, in the query). */
+  tokenCredentials?: (token: string, target: Target) => SessionCredentials;
 }
+
+/** How a session authenticates: the API key (servers) or an access token in the handshake's query (browsers, §1.2). */
+type SessionCredentials = { apiKey: string; credentialsIn?: "query" } | { accessToken: string; credentialsIn: "query" };
 
 /** Creates the `@speechwire/client` adapter (`hooks` only for the kit's own broken-adapter tests). */
 export function createSpeechwireAdapter(hooks: SpeechwireHooks = {}): Adapter {
@@ -148,7 +153,9 @@ export function createSpeechwireAdapter(hooks: SpeechwireHooks = {}): Adapter {
               ? await runTtsHttp(target, c, emit)
               : c.suite === "stt-batch"
                 ? await runBatch(target, c, emit)
-                : await runStt(target, c, emit, hooks);
+                : c.suite === "access-token"
+                  ? await runAccessToken(target, c, emit, hooks)
+                  : await runStt(target, c, emit, hooks);
         return hooks.result ? hooks.result(result, seen) : result;
       } catch (error) {
         return { crashed: true, crash: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
@@ -157,10 +164,10 @@ export function createSpeechwireAdapter(hooks: SpeechwireHooks = {}): Adapter {
   };
 }
 
-async function runStt(target: Target, c: Case, emit: Observe, hooks: SpeechwireHooks): Promise<CaseResult> {
+async function runStt(target: Target, c: Case, emit: Observe, hooks: SpeechwireHooks, credentials: SessionCredentials = { apiKey: target.apiKey }): Promise<CaseResult> {
   const stt = c.stt;
   if (!stt) throw new Error(`case ${c.id} has no stt section`);
-  const client = createClient({ baseUrl: target.baseUrl, apiKey: target.apiKey, version: c.version, ...(hooks.webSocket ? { WebSocket: hooks.webSocket } : {}) });
+  const client = createClient({ baseUrl: target.baseUrl, ...credentials, version: c.version, ...(hooks.webSocket ? { WebSocket: hooks.webSocket } : {}) });
   const params = { model: stt.model, encoding: stt.encoding, sample_rate: stt.sample_rate };
   const reconnect = c.reconnect ? { initialDelayMs: 100 } : false;
   // Well below the limit: timers run late on a busy machine.
@@ -289,8 +296,8 @@ async function runBatch(target: Target, c: Case, emit: Observe): Promise<CaseRes
   return { crashed: false };
 }
 
-async function runTts(target: Target, c: Case, emit: Observe, hooks: SpeechwireHooks): Promise<CaseResult> {
-  const client = createClient({ baseUrl: target.baseUrl, apiKey: target.apiKey, version: c.version });
+async function runTts(target: Target, c: Case, emit: Observe, hooks: SpeechwireHooks, credentials: SessionCredentials = { apiKey: target.apiKey }): Promise<CaseResult> {
+  const client = createClient({ baseUrl: target.baseUrl, ...credentials, version: c.version });
   const socket = client.tts.websocket();
   const contexts = new Map<string, TtsContext>();
   const consumers: Promise<void>[] = [];
@@ -358,4 +365,28 @@ async function runTts(target: Target, c: Case, emit: Observe, hooks: SpeechwireH
   await Promise.all(consumers);
   await socketEvents;
   return { crashed: false };
+}
+
+/**
+ * Access tokens (§7): the server side mints a token with the API key (`client.accessToken.create`);
+ * the browser side then opens the case's session with a client that holds only the token, sent in
+ * the handshake's query as a browser must (`credentialsIn: "query"`; `ws` underneath, so a refused
+ * handshake is read with its status, which a browser's WebSocket cannot see).
+ */
+async function runAccessToken(target: Target, c: Case, emit: Observe, hooks: SpeechwireHooks): Promise<CaseResult> {
+  const spec = c.accessToken;
+  if (!spec) throw new Error(`case ${c.id} has no accessToken section`);
+  const server = createClient({ baseUrl: target.baseUrl, apiKey: target.apiKey, version: c.version });
+  let token: string;
+  try {
+    ({ token } = await server.accessToken.create(spec.grants, spec.expires_in));
+  } catch (error) {
+    emit(errorObservation(error instanceof Error ? error : new Error(String(error))));
+    return { crashed: false };
+  }
+  emit({ type: "access_token", token });
+  if (spec.use === "none") return { crashed: false };
+  const credentials = hooks.tokenCredentials?.(token, target) ?? { accessToken: token, credentialsIn: "query" };
+  const session: Case = { ...c, suite: spec.use };
+  return spec.use === "tts" ? runTts(target, session, emit, hooks, credentials) : runStt(target, session, emit, hooks, credentials);
 }

@@ -24,6 +24,11 @@ export interface Adapter {
    * Runs one case: connect to `target`, perform `c.actions` in order, report every event the client
    * surfaces through `observe`, and resolve when the session is over (closed by the server, or failed).
    * Resolve with `crashed: true` (never reject) when the client threw where it should not have.
+   *
+   * An `access-token` case (`c.accessToken`, §7) is two operations: mint a token with
+   * `target.apiKey` (`POST /access-token` with `grants` and `expires_in` as given) and observe
+   * `{ type: "access_token", token }` (or the refusal as an `error` with its status); then, unless
+   * `use` is `none`, open that endpoint with a client holding only the token and run `c.actions` on it.
    */
   runCase(target: Target, c: Case, observe: Observe): Promise<CaseResult>;
   /** Frees resources (child processes, sockets). */

@@ -9,6 +9,7 @@ import { compileScript } from "@speechwire/mock-server/core";
 import type { Scenario, SessionRecord } from "@speechwire/mock-server";
 import type { Capabilities, Case, Observations, ObservationEvent, Suite } from "../adapter/schema.js";
 import { STT_BATCH_CHECKS, TTS_HTTP_CHECKS } from "./http.js";
+import { ACCESS_TOKEN_CHECKS } from "./access-token.js";
 import { closes, header, isClipped, locateAudio, queryParam, serverMessages, sha256, textFrames } from "./journal.js";
 
 /** A check's outcome. `skipped` means: no case applied, or the adapter lacks the capability. */
@@ -820,6 +821,8 @@ export const CHECKS: readonly Check[] = [
   ...TTS_HTTP_CHECKS,
   // ---------------------------------------------------------------- stt-batch
   ...STT_BATCH_CHECKS,
+  // ---------------------------------------------------------------- access-token
+  ...ACCESS_TOKEN_CHECKS,
 ];
 
 /** Whether the case's audio covers the whole script (so every scripted turn ended). */

@@ -7,6 +7,7 @@ import * as fc from "fast-check";
 import { compileScript } from "@speechwire/mock-server/core";
 import { BUILTIN_SCENARIOS, scenarioSchema, type ScenarioInput } from "@speechwire/mock-server";
 import { caseSchema, type Action, type Case, type CaseInput, type ContextSpec, type Suite } from "../adapter/schema.js";
+import { accessTokenCaseArb, accessTokenFixedCases } from "./access-token-cases.js";
 
 const VOICE = { mode: "id", id: "6b7f9d52-3c1a-4e8f-a0b2-9d4c5e6f7a81" } as const;
 const RATE = 16000;
@@ -137,6 +138,7 @@ const errorFault = (endpoint: "stt-v1" | "stt-turns" | "tts", at: FaultInput["at
 export function fixedCases(suite: Suite): Case[] {
   if (suite === "tts-http") return httpFixedCases();
   if (suite === "stt-batch") return batchFixedCases();
+  if (suite === "access-token") return accessTokenFixedCases();
   if (suite === "stt-v1") {
     const first = bytesFor(1.0);
     return [
@@ -602,5 +604,6 @@ export function batchCaseArb(): fc.Arbitrary<Case> {
 
 /** The arbitrary of a suite's generated cases. */
 export function caseArb(suite: Suite): fc.Arbitrary<Case> {
+  if (suite === "access-token") return accessTokenCaseArb();
   return suite === "stt-v1" ? v1CaseArb() : suite === "stt-turns" ? turnsCaseArb() : suite === "tts-http" ? ttsHttpCaseArb() : suite === "stt-batch" ? batchCaseArb() : ttsCaseArb();
 }

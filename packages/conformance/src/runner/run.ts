@@ -97,6 +97,8 @@ export interface CaseRun {
 }
 
 const API_KEY = "sk_car_conformance";
+/** The key access-token cases with `key: "invalid"` get: the strict mock refuses it (401). */
+const INVALID_API_KEY = "sk_car_not_a_known_key";
 
 /** The mocks of a run: the main one, one per idle limit, and unknown-frame relays. */
 /** The journal keeps server frames whole (up to the mock's 4 MiB frame limit) so TTS audio compares byte for byte. */
@@ -105,6 +107,7 @@ const WHOLE_FRAMES = { textChars: 4 * 1024 * 1024 };
 class Environment {
   readonly #idle = new Map<number, Promise<MockServer>>();
   readonly #relays = new Map<MockServer, Promise<UnknownInjector>>();
+  #strict: Promise<MockServer> | undefined;
   #seq = 0;
   constructor(
     readonly main: MockServer,
@@ -116,6 +119,11 @@ class Environment {
   }
 
   mockFor(c: Case): Promise<MockServer> {
+    // Access tokens are checked in strict auth mode: only the run's key or a valid token opens anything (§1.2, §7).
+    if (c.suite === "access-token") {
+      this.#strict ??= startMockServer({ port: 0, tlsPort: this.tls ? 0 : false, seed: 1, auth: "strict", apiKeys: [API_KEY], journalLimits: WHOLE_FRAMES });
+      return this.#strict;
+    }
     if (!c.idleLimitMs) return Promise.resolve(this.main);
     const ms = c.idleLimitMs;
     let m = this.#idle.get(ms);
@@ -143,6 +151,7 @@ class Environment {
   async close(): Promise<void> {
     for (const r of this.#relays.values()) await (await r).close();
     for (const m of this.#idle.values()) await (await m).close();
+    if (this.#strict) await (await this.#strict).close();
     await this.main.close();
   }
 }
@@ -204,7 +213,7 @@ async function runOneCase(env: Environment, adapter: Adapter, caps: Capabilities
     baseUrl: `${base}/s/${name}`,
     ...(mock.urls.https ? { tlsBaseUrl: `${mock.urls.https}/s/${name}` } : {}),
     ...(mock.cert ? { ca: mock.cert } : {}),
-    apiKey: API_KEY,
+    apiKey: c.accessToken?.key === "invalid" ? INVALID_API_KEY : API_KEY,
   };
   const events: ObservationEvent[] = [];
   const invalid: string[] = [];

@@ -1,0 +1,211 @@
+/**
+ * The access-token checks (`access-token`, PROTOCOL.md §7, §1.2, §1.3). The runner's mock runs in
+ * strict auth mode, so only the run's API key or a token it minted opens anything. What the client
+ * sent is read from the mock's journal (which records `POST /access-token` with its body, answer and
+ * `access-token/valid-request` violations, and every WebSocket handshake with credentials redacted to
+ * their first six characters); what it surfaced, from the adapter.
+ */
+import type { SessionRecord } from "@speechwire/mock-server";
+import type { ObservationEvent } from "../adapter/schema.js";
+import { expectsGrantRefusal } from "../runner/access-token-cases.js";
+import type { Check, CheckInput, Verdict } from "./catalogue.js";
+import { header, queryParam } from "./journal.js";
+
+const pass: Verdict = { grade: "pass" };
+const fail = (message: string): Verdict => ({ grade: "fail", message });
+
+/** The journal's redaction keeps this many leading characters of a secret (`sk_car…(redacted)`). */
+const REDACTED_PREFIX = 6;
+
+/** The case's `POST /access-token` records, oldest first. */
+function mints(i: CheckInput): SessionRecord[] {
+  return i.sessions.filter((s) => s.endpoint === "access-token");
+}
+
+/** The case's WebSocket sessions (what was opened with the token). */
+function sockets(i: CheckInput): SessionRecord[] {
+  return i.sessions.filter((s) => s.endpoint === "stt-turns" || s.endpoint === "tts" || s.endpoint === "stt-v1");
+}
+
+/** The JSON of a record's first text entry in one direction, if any. */
+function bodyJson(s: SessionRecord, dir: "client" | "server"): Record<string, unknown> | undefined {
+  const e = s.entries.find((x) => x.kind === "text" && x.dir === dir && x.text !== undefined);
+  if (!e?.text) return undefined;
+  try {
+    const v: unknown = JSON.parse(e.text);
+    return v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The token the mock issued in the case (the last successful mint's answer). */
+function issuedToken(i: CheckInput): string | undefined {
+  const ok = mints(i).filter((s) => s.response?.status === 200);
+  const last = ok[ok.length - 1];
+  const token = last ? bodyJson(last, "server")?.token : undefined;
+  return typeof token === "string" ? token : undefined;
+}
+
+/** The surfaced error observations. */
+function errorsOf(events: readonly ObservationEvent[]): Extract<ObservationEvent, { type: "error" }>[] {
+  return events.filter((o): o is Extract<ObservationEvent, { type: "error" }> => o.type === "error");
+}
+
+/** JSON with object keys sorted, so field order does not matter when comparing values. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
+  if (value && typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
+    return `{${entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value) ?? "undefined";
+}
+
+/** `access-token/request`: a valid (strict) `POST /access-token` with the grants and expiry asked for, an API key and a version. */
+function request(i: CheckInput): Verdict | undefined {
+  const spec = i.case.accessToken;
+  // A refused key stops the request before its body is read, so the journal has no body to check.
+  if (!spec || spec.key !== "valid") return undefined;
+  const list = mints(i);
+  if (list.length === 0) return fail("the client never sent POST /access-token");
+  for (const s of list) {
+    if (s.method !== "POST") return fail(`${s.method ?? "?"} ${s.path}: the token is minted with POST`);
+    const bad = s.violations.filter((v) => v.rule === "access-token/valid-request");
+    if (bad.length > 0) return fail(`the request body is not valid (strict, §7): ${bad.map((v) => v.message).join("; ")}`);
+    const authorization = header(s, "authorization");
+    const apiKey = header(s, "x-api-key");
+    if (!authorization && !apiKey) return fail("no API key in the request headers (Authorization: Bearer or X-API-Key, §1.2)");
+    if (authorization && !/^Bearer\b/iu.test(authorization)) return fail(`the Authorization header is not a Bearer credential (${authorization})`);
+    if (!header(s, "cartesia-version") && !queryParam(s, "cartesia_version")) return fail("no Cartesia-Version on the request (§1.3)");
+    const body = bodyJson(s, "client");
+    if (!body) return fail("the request body is not a JSON object");
+    if (canonical(body.grants ?? {}) !== canonical(spec.grants)) return fail(`grants ${canonical(body.grants)} sent, ${canonical(spec.grants)} asked for`);
+    if (body.expires_in !== spec.expires_in) return fail(`expires_in ${String(body.expires_in)} sent, ${String(spec.expires_in)} asked for`);
+  }
+  return pass;
+}
+
+/** `access-token/token-surfaced`: the token handed to the caller is the one the server issued. */
+function tokenSurfaced(i: CheckInput): Verdict | undefined {
+  const issued = issuedToken(i);
+  if (issued === undefined) return undefined;
+  const surfaced = i.observations.events.filter((o): o is Extract<ObservationEvent, { type: "access_token" }> => o.type === "access_token");
+  if (surfaced.length === 0) return fail("the issued token was not surfaced to the caller");
+  const last = surfaced[surfaced.length - 1] as Extract<ObservationEvent, { type: "access_token" }>;
+  if (last.token !== issued) return fail(`the surfaced token (${last.token.length} chars) is not the one the server issued (${issued.length} chars)`);
+  return pass;
+}
+
+/** The turn and TTS events a working token session surfaces. */
+const SESSION_EVENTS = new Set(["connected", "turn.start", "turn.update", "turn.eager_end", "turn.resume", "turn.end", "tts.audio", "tts.timestamps", "tts.flush_done", "tts.done"]);
+
+/** `access-token/used-on-websocket`: the session carries the token (`?access_token=` or Bearer), never the API key, and works exactly when the grants cover it. */
+function usedOnWebSocket(i: CheckInput): Verdict | undefined {
+  const spec = i.case.accessToken;
+  if (!spec || spec.use === "none" || spec.key !== "valid") return undefined;
+  const issued = issuedToken(i);
+  if (issued === undefined) return undefined;
+  const opened = sockets(i);
+  if (expectsGrantRefusal(i.case)) {
+    // The mock refuses a token outside its grants before the upgrade, so a session in the journal
+    // means the client authenticated with something else: the API key.
+    if (opened.length > 0) return fail(`the server accepted a ${spec.use} session although the token does not grant it: the client authenticated with the API key, not the token`);
+    return pass;
+  }
+  if (opened.length === 0) return fail(`the client never opened the ${spec.use} session with the token`);
+  for (const s of opened) {
+    if (queryParam(s, "api_key") !== undefined) return fail("the session's handshake carries ?api_key: a browser must never hold the API key");
+    if (header(s, "x-api-key") !== undefined) return fail("the session's handshake carries an X-API-Key header");
+    const query = queryParam(s, "access_token");
+    const prefix = issued.slice(0, REDACTED_PREFIX);
+    if (query !== undefined && !query.startsWith(prefix)) return fail(`?access_token= carries something other than the issued token (starts ${JSON.stringify(query.slice(0, REDACTED_PREFIX))})`);
+    if (query === undefined && !header(s, "authorization")) return fail("the session's handshake carries no token (neither ?access_token= nor Authorization: Bearer)");
+  }
+  const events = i.observations.events;
+  const done = spec.use === "tts" ? events.some((e) => e.type === "tts.done") : events.some((e) => e.type === "turn.end");
+  if (!done) return fail(`the ${spec.use} session opened with the token did not complete (no ${spec.use === "tts" ? "tts.done" : "turn.end"} surfaced)`);
+  return pass;
+}
+
+/** `access-token/grant-refused`: a session the token does not grant is refused (403), and that is surfaced with its status. */
+function grantRefused(i: CheckInput): Verdict | undefined {
+  if (!expectsGrantRefusal(i.case) || issuedToken(i) === undefined) return undefined;
+  const errors = errorsOf(i.observations.events);
+  if (errors.length === 0) return fail("the 403 refusal (the token does not grant the endpoint) was not surfaced");
+  if (!errors.some((e) => e.status === 403)) return fail(`the refusal was surfaced without its status 403 (got ${errors.map((e) => String(e.status)).join(", ")})`);
+  const leaked = i.observations.events.find((e) => SESSION_EVENTS.has(e.type));
+  if (leaked) return fail(`a refused session surfaced ${leaked.type}`);
+  return pass;
+}
+
+/** `access-token/errors-surfaced`: a refused mint (bad API key) is surfaced with its status and code, and no token. */
+function errorsSurfaced(i: CheckInput): Verdict | undefined {
+  const refused = mints(i).filter((s) => (s.response?.status ?? 0) >= 400);
+  const last = refused[refused.length - 1];
+  if (!last?.response) return undefined;
+  const status = last.response.status;
+  const body = bodyJson(last, "server");
+  const code = typeof body?.error_code === "string" ? body.error_code : null;
+  const errors = errorsOf(i.observations.events);
+  if (errors.length === 0) return fail(`HTTP ${status} from POST /access-token was not surfaced`);
+  const match = errors.find((e) => e.status === status);
+  if (!match) return fail(`HTTP ${status} surfaced without its status (got ${errors.map((e) => String(e.status)).join(", ")})`);
+  if (code !== null && match.code !== code) return fail(`HTTP ${status} surfaced with code ${JSON.stringify(match.code)}, the body says ${JSON.stringify(code)}`);
+  if (i.observations.events.some((e) => e.type === "access_token")) return fail(`a token was surfaced although the server answered ${status}`);
+  return pass;
+}
+
+/** The `access-token` suite. */
+export const ACCESS_TOKEN_CHECKS: readonly Check[] = [
+  {
+    id: "access-token/request",
+    suite: "access-token",
+    section: "§7, §1.2, §1.3",
+    source: "sent",
+    statement: "`POST /access-token` is valid under the strict schema (`grants`, `expires_in` ≤ 3600) with the grants and expiry asked for, an API key (Bearer or X-API-Key) and a Cartesia-Version.",
+    evaluate: request,
+  },
+  {
+    id: "access-token/token-surfaced",
+    suite: "access-token",
+    section: "§7",
+    source: "surfaced",
+    statement: "The token handed to the caller is exactly the one the server issued.",
+    evaluate: tokenSurfaced,
+  },
+  {
+    id: "access-token/used-on-websocket",
+    suite: "access-token",
+    section: "§7, §1.2",
+    source: "sent",
+    statement: "A session opened with the token carries it (`?access_token=`, or Bearer) and never the API key, and works exactly when the grants cover its endpoint.",
+    evaluate: usedOnWebSocket,
+  },
+  {
+    id: "access-token/grant-refused",
+    suite: "access-token",
+    section: "§7, §1.4",
+    source: "surfaced",
+    requires: ["errors"],
+    statement: "A session the token's grants do not cover is refused with 403, surfaced with its status (no session events).",
+    evaluate: grantRefused,
+  },
+  {
+    id: "access-token/errors-surfaced",
+    suite: "access-token",
+    section: "§7, §1.4",
+    source: "surfaced",
+    requires: ["errors"],
+    statement: "A refused mint (a bad API key: 401) is surfaced with its status and code, and no token.",
+    evaluate: errorsSurfaced,
+  },
+  {
+    id: "access-token/no-crash",
+    suite: "access-token",
+    section: "—",
+    source: "surfaced",
+    statement: "The client finishes every case without throwing (errors are reported, not thrown).",
+    evaluate: (i) => (i.observations.result.crashed ? fail(`the client crashed: ${i.observations.result.crash ?? "(no detail)"}`) : pass),
+  },
+];
