@@ -24,16 +24,17 @@ const HELP = `speechwire-conformance — check a Cartesia realtime speech client
 
 Usage:
   speechwire-conformance run (--adapter <builtin|module path> | --command "<cmd>")
-                             [--suite stt-v1,stt-turns,tts] [--runs N] [--seed N]
+                             [--suite ${SUITES.join(",")}] [--runs N] [--seed N]
                              [--baseline FILE] [--out DIR]
   speechwire-conformance --list                      print the check catalogue
   speechwire-conformance replay FILE (--adapter … | --command …) [--out DIR]   (FILE: JSON or YAML)
-  speechwire-conformance server [--url URL --api-key KEY] [--suite …] [--version DATE] [--out DIR]
+  speechwire-conformance server [--url URL --api-key KEY] [--suite stt-v1,stt-turns,tts] [--version DATE] [--out DIR]
 
 run      starts its own mock on a free port, runs the fixed cases and --runs generated cases per
-         suite (default 5; FC_NUM_RUNS / FC_SEED are honoured), prints progress and a one-line
-         summary, writes checks.json, junit.xml and summary.md to --out (default conformance-report),
-         and exits 1 on an unexpected failure or a stale baseline entry.
+         suite (default 5; FC_NUM_RUNS / FC_SEED are honoured) of --suite (default: all; the checks of
+         suites the adapter does not declare are skipped), prints progress and a one-line summary,
+         writes checks.json, junit.xml and summary.md to --out (default conformance-report), and
+         exits 1 on an unexpected failure or a stale baseline entry.
 replay   runs exactly the case of a counterexample file written by a failing property.
 server   checks a server against the protocol's schemas and grammars (default: a fresh mock).
 
@@ -151,7 +152,8 @@ async function replay(file: string | undefined, values: Record<string, string | 
 
 async function server(values: Record<string, string | boolean | undefined>): Promise<number> {
   // The grammars cover the WebSocket endpoints; server mode has no rules for TTS over HTTP.
-  const suites = parseSuites(values.suite as string | undefined).filter((s) => s !== "tts-http" && s !== "stt-batch");
+  // A server is checked against the WebSocket grammars: the HTTP and access-token suites grade clients.
+  const suites = parseSuites(values.suite as string | undefined).filter((s) => s === "stt-v1" || s === "stt-turns" || s === "tts");
   const url = values.url as string | undefined;
   const apiKey = (values["api-key"] as string | undefined) ?? process.env.CARTESIA_API_KEY;
   if (url && !apiKey) throw new UsageError("--url needs --api-key (or CARTESIA_API_KEY)");
