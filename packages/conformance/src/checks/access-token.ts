@@ -10,6 +10,7 @@ import type { ObservationEvent } from "../adapter/schema.js";
 import { expectsGrantRefusal } from "../runner/access-token-cases.js";
 import type { Check, CheckInput, Verdict } from "./catalogue.js";
 import { header, queryParam } from "./journal.js";
+import { canonical } from "./values.js";
 
 const pass: Verdict = { grade: "pass" };
 const fail = (message: string): Verdict => ({ grade: "fail", message });
@@ -50,16 +51,6 @@ function issuedToken(i: CheckInput): string | undefined {
 /** The surfaced error observations. */
 function errorsOf(events: readonly ObservationEvent[]): Extract<ObservationEvent, { type: "error" }>[] {
   return events.filter((o): o is Extract<ObservationEvent, { type: "error" }> => o.type === "error");
-}
-
-/** JSON with object keys sorted, so field order does not matter when comparing values. */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
-  if (value && typeof value === "object") {
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
-    return `{${entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(",")}}`;
-  }
-  return JSON.stringify(value) ?? "undefined";
 }
 
 /** `access-token/request`: a valid (strict) `POST /access-token` with the grants and expiry asked for, an API key and a version. */

@@ -11,6 +11,7 @@ import type { SessionRecord } from "@speechwire/mock-server";
 import type { ObservationEvent } from "../adapter/schema.js";
 import type { Check, CheckInput, Verdict } from "./catalogue.js";
 import { isClipped, sha256 } from "./journal.js";
+import { canonical } from "./values.js";
 
 const pass: Verdict = { grade: "pass" };
 const fail = (message: string): Verdict => ({ grade: "fail", message });
@@ -149,16 +150,6 @@ function sseData(event: string): string {
     .filter((line) => line.startsWith("data:"))
     .map((line) => line.slice(5).replace(/^ /u, ""))
     .join("\n");
-}
-
-/** JSON with object keys sorted, so field order does not matter when comparing values. */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
-  if (value && typeof value === "object") {
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
-    return `{${entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(",")}}`;
-  }
-  return JSON.stringify(value) ?? "undefined";
 }
 
 /** `tts-http/*-request`: method, credentials, version header, and the body valid (strict) and as asked. */
