@@ -219,6 +219,27 @@ const whole = rows[0];
 const nodeEntry = await bundle(oursNode, "whole");
 console.log("");
 console.log(`for reference, our Node entry (${oursNode.how}) bundled the same way: ${fmt(nodeEntry.bytes)} B minified, ${fmt(nodeEntry.gzip)} B gzip (${ratio(nodeEntry.gzip, whole.theirs.gzip)})`);
+// How small the two realtime endpoints alone are: no STT v1, no TTS bytes/SSE, no batch STT, no access tokens.
+const subset = await build({
+  stdin: {
+    contents: ["stt/turns.ts:TurnsSession", "tts/websocket.ts:TtsWebSocket", "config.ts:resolveConfig", "platform/browser.ts:browserPlatform"]
+      .map((spec) => spec.split(":"))
+      .map(([file, name]) => `export { ${name} } from ${JSON.stringify(join(PACKAGE_DIR, "src", file))};`)
+      .join("\n"),
+    resolveDir: PACKAGE_DIR,
+    sourcefile: "subset-entry.js",
+    loader: "js",
+  },
+  bundle: true,
+  platform: "browser",
+  format: "esm",
+  minify: true,
+  write: false,
+  external: ["ws"],
+  logLevel: "error",
+});
+const subsetGzip = gzipSync(subset.outputFiles[0].contents, { level: 9 }).byteLength;
+console.log(`for reference, turns + TTS WebSocket alone (TurnsSession, TtsWebSocket, config, browser platform): ${fmt(subset.outputFiles[0].contents.byteLength)} B minified, ${fmt(subsetGzip)} B gzip (${ratio(subsetGzip, whole.theirs.gzip)})`);
 const goal = whole.ours.gzip / whole.theirs.gzip;
 console.log("");
 console.log(`goal: ours under half of cartesia-js (gzip, whole entry): ${ratio(whole.ours.gzip, whole.theirs.gzip)} — ${goal < 0.5 ? "met" : "NOT met"}`);
