@@ -12,7 +12,8 @@ import { createSpeechwireAdapter } from "../src/adapter/speechwire.js";
 import type { Adapter } from "../src/adapter/types.js";
 import { capabilitiesSchema, type Case, type ObservationEvent } from "../src/adapter/schema.js";
 import { ACCESS_TOKEN_CHECKS } from "../src/checks/access-token.js";
-import { accessTokenCaseArb, accessTokenFixedCases, accessTokenPath, expectsGrantRefusal } from "../src/runner/access-token-cases.js";
+import { accessTokenCaseArb, accessTokenFixedCases, accessTokenPath, expectsExpiredRefusal, expectsGrantRefusal, expiredClockShift } from "../src/runner/access-token-cases.js";
+import { TokenClock } from "../src/runner/token-clock.js";
 import { evaluateCase, runConformance } from "../src/runner/run.js";
 import { RUNS, SEED } from "./helpers.js";
 
@@ -52,8 +53,9 @@ describe("access-token suite: @speechwire/client", () => {
 describe("access-token suite: broken adapters fail exactly their checks", () => {
   it("sending the API key instead of the token on the WebSocket", async () => {
     const adapter = named("broken-api-key-on-websocket", createSpeechwireAdapter({ tokenCredentials: (_token, target) => ({ apiKey: target.apiKey, credentialsIn: "query" }) }));
-    // Granted sessions carry ?api_key; the ungranted one is accepted (the key opens it), so no 403 either.
-    expect(await failing(adapter)).toEqual(["access-token/grant-refused", "access-token/used-on-websocket"]);
+    // Granted sessions carry ?api_key; the ungranted and the expired ones are accepted (the key opens
+    // them), so neither the 403 nor the 401 comes.
+    expect(await failing(adapter)).toEqual(["access-token/expired-refused", "access-token/grant-refused", "access-token/used-on-websocket"]);
   });
 
   it("swallowing the 403 of a session the token does not grant", async () => {
@@ -62,8 +64,18 @@ describe("access-token suite: broken adapters fail exactly their checks", () => 
   });
 
   it("swallowing a refused mint (401)", async () => {
-    const adapter = named("broken-swallows-401", createSpeechwireAdapter({ observe: (e, c) => (e.type === "error" && c.suite === "access-token" && e.status === 401 ? undefined : e) }));
+    const adapter = named("broken-swallows-401", createSpeechwireAdapter({ observe: (e, c) => (e.type === "error" && c.accessToken?.key === "invalid" && e.status === 401 ? undefined : e) }));
     expect(await failing(adapter)).toEqual(["access-token/errors-surfaced"]);
+  });
+
+  it("swallowing the 401 of a session opened with an expired token", async () => {
+    const adapter = named("broken-swallows-expired-401", createSpeechwireAdapter({ observe: (e, c) => (e.type === "error" && c.accessToken?.use !== "none" && e.status === 401 ? undefined : e) }));
+    expect(await failing(adapter)).toEqual(["access-token/expired-refused"]);
+  });
+
+  it("surfacing the expired token's refusal without its status", async () => {
+    const adapter = named("broken-expired-untyped", createSpeechwireAdapter({ observe: (e, c) => (e.type === "error" && c.accessToken?.expired && e.status === 401 ? { type: "error", message: e.message } : e) }));
+    expect(await failing(adapter)).toEqual(["access-token/expired-refused"]);
   });
 
   it("surfacing a token other than the one issued", async () => {
@@ -74,8 +86,9 @@ describe("access-token suite: broken adapters fail exactly their checks", () => 
 
 describe("access-token checks on altered records of a real exchange", () => {
   let mock: MockServer;
+  const clock = new TokenClock();
   beforeAll(async () => {
-    mock = await startMockServer({ port: 0, tlsPort: false, seed: 1, auth: "strict", apiKeys: ["sk_car_test_key"] });
+    mock = await startMockServer({ port: 0, tlsPort: false, seed: 1, auth: "strict", apiKeys: ["sk_car_test_key"], clock: clock.now });
   });
   afterAll(async () => {
     await mock.close();
@@ -87,7 +100,13 @@ describe("access-token checks on altered records of a real exchange", () => {
     const name = `alt-${id}`;
     mock.scenarios.add(scenarioSchema.parse({ ...c.scenario, name }));
     const events: ObservationEvent[] = [];
-    await createSpeechwireAdapter().runCase({ baseUrl: `${mock.urls.http}/s/${name}`, apiKey: "sk_car_test_key" }, c, (e) => events.push(e));
+    const shift = expiredClockShift(c);
+    if (shift !== undefined) clock.arm(shift);
+    try {
+      await createSpeechwireAdapter().runCase({ baseUrl: `${mock.urls.http}/s/${name}`, apiKey: "sk_car_test_key" }, c, (e) => events.push(e));
+    } finally {
+      clock.disarm();
+    }
     const deadline = Date.now() + 5000;
     while (Date.now() < deadline && mock.sessions().some((s) => s.scenario === name && !s.endedAt)) await new Promise((r) => setTimeout(r, 20));
     return { c, sessions: structuredClone(mock.sessions().filter((s) => s.scenario === name)), events };
@@ -145,6 +164,26 @@ describe("access-token checks on altered records of a real exchange", () => {
     expect(grades(noDone)["access-token/used-on-websocket"]).toBe("fail");
   });
 
+  it("expired-refused: the 401 with its status, no session events, no session in the journal", async () => {
+    const x = await exchange("token-expired-stt-turns");
+    // The real exchange: one mint (200), no session (the upgrade was refused), a typed 401.
+    expect(x.sessions.map((s) => `${s.endpoint} ${s.response?.status ?? ""}`)).toEqual(["access-token 200"]);
+    expect(x.events.filter((e) => e.type === "error").map((e) => e.type === "error" && e.status)).toEqual([401]);
+    expect(grades(x)).toEqual({ "access-token/request": "pass", "access-token/token-surfaced": "pass", "access-token/used-on-websocket": "pass", "access-token/expired-refused": "pass", "access-token/no-crash": "pass" });
+    const noErrors = { ...x, events: x.events.filter((e) => e.type !== "error") };
+    expect(grades(noErrors)["access-token/expired-refused"]).toBe("fail");
+    const as403 = { ...x, events: x.events.map((e) => (e.type === "error" ? { ...e, status: 403 } : e)) };
+    expect(grades(as403)["access-token/expired-refused"]).toBe("fail");
+    const leaked = { ...x, events: [...x.events, { type: "turn.start" } as ObservationEvent] };
+    expect(grades(leaked)["access-token/expired-refused"]).toBe("fail");
+    // A session in the journal: the handshake was not refused (the client got in with something else).
+    const granted = await exchange("token-stt-turns");
+    const socket = granted.sessions.find((s) => s.endpoint === "stt-turns") as SessionRecord;
+    const opened = { ...x, sessions: [...x.sessions, socket] };
+    expect(grades(opened)["access-token/expired-refused"]).toBe("fail");
+    expect(grades(opened)["access-token/used-on-websocket"]).toBe("fail");
+  });
+
   it("errors-surfaced: the status and code of a refused mint, and no token", async () => {
     const c = accessTokenFixedCases().find((x) => x.id === "token-bad-key") as Case;
     mock.scenarios.add(scenarioSchema.parse({ ...c.scenario, name: "alt-bad-key" }));
@@ -169,7 +208,11 @@ describe("access-token cases", () => {
         expect(accessToken.parseRequest(body, { strictness: "strict" }).ok).toBe(true);
         const path = accessTokenPath(spec);
         const granted = path !== undefined && accessToken.grantCovers(spec.grants, path);
-        expect(expectsGrantRefusal(c)).toBe(spec.key === "valid" && path !== undefined && !granted);
+        expect(expectsGrantRefusal(c)).toBe(spec.key === "valid" && path !== undefined && !granted && !spec.expired);
+        // An expired token is drawn only for a session its grants cover, so its refusal is the 401 alone.
+        expect(expectsExpiredRefusal(c)).toBe(spec.expired === true);
+        if (spec.expired) expect(spec.key === "valid" && granted).toBe(true);
+        expect(expiredClockShift(c)).toBe(spec.expired ? (spec.expires_in ?? accessToken.MAX_EXPIRES_IN) + 1 : undefined);
         // A session case carries what its endpoint needs.
         if (spec.use === "stt-turns") expect(c.stt).toBeDefined();
         if (spec.use === "tts") expect(c.contexts).toHaveLength(1);
@@ -177,6 +220,33 @@ describe("access-token cases", () => {
       }),
       { seed: SEED, numRuns: 200 },
     );
+  });
+
+  it("the generated cases include expired tokens (about 1 in 5 of the session cases with a valid key)", () => {
+    const cases = fc.sample(accessTokenCaseArb(), { seed: SEED, numRuns: 300 });
+    const expired = cases.filter((c) => c.accessToken?.expired).length;
+    expect(expired).toBeGreaterThan(10);
+    expect(expired).toBeLessThan(cases.length / 2);
+  });
+});
+
+describe("the token clock of expired cases", () => {
+  it("does not reach the next case: a granted token minted right after an expired case works", async () => {
+    const fixed = accessTokenFixedCases();
+    const pick = (id: string) => fixed.find((c) => c.id === id) as Case;
+    // token-expired-tts moves its mint 3601 s back; token-tts lives 60 s, so any shift left over would
+    // expire it too. The same with an adapter that never mints in the expired case (the shift unread).
+    const cases = [pick("token-expired-tts"), pick("token-tts"), pick("token-expired-stt-turns"), pick("token-stt-turns")];
+    const inner = createSpeechwireAdapter();
+    const skipsExpired: Adapter = { ...inner, capabilities: async () => ({ ...(await inner.capabilities()), name: "skips-expired-cases" }), runCase: (t, c, o) => (c.accessToken?.expired ? Promise.resolve({ crashed: false }) : inner.runCase(t, c, o)) };
+    for (const adapter of [inner, skipsExpired]) {
+      const report = await runConformance({ adapter, suites: ["access-token"], cases });
+      const used = report.checks.find((c) => c.id === "access-token/used-on-websocket");
+      expect(used?.cases.filter((v) => v.case === "token-tts" || v.case === "token-stt-turns").map((v) => `${v.case} ${v.grade} ${v.message ?? ""}`).sort(), report.adapter).toEqual(["token-stt-turns pass ", "token-tts pass "]);
+      const expired = report.checks.find((c) => c.id === "access-token/expired-refused");
+      // The real client is refused in both expired cases; the skipping adapter never minted, so the check does not apply.
+      expect(expired?.grade, report.adapter).toBe(adapter === inner ? "pass" : "skipped");
+    }
   });
 });
 

@@ -15,7 +15,7 @@ describe("built-in adapters match their committed baselines", () => {
   it("@cartesia/cartesia-js 4.2.0", async () => {
     const report = await runConformance({ adapter: await loadBuiltinAdapter("cartesia-js"), runs: 2, seed: SEED, baseline: baseline("cartesia-js") });
     expect({ unexpected: report.unexpected, stale: report.stale }).toEqual({ unexpected: [], stale: [] });
-    expect(report.checks.filter((c) => c.grade === "fail").map((c) => c.id)).toEqual(["turns/audio-delivered", "turns/close-drains", "access-token/grant-refused"]);
+    expect(report.checks.filter((c) => c.grade === "fail").map((c) => c.id)).toEqual(["turns/audio-delivered", "turns/close-drains", "access-token/grant-refused", "access-token/expired-refused"]);
     // Skipped: no keep-alive in the SDK; the unknown-frame relay is plain ws:// and its TTS socket forces wss://.
     expect(report.checks.filter((c) => c.grade === "skipped").map((c) => c.id)).toEqual(["v1/keep-alive", "turns/keep-alive", "tts/unknown-message"]);
     // TTS over HTTP (tts.generate, tts.generateSSE; MP3 included) and batch STT (stt.transcribe) pass whole.
@@ -31,12 +31,14 @@ describe("built-in adapters match their committed baselines", () => {
       "stt-batch/errors-surfaced pass",
       "stt-batch/no-crash pass",
     ]);
-    // Access tokens: minted and used (Bearer on its Node sockets); only a refused handshake's 403 has no status.
+    // Access tokens: minted and used (Bearer on its Node sockets); only a refused handshake (403, or
+    // 401 for an expired token) is surfaced without its status.
     expect(report.checks.filter((c) => c.suite === "access-token").map((c) => `${c.id} ${c.grade}`)).toEqual([
       "access-token/request pass",
       "access-token/token-surfaced pass",
       "access-token/used-on-websocket pass",
       "access-token/grant-refused fail",
+      "access-token/expired-refused fail",
       "access-token/errors-surfaced pass",
       "access-token/no-crash pass",
     ]);
@@ -70,6 +72,6 @@ describe("built-in adapters match their committed baselines", () => {
     expect(report.checks.find((c) => c.id === "tts-http/bytes-request")?.reason).toMatch(/max_buffer_delay_ms/u);
     expect(skipped.filter((id) => id.startsWith("stt-batch/"))).toHaveLength(4);
     // Access tokens are not declared: the plugin takes an API key only.
-    expect(skipped.filter((id) => id.startsWith("access-token/"))).toHaveLength(6);
+    expect(skipped.filter((id) => id.startsWith("access-token/"))).toHaveLength(7);
   });
 });

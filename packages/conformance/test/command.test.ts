@@ -14,7 +14,7 @@ describe("command adapters", () => {
     expect(report.adapter).toBe("example-node-adapter");
     const notPassing = report.checks.filter((c) => c.grade !== "pass" && c.suite !== "access-token").map((c) => `${c.id}: ${c.grade} (${c.reason ?? ""})`);
     // It does not declare the access-token suite: skipped whole.
-    expect(report.checks.filter((c) => c.suite === "access-token").map((c) => c.grade)).toEqual(Array(6).fill("skipped"));
+    expect(report.checks.filter((c) => c.suite === "access-token").map((c) => c.grade)).toEqual(Array(7).fill("skipped"));
     // It declares no keep-alive (and no reconnect: those cases are not run), so keep-alive is skipped.
     expect(notPassing).toEqual(["v1/keep-alive: skipped (capability not declared: keepAlive)", "turns/keep-alive: skipped (capability not declared: keepAlive)"]);
     expect(report.cases).toBeGreaterThan(10);

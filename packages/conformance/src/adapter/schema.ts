@@ -115,6 +115,11 @@ export const accessTokenRequestSchema = z.strictObject({
   use: z.enum(["none", "stt-turns", "tts"]).default("none"),
   /** `invalid`: the runner hands the adapter an API key the server refuses (401 on the mint). */
   key: z.enum(["valid", "invalid"]).default("valid"),
+  /**
+   * `true`: the token is already expired when the session opens (401). The runner moves the mock's
+   * token clock `expires_in + 1` s back for the mint only; the adapter does nothing different.
+   */
+  expired: z.boolean().optional(),
 });
 /** An access-token request of a case. */
 export type AccessTokenRequestSpec = z.output<typeof accessTokenRequestSchema>;

@@ -7,7 +7,7 @@
  */
 import type { SessionRecord } from "@speechwire/mock-server";
 import type { ObservationEvent } from "../adapter/schema.js";
-import { expectsGrantRefusal } from "../runner/access-token-cases.js";
+import { expectsExpiredRefusal, expectsGrantRefusal } from "../runner/access-token-cases.js";
 import type { Check, CheckInput, Verdict } from "./catalogue.js";
 import { header, queryParam } from "./journal.js";
 import { canonical } from "./values.js";
@@ -98,10 +98,11 @@ function usedOnWebSocket(i: CheckInput): Verdict | undefined {
   const issued = issuedToken(i);
   if (issued === undefined) return undefined;
   const opened = sockets(i);
-  if (expectsGrantRefusal(i.case)) {
-    // The mock refuses a token outside its grants before the upgrade, so a session in the journal
-    // means the client authenticated with something else: the API key.
-    if (opened.length > 0) return fail(`the server accepted a ${spec.use} session although the token does not grant it: the client authenticated with the API key, not the token`);
+  if (expectsGrantRefusal(i.case) || expectsExpiredRefusal(i.case)) {
+    // The mock refuses a token outside its grants or past its expiry before the upgrade, so a session
+    // in the journal means the client authenticated with something else: the API key.
+    const why = spec.expired ? "the token has expired" : "the token does not grant it";
+    if (opened.length > 0) return fail(`the server accepted a ${spec.use} session although ${why}: the client authenticated with the API key, not the token`);
     return pass;
   }
   if (opened.length === 0) return fail(`the client never opened the ${spec.use} session with the token`);
@@ -125,6 +126,20 @@ function grantRefused(i: CheckInput): Verdict | undefined {
   const errors = errorsOf(i.observations.events);
   if (errors.length === 0) return fail("the 403 refusal (the token does not grant the endpoint) was not surfaced");
   if (!errors.some((e) => e.status === 403)) return fail(`the refusal was surfaced without its status 403 (got ${errors.map((e) => String(e.status)).join(", ")})`);
+  const leaked = i.observations.events.find((e) => SESSION_EVENTS.has(e.type));
+  if (leaked) return fail(`a refused session surfaced ${leaked.type}`);
+  return pass;
+}
+
+/** `access-token/expired-refused`: a session opened with an expired token is refused (401, no session in the journal), and that is surfaced with its status. */
+function expiredRefused(i: CheckInput): Verdict | undefined {
+  const spec = i.case.accessToken;
+  if (!spec || !expectsExpiredRefusal(i.case) || issuedToken(i) === undefined) return undefined;
+  // A refused upgrade opens no session, so the journal shows the refusal as the session's absence.
+  if (sockets(i).length > 0) return fail(`the ${spec.use} handshake with an expired token was not refused: the journal has the session (was it opened with the API key?)`);
+  const errors = errorsOf(i.observations.events);
+  if (errors.length === 0) return fail("the 401 refusal (the token has expired) was not surfaced");
+  if (!errors.some((e) => e.status === 401)) return fail(`the refusal was surfaced without its status 401 (got ${errors.map((e) => String(e.status)).join(", ")})`);
   const leaked = i.observations.events.find((e) => SESSION_EVENTS.has(e.type));
   if (leaked) return fail(`a refused session surfaced ${leaked.type}`);
   return pass;
@@ -181,6 +196,15 @@ export const ACCESS_TOKEN_CHECKS: readonly Check[] = [
     requires: ["errors"],
     statement: "A session the token's grants do not cover is refused with 403, surfaced with its status (no session events).",
     evaluate: grantRefused,
+  },
+  {
+    id: "access-token/expired-refused",
+    suite: "access-token",
+    section: "§7, §1.4",
+    source: "surfaced",
+    requires: ["errors"],
+    statement: "A session opened with an expired token (minted `expires_in` + 1 s in the past) is refused with 401, surfaced with its status (no session events, no session in the journal).",
+    evaluate: expiredRefused,
   },
   {
     id: "access-token/errors-surfaced",

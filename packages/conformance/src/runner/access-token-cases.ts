@@ -1,8 +1,10 @@
 /**
  * The `access-token` suite's cases (§7): mint a token with the API key, then open a session with the
- * token alone — one the grants cover (it must work) or one they do not (403) — or mint with a key the
- * server refuses (401). Fixed cases exercise every check; the arbitrary draws grants, expiry and the
- * endpoint, so "works exactly when granted" is checked for all combinations.
+ * token alone — one the grants cover (it must work), one they do not (403), or one the token has
+ * outlived (401: the runner mints it on a clock moved back) — or mint with a key the server refuses
+ * (401). Fixed cases exercise every check; the arbitrary draws grants, expiry, the endpoint and
+ * sometimes an expired token, so "works exactly when granted and unexpired" is checked for all
+ * combinations.
  */
 import * as fc from "fast-check";
 import { accessToken } from "@speechwire/protocol";
@@ -31,7 +33,26 @@ export function accessTokenPath(spec: AccessTokenRequestSpec): string | undefine
 export function expectsGrantRefusal(c: Case): boolean {
   const spec = c.accessToken;
   const path = spec ? accessTokenPath(spec) : undefined;
-  return !!spec && spec.key === "valid" && path !== undefined && !accessToken.grantCovers(spec.grants, path);
+  // An expired token is refused for its expiry (401) whatever it grants (the mock checks expiry first;
+  // PROTOCOL.md does not say which wins, so the generated expired cases always grant their endpoint).
+  return !!spec && spec.key === "valid" && !spec.expired && path !== undefined && !accessToken.grantCovers(spec.grants, path);
+}
+
+/** Whether the server must refuse the case's session with 401: the token has expired (§7, §1.2). */
+export function expectsExpiredRefusal(c: Case): boolean {
+  const spec = c.accessToken;
+  return !!spec && spec.key === "valid" && spec.expired === true && accessTokenPath(spec) !== undefined;
+}
+
+/**
+ * How far back (seconds) the runner moves the mock's token clock for an expired case's mint:
+ * `expires_in + 1` (the server's default expiry when the case leaves it out), so `exp` is at least a
+ * second before the real time of the session's handshake. `undefined`: the case's token is not expired.
+ */
+export function expiredClockShift(c: Case): number | undefined {
+  const spec = c.accessToken;
+  if (!spec?.expired || spec.key !== "valid") return undefined;
+  return (spec.expires_in ?? accessToken.MAX_EXPIRES_IN) + 1;
 }
 
 /** Builds an access-token case: the mint, and the session's script and actions when it opens one. */
@@ -59,11 +80,13 @@ export function accessTokenFixedCases(): Case[] {
     accessTokenCase("token-tts", { grants: { tts: true }, expires_in: 60, use: "tts", key: "valid" }, "a tts token opens a TTS socket"),
     accessTokenCase("token-both-default-expiry", { grants: { stt: true, tts: true }, use: "tts", key: "valid" }, "both grants, no expires_in (the server's default)"),
     accessTokenCase("token-grant-refused", { grants: { tts: true }, expires_in: 300, use: "stt-turns", key: "valid" }, "a tts-only token on STT turns: 403 surfaced, and the API key not used instead"),
+    accessTokenCase("token-expired-stt-turns", { grants: { stt: true }, expires_in: 60, use: "stt-turns", key: "valid", expired: true }, "an stt token used after its 60 s: 401 surfaced, and the API key not used instead"),
+    accessTokenCase("token-expired-tts", { grants: { tts: true }, use: "tts", key: "valid", expired: true }, "a tts token with the default expiry, used after it: 401 surfaced"),
     accessTokenCase("token-bad-key", { grants: { stt: true }, expires_in: 300, use: "none", key: "invalid" }, "minting with a key the server refuses: 401 surfaced"),
   ];
 }
 
-/** Generated access-token cases: any grants, any expiry, either endpoint (granted or not), sometimes a bad key. */
+/** Generated access-token cases: any grants, any expiry, either endpoint (granted or not), sometimes a bad key, sometimes an expired token. */
 export function accessTokenCaseArb(): fc.Arbitrary<Case> {
   const flag = fc.option(fc.boolean(), { nil: undefined });
   return fc
@@ -74,12 +97,17 @@ export function accessTokenCaseArb(): fc.Arbitrary<Case> {
       expires_in: fc.option(fc.integer({ min: 1, max: accessToken.MAX_EXPIRES_IN }), { nil: undefined }),
       use: fc.constantFrom("none", "stt-turns", "tts"),
       key: fc.oneof({ weight: 5, arbitrary: fc.constant("valid" as const) }, { weight: 1, arbitrary: fc.constant("invalid" as const) }),
+      expired: fc.oneof({ weight: 4, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
       text: fc.constantFrom("Spoken with a token.", "Grüße, café — 日本語. ", "A"),
       n: fc.nat(1000),
     })
-    .map(({ tts, stt, agent, expires_in, use, key, text, n }) => {
-      const grants = { ...(tts !== undefined ? { tts } : {}), ...(stt !== undefined ? { stt } : {}), ...(agent !== undefined ? { agent } : {}) };
-      const spec: AccessTokenRequestSpec = { grants, ...(expires_in !== undefined ? { expires_in } : {}), use, key };
+    .map(({ tts, stt, agent, expires_in, use, key, expired, text, n }) => {
+      const grants: AccessTokenRequestSpec["grants"] = { ...(tts !== undefined ? { tts } : {}), ...(stt !== undefined ? { stt } : {}), ...(agent !== undefined ? { agent } : {}) };
+      // An expired token is drawn only for a session it would otherwise open: its grant is forced, so
+      // the refusal can only be the expiry's 401 (which of 401 and 403 wins is not documented).
+      const expiredSession = expired && key === "valid" && use !== "none";
+      if (expiredSession) grants[use === "tts" ? "tts" : "stt"] = true;
+      const spec: AccessTokenRequestSpec = { grants, ...(expires_in !== undefined ? { expires_in } : {}), use, key, ...(expiredSession ? { expired: true } : {}) };
       return accessTokenCase(`token-gen-${n}`, spec, "generated grants, expiry and endpoint", text);
     });
 }

@@ -14,7 +14,9 @@ import { httpExchange, surfacedAudio } from "../checks/http.js";
 import { sha256 } from "../checks/journal.js";
 import { baselineGrade, type BaselineEntry } from "../report/baseline.js";
 import { caseArb, fixedCases, wantsMp3 } from "./cases.js";
+import { expiredClockShift } from "./access-token-cases.js";
 import { startUnknownInjector, type UnknownInjector } from "./proxy.js";
+import { TokenClock } from "./token-clock.js";
 
 /** One case's verdict on one check. */
 export interface CaseVerdict {
@@ -108,6 +110,8 @@ class Environment {
   readonly #idle = new Map<number, Promise<MockServer>>();
   readonly #relays = new Map<MockServer, Promise<UnknownInjector>>();
   #strict: Promise<MockServer> | undefined;
+  /** The strict mock's token clock: an expired case moves its mint into the past (see `TokenClock`). */
+  readonly tokenClock = new TokenClock();
   #seq = 0;
   constructor(
     readonly main: MockServer,
@@ -121,7 +125,7 @@ class Environment {
   mockFor(c: Case): Promise<MockServer> {
     // Access tokens are checked in strict auth mode: only the run's key or a valid token opens anything (§1.2, §7).
     if (c.suite === "access-token") {
-      this.#strict ??= startMockServer({ port: 0, tlsPort: this.tls ? 0 : false, seed: 1, auth: "strict", apiKeys: [API_KEY], journalLimits: WHOLE_FRAMES });
+      this.#strict ??= startMockServer({ port: 0, tlsPort: this.tls ? 0 : false, seed: 1, auth: "strict", apiKeys: [API_KEY], clock: this.tokenClock.now, journalLimits: WHOLE_FRAMES });
       return this.#strict;
     }
     if (!c.idleLimitMs) return Promise.resolve(this.main);
@@ -217,6 +221,10 @@ async function runOneCase(env: Environment, adapter: Adapter, caps: Capabilities
   };
   const events: ObservationEvent[] = [];
   const invalid: string[] = [];
+  // Expired token cases: the mint reads a clock `expires_in + 1` s back, the handshake real time. Armed
+  // per case, right before the adapter starts, and disarmed below whatever happens.
+  const shift = c.suite === "access-token" ? expiredClockShift(c) : undefined;
+  if (shift !== undefined) env.tokenClock.arm(shift);
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<CaseResult>((resolve) => {
     timer = setTimeout(() => resolve({ crashed: true, crash: `the adapter did not finish the case within ${timeoutMs} ms` }), timeoutMs);
@@ -235,6 +243,7 @@ async function runOneCase(env: Environment, adapter: Adapter, caps: Capabilities
     result = { crashed: true, crash: `the adapter rejected: ${error instanceof Error ? error.message : String(error)}` };
   } finally {
     clearTimeout(timer);
+    env.tokenClock.disarm();
     if (http) mock.scenarios.defaultName = previousDefault;
   }
   if (invalid.length > 0 && !result.crashed) result = { ...result, crashed: true, crash: `invalid observations: ${invalid[0]}` };
