@@ -85,19 +85,16 @@ const ours = { name: "@speechwire/client", file: join(PACKAGE_DIR, "src", "brows
 const oursNode = { ...ours, file: join(PACKAGE_DIR, "src", "index.ts"), how: "src/index.ts" };
 const theirs = { name: `@cartesia/cartesia-js ${cartesiaPkg.version}`, ...browserEntry(cartesiaPkg, cartesiaDir), main: "default" };
 
+/** The one build both libraries get (plus `stdin`, `metafile`, `plugins` per use). */
+const BROWSER_BUILD = { bundle: true, platform: "browser", format: "esm", minify: true, write: false, external: ["ws"], logLevel: "error" };
+
 async function bundle(lib, mode) {
   const spec = JSON.stringify(lib.file);
   const contents = mode === "whole" ? `export * from ${spec};` : lib.main === "default" ? `export { default } from ${spec};` : `export { ${lib.main} } from ${spec};`;
   const result = await build({
+    ...BROWSER_BUILD,
     stdin: { contents, resolveDir: PACKAGE_DIR, sourcefile: `${mode}-entry.js`, loader: "js" },
-    bundle: true,
-    platform: "browser",
-    format: "esm",
-    minify: true,
-    write: false,
     metafile: true,
-    external: ["ws"],
-    logLevel: "error",
   });
   const code = result.outputFiles[0].contents;
   const externals = new Set();
@@ -150,14 +147,8 @@ async function gzipByFile(lib, expected) {
     },
   };
   const result = await build({
+    ...BROWSER_BUILD,
     stdin: { contents: `export * from ${JSON.stringify(lib.file)};`, resolveDir: PACKAGE_DIR, sourcefile: "whole-entry.js", loader: "js" },
-    bundle: true,
-    platform: "browser",
-    format: "esm",
-    minify: true,
-    write: false,
-    external: ["ws"],
-    logLevel: "error",
     plugins: [mark],
   });
   const code = result.outputFiles[0].text;
@@ -230,13 +221,7 @@ const subset = await build({
     sourcefile: "subset-entry.js",
     loader: "js",
   },
-  bundle: true,
-  platform: "browser",
-  format: "esm",
-  minify: true,
-  write: false,
-  external: ["ws"],
-  logLevel: "error",
+  ...BROWSER_BUILD,
 });
 const subsetGzip = gzipSync(subset.outputFiles[0].contents, { level: 9 }).byteLength;
 console.log(`for reference, turns + TTS WebSocket alone (TurnsSession, TtsWebSocket, config, browser platform): ${fmt(subset.outputFiles[0].contents.byteLength)} B minified, ${fmt(subsetGzip)} B gzip (${ratio(subsetGzip, whole.theirs.gzip)})`);

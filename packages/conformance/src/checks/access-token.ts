@@ -123,9 +123,14 @@ function usedOnWebSocket(i: CheckInput): Verdict | undefined {
 /** `access-token/grant-refused`: a session the token does not grant is refused (403), and that is surfaced with its status. */
 function grantRefused(i: CheckInput): Verdict | undefined {
   if (!expectsGrantRefusal(i.case) || issuedToken(i) === undefined) return undefined;
+  return refusalSurfaced(i, 403, "the token does not grant the endpoint");
+}
+
+/** A refused handshake surfaced as an error with its status, and no session event after it. */
+function refusalSurfaced(i: CheckInput, status: 401 | 403, why: string): Verdict {
   const errors = errorsOf(i.observations.events);
-  if (errors.length === 0) return fail("the 403 refusal (the token does not grant the endpoint) was not surfaced");
-  if (!errors.some((e) => e.status === 403)) return fail(`the refusal was surfaced without its status 403 (got ${errors.map((e) => String(e.status)).join(", ")})`);
+  if (errors.length === 0) return fail(`the ${status} refusal (${why}) was not surfaced`);
+  if (!errors.some((e) => e.status === status)) return fail(`the refusal was surfaced without its status ${status} (got ${errors.map((e) => String(e.status)).join(", ")})`);
   const leaked = i.observations.events.find((e) => SESSION_EVENTS.has(e.type));
   if (leaked) return fail(`a refused session surfaced ${leaked.type}`);
   return pass;
@@ -137,12 +142,7 @@ function expiredRefused(i: CheckInput): Verdict | undefined {
   if (!spec || !expectsExpiredRefusal(i.case) || issuedToken(i) === undefined) return undefined;
   // A refused upgrade opens no session, so the journal shows the refusal as the session's absence.
   if (sockets(i).length > 0) return fail(`the ${spec.use} handshake with an expired token was not refused: the journal has the session (was it opened with the API key?)`);
-  const errors = errorsOf(i.observations.events);
-  if (errors.length === 0) return fail("the 401 refusal (the token has expired) was not surfaced");
-  if (!errors.some((e) => e.status === 401)) return fail(`the refusal was surfaced without its status 401 (got ${errors.map((e) => String(e.status)).join(", ")})`);
-  const leaked = i.observations.events.find((e) => SESSION_EVENTS.has(e.type));
-  if (leaked) return fail(`a refused session surfaced ${leaked.type}`);
-  return pass;
+  return refusalSurfaced(i, 401, "the token has expired");
 }
 
 /** `access-token/errors-surfaced`: a refused mint (bad API key) is surfaced with its status and code, and no token. */
