@@ -6,14 +6,15 @@
  * their first six characters); what it surfaced, from the adapter.
  */
 import type { SessionRecord } from "@speechwire/mock-server";
+import { normalizeHttpError } from "@speechwire/protocol";
 import type { ObservationEvent } from "../adapter/schema.js";
 import { expectsExpiredRefusal, expectsGrantRefusal } from "../runner/access-token-cases.js";
 import type { Check, CheckInput, Verdict } from "./catalogue.js";
+import { fail, pass } from "./verdict.js";
+import { httpExchange } from "./http.js";
 import { header, queryParam } from "./journal.js";
 import { canonical } from "./values.js";
 
-const pass: Verdict = { grade: "pass" };
-const fail = (message: string): Verdict => ({ grade: "fail", message });
 
 /** The journal's redaction keeps this many leading characters of a secret (`sk_car…(redacted)`). */
 const REDACTED_PREFIX = 6;
@@ -28,12 +29,13 @@ function sockets(i: CheckInput): SessionRecord[] {
   return i.sessions.filter((s) => s.endpoint === "stt-turns" || s.endpoint === "tts" || s.endpoint === "stt-v1");
 }
 
-/** The JSON of a record's first text entry in one direction, if any. */
+/** A journalled HTTP record's request body (`client`) or answer (`server`) as a JSON object, if it is one. */
 function bodyJson(s: SessionRecord, dir: "client" | "server"): Record<string, unknown> | undefined {
-  const e = s.entries.find((x) => x.kind === "text" && x.dir === dir && x.text !== undefined);
-  if (!e?.text) return undefined;
+  const exchange = httpExchange(s);
+  const text = dir === "client" ? exchange?.body : exchange?.responseText[0];
+  if (text === undefined) return undefined;
   try {
-    const v: unknown = JSON.parse(e.text);
+    const v: unknown = JSON.parse(text);
     return v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
   } catch {
     return undefined;
@@ -151,8 +153,7 @@ function errorsSurfaced(i: CheckInput): Verdict | undefined {
   const last = refused[refused.length - 1];
   if (!last?.response) return undefined;
   const status = last.response.status;
-  const body = bodyJson(last, "server");
-  const code = typeof body?.error_code === "string" ? body.error_code : null;
+  const { code } = normalizeHttpError(status, httpExchange(last)?.responseText.join("") ?? "");
   const errors = errorsOf(i.observations.events);
   if (errors.length === 0) return fail(`HTTP ${status} from POST /access-token was not surfaced`);
   const match = errors.find((e) => e.status === status);

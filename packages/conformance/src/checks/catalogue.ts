@@ -11,6 +11,7 @@ import type { Capabilities, Case, Observations, ObservationEvent, Suite } from "
 import { STT_BATCH_CHECKS, TTS_HTTP_CHECKS } from "./http.js";
 import { ACCESS_TOKEN_CHECKS } from "./access-token.js";
 import { closes, header, isClipped, locateAudio, queryParam, serverMessages, sha256, textFrames } from "./journal.js";
+import { fail, pass, warn } from "./verdict.js";
 
 /** A check's outcome. `skipped` means: no case applied, or the adapter lacks the capability. */
 export type Grade = "pass" | "fail" | "warning" | "skipped";
@@ -57,9 +58,6 @@ export interface Check {
   evaluate(input: CheckInput): Verdict | undefined;
 }
 
-const pass: Verdict = { grade: "pass" };
-const fail = (message: string): Verdict => ({ grade: "fail", message });
-const warn = (message: string): Verdict => ({ grade: "warning", message });
 
 /** Journal violations of a rule (the mock lints every session with the protocol's grammars). */
 function violations(sessions: readonly SessionRecord[], rules: readonly string[]): Violation[] {

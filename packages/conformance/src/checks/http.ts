@@ -6,15 +6,14 @@
  * What the client surfaced comes from the adapter. Audio is compared by digest: the journal keeps a
  * digest of binary bodies, not the bytes.
  */
-import { sttBatch, ttsBytes, ttsSse } from "@speechwire/protocol";
+import { normalizeHttpError, sttBatch, ttsBytes, ttsSse } from "@speechwire/protocol";
 import type { SessionRecord } from "@speechwire/mock-server";
 import type { ObservationEvent } from "../adapter/schema.js";
 import type { Check, CheckInput, Verdict } from "./catalogue.js";
+import { fail, pass } from "./verdict.js";
 import { isClipped, sha256 } from "./journal.js";
 import { canonical } from "./values.js";
 
-const pass: Verdict = { grade: "pass" };
-const fail = (message: string): Verdict => ({ grade: "fail", message });
 
 /** The journal's endpoint names of the HTTP routes. */
 const ENDPOINTS = { bytes: "tts-bytes", sse: "tts-sse", batch: "stt-batch" } as const;
@@ -252,16 +251,9 @@ function sseEvents(i: CheckInput): Verdict | undefined {
 function errorsSurfaced(i: CheckInput): Verdict | undefined {
   const e = answered(i);
   if (!e || e.status < 400) return undefined;
-  const text = e.responseText.join("");
-  let code: string | null = null;
-  let structured = false;
-  try {
-    const body = JSON.parse(text) as Record<string, unknown>;
-    structured = true;
-    code = typeof body.error_code === "string" ? body.error_code : null;
-  } catch {
-    structured = false; // legacy plain text `Title: Message` (§1.4): there is no code to surface
-  }
+  // A legacy plain-text body (`Title: Message`, §1.4) has no code to surface.
+  const { code, shape: bodyShape } = normalizeHttpError(e.status, e.responseText.join(""));
+  const structured = bodyShape === "structured";
   const errors = i.observations.events.filter((o): o is Extract<ObservationEvent, { type: "error" }> => o.type === "error");
   const shape = structured ? "structured JSON" : "legacy plain-text";
   if (errors.length === 0) {

@@ -267,11 +267,16 @@ async function runOneCase(env: Environment, adapter: Adapter, caps: Capabilities
 async function rawBytesFor(mock: MockServer, scenario: string, c: Case): Promise<Uint8Array | undefined> {
   if (!c.http || c.http.invalid) return undefined;
   const { context_id: _c, add_timestamps: _t, add_phoneme_timestamps: _p, use_normalized_timestamps: _n, ...request } = c.http.request;
+  return postTtsBytes(mock, scenario, c.version, JSON.stringify(request));
+}
+
+/** The runner's own `POST /tts/bytes` to the mock (not graded): the audio, or undefined when it is refused or fails. */
+async function postTtsBytes(mock: MockServer, scenario: string, version: string, body: string): Promise<Uint8Array | undefined> {
   try {
     const res = await fetch(`${mock.urls.http}/s/${scenario}/tts/bytes`, {
       method: "POST",
-      headers: { authorization: `Bearer ${API_KEY}`, "cartesia-version": c.version, "content-type": "application/json" },
-      body: JSON.stringify(request),
+      headers: { authorization: `Bearer ${API_KEY}`, "cartesia-version": version, "content-type": "application/json" },
+      body,
     });
     return res.ok ? new Uint8Array(await res.arrayBuffer()) : undefined;
   } catch {
@@ -292,16 +297,7 @@ async function rerenderIfDifferent(mock: MockServer, scenario: string, sessions:
   if (!last || last.status !== 200 || !last.response || last.body === undefined) return undefined;
   const audio = surfacedAudio(events);
   if (audio.length === last.response.bytes && sha256(audio) === last.response.sha256) return undefined;
-  try {
-    const res = await fetch(`${mock.urls.http}/s/${scenario}/tts/bytes`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${API_KEY}`, "cartesia-version": last.headers["cartesia-version"] ?? "", "content-type": "application/json" },
-      body: last.body,
-    });
-    return res.ok ? new Uint8Array(await res.arrayBuffer()) : undefined;
-  } catch {
-    return undefined;
-  }
+  return postTtsBytes(mock, scenario, last.headers["cartesia-version"] ?? "", last.body);
 }
 
 const ORDER: Record<Grade, number> = { fail: 3, warning: 2, pass: 1, skipped: 0 };
