@@ -128,16 +128,25 @@ const workers = integer("workers", str("workers"), 1);
 if (workers > 1 && cluster.isPrimary) {
   const shared = tokenSecret ?? randomBytes(32).toString("base64url");
   for (let i = 0; i < workers; i += 1) cluster.fork({ [WORKER_SECRET_ENV]: shared });
-  let announced = false;
-  cluster.on("message", (_worker, message: unknown) => {
-    if (!announced && typeof message === "string") {
-      announced = true;
-      process.stdout.write(message);
-    }
-  });
   const stop = () => {
     for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill("SIGTERM");
   };
+  // Announce once every worker listens (a client may then reach any of them), with the first's text.
+  let listening = 0;
+  let first: string | undefined;
+  cluster.on("message", (_worker, message: unknown) => {
+    if (typeof message !== "string") return;
+    first ??= message;
+    listening += 1;
+    if (listening === workers) process.stdout.write(first);
+  });
+  // A worker that fails to start (bad flags, port taken) stops the others with its exit code.
+  cluster.on("exit", (_worker, code) => {
+    if (listening < workers) {
+      stop();
+      process.exitCode = code ?? 1;
+    }
+  });
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
 } else {

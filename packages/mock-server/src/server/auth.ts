@@ -39,6 +39,9 @@ export interface AuthOptions {
   now?: () => number;
 }
 
+/** A token that does not verify, or whose signed payload is not claims. */
+const INVALID_TOKEN: AuthFailure = { status: 401, title: "Invalid token", message: "The access token is not valid." };
+
 /** Where the admin API's credentials go, for the refusal message. */
 const ADMIN_HOW_TO = "send it as Authorization: Bearer <key> or X-API-Key: <key>";
 
@@ -69,10 +72,11 @@ export class Authenticator {
   }
 
   /**
-   * Verifies a token's signature and reads its claims; `undefined` if it is not one of ours, or if its
-   * payload is not claims (a signed payload is still input: `grants` must be an object, `exp` a number).
+   * Verifies a token's signature and reads its claims: `undefined` if it is not one of ours (not
+   * JWT-shaped, or another signature); `"invalid"` if it is signed by us but its payload is not claims
+   * (a signed payload is still input: `grants` must be an object, `exp` a finite number).
    */
-  verify(token: string): TokenClaims | undefined {
+  verify(token: string): TokenClaims | "invalid" | undefined {
     const parts = token.split(".");
     if (parts.length !== 3) return undefined;
     const [header, claims, signature] = parts as [string, string, string];
@@ -83,9 +87,9 @@ export class Authenticator {
     try {
       parsed = JSON.parse(Buffer.from(claims, "base64url").toString("utf8"));
     } catch {
-      return undefined;
+      return "invalid";
     }
-    if (!isObject(parsed) || !isObject(parsed.grants) || typeof parsed.exp !== "number" || !Number.isFinite(parsed.exp)) return undefined;
+    if (!isObject(parsed) || !isObject(parsed.grants) || typeof parsed.exp !== "number" || !Number.isFinite(parsed.exp)) return "invalid";
     return parsed as unknown as TokenClaims;
   }
 
@@ -110,6 +114,10 @@ export class Authenticator {
     let failure: AuthFailure | undefined;
     for (const credential of credentials) {
       const claims = credential.kind === "api_key" ? undefined : this.verify(credential.value);
+      if (claims === "invalid") {
+        failure ??= INVALID_TOKEN;
+        continue;
+      }
       if (claims) {
         if (claims.exp * 1000 <= this.#now()) {
           failure ??= { status: 401, title: "Token expired", message: "The access token has expired." };
@@ -122,7 +130,7 @@ export class Authenticator {
         return undefined;
       }
       if (credential.kind === "access_token") {
-        failure ??= { status: 401, title: "Invalid token", message: "The access token is not valid." };
+        failure ??= INVALID_TOKEN;
         continue;
       }
       if (this.#isAdmin(credential.value)) {
@@ -146,7 +154,7 @@ export class Authenticator {
     }
     let failure: AuthFailure | undefined;
     for (const credential of credentials) {
-      if (credential.kind === "access_token" || this.verify(credential.value)) {
+      if (credential.kind === "access_token" || this.verify(credential.value) !== undefined) {
         failure ??= { status: 401, title: "Unauthorized", message: "An API key is required to mint access tokens (an access token cannot mint one)." };
         continue;
       }
