@@ -301,7 +301,9 @@ describe("journals hold no usable secret", () => {
       await tts.closed;
       await post(mock.urls.http, "/tts/bytes", { ...BYTES_REQUEST, transcript: `token ${token}` }, { authorization: `Bearer ${token}` });
       await post(mock.urls.http, "/access-token", { grants: { stt: true }, note: token }, { "x-api-key": API_KEY });
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      // Every record (and its file) is complete once its session has ended on the server side too.
+      for (let i = 0; i < 500 && !(mock.sessions().length === 5 && mock.sessions().every((r) => r.endedAt)); i += 1) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(mock.sessions().map((r) => Boolean(r.endedAt))).toEqual([true, true, true, true, true]);
 
       // Through the admin API over HTTP, and in the files.
       const list = (await (await get(mock.urls.http, "/_speechwire/sessions", admin)).json()) as { id: string }[];
