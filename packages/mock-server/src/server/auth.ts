@@ -192,6 +192,7 @@ export class Authenticator {
   }
 }
 
+/** A plain object (not null, not an array): what a token payload and its grants must be. */
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
