@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket as WsWebSocket } from "ws";
-import type { MockServer } from "@speechwire/mock-server";
+import { redactSecret, type MockServer } from "@speechwire/mock-server";
 import * as browserEntry from "../src/browser.js";
 import * as nodeEntry from "../src/index.js";
 import { ConnectionError, type WebSocketConstructor } from "../src/index.js";
@@ -46,7 +46,7 @@ describe("the browser entry (run in Node with ws as a standard WebSocket)", () =
     for (let i = 0; i < audio.length; i += 640) turns.send(audio.subarray(i, i + 640));
     expect(await turns.close()).toBe("I'd like to change my order. The address is wrong.");
     const record = sessionById(strict, turns.requestId);
-    expect(record.query.api_key).toBe("sk_car…(redacted)");
+    expect(record.query.api_key).toBe(redactSecret("sk_car_good"));
     expect(record.query.cartesia_version).toBe("2026-03-01");
     expect(record.headers).not.toHaveProperty("authorization");
   });

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as fc from "fast-check";
 import { accessToken } from "@speechwire/protocol";
-import { scenarioSchema, startMockServer, type MockServer, type SessionRecord } from "@speechwire/mock-server";
+import { redactSecret, scenarioSchema, startMockServer, type MockServer, type SessionRecord } from "@speechwire/mock-server";
 import { createSpeechwireAdapter } from "../src/adapter/speechwire.js";
 import type { Adapter } from "../src/adapter/types.js";
 import { capabilitiesSchema, type Case, type ObservationEvent } from "../src/adapter/schema.js";
@@ -139,7 +139,7 @@ describe("access-token checks on altered records of a real exchange", () => {
     expect(authorization).toBeDefined();
     mint().headers = noAuth;
     expect(grades(x)["access-token/request"]).toBe("fail");
-    mint().headers = { ...noAuth, "x-api-key": "sk_car…(redacted)" };
+    mint().headers = { ...noAuth, "x-api-key": redactSecret("sk_car_test_key") };
     expect(grades(x)["access-token/request"]).toBe("pass");
     delete mint().headers["cartesia-version"];
     expect(grades(x)["access-token/request"]).toBe("fail");
@@ -149,14 +149,26 @@ describe("access-token checks on altered records of a real exchange", () => {
     const x = await exchange("token-tts");
     const socket = () => x.sessions.find((s) => s.endpoint === "tts") as SessionRecord;
     const query = { ...socket().query };
-    expect(String(query.access_token)).toMatch(/^eyJhbG/u);
-    socket().query = { ...query, access_token: "sk_car…(redacted)" };
+    // The journal shows the token as its digest, and the mint's answer the same digest.
+    expect(String(query.access_token)).toMatch(/^redacted:[0-9a-f]{8}$/u);
+    const key = redactSecret("sk_car_test_key");
+    socket().query = { ...query, access_token: key };
     expect(grades(x)["access-token/used-on-websocket"]).toBe("fail");
-    socket().query = { ...query, api_key: "sk_car…(redacted)" };
+    socket().query = { ...query, api_key: key };
     expect(grades(x)["access-token/used-on-websocket"]).toBe("fail");
     socket().query = query;
-    socket().headers = { ...socket().headers, "x-api-key": "sk_car…(redacted)" };
+    const headers = { ...socket().headers };
+    socket().headers = { ...headers, "x-api-key": key };
     expect(grades(x)["access-token/used-on-websocket"]).toBe("fail");
+    // The token as a Bearer credential instead of ?access_token=: compared by digest as well.
+    const { access_token: issued, ...noToken } = query;
+    socket().query = noToken;
+    socket().headers = { ...headers, authorization: `Bearer ${String(issued)}` };
+    expect(grades(x)["access-token/used-on-websocket"]).toBe("pass");
+    socket().headers = { ...headers, authorization: `Bearer ${key}` };
+    expect(grades(x)["access-token/used-on-websocket"]).toBe("fail");
+    socket().query = query;
+    socket().headers = headers;
     const withoutSocket = { ...x, sessions: x.sessions.filter((s) => s.endpoint !== "tts") };
     expect(grades(withoutSocket)["access-token/used-on-websocket"]).toBe("fail");
     // The session must also have worked: its done surfaced.

@@ -23,7 +23,7 @@ function session(over: Partial<SessionRecord> & { entries?: JournalEntry[] } = {
     requestId: "r",
     path: "/stt/websocket",
     query: { model: "ink-whisper", encoding: "pcm_s16le", sample_rate: "16000", language: "en" },
-    headers: { authorization: "Bearer…(redacted)", "cartesia-version": "2026-03-01" },
+    headers: { authorization: "Bearer redacted:1a2b3c4d", "cartesia-version": "2026-03-01" },
     startedAt: "2026-01-01T00:00:00.000Z",
     endedAt: "2026-01-01T00:00:01.000Z",
     audio: { bytes: AUDIO.length, sha256: sha256(AUDIO) },

@@ -1,9 +1,13 @@
 #!/usr/bin/env node
 /** `speechwire-mock`: the mock server's command line. */
 import cluster from "node:cluster";
+import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
 import { parseLatencyArg } from "./core/latency.js";
 import { startMockServer, type MockServerOptions } from "./server/server.js";
+
+/** The environment variable through which `--workers` hands the primary's token secret to each worker. */
+const WORKER_SECRET_ENV = "SPEECHWIRE_WORKER_TOKEN_SECRET";
 
 const HELP = `speechwire-mock — a deterministic mock of Cartesia's realtime speech APIs
 
@@ -16,13 +20,22 @@ Options:
   --scenario NAME|FILE the default scenario (default "default")
   --seed N             seed for request ids and seeded choices (default 1)
   --latency P|MS       latency for every scenario: none, milliseconds, or a profile name
-  --auth open|strict   open: any key or none; strict: only --api-key keys or valid tokens
-  --api-key KEY        an accepted API key (repeatable)
+  --auth open|strict   open: any key or none, admin API open; strict: API routes take only
+                       --api-key keys or tokens this server signed, the admin API only --admin-key keys
+  --api-key KEY        an API key strict mode accepts, compared exactly (repeatable)
+  --admin-key KEY      an admin key (repeatable): in strict mode it opens /_speechwire/… (send it as
+                       Authorization: Bearer KEY or X-API-Key: KEY); without one the admin API is
+                       closed in strict mode; GET /_speechwire/health stays open (no secrets in it).
+                       Admin keys (these and sk_car_admin_…) are refused on API routes and /access-token
+  --token-secret S     sign access tokens with S (default: random per start, shared by --workers,
+                       never printed); servers given the same S accept each other's tokens
   --playground DIR     serve this folder (the built playground) at / to browsers
-  --journal DIR        also write each session's journal as JSONL into DIR
+  --journal DIR        also write each session's journal as JSONL into DIR (like the admin API's
+                       journal: keys and tokens shown as redacted:<first 8 hex of their SHA-256>)
   --journal-text-chars N  clip journalled text frames at N characters (default 4096)
   --idle-stt MS --idle-tts MS   idle timeouts (default 180000 and 300000)
-  --workers N          run N worker processes sharing the ports (journals are per worker)
+  --workers N          run N worker processes sharing the ports and one token secret (journals
+                       are per worker)
   --json               print one JSON line with the URLs once listening
   --help               this text
 `;
@@ -53,6 +66,8 @@ try {
       latency: { type: "string" },
       auth: { type: "string" },
       "api-key": { type: "string", multiple: true },
+      "admin-key": { type: "string", multiple: true },
+      "token-secret": { type: "string" },
       journal: { type: "string" },
       "journal-text-chars": { type: "string" },
       playground: { type: "string" },
@@ -80,6 +95,15 @@ if (latencyText !== undefined && latency === undefined) fail(`--latency takes no
 const auth = str("auth") ?? "open";
 if (auth !== "open" && auth !== "strict") fail(`--auth takes open or strict, got "${auth}"`);
 if ((str("cert") === undefined) !== (str("key") === undefined)) fail("--cert and --key go together");
+if (str("token-secret") === "") fail("--token-secret must not be empty");
+const apiKeys = (values["api-key"] as string[] | undefined) ?? [];
+const adminKeys = (values["admin-key"] as string[] | undefined) ?? [];
+if (apiKeys.some((key) => adminKeys.includes(key))) fail("a key cannot be both --api-key and --admin-key");
+// Workers must verify each other's tokens: the primary draws one secret and hands it to each worker
+// through its environment (never argv or stdout, which other users and logs can read).
+const inheritedSecret = cluster.isWorker ? process.env[WORKER_SECRET_ENV] : undefined;
+delete process.env[WORKER_SECRET_ENV];
+const tokenSecret = str("token-secret") ?? inheritedSecret;
 const tlsPortText = str("tls-port");
 const options: MockServerOptions = {
   host: str("host") ?? "127.0.0.1",
@@ -87,7 +111,9 @@ const options: MockServerOptions = {
   tlsPort: tlsPortText === "off" ? false : integer("tls-port", tlsPortText, 8788),
   seed: integer("seed", str("seed"), 1),
   auth,
-  apiKeys: (values["api-key"] as string[] | undefined) ?? [],
+  apiKeys,
+  adminKeys,
+  ...(tokenSecret !== undefined ? { tokenSecret } : {}),
   idleTimeouts: { stt: integer("idle-stt", str("idle-stt"), 180_000), tts: integer("idle-tts", str("idle-tts"), 300_000) },
   ...(str("cert") ? { cert: str("cert") as string, key: str("key") as string } : {}),
   ...(str("scenarios") ? { scenariosDir: str("scenarios") as string } : {}),
@@ -100,17 +126,27 @@ const options: MockServerOptions = {
 const workers = integer("workers", str("workers"), 1);
 
 if (workers > 1 && cluster.isPrimary) {
-  for (let i = 0; i < workers; i += 1) cluster.fork();
-  let announced = false;
-  cluster.on("message", (_worker, message: unknown) => {
-    if (!announced && typeof message === "string") {
-      announced = true;
-      process.stdout.write(message);
-    }
-  });
+  const shared = tokenSecret ?? randomBytes(32).toString("base64url");
+  for (let i = 0; i < workers; i += 1) cluster.fork({ [WORKER_SECRET_ENV]: shared });
   const stop = () => {
     for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill("SIGTERM");
   };
+  // Announce once every worker listens (a client may then reach any of them), with the first's text.
+  let listening = 0;
+  let first: string | undefined;
+  cluster.on("message", (_worker, message: unknown) => {
+    if (typeof message !== "string") return;
+    first ??= message;
+    listening += 1;
+    if (listening === workers) process.stdout.write(first);
+  });
+  // A worker that fails to start (bad flags, port taken) stops the others with its exit code.
+  cluster.on("exit", (_worker, code) => {
+    if (listening < workers) {
+      stop();
+      process.exitCode = code ?? 1;
+    }
+  });
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
 } else {

@@ -3,7 +3,7 @@
  * speech endpoint. `startMockServer` runs it; the scenario schema and built-ins describe what it says.
  */
 export { startMockServer, type MockServer, type MockServerOptions, type MockServerUrls } from "./server/server.js";
-export type { SessionRecord, JournalEntry, JournalLimits, HttpResponseSummary } from "./server/journal.js";
+export { redactSecret, type SessionRecord, type JournalEntry, type JournalLimits, type HttpResponseSummary } from "./server/journal.js";
 export { HTTP_RULES, type HttpEndpoint } from "./server/http-journal.js";
 export type { AuthMode } from "./server/auth.js";
 export { SCENARIO_HEADER, SCENARIO_QUERY, type ScenarioRegistry } from "./server/scenarios.js";

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { request as httpRequest } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { HTTP_RULES, type MockServer, type SessionRecord } from "../src/index.js";
+import { HTTP_RULES, redactSecret, type MockServer, type SessionRecord } from "../src/index.js";
 import { startTestServer } from "./helpers.js";
 
 const TTS_REQUEST = {
@@ -109,7 +109,7 @@ describe("HTTP journal: successful requests", () => {
     expect(record.violations).toEqual([]);
   });
 
-  it("records POST /access-token with the token response", async () => {
+  it("records POST /access-token with the token response, the token redacted to its digest", async () => {
     const body = JSON.stringify({ grants: { stt: true }, expires_in: 60 });
     const res = await post(mock, "/access-token", body, { authorization: `Bearer ${SECRET_KEY}` });
     expect(res.status).toBe(200);
@@ -118,7 +118,9 @@ describe("HTTP journal: successful requests", () => {
     expect(record.endpoint).toBe("access-token");
     expect(record.headers.authorization).not.toContain(SECRET_KEY);
     expect(record.entries[0]).toMatchObject({ dir: "client", kind: "text", text: body });
-    expect(record.entries.at(-1)).toMatchObject({ dir: "server", kind: "text", text });
+    const { token } = JSON.parse(text) as { token: string };
+    expect(record.entries.at(-1)).toMatchObject({ dir: "server", kind: "text", text: text.replace(token, redactSecret(token)) });
+    // The digest covers the bytes as sent.
     expect(record.response).toMatchObject({ status: 200, bytes: Buffer.byteLength(text), sha256: sha256(Buffer.from(text)) });
     expect(record.violations).toEqual([]);
   });

@@ -5,6 +5,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
+  accessToken,
   bytesForDuration,
   bytesPerSample,
   DEFAULT_VERSION,
@@ -333,6 +334,31 @@ describe("readCredentials (§1.2)", () => {
     expect(readCredentials({})).toEqual([]);
     expect(readCredentials({ headers: {}, query: new URLSearchParams() })).toEqual([]);
     expect(readCredentials({ headers: { "x-api-key": "  " }, query: new URLSearchParams("api_key=") })).toEqual([]);
+  });
+
+  it("strips only SP and HTAB around a header credential, never U+00A0 or other Unicode spaces", () => {
+    expect(readCredentials({ headers: { authorization: "\tBearer \t k1 \t", "x-api-key": " \tk2\t " } }).map((c) => c.value)).toEqual(["k1", "k2"]);
+    for (const space of ["\u00a0", "\u2003", "\u3000", "\ufeff", "\u000b", "\u000c"]) {
+      expect(readCredentials({ headers: { "x-api-key": `k${space}` } }).map((c) => c.value)).toEqual([`k${space}`]);
+      expect(readCredentials({ headers: { "x-api-key": `${space}k` } }).map((c) => c.value)).toEqual([`${space}k`]);
+      expect(readCredentials({ headers: { authorization: `Bearer k${space}` } }).map((c) => c.value)).toEqual([`k${space}`]);
+      // Not a bearer credential at all: the scheme is separated by SP or HTAB only.
+      expect(readCredentials({ headers: { authorization: `Bearer${space}k` } })).toEqual([]);
+    }
+  });
+});
+
+describe("accessToken.grantCovers (§7)", () => {
+  it("opens a path inside a true grant's scope only", () => {
+    expect(accessToken.grantCovers({ stt: true }, "/stt/turns/websocket")).toBe(true);
+    expect(accessToken.grantCovers({ stt: true }, "/tts/websocket")).toBe(false);
+    expect(accessToken.grantCovers({ tts: false }, "/tts/bytes")).toBe(false);
+  });
+
+  it("is total: grants that are not an object of grants open nothing and never throw", () => {
+    for (const grants of [null, undefined, [], ["tts"], "tts", 1, true, { tts: "true" }, { tts: 1 }]) {
+      expect(accessToken.grantCovers(grants, "/tts/bytes")).toBe(false);
+    }
   });
 });
 

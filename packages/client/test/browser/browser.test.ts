@@ -23,7 +23,7 @@ import { build, type Plugin } from "esbuild";
 import type { Browser, Page } from "playwright-core";
 import { launchChromium } from "@speechwire/testing";
 import { afterAll, describe, expect, it } from "vitest";
-import { startMockServer, type MockServer, type SessionRecord } from "@speechwire/mock-server";
+import { redactSecret, startMockServer, type MockServer, type SessionRecord } from "@speechwire/mock-server";
 import { createClient } from "../../src/index.js";
 import { RAW_24K, scriptSeconds, sessionById, sha256, TURNS_PARAMS, VOICE } from "../helpers.js";
 
@@ -227,7 +227,7 @@ function expectBrowserCredentials(record: SessionRecord, token: string, origin: 
   expect(record.query).not.toHaveProperty("api_key");
   expect(record.query.access_token).toBeTypeOf("string");
   expect(record.query.access_token).not.toBe(token);
-  expect(record.query.access_token).toBe(`${token.slice(0, 6)}…(redacted)`);
+  expect(record.query.access_token).toBe(redactSecret(token));
   expect(record.query.cartesia_version).toBe("2026-03-01");
   // It came from Chromium, from the page's (other) origin.
   expect(record.headers.origin).toBe(origin);

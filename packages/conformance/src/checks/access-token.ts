@@ -2,10 +2,11 @@
  * The access-token checks (`access-token`, PROTOCOL.md §7, §1.2, §1.3). The runner's mock runs in
  * strict auth mode, so only the run's API key or a token it minted opens anything. What the client
  * sent is read from the mock's journal (which records `POST /access-token` with its body, answer and
- * `access-token/valid-request` violations, and every WebSocket handshake with credentials redacted to
- * their first six characters); what it surfaced, from the adapter.
+ * `access-token/valid-request` violations, and every WebSocket handshake); the journal holds no usable
+ * secret, only each one's digest (`redacted:<8 hex>`, `redactSecret`), so the token a client surfaced
+ * or sent is compared with the issued one by digest. What it surfaced comes from the adapter.
  */
-import type { SessionRecord } from "@speechwire/mock-server";
+import { redactSecret, type SessionRecord } from "@speechwire/mock-server";
 import { normalizeHttpError } from "@speechwire/protocol";
 import type { ObservationEvent } from "../adapter/schema.js";
 import { expectsExpiredRefusal, expectsGrantRefusal } from "../runner/access-token-cases.js";
@@ -14,10 +15,6 @@ import { fail, pass } from "./verdict.js";
 import { httpExchange } from "./http.js";
 import { header, queryParam } from "./journal.js";
 import { canonical } from "./values.js";
-
-
-/** The journal's redaction keeps this many leading characters of a secret (`sk_car…(redacted)`). */
-const REDACTED_PREFIX = 6;
 
 /** The case's `POST /access-token` records, oldest first. */
 function mints(i: CheckInput): SessionRecord[] {
@@ -42,7 +39,7 @@ function bodyJson(s: SessionRecord, dir: "client" | "server"): Record<string, un
   }
 }
 
-/** The token the mock issued in the case (the last successful mint's answer). */
+/** The token the mock issued in the case (the last successful mint's answer), as the journal shows it: its digest. */
 function issuedToken(i: CheckInput): string | undefined {
   const ok = mints(i).filter((s) => s.response?.status === 200);
   const last = ok[ok.length - 1];
@@ -86,7 +83,8 @@ function tokenSurfaced(i: CheckInput): Verdict | undefined {
   const surfaced = i.observations.events.filter((o): o is Extract<ObservationEvent, { type: "access_token" }> => o.type === "access_token");
   if (surfaced.length === 0) return fail("the issued token was not surfaced to the caller");
   const last = surfaced[surfaced.length - 1] as Extract<ObservationEvent, { type: "access_token" }>;
-  if (last.token !== issued) return fail(`the surfaced token (${last.token.length} chars) is not the one the server issued (${issued.length} chars)`);
+  const surfacedDigest = redactSecret(last.token);
+  if (surfacedDigest !== issued) return fail(`the surfaced token (${surfacedDigest}) is not the one the server issued (${issued})`);
   return pass;
 }
 
@@ -112,9 +110,12 @@ function usedOnWebSocket(i: CheckInput): Verdict | undefined {
     if (queryParam(s, "api_key") !== undefined) return fail("the session's handshake carries ?api_key: a browser must never hold the API key");
     if (header(s, "x-api-key") !== undefined) return fail("the session's handshake carries an X-API-Key header");
     const query = queryParam(s, "access_token");
-    const prefix = issued.slice(0, REDACTED_PREFIX);
-    if (query !== undefined && !query.startsWith(prefix)) return fail(`?access_token= carries something other than the issued token (starts ${JSON.stringify(query.slice(0, REDACTED_PREFIX))})`);
-    if (query === undefined && !header(s, "authorization")) return fail("the session's handshake carries no token (neither ?access_token= nor Authorization: Bearer)");
+    const authorization = header(s, "authorization");
+    if (query !== undefined && query !== issued) return fail(`?access_token= carries something other than the issued token (${query}, issued ${issued})`);
+    if (query === undefined && !authorization) return fail("the session's handshake carries no token (neither ?access_token= nor Authorization: Bearer)");
+    if (query === undefined && authorization !== undefined && !new RegExp(`^Bearer ${issued}$`, "iu").test(authorization)) {
+      return fail(`Authorization carries something other than the issued token (${authorization}, issued Bearer ${issued})`);
+    }
   }
   const events = i.observations.events;
   const done = spec.use === "tts" ? events.some((e) => e.type === "tts.done") : events.some((e) => e.type === "turn.end");

@@ -241,10 +241,20 @@ async function tokenRoute(ctx: ServerContext, req: IncomingMessage, res: ServerR
   sendJson(res, 200, { token }, requestIdHeaders(requestId));
 }
 
-/** The admin API. */
+/** The admin API: open in open mode; in strict mode every route but `GET /_speechwire/health` needs an admin key. */
 async function admin(ctx: ServerContext, info: ServerInfo, path: string, method: string, req: IncomingMessage, res: ServerResponse, requestId: string) {
   const notFound = () => sendJson(res, 404, { error: "not found", path }, requestIdHeaders(requestId));
-  if (path === "/_speechwire/health" && method === "GET") {
+  const isHealth = path === "/_speechwire/health" && method === "GET";
+  // Health stays open in both modes: a liveness probe, and it shows no secret (no key, token or journal).
+  const refused = isHealth ? undefined : ctx.auth.checkAdmin(req.headers);
+  if (refused) {
+    const query = new URL(req.url ?? "/", "http://mock").searchParams;
+    const version = resolveVersion({ header: headerValue(req.headers, "cartesia-version"), query: query.get("cartesia_version") });
+    const shape = shapesForVersion(version.ok ? version.value.version : DEFAULT_VERSION).errors;
+    sendError(res, { ...refused, code: "unauthorized" }, shape, requestId);
+    return;
+  }
+  if (isHealth) {
     const memory = process.memoryUsage();
     sendJson(res, 200, {
       ok: true,

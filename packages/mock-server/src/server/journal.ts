@@ -7,7 +7,6 @@ import * as crypto from "node:crypto";
 import { appendFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { createSessionLinter, type GrammarEndpoint, type SessionLinter, type Violation } from "@speechwire/protocol";
-import { redact } from "./auth.js";
 
 /** One frame or event in a session. */
 export interface JournalEntry {
@@ -77,8 +76,51 @@ export interface SessionRecord {
   response?: HttpResponseSummary;
 }
 
-const SECRET_HEADERS = new Set(["authorization", "x-api-key", "cookie"]);
+/** Headers whose whole value is a credential (Authorization keeps its scheme word). */
+const SECRET_HEADERS = new Set(["authorization", "proxy-authorization", "x-api-key", "cookie"]);
+/** Query parameters that carry credentials (§1.2). */
 const SECRET_PARAMS = new Set(["api_key", "access_token"]);
+/** An auth scheme and its credentials (`Bearer <token>`), split at SP/HTAB (RFC 9110 §11.4). */
+const SCHEME_AND_CREDENTIALS = /^[ \t]*([!#$%&'*+.^_`|~0-9A-Za-z-]+)[ \t]+(.*?)[ \t]*$/s;
+/**
+ * Secrets recognized inside any text (frames, bodies, other headers and parameters): JWT-shaped tokens
+ * (what `/access-token` mints, `eyJ….eyJ….<signature>`) and Cartesia-shaped keys (`sk_car_…`). Neither
+ * can occur in base64 audio (no `.` there; `sk_car_` has `_`, which standard base64 lacks).
+ */
+const SECRETS_IN_TEXT = /eyJ[A-Za-z0-9_-]*\.eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*|sk_car_[A-Za-z0-9_-]+/g;
+
+/**
+ * The journal's stand-in for a secret: `redacted:` and the first 8 hex digits of its SHA-256. Two
+ * records with the same secret show the same digest, so they can be correlated (and a caller holding
+ * the secret can find its records), but the digest opens nothing.
+ */
+export function redactSecret(secret: string): string {
+  return `redacted:${crypto.createHash("sha256").update(secret, "utf8").digest("hex").slice(0, 8)}`;
+}
+
+/** Replaces every token- or key-shaped secret inside `text` by its `redactSecret` form. */
+export function redactText(text: string): string {
+  if (!text.includes("eyJ") && !text.includes("sk_car_")) return text;
+  return text.replace(SECRETS_IN_TEXT, (secret) => redactSecret(secret));
+}
+
+/**
+ * Redacts a header value for the journal: a credential header's secret becomes its `redactSecret`
+ * form (Authorization keeps the scheme word: `Bearer redacted:1a2b3c4d`, the digest of the credential
+ * exactly as the server reads it); any other header has secrets inside its text redacted.
+ */
+export function redactHeader(name: string, value: string): string {
+  const lower = name.toLowerCase();
+  if (!SECRET_HEADERS.has(lower)) return redactText(value);
+  const scheme = lower.endsWith("authorization") ? SCHEME_AND_CREDENTIALS.exec(value) : null;
+  if (scheme) return `${scheme[1] as string} ${redactSecret(scheme[2] as string)}`;
+  return redactSecret(value.replace(/^[ \t]+|[ \t]+$/g, ""));
+}
+
+/** Redacts a query parameter's value: credentials wholly, any other value's secrets inside its text. */
+export function redactParam(name: string, value: string): string {
+  return SECRET_PARAMS.has(name) ? redactSecret(value) : redactText(value);
+}
 
 /** Limits that keep the journal's memory bounded. */
 export interface JournalLimits {
@@ -119,9 +161,10 @@ export class SessionJournal {
     Object.defineProperty(record, "audio", { enumerable: true, configurable: true, get: () => this.#audio() });
   }
 
-  /** Records a text frame. */
-  text(dir: "client" | "server", text: string, audio: number): void {
-    this.#lint({ from: dir, frame: text });
+  /** Records a text frame (linted as sent, stored with secrets redacted, then clipped). */
+  text(dir: "client" | "server", frame: string, audio: number): void {
+    this.#lint({ from: dir, frame });
+    const text = redactText(frame);
     const clipped = text.length > this.limits.textChars ? `${text.slice(0, this.limits.textChars)}…(${text.length} chars)` : text;
     this.#push({ t: this.#now(), dir, audio, kind: "text", text: clipped });
   }
@@ -151,7 +194,7 @@ export class SessionJournal {
   /** Records a close (or a dropped connection) from either side. */
   close(dir: "client" | "server", code: number | undefined, reason: string, audio: number, dropped = false): void {
     this.#lint({ from: dir, close: code === undefined ? {} : { code, reason } });
-    this.#push({ t: this.#now(), dir, audio, kind: dropped ? "drop" : "close", ...(code !== undefined ? { code } : {}), reason });
+    this.#push({ t: this.#now(), dir, audio, kind: dropped ? "drop" : "close", ...(code !== undefined ? { code } : {}), reason: redactText(reason) });
   }
 
   /** Records an HTTP response head (status and headers). */
@@ -195,20 +238,25 @@ export class SessionJournal {
 
   /** Records a violation found outside the grammar linter (HTTP bodies), at the latest event. */
   violation(v: Omit<Violation, "index">): void {
-    this.record.violations.push({ ...v, index: Math.max(0, this.#events - 1) });
+    this.record.violations.push({ ...v, message: redactText(v.message), index: Math.max(0, this.#events - 1) });
   }
 
   /** Ends the session: end-of-session rules run, totals are final. */
   end(): void {
     if (this.record.endedAt) return;
-    if (this.#linter) this.record.violations.push(...this.#linter.end());
+    if (this.#linter) this.#violations(this.#linter.end());
     this.record.endedAt = new Date().toISOString();
     Object.defineProperty(this.record, "audio", { value: this.#audio(), enumerable: true, configurable: true, writable: true });
     if (this.file) appendFileSync(this.file, `${JSON.stringify({ kind: "end", endedAt: this.record.endedAt, audio: this.record.audio, violations: this.record.violations, response: this.record.response })}\n`);
   }
 
   #lint(event: Parameters<SessionLinter["push"]>[0]): void {
-    if (this.#linter) this.record.violations.push(...this.#linter.push(event));
+    if (this.#linter) this.#violations(this.#linter.push(event));
+  }
+
+  /** Keeps the linter's violations; a message may quote the frame, so it is stored redacted like the frame. */
+  #violations(found: Violation[]): void {
+    for (const v of found) this.record.violations.push({ ...v, message: redactText(v.message) });
   }
 
   /** Every audio byte so far: total and digest (recomputed only after more audio arrived). */
@@ -256,14 +304,14 @@ export class Journal {
     const id = `s${String(this.#counter).padStart(6, "0")}`;
     const query: Record<string, string | string[]> = {};
     for (const key of new Set(input.query.keys())) {
-      const values = input.query.getAll(key).map((v) => (SECRET_PARAMS.has(key) ? redact(v) : v));
+      const values = input.query.getAll(key).map((v) => redactParam(key, v));
       query[key] = values.length === 1 ? (values[0] as string) : values;
     }
     const headers: Record<string, string> = {};
     for (const [key, value] of Object.entries(input.headers)) {
       if (value === undefined) continue;
       const text = Array.isArray(value) ? value.join(", ") : value;
-      headers[key] = SECRET_HEADERS.has(key.toLowerCase()) ? redact(text) : text;
+      headers[key] = redactHeader(key, text);
     }
     const record: SessionRecord = {
       id,

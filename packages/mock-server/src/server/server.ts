@@ -1,4 +1,5 @@
 /** `startMockServer`: one process, one port for HTTP + WebSocket, and a TLS twin on another. */
+import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { createServer as createHttpsServer, type Server as HttpsServer } from "node:https";
@@ -37,8 +38,22 @@ export interface MockServerOptions {
   seed?: number;
   /** Overrides every scenario's latency. */
   latency?: Latency;
+  /** `open` (default): any key or none; `strict`: only `apiKeys`, tokens this server signed, and `adminKeys` on the admin API. */
   auth?: AuthMode;
+  /** Keys strict mode accepts on the API routes (compared exactly). */
   apiKeys?: string[];
+  /**
+   * Keys that open the admin API (`/_speechwire/…` but health) in strict mode, sent as
+   * `Authorization: Bearer` or `X-API-Key`; refused on API routes in both modes. Strict mode without
+   * one: the admin API is closed. Open mode: the admin API is open whatever this holds.
+   */
+  adminKeys?: string[];
+  /**
+   * The HMAC key access tokens are signed with. Default: 32 random bytes per server, so a token opens
+   * only the server that minted it; give the same secret to servers that must accept each other's
+   * tokens (the CLI's `--workers` shares one). Frames do not depend on it.
+   */
+  tokenSecret?: string;
   /** Also write each session's journal as JSONL in this folder. */
   journalDir?: string;
   /**
@@ -123,7 +138,13 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
   const idRng = createRng(deriveSeed(seed, "request-ids"));
   const ctx: ServerContext = {
     registry,
-    auth: new Authenticator(options.auth ?? "open", options.apiKeys ?? [], `speechwire-token-secret:${seed}`, options.clock),
+    auth: new Authenticator({
+      mode: options.auth ?? "open",
+      apiKeys: options.apiKeys ?? [],
+      adminKeys: options.adminKeys ?? [],
+      secret: options.tokenSecret ?? randomBytes(32).toString("base64url"),
+      ...(options.clock ? { now: options.clock } : {}),
+    }),
     journal: new Journal({ ...DEFAULT_JOURNAL_LIMITS, ...options.journalLimits }, options.journalDir),
     seed,
     idle: { stt: options.idleTimeouts?.stt ?? 180_000, tts: options.idleTimeouts?.tts ?? 300_000 },

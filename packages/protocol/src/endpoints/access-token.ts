@@ -64,9 +64,14 @@ export function encodeResponse(response: Response): string {
   return JSON.stringify(response);
 }
 
-/** The API path a request is for, matched against a grant's scope (`/s/<scenario>` prefixes stripped by the caller). */
-export function grantCovers(grants: Grants, path: string): boolean {
+/**
+ * Whether `grants` opens `path` (`/s/<scenario>` prefixes stripped by the caller). Total: anything but
+ * an object of grants (`null`, an array, a string, a number: e.g. from a token's payload) grants nothing.
+ */
+export function grantCovers(grants: unknown, path: string): boolean {
+  if (typeof grants !== "object" || grants === null || Array.isArray(grants)) return false;
+  const given = grants as Record<string, unknown>;
   return (Object.keys(GRANT_SCOPES) as Grant[]).some(
-    (grant) => grants[grant] === true && GRANT_SCOPES[grant].some((scope) => path === scope || path.startsWith(`${scope}/`)),
+    (grant) => given[grant] === true && GRANT_SCOPES[grant].some((scope) => path === scope || path.startsWith(`${scope}/`)),
   );
 }

@@ -36,15 +36,25 @@ export function headerValue(headers: HeadersLike | undefined, name: string): str
 }
 
 /**
+ * HTTP's own whitespace around a header value (RFC 9110 OWS: SP and HTAB). Only these are stripped:
+ * JavaScript's `trim()` and `\s` also strip U+00A0 and other Unicode spaces, which made a configured key
+ * followed by a no-break space match.
+ */
+const OWS_EDGES = /^[ \t]+|[ \t]+$/g;
+/** `Bearer <credential>`: the scheme in any case, SP/HTAB around, the credential up to the next SP/HTAB. */
+const BEARER = /^[ \t]*bearer[ \t]+([^ \t]+)[ \t]*$/i;
+
+/**
  * Every credential a request carries, in the order a server should try them:
- * `Authorization: Bearer`, `X-API-Key` (any case), `?access_token`, `?api_key`.
+ * `Authorization: Bearer`, `X-API-Key` (any case), `?access_token`, `?api_key`. Values are exact: only
+ * SP and HTAB around a header's credential are stripped, and query values are taken as decoded.
  */
 export function readCredentials(input: { headers?: HeadersLike; query?: URLSearchParams }): Credential[] {
   const found: Credential[] = [];
   const authorization = headerValue(input.headers, "authorization");
-  const bearer = authorization ? /^\s*bearer\s+(\S+)\s*$/i.exec(authorization) : null;
+  const bearer = authorization ? BEARER.exec(authorization) : null;
   if (bearer?.[1]) found.push({ kind: "bearer", value: bearer[1], source: "authorization" });
-  const apiKeyHeader = headerValue(input.headers, "x-api-key")?.trim();
+  const apiKeyHeader = headerValue(input.headers, "x-api-key")?.replace(OWS_EDGES, "");
   if (apiKeyHeader) found.push({ kind: "api_key", value: apiKeyHeader, source: "x-api-key" });
   const token = input.query?.get("access_token");
   if (token) found.push({ kind: "access_token", value: token, source: "query:access_token" });
