@@ -9,7 +9,7 @@ import { loadScenarioDir, loadScenarioFile } from "../scenario/load.js";
 import type { Scenario } from "../scenario/schema.js";
 import { Authenticator, type AuthMode } from "./auth.js";
 import type { ServerContext } from "./context.js";
-import { createRequestHandler } from "./http-api.js";
+import { createClientErrorHandler, createRequestHandler } from "./http-api.js";
 import { DEFAULT_JOURNAL_LIMITS, Journal, type JournalLimits, type SessionRecord } from "./journal.js";
 import { ScenarioRegistry } from "./scenarios.js";
 import { staticRoot } from "./static.js";
@@ -135,6 +135,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
   const info = { version: packageVersion(), startedAt: Date.now(), openSessions: () => open.size };
   const onRequest = createRequestHandler(ctx, info);
   const onUpgrade = createUpgradeHandler(ctx, open);
+  const onClientError = createClientErrorHandler(ctx);
 
   const servers: (Server | HttpsServer)[] = [];
   const listen = (server: Server | HttpsServer, port: number) =>
@@ -146,6 +147,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
 
   const http = createServer(onRequest);
   http.on("upgrade", onUpgrade);
+  http.on("clientError", onClientError);
   servers.push(http);
   const httpPort = await listen(http, options.port ?? 8787);
   const urls: MockServerUrls = { http: `http://${hostInUrl}:${httpPort}`, ws: `ws://${hostInUrl}:${httpPort}` };
@@ -155,6 +157,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     tls = await tlsMaterial(options);
     const https = createHttpsServer({ cert: tls.cert, key: tls.key }, onRequest);
     https.on("upgrade", onUpgrade);
+    https.on("clientError", onClientError);
     servers.push(https);
     const tlsPort = await listen(https, options.tlsPort ?? 8788);
     urls.https = `https://${hostInUrl}:${tlsPort}`;
