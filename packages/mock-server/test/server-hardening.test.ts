@@ -5,11 +5,16 @@
  * MaxListenersExceededWarning, would be printed there).
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { createPrivateKey, X509Certificate } from "node:crypto";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
+import { get as httpsGet } from "node:https";
 import { connect as netConnect, type AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import { generate } from "selfsigned";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { normalizeHttpError } from "@speechwire/protocol";
 import type { MockServer, Scenario } from "../src/index.js";
@@ -17,6 +22,7 @@ import type { ServerContext } from "../src/server/context.js";
 import { createClientErrorHandler, createRequestHandler } from "../src/server/http-api.js";
 import { Journal } from "../src/server/journal.js";
 import { ScenarioRegistry } from "../src/server/scenarios.js";
+import { cacheDir } from "../src/server/tls.js";
 import { connect, startTestServer, TURNS_PATH } from "./helpers.js";
 
 const pkg = fileURLToPath(new URL("..", import.meta.url));
@@ -432,5 +438,180 @@ describe("upgrades refused by the ws library (§4)", () => {
     rec.ws.close();
     await rec.closed;
     expect(cli.stderr()).toBe("");
+  });
+});
+
+describe("the self-signed certificate is cached per user (§5)", () => {
+  const saved = { cache: process.env.SPEECHWIRE_CACHE_DIR, tmp: process.env.TMPDIR };
+  let base: string;
+  let cache: string;
+  let temp: string;
+  beforeAll(() => {
+    base = mkdtempSync(join(tmpdir(), "speechwire-tls-test-"));
+  });
+  afterAll(() => {
+    for (const [name, value] of [
+      ["SPEECHWIRE_CACHE_DIR", saved.cache],
+      ["TMPDIR", saved.tmp],
+    ] as const) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+    rmSync(base, { recursive: true, force: true });
+  });
+  /** A fresh cache and a fresh temp folder (so that what is left in it is ours alone to see). */
+  const fresh = (name: string) => {
+    cache = join(base, name, "cache");
+    temp = join(base, name, "tmp");
+    mkdirSync(temp, { recursive: true });
+    process.env.SPEECHWIRE_CACHE_DIR = cache;
+    process.env.TMPDIR = temp;
+  };
+  const startTls = () => startTestServer({ tlsPort: 0 });
+  /** GET /_speechwire/health over HTTPS trusting only `ca`. */
+  const healthOverTls = (url: string, ca: string) =>
+    new Promise<number>((resolve, reject) => {
+      httpsGet(`${url}/_speechwire/health`, { ca }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      }).on("error", reject);
+    });
+
+  it("picks $SPEECHWIRE_CACHE_DIR, else an absolute $XDG_CACHE_HOME/speechwire, else ~/.cache/speechwire", () => {
+    expect(cacheDir({ SPEECHWIRE_CACHE_DIR: "/a/b", XDG_CACHE_HOME: "/x" }, "/home/u")).toBe("/a/b");
+    expect(cacheDir({ XDG_CACHE_HOME: "/x" }, "/home/u")).toBe("/x/speechwire");
+    expect(cacheDir({ XDG_CACHE_HOME: "relative" }, "/home/u")).toBe("/home/u/.cache/speechwire");
+    expect(cacheDir({}, "/home/u")).toBe("/home/u/.cache/speechwire");
+  });
+
+  it("writes tls/cert.pem and tls/key.pem (0600, folder 0700) once, reuses them on the next start, leaves nothing in the temp folder", async () => {
+    fresh("reuse");
+    const first = await startTls();
+    const certPath = join(cache, "tls", "cert.pem");
+    expect(first.certPath).toBe(certPath);
+    expect(statSync(certPath).mode & 0o777).toBe(0o600);
+    expect(statSync(join(cache, "tls", "key.pem")).mode & 0o777).toBe(0o600);
+    expect(statSync(join(cache, "tls")).mode & 0o777).toBe(0o700);
+    expect(await healthOverTls(first.urls.https as string, first.cert as string)).toBe(200);
+    await first.close();
+    const written = readFileSync(certPath, "utf8");
+    const mtime = statSync(certPath).mtimeMs;
+
+    const second = await startTls();
+    expect(second.certPath).toBe(certPath);
+    expect(second.cert).toBe(written);
+    expect(statSync(certPath).mtimeMs).toBe(mtime);
+    expect(await healthOverTls(second.urls.https as string, written)).toBe(200);
+    await second.close();
+    expect(existsSync(certPath)).toBe(true);
+    expect(readdirSync(temp)).toEqual([]);
+    expect(readdirSync(join(cache, "tls")).sort()).toEqual(["cert.pem", "key.pem"]);
+  });
+
+  it("mocks starting at once on an empty cache all end up with the one same, matching certificate", async () => {
+    fresh("parallel");
+    const mocks = await Promise.all(Array.from({ length: 6 }, startTls));
+    const onDisk = readFileSync(join(cache, "tls", "cert.pem"), "utf8");
+    const key = readFileSync(join(cache, "tls", "key.pem"), "utf8");
+    expect(new X509Certificate(onDisk).checkPrivateKey(createPrivateKey(key))).toBe(true);
+    for (const mock of mocks) {
+      expect(mock.cert).toBe(onDisk);
+      expect(await healthOverTls(mock.urls.https as string, onDisk)).toBe(200);
+    }
+    await Promise.all(mocks.map((m) => m.close()));
+    expect(readdirSync(join(cache, "tls")).sort()).toEqual(["cert.pem", "key.pem"]);
+    expect(readdirSync(temp)).toEqual([]);
+  });
+
+  it("replaces a cached certificate that expires within 7 days, lacks ::1, or whose key others can read", async () => {
+    const day = 24 * 3600 * 1000;
+    const write = async (altNames: { type: 2 | 7; value?: string; ip?: string }[], notAfter: Date, keyMode = 0o600) => {
+      const pems = await generate([{ name: "commonName", value: "localhost" }], {
+        keyType: "ec",
+        curve: "P-256",
+        notBeforeDate: new Date(Date.now() - day),
+        notAfterDate: notAfter,
+        extensions: [{ name: "subjectAltName", altNames }],
+      });
+      mkdirSync(join(cache, "tls"), { recursive: true, mode: 0o700 });
+      writeFileSync(join(cache, "tls", "cert.pem"), pems.cert, { mode: 0o600 });
+      writeFileSync(join(cache, "tls", "key.pem"), pems.private, { mode: keyMode });
+      chmodSync(join(cache, "tls", "key.pem"), keyMode);
+      return pems.cert;
+    };
+    const loopback = [
+      { type: 2 as const, value: "localhost" },
+      { type: 7 as const, ip: "127.0.0.1" },
+      { type: 7 as const, ip: "::1" },
+    ];
+    const cases = {
+      "expires in 3 days": () => write(loopback, new Date(Date.now() + 3 * day)),
+      "no ::1": () => write(loopback.slice(0, 2), new Date(Date.now() + 300 * day)),
+      "key readable by others": () => write(loopback, new Date(Date.now() + 300 * day), 0o644),
+    };
+    for (const [name, make] of Object.entries(cases)) {
+      fresh(name.replace(/\W+/g, "-"));
+      const old = await make();
+      const mock = await startTls();
+      expect(mock.cert, name).not.toBe(old);
+      expect(new X509Certificate(mock.cert as string).checkIP("::1"), name).toBe("::1");
+      expect(Date.parse(new X509Certificate(mock.cert as string).validTo) - Date.now()).toBeGreaterThan(300 * day);
+      expect(statSync(join(cache, "tls", "key.pem")).mode & 0o777).toBe(0o600);
+      await mock.close();
+    }
+    // A certificate still good for 300 days is kept.
+    fresh("kept");
+    const good = await write(loopback, new Date(Date.now() + 300 * day));
+    const mock = await startTls();
+    expect(mock.cert).toBe(good);
+    await mock.close();
+  });
+
+  it("takes over a lock file left by a process that died while writing", async () => {
+    fresh("stale-lock");
+    mkdirSync(join(cache, "tls"), { recursive: true, mode: 0o700 });
+    const lock = join(cache, "tls", "write.lock");
+    writeFileSync(lock, "");
+    const longAgo = new Date(Date.now() - 120_000);
+    utimesSync(lock, longAgo, longAgo);
+    const mock = await startTls();
+    expect(mock.certPath).toBe(join(cache, "tls", "cert.pem"));
+    expect(existsSync(lock)).toBe(false);
+    await mock.close();
+  });
+
+  it("falls back to a temporary folder when the cache cannot be written, and removes it on close()", async () => {
+    fresh("unwritable");
+    const blocker = join(base, "unwritable", "a-file");
+    writeFileSync(blocker, "");
+    process.env.SPEECHWIRE_CACHE_DIR = join(blocker, "cache");
+    const mock = await startTls();
+    expect(mock.certPath?.startsWith(temp)).toBe(true);
+    expect(readFileSync(mock.certPath as string, "utf8")).toBe(mock.cert);
+    expect(await healthOverTls(mock.urls.https as string, mock.cert as string)).toBe(200);
+    await mock.close();
+    expect(readdirSync(temp)).toEqual([]);
+  });
+
+  it("the CLI's startup line names the cached path as the same across restarts", async () => {
+    fresh("cli");
+    const lines: string[] = [];
+    const child = spawn(process.execPath, ["--import", "tsx", join(pkg, "src/cli.ts"), "--port", "0", "--tls-port", "0"], {
+      cwd: pkg,
+      env: { ...process.env, SPEECHWIRE_CACHE_DIR: cache },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const reader = createInterface({ input: child.stdout });
+    const line = await new Promise<string>((resolve, reject) => {
+      reader.on("line", (l) => {
+        lines.push(l);
+        if (l.includes("TLS certificate")) resolve(l);
+      });
+      child.once("exit", (code) => reject(new Error(`exited ${code}: ${lines.join("\n")}`)));
+    });
+    child.kill("SIGTERM");
+    await new Promise((resolve) => child.once("exit", resolve));
+    expect(line).toContain(join(cache, "tls", "cert.pem"));
+    expect(line).toContain("the same file across restarts");
   });
 });

@@ -70,7 +70,11 @@ export interface MockServerUrls {
 /** A running mock server. */
 export interface MockServer {
   urls: MockServerUrls;
-  /** The self-signed (or given) certificate file, for clients to trust. */
+  /**
+   * The certificate file for clients to trust: the given one, or the self-signed one of the per-user
+   * cache (the same path and certificate across restarts; a temporary copy, removed on close, when the
+   * cache cannot be written).
+   */
   certPath?: string;
   /** The certificate in PEM form (e.g. `ca` for Node clients). */
   cert?: string;
@@ -159,7 +163,10 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     https.on("upgrade", onUpgrade);
     https.on("clientError", onClientError);
     servers.push(https);
-    const tlsPort = await listen(https, options.tlsPort ?? 8788);
+    const tlsPort = await listen(https, options.tlsPort ?? 8788).catch((error: unknown) => {
+      tls?.dispose();
+      throw error;
+    });
     urls.https = `https://${hostInUrl}:${tlsPort}`;
     urls.wss = `wss://${hostInUrl}:${tlsPort}`;
   }
@@ -176,6 +183,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
       const deadline = Date.now() + 1000;
       while (open.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
       for (const ws of open) ws.terminate();
+      tls?.dispose();
       await Promise.all(
         servers.map(
           (s) =>
