@@ -71,7 +71,11 @@ export function createRequestHandler(ctx: ServerContext, info: ServerInfo) {
  * in the default version's shape. A connection that cannot answer any more is closed.
  */
 export function createClientErrorHandler(ctx: ServerContext) {
+  // The parser stays in its error state: more bytes from the client raise the error again, while
+  // the first answer is still on its way out (it closes the connection when sent).
+  const answered = new WeakSet<Duplex>();
   return (error: Error & { code?: string }, socket: Duplex) => {
+    if (answered.has(socket)) return;
     if (error.code === "ECONNRESET" || !socket.writable) {
       socket.destroy();
       return;
@@ -87,6 +91,7 @@ export function createClientErrorHandler(ctx: ServerContext) {
           : status === 413
             ? "A chunk extension is larger than the limit."
             : `The request could not be parsed (${error.code ?? error.message}).`;
+    answered.add(socket);
     const current = inFlight.get(socket);
     if (current && canAnswer(current.res)) {
       // The parser cannot go on on this connection: answer, then close it.
