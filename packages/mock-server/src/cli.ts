@@ -2,9 +2,11 @@
 /** `speechwire-mock`: the mock server's command line. */
 import cluster from "node:cluster";
 import { randomBytes } from "node:crypto";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { parseLatencyArg } from "./core/latency.js";
 import { startMockServer, type MockServerOptions } from "./server/server.js";
+import { cacheDir } from "./server/tls.js";
 
 /** The environment variable through which `--workers` hands the primary's token secret to each worker. */
 const WORKER_SECRET_ENV = "SPEECHWIRE_WORKER_TOKEN_SECRET";
@@ -15,7 +17,9 @@ Options:
   --host HOST          interface to listen on (default 127.0.0.1)
   --port N             HTTP + WebSocket port, 0 = a free port (default 8787)
   --tls-port N         HTTPS + WSS port, 0 = a free port, off = no TLS (default 8788)
-  --cert FILE --key FILE   TLS certificate and key (default: self-signed, path printed)
+  --cert FILE --key FILE   TLS certificate and key (default: a self-signed one kept in
+                       $SPEECHWIRE_CACHE_DIR, $XDG_CACHE_HOME/speechwire or ~/.cache/speechwire
+                       under tls/, reused across restarts; path printed)
   --scenarios DIR      load scenario files (.yaml, .yml, .json) from DIR
   --scenario NAME|FILE the default scenario (default "default")
   --seed N             seed for request ids and seeded choices (default 1)
@@ -152,12 +156,18 @@ if (workers > 1 && cluster.isPrimary) {
 } else {
   const server = await startMockServer(options).catch((error: Error) => fail(error.message));
   const { urls } = server;
+  const certNote = () =>
+    options.cert
+      ? "given with --cert"
+      : server.certPath === join(cacheDir(), "tls", "cert.pem")
+        ? "cached, the same file across restarts: trust it once, or NODE_TLS_REJECT_UNAUTHORIZED=0 for local tests"
+        : "temporary, the cache folder is not writable: removed when the mock stops";
   const text = values.json
     ? `${JSON.stringify({ http: urls.http, ws: urls.ws, https: urls.https ?? null, wss: urls.wss ?? null, certPath: server.certPath ?? null })}\n`
     : [
         `speechwire mock listening`,
         `  http  ${urls.http}   ws  ${urls.ws}`,
-        ...(urls.https ? [`  https ${urls.https}   wss ${urls.wss}`, `  TLS certificate: ${server.certPath} (trust it, or NODE_TLS_REJECT_UNAUTHORIZED=0 for local tests)`] : []),
+        ...(urls.https ? [`  https ${urls.https}   wss ${urls.wss}`, `  TLS certificate: ${server.certPath} (${certNote()})`] : []),
         `  default scenario: ${server.scenarios.defaultName}; others: ${server.scenarios.list().map((s) => s.name).join(", ")}`,
         ...(options.playgroundDir ? [`  playground: ${urls.http}/ (open it in a browser)`] : []),
         `  select one per connection with ${urls.http}/s/<scenario>/…, ?speechwire_scenario= or X-Speechwire-Scenario`,

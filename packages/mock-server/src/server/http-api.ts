@@ -1,11 +1,11 @@
 /** HTTP routes: the Cartesia HTTP endpoints, the status route and the admin API (`/_speechwire/…`). */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
 import busboy from "busboy";
 import {
   accessToken,
   DEFAULT_VERSION,
   headerValue,
-  resolveVersion,
   shapesForVersion,
   sttBatch,
   ttsBytes,
@@ -18,8 +18,9 @@ import { parseScenarioText } from "../scenario/load.js";
 import type { Scenario } from "../scenario/schema.js";
 import type { ServerContext } from "./context.js";
 import { journalHttpRequest, type HttpEndpoint, type HttpExchangeJournal } from "./http-journal.js";
-import { BodyTooLarge, CORS_HEADERS, readBody, requestIdHeaders, sendError, sendJson, type HttpError } from "./respond.js";
-import { requestedScenario, SCENARIO_HEADER, splitScenarioPrefix } from "./scenarios.js";
+import { BodyAborted, BodyTooLarge, CORS_HEADERS, readBody, refuseUpgrade, requestIdHeaders, sendError, sendJson, type HttpError } from "./respond.js";
+import { readRequestHead, type RequestHead } from "./request-target.js";
+import { decodePathSegment, requestedScenario, SCENARIO_HEADER } from "./scenarios.js";
 import { resolveStaticPath, sendStaticFile, wantsHtml } from "./static.js";
 
 const JSON_LIMIT = 1024 * 1024;
@@ -41,28 +42,85 @@ export interface ServerInfo {
   openSessions: () => number;
 }
 
+/** The response in flight on each socket, so that a request whose body breaks is answered in its version's shape. */
+const inFlight = new WeakMap<Duplex, { res: ServerResponse; shape: ErrorShape; requestId: string }>();
+
 /** Handles one HTTP request; never throws (errors become responses). */
 export function createRequestHandler(ctx: ServerContext, info: ServerInfo) {
   return (req: IncomingMessage, res: ServerResponse) => {
-    handle(ctx, info, req, res).catch((error: unknown) => {
-      if (!res.headersSent) {
-        sendError(res, { status: 500, code: "internal_error", title: "Internal error", message: String(error) }, "structured", ctx.nextRequestId());
-      } else {
-        res.destroy();
-      }
+    const head = readRequestHead(req);
+    const requestId = ctx.nextRequestId();
+    const socket = req.socket;
+    inFlight.set(socket, { res, shape: head.shape, requestId });
+    res.once("close", () => {
+      if (inFlight.get(socket)?.res === res) inFlight.delete(socket);
+    });
+    handle(ctx, info, req, res, head, requestId).catch((error: unknown) => {
+      // A bug: 500 in the version's shape if nothing was sent yet, else the connection is cut.
+      if (canAnswer(res)) sendError(res, { status: 500, code: "internal_error", title: "Internal error", message: String(error) }, head.shape, requestId);
+      else if (!res.writableEnded) res.destroy();
     });
   };
 }
 
-async function handle(ctx: ServerContext, info: ServerInfo, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const url = new URL(req.url ?? "/", "http://mock");
-  const routed = splitScenarioPrefix(url.pathname);
-  const requestId = ctx.nextRequestId();
-  const versionResult = resolveVersion({ header: headerValue(req.headers, "cartesia-version"), query: url.searchParams.get("cartesia_version") });
-  const version = versionResult.ok ? versionResult.value.version : DEFAULT_VERSION;
-  const shape = shapesForVersion(version).errors;
+/**
+ * Handles the HTTP parser's errors (a `clientError` listener): a body that breaks mid-stream (bad
+ * chunked framing, fewer bytes than Content-Length before the client half-closes) is answered with 400
+ * in its request's version's shape, on that request's response (so the journal records it), and the
+ * connection closes; a request head that does not parse gets 400 (431 too-large headers, 408 timeout)
+ * in the default version's shape. A connection that cannot answer any more is closed.
+ */
+export function createClientErrorHandler(ctx: ServerContext) {
+  // The parser stays in its error state: more bytes from the client raise the error again, while
+  // the first answer is still on its way out (it closes the connection when sent).
+  const answered = new WeakSet<Duplex>();
+  return (error: Error & { code?: string }, socket: Duplex) => {
+    if (answered.has(socket)) return;
+    if (error.code === "ECONNRESET" || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const status = error.code === "HPE_HEADER_OVERFLOW" ? 431 : error.code === "ERR_HTTP_REQUEST_TIMEOUT" ? 408 : error.code === "HPE_CHUNK_EXTENSIONS_OVERFLOW" ? 413 : 400;
+    const title = status === 408 ? "Request timeout" : status === 400 ? "Bad request" : "Request too large";
+    const code = status === 400 ? "invalid_request" : status === 413 ? "payload_too_large" : null;
+    const message =
+      status === 408
+        ? "The request did not arrive in time."
+        : status === 431
+          ? "The request's headers are larger than the limit."
+          : status === 413
+            ? "A chunk extension is larger than the limit."
+            : `The request could not be parsed (${error.code ?? error.message}).`;
+    answered.add(socket);
+    const current = inFlight.get(socket);
+    if (current && canAnswer(current.res)) {
+      // The parser cannot go on on this connection: answer, then close it.
+      current.res.shouldKeepAlive = false;
+      sendError(current.res, { status, code, title, message }, current.shape, current.requestId);
+      return;
+    }
+    if (current) {
+      socket.destroy();
+      return;
+    }
+    refuseUpgrade(socket, { status, code, title, message }, shapesForVersion(DEFAULT_VERSION).errors, ctx.nextRequestId());
+  };
+}
+
+/** Whether a response can still be sent: nothing written yet and the connection still writable. */
+function canAnswer(res: ServerResponse): boolean {
+  return !res.headersSent && !res.destroyed && res.socket?.writable === true;
+}
+
+async function handle(ctx: ServerContext, info: ServerInfo, req: IncomingMessage, res: ServerResponse, head: RequestHead, requestId: string): Promise<void> {
+  const { versionResult, version, shape } = head;
   const fail = (error: HttpError) => sendError(res, error, shape, requestId);
   const method = req.method ?? "GET";
+  if (!head.target.ok) {
+    fail({ status: 400, code: "invalid_request", title: "Invalid request target", message: head.target.message });
+    return;
+  }
+  const { url, routed, rawPath } = head.target;
 
   if (method === "OPTIONS") {
     res.writeHead(204, CORS_HEADERS);
@@ -70,13 +128,13 @@ async function handle(ctx: ServerContext, info: ServerInfo, req: IncomingMessage
     return;
   }
 
-  if (routed.path.startsWith("/_speechwire/")) return admin(ctx, info, routed.path, method, req, res, requestId);
+  if (routed.path.startsWith("/_speechwire/")) return admin(ctx, info, routed.path, method, req, res, requestId, shape);
 
   // The playground (when served) answers reads outside the API: `/` for browsers, and its files.
   // API clients asking `GET /` without text/html still get the JSON status.
   const servesPage = ctx.playgroundDir !== undefined && (method === "GET" || method === "HEAD") && routed.scenarioFromPath === undefined;
   if (servesPage && !API_PATHS.has(routed.path)) {
-    const found = await resolveStaticPath(ctx.playgroundDir as string, req.url ?? "/");
+    const found = await resolveStaticPath(ctx.playgroundDir as string, rawPath);
     if (!found.ok && found.status === 400) return fail({ status: 400, code: "invalid_request", title: "Invalid path", message: found.message });
     if (found.ok && (routed.path !== "/" || wantsHtml(req))) return sendStaticFile(req, res, found.file, requestIdHeaders(requestId));
   }
@@ -130,7 +188,13 @@ async function handle(ctx: ServerContext, info: ServerInfo, req: IncomingMessage
     await route(scenario);
   } catch (error) {
     if (error instanceof BodyTooLarge) fail({ status: 413, code: "payload_too_large", title: "Payload too large", message: error.message });
-    else throw error;
+    else if (error instanceof BodyAborted) {
+      // Usually answered already by the clientError handler; a connection that cannot answer is cut.
+      if (canAnswer(res)) {
+        res.shouldKeepAlive = false;
+        fail({ status: 400, code: "invalid_request", title: "Bad request", message: error.message });
+      } else if (!res.writableEnded) res.destroy();
+    } else throw error;
   }
 }
 
@@ -180,6 +244,7 @@ async function batchRoute(req: IncomingMessage, res: ServerResponse, url: URL, s
   try {
     form = await readMultipart(req);
   } catch (error) {
+    if (error instanceof BodyAborted) throw error;
     return bad(error instanceof BodyTooLarge ? error.message : `malformed multipart body: ${(error as Error).message}`, error instanceof BodyTooLarge ? 413 : 400);
   }
   journal.multipartRequest(form.fields, form.file);
@@ -190,6 +255,7 @@ async function batchRoute(req: IncomingMessage, res: ServerResponse, url: URL, s
   sendJson(res, 200, response, requestIdHeaders(requestId));
 }
 
+/** Reads the `/stt` form: its fields and the one file; rejects on a malformed or broken body, never throws past that. */
 function readMultipart(req: IncomingMessage): Promise<{ fields: Record<string, string | string[]>; file?: Buffer }> {
   return new Promise((resolve, reject) => {
     let parser: busboy.Busboy;
@@ -203,6 +269,13 @@ function readMultipart(req: IncomingMessage): Promise<{ fields: Record<string, s
     const chunks: Buffer[] = [];
     let sawFile = false;
     let tooLarge = false;
+    let settled = false;
+    const fail = (error: Error) => {
+      if (settled) return;
+      settled = true;
+      req.unpipe(parser);
+      reject(error);
+    };
     parser.on("field", (name, value) => {
       const prev = fields[name];
       fields[name] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [prev, value];
@@ -213,12 +286,18 @@ function readMultipart(req: IncomingMessage): Promise<{ fields: Record<string, s
       stream.on("limit", () => {
         tooLarge = true;
       });
+      // busboy errors the file stream too when the form ends inside it; the parser's error says why.
+      stream.on("error", () => undefined);
     });
-    parser.on("error", (error) => reject(error as Error));
+    parser.on("error", (error) => fail(error as Error));
     parser.on("close", () => {
+      if (settled) return;
+      settled = true;
       if (tooLarge) reject(new BodyTooLarge(`file larger than ${UPLOAD_LIMIT} bytes`));
       else resolve(sawFile ? { fields, file: Buffer.concat(chunks) } : { fields });
     });
+    // `pipe` does not forward the request's own errors: without this an aborted upload never settles.
+    req.on("error", (error) => fail(new BodyAborted(`The request body ended early (${error.message}).`)));
     req.pipe(parser);
   });
 }
@@ -242,15 +321,12 @@ async function tokenRoute(ctx: ServerContext, req: IncomingMessage, res: ServerR
 }
 
 /** The admin API: open in open mode; in strict mode every route but `GET /_speechwire/health` needs an admin key. */
-async function admin(ctx: ServerContext, info: ServerInfo, path: string, method: string, req: IncomingMessage, res: ServerResponse, requestId: string) {
+async function admin(ctx: ServerContext, info: ServerInfo, path: string, method: string, req: IncomingMessage, res: ServerResponse, requestId: string, shape: ErrorShape) {
   const notFound = () => sendJson(res, 404, { error: "not found", path }, requestIdHeaders(requestId));
   const isHealth = path === "/_speechwire/health" && method === "GET";
   // Health stays open in both modes: a liveness probe, and it shows no secret (no key, token or journal).
   const refused = isHealth ? undefined : ctx.auth.checkAdmin(req.headers);
   if (refused) {
-    const query = new URL(req.url ?? "/", "http://mock").searchParams;
-    const version = resolveVersion({ header: headerValue(req.headers, "cartesia-version"), query: query.get("cartesia_version") });
-    const shape = shapesForVersion(version.ok ? version.value.version : DEFAULT_VERSION).errors;
     sendError(res, { ...refused, code: "unauthorized" }, shape, requestId);
     return;
   }
@@ -292,7 +368,12 @@ async function admin(ctx: ServerContext, info: ServerInfo, path: string, method:
   }
   const scenarioMatch = /^\/_speechwire\/scenarios\/([^/]+)$/.exec(path);
   if (scenarioMatch && method === "GET") {
-    const scenario = ctx.registry.get(decodeURIComponent(scenarioMatch[1] as string));
+    const name = decodePathSegment(scenarioMatch[1] as string);
+    if (name === undefined) {
+      sendError(res, { status: 400, code: "invalid_request", title: "Invalid path", message: "Malformed percent-encoding in the scenario name." }, shape, requestId);
+      return;
+    }
+    const scenario = ctx.registry.get(name);
     if (scenario) sendJson(res, 200, scenario);
     else notFound();
     return;

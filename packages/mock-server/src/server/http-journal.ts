@@ -103,13 +103,17 @@ type Flag = (rule: string, message: string) => void;
 function observeResponse(session: SessionJournal, endpoint: HttpEndpoint, res: ServerResponse, flag: Flag, strict: { strictness: "strict"; version: string }): void {
   let kind: "binary" | "sse" | "text" = "text";
   let headRecorded = false;
+  // Once the response is summed up (ended, or the connection dropped) nothing more is recorded or
+  // hashed: a write after that (an error answer racing a dropped connection) would update a digest
+  // already taken.
+  let finished = false;
   let contentType: string | undefined;
   let sse = "";
   let json: Buffer[] = [];
   let jsonBytes = 0;
 
   const recordHead = () => {
-    if (headRecorded) return;
+    if (headRecorded || finished) return;
     headRecorded = true;
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(res.getHeaders())) if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(", ") : String(v);
@@ -128,7 +132,7 @@ function observeResponse(session: SessionJournal, endpoint: HttpEndpoint, res: S
     if (!parsed.ok) flag("tts-sse/valid-event", `server event: ${parsed.error.message}`);
   };
   const onChunk = (chunk: Uint8Array) => {
-    if (chunk.byteLength === 0) return;
+    if (chunk.byteLength === 0 || finished) return;
     recordHead();
     if (kind === "binary") {
       session.responseBytes(chunk);
@@ -153,6 +157,7 @@ function observeResponse(session: SessionJournal, endpoint: HttpEndpoint, res: S
     }
   };
   const finishBody = () => {
+    if (finished) return;
     recordHead();
     if (kind === "sse" && sse.length > 0) sseEvent(sse);
     if (kind === "text" && json.length > 0) {
@@ -169,6 +174,7 @@ function observeResponse(session: SessionJournal, endpoint: HttpEndpoint, res: S
     }
     sse = "";
     json = [];
+    finished = true;
     session.finishResponse(res.statusCode, contentType);
   };
 
@@ -202,8 +208,10 @@ function observeResponse(session: SessionJournal, endpoint: HttpEndpoint, res: S
   };
   res.on("close", () => {
     if (!res.writableFinished) {
-      // The client went away (or the socket failed) before the response was complete.
-      if (session.record.response === undefined) finishBody();
+      // The client went away (or the socket failed) before the response was complete. Nothing sent
+      // yet: no head to record and no response summary (none was sent), only the drop.
+      if (res.headersSent) finishBody();
+      else finished = true;
       session.close("client", undefined, "connection dropped before the response ended", 0, true);
     }
     session.end();

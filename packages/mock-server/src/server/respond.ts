@@ -44,8 +44,14 @@ export function sendError(res: ServerResponse, error: HttpError, shape: ErrorSha
   res.end(reply.body);
 }
 
-/** Refuses a WebSocket upgrade with an HTTP status and an error body of the version's shape. */
-export function refuseUpgrade(socket: Duplex, error: HttpError, shape: ErrorShape, requestId: string): void {
+/** How long a refused connection may stay half-open before it is cut (a client that never closes). */
+const LINGER_MS = 2000;
+
+/**
+ * Answers on a raw socket, then closes it: a refused WebSocket upgrade, or a request whose head did
+ * not parse. The body takes the version's shape; `extraHeaders` are added (e.g. `Sec-WebSocket-Version`).
+ */
+export function refuseUpgrade(socket: Duplex, error: HttpError, shape: ErrorShape, requestId: string, extraHeaders: Record<string, string> = {}): void {
   const reply = toHttpErrorResponse({ ...error, requestId }, shape);
   const head = [
     `HTTP/1.1 ${reply.status} ${STATUS_CODES[reply.status] ?? "Error"}`,
@@ -53,23 +59,41 @@ export function refuseUpgrade(socket: Duplex, error: HttpError, shape: ErrorShap
     `content-length: ${Buffer.byteLength(reply.body)}`,
     `cartesia-request-id: ${requestId}`,
     `x-request-id: ${requestId}`,
+    ...Object.entries(extraHeaders).map(([k, v]) => `${k}: ${v}`),
     "connection: close",
   ];
-  if (socket.writable) socket.end(`${head.join("\r\n")}\r\n\r\n${reply.body}`);
-  else socket.destroy();
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  socket.end(`${head.join("\r\n")}\r\n\r\n${reply.body}`);
+  // Read and drop what the client still sends (closing with unread data would reset the connection
+  // before it reads the answer), and cut a client that never closes its side.
+  socket.resume();
+  const linger = setTimeout(() => socket.destroy(), LINGER_MS);
+  linger.unref();
+  socket.once("close", () => clearTimeout(linger));
 }
 
 /** Thrown by `readBody` when a body passes the limit. */
 export class BodyTooLarge extends Error {}
 
+/** Thrown by `readBody` (and the multipart reader) when the body breaks off: the client aborted, or its framing was bad. */
+export class BodyAborted extends Error {}
+
 /** Reads a request body up to `limit` bytes (chunked or not, with or without a Content-Type). */
 export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) throw new BodyTooLarge(`body larger than ${limit} bytes`);
-    chunks.push(chunk as Buffer);
+  try {
+    for await (const chunk of req) {
+      size += (chunk as Buffer).length;
+      if (size > limit) throw new BodyTooLarge(`body larger than ${limit} bytes`);
+      chunks.push(chunk as Buffer);
+    }
+  } catch (error) {
+    if (error instanceof BodyTooLarge) throw error;
+    throw new BodyAborted(`The request body ended early (${(error as Error).message}).`);
   }
   return Buffer.concat(chunks);
 }

@@ -52,11 +52,21 @@ export interface RoutedPath {
   scenarioFromPath?: string;
 }
 
-/** Splits `/s/<name>/rest` into the scenario name and `/rest`. */
-export function splitScenarioPrefix(pathname: string): RoutedPath {
+/** Percent-decodes one path segment; `undefined` when its encoding is malformed (`%ZZ`, a lone `%`, bad UTF-8). */
+export function decodePathSegment(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Splits `/s/<name>/rest` into the scenario name and `/rest`; `undefined` when the name does not decode. */
+export function splitScenarioPrefix(pathname: string): RoutedPath | undefined {
   const m = /^\/s\/([^/]+)(\/.*)?$/.exec(pathname);
   if (!m) return { path: pathname };
-  return { path: m[2] ?? "/", scenarioFromPath: decodeURIComponent(m[1] as string) };
+  const name = decodePathSegment(m[1] as string);
+  return name === undefined ? undefined : { path: m[2] ?? "/", scenarioFromPath: name };
 }
 
 /** Which scenario a connection asked for: path prefix, then query, then header; else undefined. */

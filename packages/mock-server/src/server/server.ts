@@ -10,7 +10,7 @@ import { loadScenarioDir, loadScenarioFile } from "../scenario/load.js";
 import type { Scenario } from "../scenario/schema.js";
 import { Authenticator, type AuthMode } from "./auth.js";
 import type { ServerContext } from "./context.js";
-import { createRequestHandler } from "./http-api.js";
+import { createClientErrorHandler, createRequestHandler } from "./http-api.js";
 import { DEFAULT_JOURNAL_LIMITS, Journal, type JournalLimits, type SessionRecord } from "./journal.js";
 import { ScenarioRegistry } from "./scenarios.js";
 import { staticRoot } from "./static.js";
@@ -85,7 +85,11 @@ export interface MockServerUrls {
 /** A running mock server. */
 export interface MockServer {
   urls: MockServerUrls;
-  /** The self-signed (or given) certificate file, for clients to trust. */
+  /**
+   * The certificate file for clients to trust: the given one, or the self-signed one of the per-user
+   * cache (the same path and certificate across restarts; a temporary copy, removed on close, when the
+   * cache cannot be written).
+   */
   certPath?: string;
   /** The certificate in PEM form (e.g. `ca` for Node clients). */
   cert?: string;
@@ -156,6 +160,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
   const info = { version: packageVersion(), startedAt: Date.now(), openSessions: () => open.size };
   const onRequest = createRequestHandler(ctx, info);
   const onUpgrade = createUpgradeHandler(ctx, open);
+  const onClientError = createClientErrorHandler(ctx);
 
   const servers: (Server | HttpsServer)[] = [];
   const listen = (server: Server | HttpsServer, port: number) =>
@@ -167,6 +172,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
 
   const http = createServer(onRequest);
   http.on("upgrade", onUpgrade);
+  http.on("clientError", onClientError);
   servers.push(http);
   const httpPort = await listen(http, options.port ?? 8787);
   const urls: MockServerUrls = { http: `http://${hostInUrl}:${httpPort}`, ws: `ws://${hostInUrl}:${httpPort}` };
@@ -176,8 +182,12 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     tls = await tlsMaterial(options);
     const https = createHttpsServer({ cert: tls.cert, key: tls.key }, onRequest);
     https.on("upgrade", onUpgrade);
+    https.on("clientError", onClientError);
     servers.push(https);
-    const tlsPort = await listen(https, options.tlsPort ?? 8788);
+    const tlsPort = await listen(https, options.tlsPort ?? 8788).catch((error: unknown) => {
+      tls?.dispose();
+      throw error;
+    });
     urls.https = `https://${hostInUrl}:${tlsPort}`;
     urls.wss = `wss://${hostInUrl}:${tlsPort}`;
   }
@@ -194,6 +204,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
       const deadline = Date.now() + 1000;
       while (open.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
       for (const ws of open) ws.terminate();
+      tls?.dispose();
       await Promise.all(
         servers.map(
           (s) =>

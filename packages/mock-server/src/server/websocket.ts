@@ -8,10 +8,7 @@ import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, type RawData, type WebSocket } from "ws";
 import {
-  DEFAULT_VERSION,
   headerValue,
-  resolveVersion,
-  shapesForVersion,
   sttTurns,
   sttV1,
   toErrorEvent,
@@ -25,8 +22,10 @@ import { OutputSchedule } from "../core/schedule.js";
 import type { CoreOutput, SessionCore } from "../core/types.js";
 import type { ServerContext } from "./context.js";
 import type { SessionJournal } from "./journal.js";
+import { handshakeRefusal } from "./handshake.js";
+import { readRequestHead, type RequestHead } from "./request-target.js";
 import { refuseUpgrade, requestIdHeaders } from "./respond.js";
-import { requestedScenario, SCENARIO_HEADER, splitScenarioPrefix } from "./scenarios.js";
+import { requestedScenario, SCENARIO_HEADER } from "./scenarios.js";
 
 const ENDPOINT_BY_PATH: Record<string, GrammarEndpoint> = {
   [sttV1.PATH]: "stt-v1",
@@ -46,17 +45,28 @@ export type OpenSessions = Set<WebSocket>;
 /** Creates the upgrade handler for both the plain and the TLS server. */
 export function createUpgradeHandler(ctx: ServerContext, open: OpenSessions) {
   const wss = new WebSocketServer({ noServer: true, maxPayload: ctx.maxFrameBytes, perMessageDeflate: false });
-  return (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    socket.on("error", () => socket.destroy());
-    const requestId = ctx.nextRequestId();
-    const url = new URL(req.url ?? "/", "http://mock");
-    const routed = splitScenarioPrefix(url.pathname);
+  // One listener for every upgrade: one added per request stayed behind whenever ws refused it.
+  const requestIds = new WeakMap<IncomingMessage, string>();
+  wss.on("headers", (headers: string[], request: IncomingMessage) => {
+    const requestId = requestIds.get(request);
+    if (requestId !== undefined) for (const [k, v] of Object.entries(requestIdHeaders(requestId))) headers.push(`${k}: ${v}`);
+  });
+  // Sockets given to ws: past that point a failure cannot be answered with a status any more.
+  const handedOver = new WeakSet<Duplex>();
+  const upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer, requestId: string, { target, versionResult, version, shape }: RequestHead) => {
+    if (!target.ok) {
+      refuseUpgrade(socket, { status: 400, code: "invalid_request", title: "Invalid request target", message: target.message }, shape, requestId);
+      return;
+    }
+    const { url, routed } = target;
     const endpoint = ENDPOINT_BY_PATH[routed.path];
-    const versionResult = resolveVersion({ header: headerValue(req.headers, "cartesia-version"), query: url.searchParams.get("cartesia_version") });
-    const version = versionResult.ok ? versionResult.value.version : DEFAULT_VERSION;
-    const shape = shapesForVersion(version).errors;
     if (!endpoint) {
       refuseUpgrade(socket, { status: 404, code: "not_found", title: "Not found", message: `No WebSocket endpoint at ${url.pathname}.` }, shape, requestId);
+      return;
+    }
+    const refusal = handshakeRefusal(req);
+    if (refusal) {
+      refuseUpgrade(socket, refusal.error, shape, requestId, refusal.headers);
       return;
     }
     if (!versionResult.ok) {
@@ -83,13 +93,9 @@ export function createUpgradeHandler(ctx: ServerContext, open: OpenSessions) {
       return;
     }
     const connection = ctx.registry.nextConnection(scenario.name);
-    const onHeaders = (headers: string[], request: IncomingMessage) => {
-      if (request !== req) return;
-      for (const [k, v] of Object.entries(requestIdHeaders(requestId))) headers.push(`${k}: ${v}`);
-    };
-    wss.on("headers", onHeaders);
+    requestIds.set(req, requestId);
+    handedOver.add(socket);
     wss.handleUpgrade(req, socket, head, (ws) => {
-      wss.off("headers", onHeaders);
       const journal = ctx.journal.open({
         endpoint,
         scenario: scenario.name,
@@ -127,6 +133,18 @@ export function createUpgradeHandler(ctx: ServerContext, open: OpenSessions) {
       }
       session.start();
     });
+  };
+  return (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on("error", () => socket.destroy());
+    const requestId = ctx.nextRequestId();
+    const requestHead = readRequestHead(req);
+    try {
+      upgrade(req, socket, head, requestId, requestHead);
+    } catch (error) {
+      // A bug must cost this one connection, never the process (an upgrade listener's throw is fatal).
+      if (handedOver.has(socket)) socket.destroy();
+      else refuseUpgrade(socket, { status: 500, code: "internal_error", title: "Internal error", message: String(error) }, requestHead.shape, requestId);
+    }
   };
 }
 

@@ -1,0 +1,83 @@
+/**
+ * The request line's target and the request's version, read the same way for HTTP requests and
+ * WebSocket upgrades. The target may be origin-form (`/path?query`) or absolute-form
+ * (`http://host/path?query`). Nothing here throws: a target that does not parse, or a scenario prefix
+ * whose percent-encoding is malformed, comes back as an error to answer with 400, and the version is
+ * still read (from the raw query and the header) so that the answer takes the version's shape.
+ */
+import type { IncomingMessage } from "node:http";
+import { DEFAULT_VERSION, headerValue, resolveVersion, shapesForVersion, type ErrorShape, type Result } from "@speechwire/protocol";
+import { splitScenarioPrefix, type RoutedPath } from "./scenarios.js";
+
+/** `scheme://authority` at the start of an absolute-form target. */
+const ABSOLUTE_FORM = /^([a-z][a-z0-9+.-]*):\/\/[^/?#]*/i;
+/** Schemes a client may name in an absolute-form target. */
+const TARGET_SCHEMES = new Set(["http", "https", "ws", "wss"]);
+
+/** A parsed request target: the URL (path normalized by the URL parser), the path as sent, the scenario prefix split off. */
+export type RequestTarget =
+  | { ok: true; url: URL; rawPath: string; routed: RoutedPath }
+  | { ok: false; message: string; query: URLSearchParams };
+
+/**
+ * Parses a request target; never throws.
+ * @example parseRequestTarget("/s/eager/stt/websocket?model=ink-2") // ok, routed.path "/stt/websocket"
+ * @example parseRequestTarget("http://[/stt/websocket") // { ok: false, message: "…not a valid URL…" }
+ */
+export function parseRequestTarget(raw: string): RequestTarget {
+  const bad = (message: string): RequestTarget => ({ ok: false, message, query: rawQuery(raw) });
+  let url: URL;
+  let rawPath: string;
+  if (raw.startsWith("/")) {
+    // Prefix a fixed origin rather than resolve against a base: resolved, `//x` would name a host `x`.
+    try {
+      url = new URL(`http://mock${raw}`);
+    } catch {
+      return bad("The request target is not a valid path.");
+    }
+    rawPath = raw;
+  } else {
+    const absolute = ABSOLUTE_FORM.exec(raw);
+    if (!absolute) return bad(`The request target "${clip(raw)}" is neither a path nor an absolute URL.`);
+    if (!TARGET_SCHEMES.has((absolute[1] as string).toLowerCase())) return bad(`The request target's scheme "${clip(absolute[1] as string)}" is not http(s) or ws(s).`);
+    try {
+      url = new URL(raw);
+    } catch {
+      return bad(`The request target "${clip(raw)}" is not a valid URL.`);
+    }
+    rawPath = raw.slice(absolute[0].length) || "/";
+  }
+  const routed = splitScenarioPrefix(url.pathname);
+  if (!routed) return bad("Malformed percent-encoding in the scenario name of the path (/s/<name>/...).");
+  return { ok: true, url, rawPath, routed };
+}
+
+/** What both edges read first from a request: its target and its version (which picks the error shape). */
+export interface RequestHead {
+  target: RequestTarget;
+  /** The version as resolved; a malformed one is refused by the routes that need it (after 404s). */
+  versionResult: Result<{ version: string }>;
+  /** The resolved version, or the default when it was malformed. */
+  version: string;
+  shape: ErrorShape;
+}
+
+/** Reads a request's target and version; never throws. */
+export function readRequestHead(req: IncomingMessage): RequestHead {
+  const target = parseRequestTarget(req.url ?? "/");
+  const query = target.ok ? target.url.searchParams : target.query;
+  const versionResult = resolveVersion({ header: headerValue(req.headers, "cartesia-version"), query: query.get("cartesia_version") });
+  const version = versionResult.ok ? versionResult.value.version : DEFAULT_VERSION;
+  return { target, versionResult, version, shape: shapesForVersion(version).errors };
+}
+
+/** The query of a target that did not parse as a URL (so its `cartesia_version` still counts). */
+function rawQuery(raw: string): URLSearchParams {
+  const at = raw.indexOf("?");
+  return new URLSearchParams(at < 0 ? "" : (raw.slice(at + 1).split("#", 1)[0] as string));
+}
+
+/** A client's text quoted in an error message, clipped. */
+function clip(text: string): string {
+  return text.length > 80 ? `${text.slice(0, 80)}...` : text;
+}
