@@ -225,4 +225,25 @@ describe("admin API", () => {
     const garbage = await fetch(`${mock.urls.http}/_speechwire/scenarios`, { method: "POST", body: "{{{" });
     expect(garbage.status).toBe(400);
   });
+
+  it("carries the request-id headers on every answer (200, 201, 400, 404)", async () => {
+    const base = `${mock.urls.http}/_speechwire`;
+    const answers = await Promise.all([
+      fetch(`${base}/health`),
+      fetch(`${base}/scenarios`),
+      fetch(`${base}/scenarios/default`),
+      fetch(`${base}/scenarios/no-such-scenario`),
+      fetch(`${base}/sessions`),
+      fetch(`${base}/sessions/s999999`),
+      fetch(`${base}/scenarios`, { method: "POST", body: "name: request-ids\nstt:\n  turns: []\n" }),
+      fetch(`${base}/scenarios`, { method: "POST", body: "{{{" }),
+    ]);
+    expect(answers.map((r) => r.status)).toEqual([200, 200, 200, 404, 200, 404, 201, 400]);
+    const ids = answers.map((r) => r.headers.get("cartesia-request-id"));
+    for (const [i, r] of answers.entries()) {
+      expect(ids[i]).toMatch(/^[0-9a-f-]{36}$/);
+      expect(r.headers.get("x-request-id")).toBe(ids[i]);
+    }
+    expect(new Set(ids).size).toBe(answers.length);
+  });
 });

@@ -322,7 +322,9 @@ async function tokenRoute(ctx: ServerContext, req: IncomingMessage, res: ServerR
 
 /** The admin API: open in open mode; in strict mode every route but `GET /_speechwire/health` needs an admin key. */
 async function admin(ctx: ServerContext, info: ServerInfo, path: string, method: string, req: IncomingMessage, res: ServerResponse, requestId: string, shape: ErrorShape) {
-  const notFound = () => sendJson(res, 404, { error: "not found", path }, requestIdHeaders(requestId));
+  // Every admin answer carries the request-id headers, as the API routes' answers do.
+  const reply = (status: number, body: unknown) => sendJson(res, status, body, requestIdHeaders(requestId));
+  const notFound = () => reply(404, { error: "not found", path });
   const isHealth = path === "/_speechwire/health" && method === "GET";
   // Health stays open in both modes: a liveness probe, and it shows no secret (no key, token or journal).
   const refused = isHealth ? undefined : ctx.auth.checkAdmin(req.headers);
@@ -332,7 +334,7 @@ async function admin(ctx: ServerContext, info: ServerInfo, path: string, method:
   }
   if (isHealth) {
     const memory = process.memoryUsage();
-    sendJson(res, 200, {
+    reply(200, {
       ok: true,
       version: info.version,
       uptimeSeconds: Math.round((Date.now() - info.startedAt) / 1000),
@@ -345,24 +347,26 @@ async function admin(ctx: ServerContext, info: ServerInfo, path: string, method:
   }
   if (path === "/_speechwire/scenarios") {
     if (method === "GET") {
-      sendJson(res, 200, ctx.registry.list().map((s) => ({ name: s.name, description: s.description, default: s.name === ctx.registry.defaultName })));
+      reply(200, ctx.registry.list().map((s) => ({ name: s.name, description: s.description, default: s.name === ctx.registry.defaultName })));
       return;
     }
     if (method === "POST") {
       let text: string;
       try {
         text = (await readBody(req, JSON_LIMIT)).toString("utf8");
-      } catch {
-        sendJson(res, 413, { error: "scenario larger than 1 MiB" });
+      } catch (error) {
+        // A body that broke off is answered by the request entry (400, or the connection closes).
+        if (!(error instanceof BodyTooLarge)) throw error;
+        reply(413, { error: "scenario larger than 1 MiB" });
         return;
       }
       const result = parseScenarioText(text);
       if (!result.ok) {
-        sendJson(res, 400, { error: "invalid scenario", issues: result.issues });
+        reply(400, { error: "invalid scenario", issues: result.issues });
         return;
       }
       ctx.registry.add(result.scenario);
-      sendJson(res, 201, result.scenario);
+      reply(201, result.scenario);
       return;
     }
   }
@@ -374,18 +378,18 @@ async function admin(ctx: ServerContext, info: ServerInfo, path: string, method:
       return;
     }
     const scenario = ctx.registry.get(name);
-    if (scenario) sendJson(res, 200, scenario);
+    if (scenario) reply(200, scenario);
     else notFound();
     return;
   }
   if (path === "/_speechwire/sessions" && method === "GET") {
-    sendJson(res, 200, ctx.journal.list());
+    reply(200, ctx.journal.list());
     return;
   }
   const sessionMatch = /^\/_speechwire\/sessions\/([^/]+)$/.exec(path);
   if (sessionMatch && method === "GET") {
     const record = ctx.journal.get(sessionMatch[1] as string);
-    if (record) sendJson(res, 200, record);
+    if (record) reply(200, record);
     else notFound();
     return;
   }
