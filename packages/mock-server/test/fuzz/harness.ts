@@ -33,6 +33,8 @@ export interface Finding {
 /** A case of any family. */
 export type FuzzCase =
   | { family: "request"; c: RequestCase }
+  /** Requests one after another on one process: what leaks per request shows after enough of them. */
+  | { family: "requests"; c: RequestCase[] }
   | { family: "frames"; c: FrameCase }
   | { family: "session"; c: SessionCase }
   | { family: "abuse"; c: AbuseCase };
@@ -248,6 +250,11 @@ async function exercise(port: number, token: string, c: FuzzCase, target: FuzzTa
   switch (c.family) {
     case "request":
       return exerciseRequest(port, token, c.c, target);
+    case "requests": {
+      const problems = new Set<string>();
+      for (const r of c.c) for (const p of await exerciseRequest(port, token, r, target)) problems.add(p);
+      return [...problems];
+    }
     case "frames":
       return exerciseFrames(port, c.c, target.mode === "strict" ? `api_key=${STRICT_KEY}` : "");
     case "session":
