@@ -21,7 +21,7 @@ describe("fuzz: frames", () => {
 
   for (const endpoint of ["stt-v1", "stt-turns", "tts"] satisfies WsEndpoint[]) {
     it(`any frame sequence on ${endpoint} gets valid messages and a documented close`, async () => {
-      await fc.assert(caseProperty(open, frameCaseArb(endpoint), (c) => ({ family: "frames", c })), fcOptions(25));
+      await fc.assert(caseProperty(open, frameCaseArb(endpoint), (c) => ({ family: "frames", c })), fcOptions(40));
     });
   }
 
