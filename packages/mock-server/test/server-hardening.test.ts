@@ -301,6 +301,25 @@ describe("request heads that do not parse", () => {
     expectErrorShape(huge, 431, "structured");
     await expectServing(cli);
   });
+
+  it("takes the shape of the version the refused head asked for (query wins over the header), found by the fuzz suite", async () => {
+    const junkHeader = await exchange(cli.port, "GET /tts/bytes?cartesia_version=2024-06-10 HTTP/1.1\r\nhost: 127.0.0.1\r\nx-junk: \u0001\r\n\r\n");
+    expectErrorShape(junkHeader, 400, "legacy");
+    const badMethod = await exchange(cli.port, "BREW /stt/websocket HTTP/1.1\r\nhost: 127.0.0.1\r\nCartesia-Version: 2025-04-16\r\n\r\n");
+    expectErrorShape(badMethod, 400, "legacy");
+    const bothLengths = await exchange(
+      cli.port,
+      "POST /tts/bytes HTTP/1.1\r\nhost: 127.0.0.1\r\ncartesia-version: 2026-03-01\r\ncontent-length: 3\r\ntransfer-encoding: chunked\r\n\r\n0\r\n\r\n",
+    );
+    expectErrorShape(bothLengths, 400, "structured");
+    // Two version headers are joined as for a head that parses: not a version, so the default shape.
+    const twoVersions = await exchange(
+      cli.port,
+      "POST /tts/bytes HTTP/1.1\r\nhost: 127.0.0.1\r\ncartesia-version: 2025-04-16\r\ncartesia-version: 2026-03-01\r\ncontent-length: 3\r\ntransfer-encoding: chunked\r\n\r\n0\r\n\r\n",
+    );
+    expectErrorShape(twoVersions, 400, "structured");
+    await expectServing(cli);
+  });
 });
 
 describe("requests that do not arrive in time", () => {

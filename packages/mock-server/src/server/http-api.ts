@@ -6,7 +6,6 @@ import {
   accessToken,
   DEFAULT_VERSION,
   headerValue,
-  shapesForVersion,
   sttBatch,
   ttsBytes,
   ttsSse,
@@ -19,7 +18,7 @@ import type { Scenario } from "../scenario/schema.js";
 import type { ServerContext } from "./context.js";
 import { journalHttpRequest, type HttpEndpoint, type HttpExchangeJournal } from "./http-journal.js";
 import { BodyAborted, BodyTooLarge, CORS_HEADERS, readBody, refuseUpgrade, requestIdHeaders, sendError, sendJson, type HttpError } from "./respond.js";
-import { readRequestHead, type RequestHead } from "./request-target.js";
+import { readRequestHead, shapeOfRawHead, type RequestHead } from "./request-target.js";
 import { decodePathSegment, requestedScenario, SCENARIO_HEADER } from "./scenarios.js";
 import { resolveStaticPath, sendStaticFile, wantsHtml } from "./static.js";
 
@@ -74,7 +73,7 @@ export function createClientErrorHandler(ctx: ServerContext) {
   // The parser stays in its error state: more bytes from the client raise the error again, while
   // the first answer is still on its way out (it closes the connection when sent).
   const answered = new WeakSet<Duplex>();
-  return (error: Error & { code?: string }, socket: Duplex) => {
+  return (error: Error & { code?: string; rawPacket?: Buffer }, socket: Duplex) => {
     if (answered.has(socket)) return;
     if (error.code === "ECONNRESET" || !socket.writable) {
       socket.destroy();
@@ -103,7 +102,7 @@ export function createClientErrorHandler(ctx: ServerContext) {
       socket.destroy();
       return;
     }
-    refuseUpgrade(socket, { status, code, title, message }, shapesForVersion(DEFAULT_VERSION).errors, ctx.nextRequestId());
+    refuseUpgrade(socket, { status, code, title, message }, shapeOfRawHead(error.rawPacket), ctx.nextRequestId());
   };
 }
 
@@ -123,7 +122,7 @@ async function handle(ctx: ServerContext, info: ServerInfo, req: IncomingMessage
   const { url, routed, rawPath } = head.target;
 
   if (method === "OPTIONS") {
-    res.writeHead(204, CORS_HEADERS);
+    res.writeHead(204, { ...CORS_HEADERS, ...requestIdHeaders(requestId) });
     res.end();
     return;
   }

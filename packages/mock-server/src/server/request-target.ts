@@ -71,6 +71,27 @@ export function readRequestHead(req: IncomingMessage): RequestHead {
   return { target, versionResult, version, shape: shapesForVersion(version).errors };
 }
 
+/**
+ * The error shape of a request whose head the HTTP parser refused (a bad header character, an invalid
+ * method, conflicting lengths): read from the raw bytes it saw (`rawPacket` of a `clientError`), so
+ * the refusal still takes the shape of the version the client asked for. Default shape when unreadable.
+ */
+export function shapeOfRawHead(raw: Buffer | undefined): ErrorShape {
+  if (raw === undefined) return shapesForVersion(DEFAULT_VERSION).errors;
+  // latin1: one character per byte, never a decoding error; only the head matters.
+  const lines = raw.subarray(0, 16 * 1024).toString("latin1").split("\r\n");
+  const target = /^\S+ (\S+)/.exec(lines[0] ?? "")?.[1] ?? "/";
+  const end = lines.indexOf("", 1);
+  // Repeated headers are joined with ", ", as Node joins them for a request that parses.
+  const values = lines
+    .slice(1, end < 0 ? undefined : end)
+    .map((line) => /^cartesia-version[ \t]*:[ \t]*(.*?)[ \t]*$/i.exec(line)?.[1])
+    .filter((value) => value !== undefined);
+  const header = values.length > 0 ? values.join(", ") : undefined;
+  const versionResult = resolveVersion({ header, query: rawQuery(target).get("cartesia_version") });
+  return shapesForVersion(versionResult.ok ? versionResult.value.version : DEFAULT_VERSION).errors;
+}
+
 /** The query of a target that did not parse as a URL (so its `cartesia_version` still counts). */
 function rawQuery(raw: string): URLSearchParams {
   const at = raw.indexOf("?");

@@ -146,7 +146,8 @@ function successProblems(meta: RequestMeta, a: HttpAnswer, check: HttpCheck): st
   const route = meta.route ?? "";
   const head = meta.method === "HEAD";
   const body = a.body.toString("utf8");
-  const problems: string[] = [];
+  // Every answer carries the request-id pair: API routes, admin routes, OPTIONS and playground files.
+  const problems: string[] = requestIdProblems(a);
   if (body.includes(SECRET_MARKER)) problems.push(`${a.status} served the file outside the playground folder`);
   if (!a.complete) return [...problems, `${a.status} body incomplete`];
   if (meta.method === "OPTIONS") return a.status === 204 ? problems : [...problems, `OPTIONS answered ${a.status}`];
@@ -160,7 +161,6 @@ function successProblems(meta: RequestMeta, a: HttpAnswer, check: HttpCheck): st
     }
     return problems;
   }
-  problems.push(...requestIdProblems(a));
   if (head) return problems;
   const strict = { strictness: "strict" as const, version: meta.version };
   const type = a.headers["content-type"] ?? "";
