@@ -30,6 +30,8 @@ usage:
 options:
   --target mock|URL      mock (default): an embedded mock on 127.0.0.1; or an http(s) base URL
   --api-key KEY          for a URL target (default: env CARTESIA_API_KEY)
+  --admin-key KEY        a speechwire mock in strict mode at a URL target: its admin key, to load the
+                         bench's scenarios (default: env SPEECHWIRE_ADMIN_KEY)
   --client NAME[,NAME]   speechwire (default), cartesia-js, raw; a list runs each, side by side
   --sessions N           measured sessions per endpoint and client (default 50)
   --concurrency N        sessions at once (default 4)
@@ -67,6 +69,7 @@ async function main(argv: string[]): Promise<number> {
       options: {
         target: { type: "string" },
         "api-key": { type: "string" },
+        "admin-key": { type: "string" },
         client: { type: "string" },
         sessions: { type: "string" },
         concurrency: { type: "string" },
@@ -170,6 +173,7 @@ async function main(argv: string[]): Promise<number> {
   if (target !== "mock" && !/^https?:\/\//.test(target)) throw new UsageError(`--target takes mock or an http(s) URL, got "${target}"`);
   const apiKey = v["api-key"] ?? process.env.CARTESIA_API_KEY;
   if (target !== "mock" && !apiKey) throw new UsageError("a URL target needs --api-key KEY (or CARTESIA_API_KEY)");
+  const adminKey = v["admin-key"] ?? process.env.SPEECHWIRE_ADMIN_KEY;
   const speech = v.speech;
   if (speech !== undefined && speech !== "scripted" && speech !== "tts") throw new UsageError(`--speech takes scripted or tts, got "${speech}"`);
   for (const [flag, value] of [["voice", v.voice], ["tts-model", v["tts-model"]]] as const) {
@@ -185,6 +189,7 @@ async function main(argv: string[]): Promise<number> {
     clients: clients as ClientName[],
     target,
     ...(apiKey ? { apiKey } : {}),
+    ...(adminKey ? { adminKey } : {}),
     latency,
     seed,
     sessions: positiveInt("sessions", v.sessions, 50),

@@ -96,6 +96,21 @@ describe("a URL target", () => {
       await elsewhere.close();
     }
   });
+
+  it("that is a speechwire mock in strict mode loads the scenarios with its admin key, and says why without one", async () => {
+    const { startMockServer } = await import("@speechwire/mock-server");
+    const strict = await startMockServer({ port: 0, tlsPort: false, auth: "strict", apiKeys: ["sk_test"], adminKeys: ["admin-secret"] });
+    try {
+      await expect(startTarget({ kind: "url", url: strict.urls.http, apiKey: "sk_test" })).rejects.toThrow(/401.*admin/s);
+      const url = await startTarget({ kind: "url", url: strict.urls.http, apiKey: "sk_test", adminKey: "admin-secret" });
+      expect(url.scripted).toBe(true);
+      expect(strict.scenarios.get("bench-turns")).toBeDefined();
+      const o = await runEndpoint(plan("speechwire", { warmup: 0 }), url, "stt-turns");
+      expect(o.sessions).toEqual({ ok: 3, failed: 0, errors: [] });
+    } finally {
+      await strict.close();
+    }
+  });
 });
 
 describe("failures and skips are reported, not faked", () => {

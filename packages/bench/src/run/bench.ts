@@ -18,6 +18,8 @@ export interface BenchOptions
   /** "mock" or an http(s) URL. */
   target: string;
   apiKey?: string;
+  /** The admin key of a speechwire mock in strict mode at a URL target (loads the bench's scenarios). */
+  adminKey?: string;
   latency: Latency;
   seed: number;
   /** Round trips of each baseline. */
@@ -36,7 +38,7 @@ export async function runBench(o: BenchOptions): Promise<Results> {
   if (!mock && !o.apiKey) throw new Error("a URL target needs --api-key (or CARTESIA_API_KEY)");
   const spec: TargetSpec = mock
     ? { kind: "mock", latency: o.latency, seed: o.seed, tls: o.clients.includes("cartesia-js") && o.endpoints.includes("tts") }
-    : { kind: "url", url: o.target, apiKey: o.apiKey as string };
+    : { kind: "url", url: o.target, apiKey: o.apiKey as string, ...(o.adminKey ? { adminKey: o.adminKey } : {}) };
   const runs: Results["runs"] = [];
   let description = o.target;
   let speech: SpeechSource | undefined;

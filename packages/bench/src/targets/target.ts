@@ -11,7 +11,7 @@ import { BENCH_SCENARIOS } from "./scenarios.js";
 export const BENCH_VERSION = "2026-03-01";
 
 /** What to run against. */
-export type TargetSpec = { kind: "mock"; latency: Latency; seed: number; tls: boolean } | { kind: "url"; url: string; apiKey: string };
+export type TargetSpec = { kind: "mock"; latency: Latency; seed: number; tls: boolean } | { kind: "url"; url: string; apiKey: string; adminKey?: string };
 
 /** A started target. */
 export interface Target {
@@ -57,7 +57,7 @@ export async function startTarget(spec: TargetSpec): Promise<Target> {
     }
     if (base.protocol !== "http:" && base.protocol !== "https:") throw new Error(`--target must be "mock" or an http(s) URL, got ${spec.url}`);
     const root = base.toString().replace(/\/+$/, "");
-    const mockAdmin = await speechwireMockAt(base);
+    const mockAdmin = await speechwireMockAt(base, spec.adminKey);
     if (mockAdmin) {
       // A speechwire mock started elsewhere: load the bench's scenarios through its admin API.
       for (const scenario of BENCH_SCENARIOS) await mockAdmin.add(scenario);
@@ -107,11 +107,13 @@ export async function startTarget(spec: TargetSpec): Promise<Target> {
 }
 
 /**
- * The admin API of a speechwire mock at `base`, if `GET /_speechwire/health` answers like one (no
- * credentials are sent); undefined for anything else, e.g. a real endpoint.
+ * The admin API of a speechwire mock at `base`, if `GET /_speechwire/health` answers like one (open
+ * in every mode, no credentials sent); undefined for anything else, e.g. a real endpoint. A mock in
+ * strict mode needs its admin key (`--admin-key`) for the rest of the admin API; the API key never goes there.
  */
-async function speechwireMockAt(base: URL): Promise<{ add(s: Scenario): Promise<void>; get(name: string): Promise<Scenario | undefined> } | undefined> {
+async function speechwireMockAt(base: URL, adminKey: string | undefined): Promise<{ add(s: Scenario): Promise<void>; get(name: string): Promise<Scenario | undefined> } | undefined> {
   const admin = new URL("/_speechwire/", base.origin);
+  const auth: Record<string, string> = adminKey ? { authorization: `Bearer ${adminKey}` } : {};
   try {
     const res = await fetch(new URL("health", admin), { signal: AbortSignal.timeout(3000) });
     const body = (await res.json().catch(() => undefined)) as { ok?: unknown; openSessions?: unknown } | undefined;
@@ -121,11 +123,11 @@ async function speechwireMockAt(base: URL): Promise<{ add(s: Scenario): Promise<
   }
   return {
     async add(scenario) {
-      const res = await fetch(new URL("scenarios", admin), { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(scenario) });
+      const res = await fetch(new URL("scenarios", admin), { method: "POST", headers: { ...auth, "content-type": "application/json" }, body: JSON.stringify(scenario) });
       if (res.status !== 201) throw new Error(`the mock at ${base.origin} refused scenario ${scenario.name}: HTTP ${res.status} ${await res.text()}`);
     },
     async get(name) {
-      const res = await fetch(new URL(`scenarios/${encodeURIComponent(name)}`, admin));
+      const res = await fetch(new URL(`scenarios/${encodeURIComponent(name)}`, admin), { headers: auth });
       if (!res.ok) return undefined;
       const parsed = scenarioSchema.safeParse(await res.json());
       return parsed.success ? parsed.data : undefined;
