@@ -4,7 +4,19 @@
  */
 import { bytesPerSample, type TtsEncoding } from "@speechwire/protocol";
 import { encodePcm } from "../pcm.js";
-import { phonemeSpans, synthesize, toBase64, type SynthConfig, type SynthState, type WordSpan } from "./synth.js";
+import {
+  PhonemeCursor,
+  phonemeSpans,
+  planSynthesis,
+  PlanRenderer,
+  synthesize,
+  toBase64,
+  WordCursor,
+  type PlannedAudio,
+  type SynthConfig,
+  type SynthState,
+  type WordSpan,
+} from "./synth.js";
 import type { Token } from "./text.js";
 
 /** Raw output: encoding and sample rate. */
@@ -80,6 +92,9 @@ export function stepTime(samples: number, sampleRate: number): number {
  * `chunkMs`, counted in samples from the start of this generation, so chunk bytes depend only on the
  * generation's text. Timestamps are seconds on the context's timeline: start = first sample / rate,
  * end = end sample (exclusive) / rate.
+ *
+ * Renders the whole generation at once (memory grows with the text): the servers use
+ * `LazyGeneration`, which gives the same pieces one at a time; this is its reference.
  */
 export function renderGeneration(
   tokens: readonly Token[],
@@ -121,4 +136,116 @@ export function renderGeneration(
     pieces.push(piece);
   }
   return { pieces, samples: total };
+}
+
+/** What a piece will carry, known without rendering it (to count a generation's messages ahead). */
+export interface PieceOutline {
+  samples: number;
+  words: boolean;
+  phonemes: boolean;
+}
+
+/**
+ * A generation planned at once and rendered piece by piece: `next()` gives exactly the pieces
+ * `renderGeneration` gives for the same tokens, state and format, one at a time, so memory is one
+ * chunk however long the text. The plan (and so the synth state after it, the length in samples and
+ * the number of pieces) is known as soon as it is made.
+ */
+export class LazyGeneration {
+  /** Samples in the whole generation. */
+  readonly samples: number;
+  /** Pieces (chunks) in the whole generation. */
+  readonly pieceCount: number;
+  readonly #plan: PlannedAudio;
+  readonly #format: RawFormat;
+  readonly #size: number;
+  readonly #want: { words: boolean; phonemes: boolean };
+  readonly #renderer: PlanRenderer;
+  readonly #words: WordCursor;
+  readonly #phonemes: PhonemeCursor;
+  #offset = 0;
+
+  constructor(plan: PlannedAudio, format: RawFormat, chunkMs: number, want: { words: boolean; phonemes: boolean }) {
+    this.#plan = plan;
+    this.#format = format;
+    this.#size = chunkSamples(chunkMs, format.sampleRate);
+    this.#want = want;
+    this.samples = plan.total;
+    this.pieceCount = Math.ceil(plan.total / this.#size);
+    this.#renderer = new PlanRenderer(plan);
+    this.#words = new WordCursor(plan);
+    this.#phonemes = new PhonemeCursor(plan);
+  }
+
+  /** Pieces given so far. */
+  get given(): number {
+    return Math.ceil(this.#offset / this.#size);
+  }
+
+  /** Renders the next piece, or undefined after the last. */
+  next(): GenerationPiece | undefined {
+    const total = this.samples;
+    if (this.#offset >= total) return undefined;
+    const rate = this.#format.sampleRate;
+    const n = Math.min(this.#size, total - this.#offset);
+    const end = this.#plan.start + this.#offset + n;
+    const samples = this.#renderer.next(n);
+    const piece: GenerationPiece = { data: toBase64(encodePcm(samples, this.#format.encoding)), samples: n, stepTime: stepTime(n, rate) };
+    if (this.#want.words) {
+      const inChunk: WordSpan[] = [];
+      while (this.#words.peek() < end) inChunk.push(this.#words.take());
+      if (inChunk.length > 0) {
+        piece.words = { words: inChunk.map((s) => s.word), start: inChunk.map((s) => s.start / rate), end: inChunk.map((s) => s.end / rate) };
+      }
+    }
+    if (this.#want.phonemes) {
+      const inChunk = [];
+      while (this.#phonemes.peek() < end) inChunk.push(this.#phonemes.take());
+      if (inChunk.length > 0) {
+        piece.phonemes = { phonemes: inChunk.map((s) => s.phoneme), start: inChunk.map((s) => s.start / rate), end: inChunk.map((s) => s.end / rate) };
+      }
+    }
+    this.#offset += n;
+    return piece;
+  }
+
+  /**
+   * Every piece's outline (samples, and whether it carries words / phonemes), from the first, without
+   * rendering audio: a pass over the plan with cursors of its own (`next()` is not disturbed).
+   */
+  *outline(): Generator<PieceOutline> {
+    const words = new WordCursor(this.#plan);
+    const phonemes = new PhonemeCursor(this.#plan);
+    for (let off = 0; off < this.samples; off += this.#size) {
+      const n = Math.min(this.#size, this.samples - off);
+      const end = this.#plan.start + off + n;
+      let hasWords = false;
+      let hasPhonemes = false;
+      if (this.#want.words) {
+        while (words.peek() < end) {
+          words.take();
+          hasWords = true;
+        }
+      }
+      if (this.#want.phonemes) {
+        while (phonemes.peek() < end) {
+          phonemes.take();
+          hasPhonemes = true;
+        }
+      }
+      yield { samples: n, words: hasWords, phonemes: hasPhonemes };
+    }
+  }
+}
+
+/** Plans tokens (advancing the context's synth state as `renderGeneration` does) into a `LazyGeneration`. */
+export function planGeneration(
+  tokens: readonly Token[],
+  state: SynthState,
+  config: SynthConfig,
+  format: RawFormat,
+  chunkMs: number,
+  want: { words: boolean; phonemes: boolean },
+): LazyGeneration {
+  return new LazyGeneration(planSynthesis(tokens, state, config), format, chunkMs, want);
 }

@@ -3,13 +3,16 @@ export { createTtsCore, FATAL_CLOSE, type TtsCoreOptions } from "./session.js";
 export { sseEvents, synthesizeBytes, type BytesResponse } from "./http.js";
 export {
   chunkSamples,
+  LazyGeneration,
   LEGACY_SPEED,
+  planGeneration,
   renderGeneration,
   synthConfigOf,
   stepTime,
   type AudioSettings,
   type Generation,
   type GenerationPiece,
+  type PieceOutline,
   type PhonemeTimestamps,
   type RawFormat,
   type WordTimestamps,
@@ -19,14 +22,20 @@ export {
   DEFAULT_SYNTH_CONFIG,
   initialSynthState,
   msToSamples,
+  PhonemeCursor,
   phonemeSpans,
+  planSynthesis,
+  PlanRenderer,
   synthesize,
   toBase64,
   toInt16,
   VOICE,
   wordFrequency,
   wordSamples,
+  WordCursor,
   type PhonemeSpan,
+  type PlannedAudio,
+  type Segment,
   type SynthConfig,
   type Synthesized,
   type SynthState,
@@ -46,4 +55,4 @@ export {
   type Tokenized,
   type TokenizeMode,
 } from "./text.js";
-export { encodeMp3, encodeWav, mp3Frames, WAV_FORMAT_CODES, wavHeader, type Mp3Frame } from "./containers.js";
+export { encodeMp3, encodeMp3Stream, encodeWav, MP3_BLOCK_SAMPLES, mp3Frames, WAV_FORMAT_CODES, wavHeader, type Mp3Frame } from "./containers.js";

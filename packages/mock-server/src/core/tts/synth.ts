@@ -103,7 +103,8 @@ export function wordFrequency(word: string): number {
   return VOICE.minHz + (hash32(word) % (VOICE.maxHz - VOICE.minHz + 1));
 }
 
-type Segment = { tone: false; n: number } | { tone: true; n: number; word: string; amp: number };
+/** A stretch of a plan: `n` samples of silence, or of one word's tone at a level. */
+export type Segment = { tone: false; n: number } | { tone: true; n: number; word: string; amp: number };
 
 /** Turns tokens into segments, updating the state's speed, volume and word gap (not its position). */
 function plan(tokens: readonly Token[], state: SynthState, config: SynthConfig): Segment[] {
@@ -174,7 +175,8 @@ function renderTone(out: Float32Array, at: number, n: number, word: string, amp:
 
 /**
  * Synthesizes tokens from a context's state (advancing it): the samples, and each word's span on the
- * context's timeline.
+ * context's timeline. Renders the whole generation at once: the reference for `planSynthesis` +
+ * `PlanRenderer`, which render the same samples a stretch at a time.
  */
 export function synthesize(tokens: readonly Token[], state: SynthState, config: SynthConfig = DEFAULT_SYNTH_CONFIG): Synthesized {
   const segments = plan(tokens, state, config);
@@ -193,6 +195,158 @@ export function synthesize(tokens: readonly Token[], state: SynthState, config: 
   }
   state.position = start + total;
   return { samples, start, words };
+}
+
+/** A generation planned but not rendered: its segments, where it starts and how long it is. */
+export interface PlannedAudio {
+  sampleRate: number;
+  /** Context timeline position of the first sample. */
+  start: number;
+  /** Samples in all. */
+  total: number;
+  segments: readonly Segment[];
+}
+
+/**
+ * Plans tokens from a context's state, advancing it exactly as `synthesize` does, without rendering a
+ * sample: the cheap pass that tells how long the audio is (a WAV header needs it) before any of it exists.
+ */
+export function planSynthesis(tokens: readonly Token[], state: SynthState, config: SynthConfig = DEFAULT_SYNTH_CONFIG): PlannedAudio {
+  const segments = plan(tokens, state, config);
+  let total = 0;
+  for (const s of segments) total += s.n;
+  const start = state.position;
+  state.position = start + total;
+  return { sampleRate: state.sampleRate, start, total, segments };
+}
+
+/**
+ * Renders a plan front to back, any number of samples at a time, sample for sample what `synthesize`
+ * renders (the same tone formula, evaluated at the same indices), so memory is one stretch, not the
+ * whole generation.
+ */
+export class PlanRenderer {
+  #segment = 0;
+  /** Samples of the current segment already rendered. */
+  #within = 0;
+  #rendered = 0;
+  /** The current tone's constants (computed once per word). */
+  #tone: { step: number; fade: number; span: number; amp: number } | undefined;
+
+  constructor(readonly plan: PlannedAudio) {}
+
+  /** Samples rendered so far. */
+  get rendered(): number {
+    return this.#rendered;
+  }
+
+  /** The next `n` samples (fewer at the end of the plan, none after it). */
+  next(n: number): Float32Array {
+    const out = new Float32Array(Math.max(0, Math.min(n, this.plan.total - this.#rendered)));
+    const segments = this.plan.segments;
+    const rate = this.plan.sampleRate;
+    let at = 0;
+    while (at < out.length) {
+      const s = segments[this.#segment] as Segment;
+      const take = Math.min(s.n - this.#within, out.length - at);
+      if (s.tone) {
+        if (this.#within === 0 || this.#tone === undefined) this.#tone = toneConstants(s.n, s.word, s.amp, rate);
+        const { step, fade, span, amp } = this.#tone;
+        const floor = VOICE.fadeFloor;
+        for (let k = 0; k < take; k += 1) {
+          const i = this.#within + k;
+          const edge = Math.min(i, span - i);
+          const env = edge >= fade ? 1 : floor + ((1 - floor) * edge) / fade;
+          out[at + k] = amp * env * Math.cos(step * i);
+        }
+      }
+      // Silence stays 0, as in a fresh Float32Array.
+      at += take;
+      this.#within += take;
+      if (this.#within === s.n) {
+        this.#segment += 1;
+        this.#within = 0;
+        this.#tone = undefined;
+      }
+    }
+    this.#rendered += out.length;
+    return out;
+  }
+}
+
+/** `renderTone`'s per-word constants (the same expressions, so the same doubles). */
+function toneConstants(n: number, word: string, amp: number, rate: number): { step: number; fade: number; span: number; amp: number } {
+  const span = n - 1;
+  const cycles = Math.max(1, Math.round((wordFrequency(word) * span) / rate));
+  const step = (2 * Math.PI * cycles) / span;
+  const fade = Math.max(1, Math.min(msToSamples(VOICE.fadeMs, rate), Math.floor(n / 2)));
+  return { step, fade, span, amp };
+}
+
+/**
+ * The word spans of a plan in order, one at a time (a long generation never holds them all):
+ * `peek()` is the next word's start (Infinity after the last), `take()` returns it and moves on.
+ */
+export class WordCursor {
+  #segment = 0;
+  #position: number;
+
+  constructor(readonly plan: PlannedAudio) {
+    this.#position = plan.start;
+    this.#skipSilence();
+  }
+
+  /** Where the next word starts on the context's timeline, or Infinity when there is none. */
+  peek(): number {
+    return this.#segment < this.plan.segments.length ? this.#position : Number.POSITIVE_INFINITY;
+  }
+
+  /** The next word's span (call only when `peek()` is finite). */
+  take(): WordSpan {
+    const s = this.plan.segments[this.#segment] as Extract<Segment, { tone: true }>;
+    const span = { word: s.word, start: this.#position, end: this.#position + s.n };
+    this.#position += s.n;
+    this.#segment += 1;
+    this.#skipSilence();
+    return span;
+  }
+
+  #skipSilence(): void {
+    const segments = this.plan.segments;
+    while (this.#segment < segments.length && !(segments[this.#segment] as Segment).tone) {
+      this.#position += (segments[this.#segment] as Segment).n;
+      this.#segment += 1;
+    }
+  }
+}
+
+/** The phoneme spans of a plan in order (each word's `phonemeSpans`), one at a time, like `WordCursor`. */
+export class PhonemeCursor {
+  readonly #words: WordCursor;
+  #spans: PhonemeSpan[] = [];
+  #next = 0;
+
+  constructor(plan: PlannedAudio) {
+    this.#words = new WordCursor(plan);
+  }
+
+  /** Where the next phoneme starts, or Infinity when there is none. */
+  peek(): number {
+    while (this.#next >= this.#spans.length) {
+      if (this.#words.peek() === Number.POSITIVE_INFINITY) return Number.POSITIVE_INFINITY;
+      this.#spans = phonemeSpans(this.#words.take());
+      this.#next = 0;
+    }
+    return (this.#spans[this.#next] as PhonemeSpan).start;
+  }
+
+  /** The next phoneme's span (call only when `peek()` is finite). */
+  take(): PhonemeSpan {
+    this.peek();
+    const span = this.#spans[this.#next] as PhonemeSpan;
+    this.#next += 1;
+    return span;
+  }
 }
 
 /** A phoneme's span: the word's letters as phonemes, the word's samples split evenly between them. */
