@@ -1,5 +1,5 @@
 /** The TTS side of the mock: text with SSML-like tags → deterministic audio, the WebSocket core, and HTTP. */
-export { createTtsCore, FATAL_CLOSE, type TtsCoreOptions } from "./session.js";
+export { createTtsCore, DEFAULT_MAX_TRANSCRIPT_CHARS, FATAL_CLOSE, transcriptTooLong, type TtsCoreOptions } from "./session.js";
 export { sseEvents, synthesizeBytes, type BytesResponse } from "./http.js";
 export {
   chunkSamples,
