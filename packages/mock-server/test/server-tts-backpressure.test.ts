@@ -16,11 +16,12 @@ import { connect, startTestServer, TTS_REQUEST, TURNS_PATH } from "./helpers.js"
 type Msg = { type: string; context_id?: string; [k: string]: unknown };
 
 const MiB = 1024 * 1024;
-/** Far above what a few chunks in flight take, far below a whole generation of `WORDS` words (≥ 150 MiB of frames). */
+/** Far above what a few chunks in flight take, far below a whole generation of `TEXT` (≥ 150 MiB of frames). */
 const HEAP_BOUND = 64 * MiB;
-/** 8,000 words: 2,560 s of audio, 25,600 chunks of 100 ms (the default scenario). */
-const WORDS = 8000;
-const TEXT = "word ".repeat(WORDS);
+/** 8,000 words: "word" is 280 ms of tone and each space 40 ms, so 2,560 s of audio. */
+const TEXT = "word ".repeat(8000);
+/** …in chunks of 100 ms (the default scenario). */
+const TOTAL_CHUNKS = 25_600;
 
 let mock: MockServer;
 let limited: MockServer;
@@ -77,7 +78,7 @@ describe("a client that stops reading", () => {
     raw.pause();
     rec.ws.send(TTS_REQUEST("long", TEXT, { continue: false }));
     const sent = await untilStalled(mock, rec.headers["cartesia-request-id"] as string);
-    expect(sent).toBeLessThan((WORDS * 32) / 2);
+    expect(sent).toBeLessThan(TOTAL_CHUNKS / 2);
     expect((await heapUsed(mock)) - before).toBeLessThan(HEAP_BOUND);
     // Reading again: the frames come, and a cancel (read once the output drained) ends it.
     raw.resume();
@@ -150,7 +151,7 @@ describe("cancel", () => {
     const messages = rec.messages as Msg[];
     const chunks = messages.filter((m) => m.type === "chunk").length;
     expect(chunks).toBeGreaterThan(0);
-    expect(chunks).toBeLessThan(WORDS * 32);
+    expect(chunks).toBeLessThan(TOTAL_CHUNKS);
     expect(messages.at(-1)).toEqual({ type: "done", done: true, status_code: 206, context_id: "c" });
     rec.ws.close();
   });
