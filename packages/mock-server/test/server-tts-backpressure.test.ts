@@ -118,14 +118,19 @@ describe("a client that stops reading", () => {
 describe("other sessions while a long text is generated", () => {
   it("a turns session gets `connected`, and another TTS context its audio, while 40,000 words stream to a reading client", async () => {
     const big = await connect(`${mock.urls.ws}/tts/websocket`);
-    big.ws.send(TTS_REQUEST("huge", "word ".repeat(40_000), { continue: false }));
-    // Rendered whole before anything else ran, these 40,000 words held the process for ~40 s.
-    const turns = await within(15_000, connect(`${mock.urls.ws}${TURNS_PATH}`), "the turns handshake");
-    const [connected] = (await within(15_000, turns.waitFor(1), "connected")) as Msg[];
+    // The text waits in the context's buffer (no sentence end, a 5 s buffer delay) until the empty
+    // `continue:false` releases all of it, right before the turns handshake starts. Rendered whole
+    // before anything else ran, these 40,000 words held the process for ~40 s.
+    big.ws.send(TTS_REQUEST("huge", "word ".repeat(40_000), { continue: true, max_buffer_delay_ms: 5000 }));
+    const requestId = big.headers["cartesia-request-id"] as string;
+    while (!mock.sessions().find((r) => r.requestId === requestId)?.entries.some((e) => e.dir === "client")) await sleep(20);
+    big.ws.send(TTS_REQUEST("huge", "", { continue: false }));
+    const turns = await within(10_000, connect(`${mock.urls.ws}${TURNS_PATH}`), "the turns handshake");
+    const [connected] = (await within(10_000, turns.waitFor(1), "connected")) as Msg[];
     expect(connected?.type).toBe("connected");
     const other = await connect(`${mock.urls.ws}/tts/websocket`);
     other.ws.send(TTS_REQUEST("quick", "Still here.", { continue: false }));
-    await within(15_000, other.waitUntil((m) => (m as Msg).type === "done"), "the other context's done");
+    await within(10_000, other.waitUntil((m) => (m as Msg).type === "done"), "the other context's done");
     // All of that happened while the long one was going: it has sent audio, not all of it (128,000 chunks).
     await big.waitUntil((m) => (m as Msg).type === "chunk");
     expect((big.messages as Msg[]).some((m) => m.type === "done")).toBe(false);
