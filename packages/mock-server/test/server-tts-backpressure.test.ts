@@ -6,8 +6,11 @@
  * timeouts are generous, the bounds are far above what a bounded server uses and far below what
  * rendering the whole text at once takes.
  */
+import { spawn } from "node:child_process";
 import { connect as netConnect, type Socket } from "node:net";
 import { once } from "node:events";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tts } from "@speechwire/protocol";
 import type { MockServer } from "../src/index.js";
@@ -220,4 +223,33 @@ describe("the transcript limit (maxTranscriptChars)", () => {
     expect(await rec.waitUntil((m) => (m as Msg).type === "error")).toMatchObject({ status_code: 400, context_id: "big" });
     rec.ws.close();
   });
+});
+
+describe("--max-transcript-chars", () => {
+  /** The CLI from source with these flags: its exit code, or its URLs once listening. */
+  const cli = (args: string[]) => {
+    const child = spawn(process.execPath, ["--import", "tsx", fileURLToPath(new URL("../src/cli.ts", import.meta.url)), "--port", "0", "--tls-port", "off", "--json", ...args], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+    const line = new Promise<string>((resolve) => createInterface({ input: child.stdout }).once("line", resolve));
+    return { child, exited, line };
+  };
+
+  it("sets the limit (400 past it), and refuses 0 or a non-number with exit 2", async () => {
+    const run = cli(["--max-transcript-chars", "10"]);
+    const urls = JSON.parse(await run.line) as { http: string };
+    const post = (transcript: string) =>
+      fetch(`${urls.http}/tts/bytes`, {
+        method: "POST",
+        body: JSON.stringify({ model_id: "sonic-3", transcript, voice: { mode: "id", id: "v" }, output_format: { container: "raw", encoding: "pcm_s16le", sample_rate: 8000 } }),
+      });
+    expect((await post("x".repeat(11))).status).toBe(400);
+    const ok = await post("x".repeat(10));
+    expect(ok.status).toBe(200);
+    await ok.arrayBuffer();
+    run.child.kill("SIGTERM");
+    expect(await run.exited).toBe(0);
+    for (const value of ["0", "many"]) expect(await cli(["--max-transcript-chars", value]).exited).toBe(2);
+  }, 30_000);
 });
