@@ -122,7 +122,10 @@ export class SessionJournal {
   /** Records a text frame. */
   text(dir: "client" | "server", text: string, audio: number): void {
     this.#lint({ from: dir, frame: text });
-    const clipped = text.length > this.limits.textChars ? `${text.slice(0, this.limits.textChars)}…(${text.length} chars)` : text;
+    // Past the per-session limit the entry is only counted (the file, if any, still gets it): clipping
+    // would only make garbage, which at TTS rates V8 learns to allocate in the old space.
+    const kept = this.file !== undefined || this.record.entries.length < this.limits.entriesPerSession;
+    const clipped = !kept ? "" : text.length > this.limits.textChars ? `${copyOf(text.slice(0, this.limits.textChars))}…(${text.length} chars)` : text;
     this.#push({ t: this.#now(), dir, audio, kind: "text", text: clipped });
   }
 
@@ -232,6 +235,11 @@ export class SessionJournal {
     if (this.record.entries.length < this.limits.entriesPerSession) this.record.entries.push(entry);
     else this.record.droppedEntries += 1;
   }
+}
+
+/** A copy of a string: a slice of a long frame would keep the whole frame alive as long as the entry. */
+function copyOf(text: string): string {
+  return Buffer.from(text, "utf16le").toString("utf16le");
 }
 
 /** All sessions' journals, newest last, at most `limits.sessions` of them. */
