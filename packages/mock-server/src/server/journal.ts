@@ -237,9 +237,13 @@ export class SessionJournal {
   }
 }
 
-/** A copy of a string: a slice of a long frame would keep the whole frame alive as long as the entry. */
+/**
+ * A copy of a string: a slice of a long frame would keep the whole frame alive as long as the entry.
+ * (Through UTF-8, so a one-byte string stays one byte per character; a surrogate pair the clip cut in
+ * half becomes U+FFFD.)
+ */
 function copyOf(text: string): string {
-  return Buffer.from(text, "utf16le").toString("utf16le");
+  return Buffer.from(text, "utf8").toString("utf8");
 }
 
 /** All sessions' journals, newest last, at most `limits.sessions` of them. */
