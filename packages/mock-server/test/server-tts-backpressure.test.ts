@@ -14,6 +14,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tts } from "@speechwire/protocol";
 import type { MockServer } from "../src/index.js";
+import { scenarioSchema } from "../src/scenario/schema.js";
 import { connect, startTestServer, TTS_REQUEST, TURNS_PATH } from "./helpers.js";
 
 type Msg = { type: string; context_id?: string; [k: string]: unknown };
@@ -162,6 +163,26 @@ describe("cancel", () => {
     expect(chunks).toBeLessThan(TOTAL_CHUNKS);
     expect(messages.at(-1)).toEqual({ type: "done", done: true, status_code: 206, context_id: "c" });
     rec.ws.close();
+  });
+});
+
+describe("idle timeout", () => {
+  it("closes an idle TTS session only after the audio of a generation still going out", async () => {
+    const quick = await startTestServer({
+      idleTimeouts: { tts: 150 },
+      scenarios: [scenarioSchema.parse({ name: "paced", tts: { chunkMs: 100, pace: 4 } })],
+    });
+    try {
+      const rec = await connect(`${quick.urls.ws}/s/paced/tts/websocket`);
+      // 6 words: ~2 s of audio, paced at 4×: ~0.5 s, many batches of 1 s of audio, well past 150 ms.
+      rec.ws.send(TTS_REQUEST("p", "word ".repeat(6), { continue: false }));
+      expect(await rec.closed).toEqual({ code: 1000, reason: "idle timeout" });
+      const messages = rec.messages as Msg[];
+      expect(messages.filter((m) => m.type === "chunk")).toHaveLength(20);
+      expect(messages.at(-1)?.type).toBe("done");
+    } finally {
+      await quick.close();
+    }
   });
 });
 
