@@ -648,14 +648,20 @@ const ttsRequest = (contextId, transcript) =>
     continue: false,
   });
 
-/** A TTS client on a fresh mock, warmed up with one short request (the code paths are compiled). */
+/**
+ * A TTS client on a fresh mock that has served a few ordinary requests first (the (c) paragraph,
+ * `WARM_REQUESTS` times), so what is measured is a running mock, not the compiler warming up.
+ */
 async function warmTts(mock) {
   const c = await openClient(`${mock.info.ws}/tts/websocket`);
-  const done = c.until((m) => m.json?.type === "done" && m.json.context_id === "warm");
-  c.ws.send(ttsRequest("warm", TTS_TEXT));
-  await done;
+  for (let i = 0; i < WARM_REQUESTS; i += 1) {
+    const done = c.until((m) => m.json?.type === "done" && m.json.context_id === `warm-${i}`);
+    c.ws.send(ttsRequest(`warm-${i}`, TTS_TEXT));
+    await done;
+  }
   return c;
 }
+const WARM_REQUESTS = 20;
 
 /** The last loop-delay line the hook prints after a SIGUSR2 (it also starts a new window). */
 async function loopDelay(mock) {
@@ -713,11 +719,12 @@ async function rssRun(args = []) {
 
 /**
  * (e3) Turns streams in real time (worker thread, as in (b)); `stallAfterSeconds` into the measured
- * window a client that does not read asks for `stallWords` words, and a fresh turns session opens
- * right after. Returns the mock's loop delay over the run, the turns events' lateness, and the fresh
- * session's wait for `connected`.
+ * window a client that does not read asks for `stallWords` words (unless `control`: the same run
+ * without it, for the machine's own noise), and a fresh turns session opens right after. Returns the
+ * mock's loop delay over the run, the turns events' lateness, and the fresh session's wait for
+ * `connected`.
  */
-async function stallRun() {
+async function stallRun(control = false) {
   const { streams, spreadSeconds, windowSeconds, stallAfterSeconds, stallWords } = config.ttsLoad;
   const mock = await spawnMock({ scenariosDir, onOutput: mockOutput, nodeArgs: ["--import", LOOP_DELAY_HOOK, ...profArgs("e-stall")] });
   const turnsUrl = `${mock.info.ws}/s/${TURNS_SCENARIO.name}/stt/turns/websocket?${TURNS_QUERY}`;
@@ -756,7 +763,7 @@ async function stallRun() {
     await sleep((spreadSeconds + stallAfterSeconds) * 1000);
     const stalled = await openClient(`${mock.info.ws}/tts/websocket`);
     stalled.ws._socket.pause();
-    stalled.ws.send(ttsRequest("stalled", wordsOf(stallWords)));
+    if (!control) stalled.ws.send(ttsRequest("stalled", wordsOf(stallWords)));
     const t1 = performance.now();
     const fresh = await openClient(turnsUrl);
     const { t } = await fresh.first;
@@ -795,10 +802,16 @@ async function benchTtsLoad() {
       log(`  run ${i + 1} (${label}): ${rssWords} words: peak RSS ${fmt(r.peakMiB, 0)} MiB, +${fmt(r.growthMiB, 1)} MiB over ${fmt(r.rssBeforeMiB, 0)}; done after ${fmt(r.seconds, 1)} s`);
     }
   }
+  const control = [];
   for (let i = 0; i < runs; i += 1) {
-    stall.push(await stallRun());
-    const r = stall.at(-1);
-    log(`  run ${i + 1}: loop delay p99 ${fmt(r.loop.p99)} max ${fmt(r.loop.max)} ms; turns lateness p99 ${fmt(r.lateness.p99)} max ${fmt(r.lateness.max)} ms (${r.measured} events, ${r.missing} missing); fresh session connected after ${fmt(r.freshMs, 1)} ms`);
+    for (const [list, label] of [
+      [control, "without the stall"],
+      [stall, `${stallWords} words to a client that does not read`],
+    ]) {
+      list.push(await stallRun(list === control));
+      const r = list.at(-1);
+      log(`  run ${i + 1} (${label}): loop delay p99 ${fmt(r.loop.p99)} max ${fmt(r.loop.max)} ms; turns lateness p99 ${fmt(r.lateness.p99)} max ${fmt(r.lateness.max)} ms (${r.measured} events, ${r.missing} missing); fresh session connected after ${fmt(r.freshMs, 1)} ms`);
+    }
   }
   return {
     cli: mockCli,
@@ -817,7 +830,14 @@ async function benchTtsLoad() {
     latenessP99: spread(stall.map((r) => r.lateness.p99)),
     latenessMax: spread(stall.map((r) => r.lateness.max)),
     freshConnectedMs: spread(stall.map((r) => r.freshMs)),
-    raw: { firstChunk, rss, rssSmallJournal, stall },
+    control: {
+      loopDelayP99: spread(control.map((r) => r.loop.p99)),
+      loopDelayMax: spread(control.map((r) => r.loop.max)),
+      latenessP99: spread(control.map((r) => r.lateness.p99)),
+      latenessMax: spread(control.map((r) => r.lateness.max)),
+      freshConnectedMs: spread(control.map((r) => r.freshMs)),
+    },
+    raw: { firstChunk, rss, rssSmallJournal, stall, control },
   };
 }
 
@@ -927,13 +947,18 @@ function report(r) {
         row("  … the same with --journal-text-chars 256 (MiB)", r.e.rssGrowthSmallJournalMiB, 1, "< 95.4 (100 MB)"),
         row(`  … time to \`done\` (s, ${fmtInt(r.e.rssChunks)} chunks)`, r.e.rssSeconds, 1),
         row(`mock loop delay p99, ${fmtInt(r.e.stallWords)} words to a client that does not read (ms)`, r.e.loopDelayP99, 2, "< 20"),
+        row("  … without that request, same runs (ms)", r.e.control.loopDelayP99, 2),
         row("  … loop delay max (ms)", r.e.loopDelayMax, 1),
+        row("  … max without that request (ms)", r.e.control.loopDelayMax, 1),
         row(`turns events' lateness p99, ${r.e.streams} real-time streams meanwhile (ms)`, r.e.latenessP99, 2, "< 20"),
+        row("  … without that request (ms)", r.e.control.latenessP99, 2),
         row("  … lateness max (ms)", r.e.latenessMax, 1),
+        row("  … max without that request (ms)", r.e.control.latenessMax, 1),
         row("a fresh turns session: handshake → `connected` (ms)", r.e.freshConnectedMs, 1),
+        row("  … without that request (ms)", r.e.control.freshConnectedMs, 1),
       ],
       [
-        `Each run starts a fresh mock process (default scenario: 100 ms chunks of s16le 24 kHz; the journal on, as by default) and warms it with one short request. Text: the (c) paragraph's words repeated. First chunk: request sent → first \`chunk\` at the client. Peak RSS: the mock's VmHWM (Linux /proc) at \`done\` minus its VmRSS before the request; the journal keeps up to 20,000 frames of the session, clipped at 4,096 characters (~80 MiB), in that figure; the second row clips them at 256 (~5 MiB), leaving what the TTS path takes. Loop delay: \`perf_hooks.monitorEventLoopDelay\` (1 ms resolution) inside the mock (bench/loop-delay.mjs, loaded with --import), over the whole run (streams starting, the stall, the fresh session). Lateness: as in (b), for ${r.e.streams} turns streams of the looping default conversation; the stall starts ${config.ttsLoad.stallAfterSeconds} s into the ${config.ttsLoad.windowSeconds} s measured window, and the fresh session opens right after it.`,
+        `Each run starts a fresh mock process (default scenario: 100 ms chunks of s16le 24 kHz; the journal on, as by default) that first serves ${WARM_REQUESTS} requests of the (c) paragraph. Text: the (c) paragraph's words repeated. First chunk: request sent → first \`chunk\` at the client. Peak RSS: the mock's VmHWM (Linux /proc) at \`done\` minus its VmRSS before the request; the journal keeps up to 20,000 frames of the session, clipped at 4,096 characters (~80 MiB), in that figure; the second row clips them at 256 (~5 MiB), leaving what the TTS path takes. Loop delay: \`perf_hooks.monitorEventLoopDelay\` (1 ms resolution) inside the mock (bench/loop-delay.mjs, loaded with --import), over the whole run (streams starting, the stall, the fresh session). Lateness: as in (b), for ${r.e.streams} turns streams of the looping default conversation; the stall starts ${config.ttsLoad.stallAfterSeconds} s into the ${config.ttsLoad.windowSeconds} s measured window, and the fresh session opens right after it. Each run also does the same without the TTS request ("without that request"): what the machine itself adds. A loop held for seconds shows in the max and in the lateness, hardly in the loop delay's p99 (few samples are taken while it is held).`,
       ],
     );
   }
