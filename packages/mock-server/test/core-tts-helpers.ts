@@ -63,7 +63,7 @@ export class Driver {
   constructor(
     readonly version = "2026-03-01",
     readonly scn: Scenario = scenario(),
-    options: { seed?: number; connection?: number; maxTranscriptChars?: number } = {},
+    options: { seed?: number; connection?: number; maxTranscriptChars?: number; planWindowChars?: number } = {},
   ) {
     this.core = createTtsCore({
       version,
@@ -72,6 +72,7 @@ export class Driver {
       seed: options.seed ?? 7,
       connection: options.connection ?? 1,
       ...(options.maxTranscriptChars !== undefined ? { maxTranscriptChars: options.maxTranscriptChars } : {}),
+      ...(options.planWindowChars !== undefined ? { planWindowChars: options.planWindowChars } : {}),
     });
     this.#record(this.core.open());
   }

@@ -10,13 +10,17 @@ import { describe, expect, it } from "vitest";
 import {
   encodeMp3,
   initialSynthState,
+  initialTextState,
   parseTranscript,
   planGeneration,
   planSynthesis,
   PlanRenderer,
   renderGeneration,
+  streamGeneration,
   synthesize,
   synthesizeBytes,
+  TextPlanner,
+  tokenize,
   wavHeader,
   type GenerationPiece,
   type SynthConfig,
@@ -102,8 +106,54 @@ describe("LazyGeneration", () => {
         const parts: Float32Array[] = [];
         for (let i = 0; renderer.rendered < whole.length; i += 1) parts.push(renderer.next(cuts[i % cuts.length] as number));
         expect(renderer.next(10).length).toBe(0);
-        const lazy = new Float32Array(concat(parts.map((p) => new Uint8Array(p.buffer))).buffer);
-        expect(sameBytes(new Uint8Array(lazy.buffer), new Uint8Array(whole.buffer))).toBe(true);
+        expect(renderer.more()).toBe(false);
+        const bytes = (a: Float32Array) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+        expect(sameBytes(concat(parts.map(bytes)), bytes(whole))).toBe(true);
+      }),
+      fcOptions,
+    );
+  });
+});
+
+describe("planning a window at a time (TextPlanner, streamGeneration)", () => {
+  /** Window sizes down to one character, so words, spaces and tags are cut at every place. */
+  const windowArb = fc.oneof(fc.integer({ min: 1, max: 12 }), fc.integer({ min: 13, max: 400 }));
+
+  it("gives renderGeneration's pieces and the same tokenizer and synth states after, whatever the window", () => {
+    fc.assert(
+      fc.property(textArb, configArb, fc.constantFrom(...TTS_ENCODINGS), fc.constantFrom(...TTS_SAMPLE_RATES), chunkArb, wantArb, windowArb, (text, config, encoding, rate, chunkMs, want, window) => {
+        const refState = initialSynthState(rate);
+        const tokenized = tokenize(text, initialTextState(), "final");
+        const ref = renderGeneration(tokenized.tokens, refState, config, { encoding, sampleRate: rate }, chunkMs, want);
+        const { generation, planner } = streamGeneration(text, initialTextState(), initialSynthState(rate), config, { encoding, sampleRate: rate }, chunkMs, want, window);
+        expect(generation.hasAudio()).toBe(ref.samples > 0);
+        const pieces: GenerationPiece[] = [];
+        for (let p = generation.next(); p; p = generation.next()) pieces.push(p);
+        expect(pieces).toEqual(ref.pieces);
+        expect(planner.done).toBe(true);
+        expect(planner.planned).toBe(ref.samples);
+        expect(planner.synth).toEqual(refState);
+        expect(planner.textState).toEqual(tokenized.state);
+      }),
+      fcOptions,
+    );
+  });
+
+  it("endStates() works out the states after the text midway, without moving the planner", () => {
+    fc.assert(
+      fc.property(textArb, textArb, windowArb, fc.nat(6), (first, second, window, taken) => {
+        const text = first + second;
+        const rate = 16000;
+        const whole = tokenize(text, initialTextState(), "final");
+        const refState = initialSynthState(rate);
+        planSynthesis(whole.tokens, refState, { speed: 1, volume: 1 });
+        const planner = new TextPlanner(text, initialTextState(), initialSynthState(rate), { speed: 1, volume: 1 }, window);
+        for (let i = 0; i < taken; i += 1) planner.next();
+        const before = { planned: planner.planned, synth: { ...planner.synth }, text: { ...planner.textState } };
+        const end = planner.endStates();
+        expect(end.synth).toEqual(refState);
+        expect(end.textState).toEqual(whole.state);
+        expect({ planned: planner.planned, synth: planner.synth, text: planner.textState }).toEqual(before);
       }),
       fcOptions,
     );

@@ -20,7 +20,7 @@ import type { Scenario } from "../src/scenario/schema.js";
 type Action = { kind: "text"; data: string } | { kind: "binary" } | { kind: "tick"; ctx: string };
 
 const IDS = ["a", "b", "c"] as const;
-const wordArb = fc.constantFrom("hello", "there", "a", "quick", "brown", "fox", "naïve", "日本", "ok", "<spell>AB</spell>", '<break time="90ms"/>', '<speed ratio="1.4"/>');
+const wordArb = fc.constantFrom("hello", "there", "a", "quick", "brown", "fox", "naïve", "日本", "ok", "<spell>AB</spell>", "<spell>", "</spell>", '<break time="90ms"/>', '<speed ratio="1.4"/>');
 const gapArb = fc.constantFrom(" ", " ", ", ", ". ", "! ", "");
 /** Short texts and long ones (many chunks, so many batches). */
 const textArb = fc.oneof(
@@ -71,6 +71,9 @@ const scenarioArb = fc
   })
   .map((s) => scenario({ tts: { chunkMs: s.chunkMs, pace: s.pace }, ...(s.latency !== undefined ? { latency: { ttsFirstChunk: s.latency } } : {}), faults: s.faults } as never));
 
+/** How much text the lazy core plans at a time: tiny windows cut words and tags everywhere; none is the default. */
+const windowArb = fc.option(fc.integer({ min: 1, max: 40 }), { nil: undefined });
+
 const input = (a: Action): CoreInput =>
   a.kind === "tick" ? { kind: "tick", key: `buffer:${a.ctx}` } : a.kind === "binary" ? { kind: "audio", data: new Uint8Array([1, 2, 3]) } : { kind: "text", data: a.data };
 
@@ -110,8 +113,8 @@ function runOracle(scn: Scenario, version: string, actions: readonly Action[]) {
  * next number picks among those waiting, or a lane nobody asked for), then until nothing is left.
  * Checks the anchor bookkeeping on the way. Returns its outputs in emission order.
  */
-function runLazy(scn: Scenario, version: string, actions: readonly Action[], pulls: readonly number[]) {
-  const core = createTtsCore({ version, requestId: "req-1", scenario: scn, seed: 3, connection: 1 });
+function runLazy(scn: Scenario, version: string, actions: readonly Action[], pulls: readonly number[], planWindowChars?: number) {
+  const core = createTtsCore({ version, requestId: "req-1", scenario: scn, seed: 3, connection: 1, ...(planWindowChars !== undefined ? { planWindowChars } : {}) });
   const out: Seen[] = [];
   const timers: string[] = [];
   const wanting = new Set<string>();
@@ -223,9 +226,9 @@ describe("the lazy core against the oracle (whole generations in one step)", () 
   for (const version of ["2026-03-01", "2025-04-16"]) {
     it(`${version}: pulled at once or late, in any order: each lane is the oracle's, same delays from the same steps; barriers in place`, () => {
       fc.assert(
-        fc.property(scenarioArb, fc.array(actionArb(false), { minLength: 1, maxLength: 14 }), fc.array(fc.nat(), { maxLength: 80 }), (scn, actions, pulls) => {
+        fc.property(scenarioArb, fc.array(actionArb(false), { minLength: 1, maxLength: 14 }), fc.array(fc.nat(), { maxLength: 80 }), windowArb, (scn, actions, pulls, window) => {
           const oracle = runOracle(scn, version, actions);
-          const lazy = runLazy(scn, version, actions, pulls);
+          const lazy = runLazy(scn, version, actions, pulls, window);
           compare(oracle.out, lazy.out, false);
           expect(lazy.timers).toEqual(oracle.timers);
           expect(lazy.liveAnchors).toBe(0);
@@ -237,9 +240,9 @@ describe("the lazy core against the oracle (whole generations in one step)", () 
 
   it("with cancels pulled late: each lane is the oracle's less some audio (a cancel stops generation); nothing else changes", () => {
     fc.assert(
-      fc.property(scenarioArb, fc.array(actionArb(true), { minLength: 1, maxLength: 14 }), fc.array(fc.nat(), { maxLength: 80 }), (scn, actions, pulls) => {
+      fc.property(scenarioArb, fc.array(actionArb(true), { minLength: 1, maxLength: 14 }), fc.array(fc.nat(), { maxLength: 80 }), windowArb, (scn, actions, pulls, window) => {
         const oracle = runOracle(scn, "2026-03-01", actions);
-        const lazy = runLazy(scn, "2026-03-01", actions, pulls);
+        const lazy = runLazy(scn, "2026-03-01", actions, pulls, window);
         compare(oracle.out, lazy.out, true);
         expect(lazy.timers).toEqual(oracle.timers);
         expect(lazy.liveAnchors).toBe(0);
@@ -250,9 +253,9 @@ describe("the lazy core against the oracle (whole generations in one step)", () 
 
   it("with cancels, pulled at once after every frame: exactly the oracle (nothing is pending when a cancel comes)", () => {
     fc.assert(
-      fc.property(scenarioArb, fc.array(actionArb(true), { minLength: 1, maxLength: 14 }), (scn, actions) => {
+      fc.property(scenarioArb, fc.array(actionArb(true), { minLength: 1, maxLength: 14 }), windowArb, (scn, actions, window) => {
         const oracle = runOracle(scn, "2026-03-01", actions);
-        const d = new Driver("2026-03-01", scn, { seed: 3 });
+        const d = new Driver("2026-03-01", scn, { seed: 3, ...(window !== undefined ? { planWindowChars: window } : {}) });
         for (const a of actions) {
           if (a.kind === "tick") d.tick(a.ctx);
           else if (a.kind === "binary") d.binary(new Uint8Array([1, 2, 3]));

@@ -158,6 +158,8 @@ async function bytesRoute(
     return;
   }
   const audio = synthesizeBytes(parsed.value, scenario);
+  // A WAV header needs the length: the text is planned through once first, yielding as it goes.
+  if (!(await stepThrough(res, audio.prepare))) return;
   const headers: Record<string, string> = { ...CORS_HEADERS, ...requestIdHeaders(requestId), "content-type": audio.contentType };
   if (parsed.value.save === true) headers["cartesia-file-id"] = `file_${requestId}`;
   res.writeHead(200, headers);
@@ -215,6 +217,19 @@ async function writeBody(res: ServerResponse, parts: Iterable<string | Uint8Arra
   if (res.destroyed) return false;
   res.end();
   return true;
+}
+
+/** Takes steps of work, yielding to the event loop every `YIELD_MS`; false if the client went away meanwhile. */
+async function stepThrough(res: ServerResponse, steps: Iterable<void>): Promise<boolean> {
+  let since = performance.now();
+  for (const _ of steps) {
+    if (res.destroyed) return false;
+    if (performance.now() - since > YIELD_MS) {
+      await new Promise((resolve) => setImmediate(resolve));
+      since = performance.now();
+    }
+  }
+  return !res.destroyed;
 }
 
 /** Resolves true on 'drain', false if the response closes first (the client went away). */

@@ -6,60 +6,79 @@
 import { bytesPerSample, ttsBytes, ttsSse, type TtsEncoding } from "@speechwire/protocol";
 import type { Scenario } from "../../scenario/schema.js";
 import { encodeMp3Stream, MP3_BLOCK_SAMPLES, wavHeader } from "./containers.js";
-import { chunkSamples, planGeneration, synthConfigOf } from "./generate.js";
+import { chunkSamples, streamGeneration, synthConfigOf } from "./generate.js";
 import { encodePcm } from "../pcm.js";
-import { initialSynthState, planSynthesis, PlanRenderer, type PlannedAudio } from "./synth.js";
-import { parseTranscript } from "./text.js";
+import { initialSynthState, PlanRenderer, TextPlanner } from "./synth.js";
+import { initialTextState } from "./text.js";
 
 /** What `/tts/bytes` sends: the `Content-Type` and the body in the pieces to write. */
 export interface BytesResponse {
   contentType: string;
+  /**
+   * Work to do before the first chunk, a step at a time (a WAV header carries the length, so its
+   * text is planned through once first, a window per step): iterate it first, yielding to other
+   * work between steps as you like. Iterating `chunks` does what is left of it at once.
+   */
+  prepare: Iterable<void>;
   /** Rendered one at a time as they are iterated (once): memory is one piece, however long the audio. */
   chunks: Iterable<Uint8Array>;
 }
 
 /**
  * The `/tts/bytes` response for a parsed request: raw PCM or WAV (header first) in chunks of the
- * scenario's `tts.chunkMs`, or MP3 frames from LAME at the request's sample and bit rate. Planned at
- * once (the WAV header needs the length), rendered as the chunks are taken.
+ * scenario's `tts.chunkMs`, or MP3 frames from LAME at the request's sample and bit rate. The text is
+ * planned a window at a time as it renders (for WAV, also once ahead to count its samples).
  */
 export function synthesizeBytes(request: ttsBytes.Request, scenario: Scenario): BytesResponse {
   const format = request.output_format;
   const rate = format.sample_rate;
   const contentType = ttsBytes.contentTypeFor(format.container);
-  const plan = planSynthesis(parseTranscript(request.transcript), initialSynthState(rate), synthConfigOf(request));
+  const config = synthConfigOf(request);
+  const planner = () => new TextPlanner(request.transcript, initialTextState(), initialSynthState(rate), config);
   if (format.container === "mp3") {
-    return { contentType, chunks: encodeMp3Stream(blocks(plan, MP3_BLOCK_SAMPLES), rate, format.bit_rate) };
+    return { contentType, prepare: [], chunks: encodeMp3Stream(blocks(planner(), rate, MP3_BLOCK_SAMPLES), rate, format.bit_rate) };
   }
   // Validated against TTS_ENCODINGS by the validating schema.
   const encoding = format.encoding as TtsEncoding;
-  return { contentType, chunks: pcmChunks(plan, encoding, chunkSamples(scenario.tts.chunkMs, rate), format.container === "wav") };
+  const size = chunkSamples(scenario.tts.chunkMs, rate);
+  if (format.container !== "wav") return { contentType, prepare: [], chunks: blocksAs(planner(), rate, size, encoding) };
+  const counting = planner();
+  const count = function* (): Generator<void> {
+    while (counting.next() !== undefined) yield;
+  };
+  const prepare = count();
+  const chunks = function* (): Generator<Uint8Array> {
+    for (const _ of prepare);
+    yield wavHeader(encoding, rate, counting.planned * bytesPerSample(encoding));
+    yield* blocksAs(planner(), rate, size, encoding);
+  };
+  return { contentType, prepare, chunks: chunks() };
 }
 
-/** A plan's samples in blocks of `size` (the last one shorter). */
-function* blocks(plan: PlannedAudio, size: number): Generator<Float32Array> {
-  const renderer = new PlanRenderer(plan);
-  while (renderer.rendered < plan.total) yield renderer.next(size);
+/** A planner's samples in blocks of `size` (the last one shorter). */
+function* blocks(planner: TextPlanner, rate: number, size: number): Generator<Float32Array> {
+  const renderer = new PlanRenderer(planner, rate);
+  while (renderer.more()) yield renderer.next(size);
 }
 
-/** A plan as PCM in chunks of `size` samples, after a WAV header when asked. */
-function* pcmChunks(plan: PlannedAudio, encoding: TtsEncoding, size: number, wav: boolean): Generator<Uint8Array> {
-  if (wav) yield wavHeader(encoding, plan.sampleRate, plan.total * bytesPerSample(encoding));
-  for (const block of blocks(plan, size)) yield encodePcm(block, encoding);
+/** A planner's samples as PCM in chunks of `size` samples. */
+function* blocksAs(planner: TextPlanner, rate: number, size: number, encoding: TtsEncoding): Generator<Uint8Array> {
+  for (const block of blocks(planner, rate, size)) yield encodePcm(block, encoding);
 }
 
 /**
  * The `/tts/sse` events for a parsed request, each framed `data: <json>\n\n`: per chunk its
  * `timestamps` / `phoneme_timestamps` (when asked) then the `chunk`, and a final `done`. Events carry
  * the request's `context_id`, or the request id when it has none (clients can still route on it).
- * Rendered one chunk at a time as the events are taken.
+ * Planned and rendered a chunk at a time as the events are taken.
  */
 export function* sseEvents(request: ttsSse.Request, scenario: Scenario, requestId: string): Generator<string> {
   const format = { encoding: request.output_format.encoding as TtsEncoding, sampleRate: request.output_format.sample_rate };
   const contextId = request.context_id ?? requestId;
   const status = 206;
-  const generation = planGeneration(
-    parseTranscript(request.transcript),
+  const { generation } = streamGeneration(
+    request.transcript,
+    initialTextState(),
     initialSynthState(format.sampleRate),
     synthConfigOf(request),
     format,

@@ -3,15 +3,19 @@
  * continuations, buffering (`max_buffer_delay_ms`), flushes, cancel, errors by version, scripted
  * latency and faults. Pure and deterministic: the same frames and ticks give the same outputs.
  *
- * Generation is lazy: a request plans its audio at once (cheap: segment lengths, no samples) and
- * queues it in its context's lane; the chunks are rendered a bounded batch at a time, the first batch
- * in the request's own step and each next one when the edge pulls the lane (`more` / `pull`, see
- * `CoreOutput`), so a context holds a few chunks, not its whole audio, and a client that stops
- * reading stops its generation. Everything else is decided when the request arrives, exactly as if
- * the whole generation had been sent then: which message an `{event, index}` fault lands on, the
- * delays (latency, pacing, stalls: counted from the request's step through `since`/`anchor`), the
- * `flush_id`s, and `flush_done`/`done`/error after the audio in the lane. A message without a context,
- * a close and a drop wait in the core until everything produced before them has been emitted.
+ * Generation is lazy: released text is queued in its context's lane as a generation whose chunks are
+ * rendered a bounded batch at a time, the first batch in the request's own step and each next one
+ * when the edge pulls the lane (`more` / `pull`, see `CoreOutput`), so a context holds a few chunks,
+ * not its whole audio, and a client that stops reading stops its generation. Text released whole
+ * (`flush`, `continue:false`) is also tokenized and planned a window at a time as it renders (a long
+ * text costs no more at once); text released by the buffer delay is planned when released, and so is
+ * everything while `{event, index}` faults on audio messages are still to fire (they are counted
+ * ahead). Everything else is decided when the request arrives, exactly as if the whole generation had
+ * been sent then: which message an `{event, index}` fault lands on, the delays (latency, pacing,
+ * stalls: counted from the request's step through `since`/`anchor`), the `flush_id`s, and
+ * `flush_done`/`done`/error after the audio in the lane. A message without a context, a close and a
+ * drop wait in the core until everything produced before them has been emitted. `audioSeconds`
+ * counts audio as it is planned.
  *
  * Choices where PROTOCOL.md is silent (§11), each also noted where it is made:
  * - `cancel` stops the context's generation: chunks not yet emitted are dropped, what is already
@@ -48,8 +52,8 @@ import { createRng, deriveSeed, type Rng } from "../random.js";
 import { Fifo, type ScheduledOutput } from "../schedule.js";
 import type { CoreInput, CoreOutput, SessionCore } from "../types.js";
 import type { Fault, Scenario } from "../../scenario/schema.js";
-import { planGeneration, synthConfigOf, type LazyGeneration } from "./generate.js";
-import { initialSynthState, type SynthConfig, type SynthState } from "./synth.js";
+import { planGeneration, streamGeneration, synthConfigOf, type LazyGeneration } from "./generate.js";
+import { initialSynthState, type SynthConfig, type SynthState, type TextPlanner } from "./synth.js";
 import { initialTextState, lastSentenceEnd, stateAfter, tokenize, type TextState, type Token, type TokenizeMode } from "./text.js";
 
 /** What a TTS core needs to know about its connection. */
@@ -63,6 +67,8 @@ export interface TtsCoreOptions {
   seed: number;
   /** 1-based number of this connection within the scenario (faults with `connections` use it). */
   connection: number;
+  /** Characters of text planned at a time (default `PLAN_WINDOW_CHARS`; tests make it small). */
+  planWindowChars?: number;
   /**
    * The most characters (JavaScript string length) a request's transcript, or a context's text not
    * yet generated, may have; more is refused with a 400 error event. Default `DEFAULT_MAX_TRANSCRIPT_CHARS`.
@@ -71,8 +77,9 @@ export interface TtsCoreOptions {
 }
 
 /**
- * The default transcript limit: Cartesia documents none; this is ~80,000 words (over 8 hours of
- * this mock's audio), far beyond a real utterance, and small enough to plan in a few milliseconds.
+ * The default transcript limit: Cartesia documents none; this is ~80,000 words (about 9 hours of this
+ * mock's audio), far beyond a real utterance. (A request's text is kept whole until it is generated;
+ * its plan and audio are made a window and a batch at a time.)
  */
 export const DEFAULT_MAX_TRANSCRIPT_CHARS = 500_000;
 
@@ -114,6 +121,11 @@ interface Context {
   buffer: string;
   text: TextState;
   synth: SynthState;
+  /**
+   * A generation planned a window at a time whose end states (`text`, `synth` after it) are not
+   * known yet: the next release on the context works them out first (`#settle`).
+   */
+  planner?: TextPlanner;
   /** The `flush_id` of what is generated now; the n-th flush moves it to n + 1. */
   flushId: number;
   /** `continue:false` received. */
@@ -184,6 +196,7 @@ class TtsCore implements SessionCore {
   readonly #endedUnopened = new Set<string>();
   readonly #events = new Map<string, number>();
   readonly #maxChars: number;
+  readonly #planWindow: number | undefined;
   #out: CoreOutput[] = [];
   /** Timer requests of this step (they go after its sends, as they were made after the generation). */
   #timers: CoreOutput[] = [];
@@ -220,6 +233,7 @@ class TtsCore implements SessionCore {
       .map((fault) => ({ fault, fired: false }));
     this.#runFaults = this.#faults.filter(({ fault }) => "event" in fault.at && RUN_EVENTS.has(fault.at.event)).length;
     this.#maxChars = options.maxTranscriptChars ?? DEFAULT_MAX_TRANSCRIPT_CHARS;
+    this.#planWindow = options.planWindowChars;
   }
 
   get audioSeconds(): number {
@@ -409,6 +423,15 @@ class TtsCore implements SessionCore {
   // ------------------------------------------------------------ generation
 
   #release(ctx: Context, mode: TokenizeMode): void {
+    this.#settle(ctx);
+    if (mode === "final" && this.#runFaults === 0) {
+      // All of it goes: plan it a window at a time as it renders (a long text costs no more at once).
+      const text = ctx.buffer;
+      ctx.buffer = "";
+      ctx.waiting = false;
+      this.#stream(ctx, text);
+      return;
+    }
     const t = tokenize(ctx.buffer, ctx.text, mode);
     ctx.buffer = ctx.buffer.slice(t.consumed);
     ctx.text = t.state;
@@ -416,8 +439,18 @@ class TtsCore implements SessionCore {
     this.#generate(ctx, t.tokens);
   }
 
+  /** The tokenizer and synth states after a generation still being planned, before the context plans more. */
+  #settle(ctx: Context): void {
+    if (!ctx.planner) return;
+    const end = ctx.planner.endStates();
+    ctx.text = end.textState;
+    ctx.synth = end.synth;
+    ctx.planner = undefined;
+  }
+
   /** With a buffer delay: generate up to the last sentence end; the rest waits for more or the timer. */
   #releaseSentences(ctx: Context): void {
+    this.#settle(ctx);
     const t = tokenize(ctx.buffer, ctx.text, "partial");
     const last = lastSentenceEnd(t.tokens);
     if (last >= 0) {
@@ -448,8 +481,38 @@ class TtsCore implements SessionCore {
     const want = { words: ctx.addTimestamps, phonemes: ctx.addPhonemes };
     const format = { encoding: ctx.encoding, sampleRate: ctx.sampleRate };
     const generation = planGeneration(tokens, ctx.synth, ctx.config, format, this.#scenario.tts.chunkMs, want);
-    if (generation.samples === 0) return;
-    this.#audioSeconds += generation.samples / ctx.sampleRate;
+    const samples = generation.samples as number;
+    if (samples === 0) return;
+    this.#audioSeconds += samples / ctx.sampleRate;
+    this.#countRun(this.#queueRun(ctx, generation));
+  }
+
+  /**
+   * Queues all of a context's text (a final release) as a generation planned a window at a time:
+   * only whether it has any audio is found out now. Its audio counts in `audioSeconds` as it is
+   * planned. (With `{event, index}` faults still to fire on its messages, `#generate` plans it at
+   * once instead: they are counted ahead.)
+   */
+  #stream(ctx: Context, text: string): void {
+    if (text.length === 0 || this.#dead || ctx.finished) return;
+    const want = { words: ctx.addTimestamps, phonemes: ctx.addPhonemes };
+    const format = { encoding: ctx.encoding, sampleRate: ctx.sampleRate };
+    const { generation, planner } = streamGeneration(text, ctx.text, ctx.synth, ctx.config, format, this.#scenario.tts.chunkMs, want, this.#planWindow);
+    planner.onPlanned = (samples) => {
+      this.#audioSeconds += samples / ctx.sampleRate;
+    };
+    ctx.planner = planner;
+    if (!generation.hasAudio()) return;
+    const run = this.#queueRun(ctx, generation);
+    // No fault counts these messages: only a stall already pending lands, on the first one.
+    if (this.#pendingDelay > 0) {
+      run.stalls.set(0, this.#pendingDelay);
+      this.#pendingDelay = 0;
+    }
+  }
+
+  /** Queues a generation in its context's lane, with the first-chunk latency drawn for it now. */
+  #queueRun(ctx: Context, generation: LazyGeneration): Run {
     // Delays count from this step (`since` once pulled): each piece is due at the request → first
     // chunk latency (DESIGN "Latency"), plus, with pacing, the audio of the pieces before it ÷ pace,
     // plus any stall met on the way.
@@ -465,7 +528,7 @@ class TtsCore implements SessionCore {
       pieces: 0,
     };
     this.#lane(ctx.id).push({ kind: "run", run, step: this.#ref() });
-    this.#countRun(run);
+    return run;
   }
 
   /**
