@@ -126,9 +126,26 @@ async function spawnServer(args, { nodeArgs = [], label, onOutput, cpu }) {
   };
 }
 
-/** The mock in its own process, through its CLI (`--json` gives the URLs). */
-export function spawnMock({ scenariosDir, nodeArgs = [], onOutput, cpu }) {
-  return spawnServer([CLI, "--port", "0", "--tls-port", "off", "--json", "--scenarios", scenariosDir], { nodeArgs, label: "mock", onOutput, cpu });
+/** The mock in its own process, through its CLI (`--json` gives the URLs); `cli`: another build's `dist/cli.js` (a baseline). */
+export function spawnMock({ scenariosDir, nodeArgs = [], onOutput, cpu, cli = CLI, args = [] }) {
+  return spawnServer([cli, "--port", "0", "--tls-port", "off", "--json", "--scenarios", scenariosDir, ...args], { nodeArgs, label: "mock", onOutput, cpu });
+}
+
+/** A process's resident set now and its peak so far, in bytes, from /proc (Linux); NaN elsewhere. */
+export function rssOf(pid) {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, "utf8");
+    const kib = (name) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? NaN) * 1024;
+    return { rss: kib("VmRSS"), peak: kib("VmHWM") };
+  } catch {
+    return { rss: NaN, peak: NaN };
+  }
+}
+
+/** min / median / max of numbers. */
+export function spread(values) {
+  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
+  return { runs: values.length, min: sorted[0] ?? NaN, median: sorted.length === 0 ? NaN : sorted.length % 2 ? sorted[(sorted.length - 1) / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2, max: sorted.at(-1) ?? NaN };
 }
 
 /** A bare `ws` echo server in its own process (with a timeline file: the minimal turns server). */

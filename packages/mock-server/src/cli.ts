@@ -38,6 +38,7 @@ Options:
                        journal: keys and tokens shown as redacted:<first 8 hex of their SHA-256>)
   --journal-text-chars N  clip journalled text frames at N characters (default 4096)
   --idle-stt MS --idle-tts MS   idle timeouts (default 180000 and 300000)
+  --max-transcript-chars N   longest TTS transcript (and context text not yet generated); longer: 400 (default 500000)
   --workers N          run N worker processes sharing the ports and one token secret (journals
                        are per worker)
   --json               print one JSON line with the URLs once listening
@@ -77,6 +78,7 @@ try {
       playground: { type: "string" },
       "idle-stt": { type: "string" },
       "idle-tts": { type: "string" },
+      "max-transcript-chars": { type: "string" },
       workers: { type: "string" },
       json: { type: "boolean" },
       help: { type: "boolean" },
@@ -126,7 +128,9 @@ const options: MockServerOptions = {
   ...(str("journal") ? { journalDir: str("journal") as string } : {}),
   ...(str("journal-text-chars") ? { journalLimits: { textChars: integer("journal-text-chars", str("journal-text-chars"), 4096) } } : {}),
   ...(str("playground") ? { playgroundDir: str("playground") as string } : {}),
+  ...(str("max-transcript-chars") !== undefined ? { maxTranscriptChars: integer("max-transcript-chars", str("max-transcript-chars"), 500_000) } : {}),
 };
+if (options.maxTranscriptChars === 0) fail("--max-transcript-chars takes a whole number of at least 1");
 const workers = integer("workers", str("workers"), 1);
 
 if (workers > 1 && cluster.isPrimary) {

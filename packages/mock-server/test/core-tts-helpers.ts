@@ -38,40 +38,121 @@ export function cancel(contextId: string): string {
   return JSON.stringify({ context_id: contextId, cancel: true });
 }
 
-/** Drives one core like the edge would, and records both directions for linting. */
+/**
+ * Drives one core like the edge would with a client that reads everything at once: a lane the core
+ * has `more` for is pulled until it has no more, all at one instant (so an output's `since` changes
+ * nothing and is left out of `outputs`; `raw` keeps every output as the core gave it). Records both
+ * directions for linting, and checks the anchor bookkeeping: every `since` names an anchor that was
+ * announced by an earlier step and not released, and each anchor is released once.
+ */
 export class Driver {
   readonly core: SessionCore;
   readonly events: RawSessionEvent[] = [];
+  /** Sends, closes, drops and timers, in order, without `since`. */
   readonly outputs: CoreOutput[] = [];
+  /** Everything the core returned, `more`/`anchor`/`release`/`since` included. */
+  readonly raw: CoreOutput[] = [];
+  /** Pulls made. */
+  pulls = 0;
+  /** Pull lanes only when the test says (`pull()`), instead of at once. */
+  manual = false;
+  readonly #anchors = new Set<number>();
+  readonly #released = new Set<number>();
+  readonly #wanting = new Set<string>();
 
   constructor(
     readonly version = "2026-03-01",
     readonly scn: Scenario = scenario(),
-    options: { seed?: number; connection?: number } = {},
+    options: { seed?: number; connection?: number; maxTranscriptChars?: number; planWindowChars?: number } = {},
   ) {
-    this.core = createTtsCore({ version, requestId: "req-1", scenario: scn, seed: options.seed ?? 7, connection: options.connection ?? 1 });
+    this.core = createTtsCore({
+      version,
+      requestId: "req-1",
+      scenario: scn,
+      seed: options.seed ?? 7,
+      connection: options.connection ?? 1,
+      ...(options.maxTranscriptChars !== undefined ? { maxTranscriptChars: options.maxTranscriptChars } : {}),
+      ...(options.planWindowChars !== undefined ? { planWindowChars: options.planWindowChars } : {}),
+    });
     this.#record(this.core.open());
   }
 
-  /** Sends a text frame; returns what the core answered. */
+  /** Sends a text frame; returns what the core answered (with everything pulled after it, unless `manual`). */
   send(frame: string): CoreOutput[] {
     this.events.push({ from: "client", frame });
-    return this.#record(this.core.step({ kind: "text", data: frame }));
+    return this.#drain(this.#record(this.core.step({ kind: "text", data: frame })));
   }
 
   /** Sends a binary frame. */
   binary(data: Uint8Array): CoreOutput[] {
     this.events.push({ from: "client", frame: data });
-    return this.#record(this.core.step({ kind: "audio", data }));
+    return this.#drain(this.#record(this.core.step({ kind: "audio", data })));
   }
 
-  /** A timer tick. */
   /** Fires the buffer timer of a context (each waiting context has its own). */
   tick(contextId: string): CoreOutput[] {
-    return this.#record(this.core.step({ kind: "tick", key: `buffer:${contextId}` }));
+    return this.#drain(this.#record(this.core.step({ kind: "tick", key: `buffer:${contextId}` })));
+  }
+
+  /** Pulls every lane that has more, once each; returns what came out. */
+  pull(): CoreOutput[] {
+    const lanes = [...this.#wanting];
+    this.#wanting.clear();
+    return lanes.flatMap((lane) => {
+      this.pulls += 1;
+      return this.#record(this.core.step({ kind: "pull", lane }));
+    });
+  }
+
+  /** Unless `manual`, pulls until no lane has more. */
+  #drain(out: CoreOutput[]): CoreOutput[] {
+    while (!this.manual && this.#wanting.size > 0) out.push(...this.pull());
+    return out;
+  }
+
+  /** Lanes the core said `more` for and that were not pulled since. */
+  get wanting(): string[] {
+    return [...this.#wanting];
   }
 
   #record(out: CoreOutput[]): CoreOutput[] {
+    const shown: CoreOutput[] = [];
+    const announced: number[] = [];
+    for (const o of out) {
+      this.raw.push(o);
+      if (o.kind === "more") {
+        this.#wanting.add(o.lane);
+        continue;
+      }
+      if (o.kind === "anchor") {
+        if (this.#anchors.has(o.id) || this.#released.has(o.id)) throw new Error(`anchor ${o.id} announced twice`);
+        announced.push(o.id);
+        continue;
+      }
+      if (o.kind === "release") {
+        if (!this.#anchors.delete(o.id)) throw new Error(`release of unknown anchor ${o.id}`);
+        this.#released.add(o.id);
+        continue;
+      }
+      if (o.kind !== "timer" && o.since !== undefined) {
+        if (!this.#anchors.has(o.since)) throw new Error(`output since anchor ${o.since}, which is not announced: ${JSON.stringify(o)}`);
+        if (announced.includes(o.since)) throw new Error(`output since the anchor of its own step`);
+        const { since: _since, ...plain } = o;
+        shown.push(plain as CoreOutput);
+      } else {
+        shown.push(o);
+      }
+    }
+    for (const id of announced) this.#anchors.add(id);
+    return this.#show(shown);
+  }
+
+  /** Anchors announced and not released yet. */
+  get liveAnchors(): number[] {
+    return [...this.#anchors];
+  }
+
+  #show(out: CoreOutput[]): CoreOutput[] {
     for (const o of out) {
       this.outputs.push(o);
       if (o.kind === "send") this.events.push({ from: "server", frame: o.data });

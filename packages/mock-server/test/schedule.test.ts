@@ -89,6 +89,34 @@ describe("OutputSchedule", () => {
     expect(s.push(send("late", "ctx-499"), 505)).toBe(600);
     expect(drain(s)).toHaveLength(502);
   });
+
+  it("an output held in the core counts its delay from its anchor (`from`), never before what it must follow", () => {
+    const s = new OutputSchedule();
+    // A paced chunk produced at 0 with a 300 ms delay, pushed only when pulled at 250: due at 300, not 550.
+    expect(s.push(send("a0", "a", 300), 250, 0)).toBe(300);
+    // Its lane's next one, due at 0 + 310 by its anchor, still after a0.
+    expect(s.push(send("a1", "a", 310), 260, 0)).toBe(310);
+    // Overdue by its anchor: at once, but not before a1.
+    expect(s.push(send("a2", "a", 5), 270, 0)).toBe(310);
+    // An anchor later than the push counts as the push; NaN as no anchor.
+    expect(s.push(send("b0", "b", 10), 280, 9999)).toBe(290);
+    expect(s.push(send("c0", "c", 10), 280, Number.NaN)).toBe(290);
+    // A barrier counted from an anchor still follows everything before it.
+    expect(s.push({ kind: "close", code: 1000, reason: "" }, 290, 0)).toBe(310);
+    expect(s.pendingIn("a")).toBe(3);
+    expect(s.pendingIn("nobody")).toBe(0);
+    expect(drain(s)).toEqual(["b0", "c0", "a0", "a1", "a2", "close"]);
+    expect(s.pendingIn("a")).toBe(0);
+  });
+
+  it("does not forget a lane that still has outputs waiting (an anchored push must not overtake them)", () => {
+    const s = new OutputSchedule();
+    for (let i = 0; i < 200; i += 1) s.push(send(`x${i}`, `ctx-${i}`), i);
+    // ctx-0 is due at 0 but not sent yet; a frame anchored before it stays behind it in its lane.
+    s.push(send("late", "ctx-0"), 300, 0);
+    const order = drain(s);
+    expect(order.indexOf("late")).toBeGreaterThan(order.indexOf("x0"));
+  });
 });
 
 // ---------------------------------------------------------------- properties
@@ -200,17 +228,18 @@ describe("OutputSchedule properties", () => {
     );
   });
 
-  it("matches the rule written out naively: due = max(producedAt + delay, last due of the lane, or of all for a barrier); sent by (due, production order)", () => {
+  it("matches the rule written out naively: due = max(from + delay, last due of the lane, or of all for a barrier); sent by (due, production order)", () => {
     // Many lanes, so the pruning of finished lanes is exercised too.
     const manyLanes = fc
       .record({ lane: fc.option(fc.nat(150).map((n) => `ctx-${n}`), { nil: undefined, freq: 10 }), delay: fc.nat(300) })
       .map(({ lane, delay }) => send("", lane, delay));
     fc.assert(
-      fc.property(fc.array(fc.record({ output: manyLanes, dt: fc.nat(20) }), { maxLength: 300 }), (pushes) => {
+      // `back`: how much earlier the output was produced than pushed (an anchor: it waited in the core).
+      fc.property(fc.array(fc.record({ output: manyLanes, dt: fc.nat(20), back: fc.oneof(fc.constant(0), fc.nat(50)) }), { maxLength: 300 }), (pushes) => {
         const s = new OutputSchedule();
         const expected: { due: number; seq: number }[] = [];
         let now = 0;
-        pushes.forEach(({ output, dt }, seq) => {
+        pushes.forEach(({ output, dt, back }, seq) => {
           now += dt;
           const lane = laneOf(output);
           let last = Number.NEGATIVE_INFINITY;
@@ -219,9 +248,9 @@ describe("OutputSchedule properties", () => {
             // A barrier follows everything; a lane frame follows its lane and every barrier.
             if (lane === undefined || earlier === undefined || earlier === lane) last = Math.max(last, (expected[j] as { due: number }).due);
           }
-          const due = Math.max(now + (output.delayMs ?? 0), last);
+          const due = Math.max(now - back + (output.delayMs ?? 0), last);
           expected.push({ due, seq });
-          expect(s.push(output, now)).toBe(due);
+          expect(s.push(output, now, back > 0 ? now - back : undefined)).toBe(due);
         });
         const sorted = [...expected].sort((x, y) => x.due - y.due || x.seq - y.seq).map((e) => e.seq);
         const order: number[] = [];

@@ -61,6 +61,27 @@ describe("lanes at the edge", () => {
     expect(record.violations).toEqual([]);
   });
 
+  it("TTS: a paced generation many batches long keeps its pacing from the request, not from each pull", async () => {
+    const rec = await connect(`${mock.urls.ws}/s/lanes-tts/tts/websocket`);
+    const arrivals: number[] = [];
+    rec.ws.on("message", (data) => {
+      if ((JSON.parse(data.toString()) as Msg).type === "chunk") arrivals.push(performance.now());
+    });
+    const sentAt = performance.now();
+    // 60 words: 192 chunks of 100 ms, pulled a second of audio (10 chunks) at a time; paced at 10×, chunk
+    // k is due 300 + 10 k ms after the request.
+    rec.ws.send(TTS_REQUEST("long", "word ".repeat(60), { continue: false }));
+    await rec.waitUntil((m) => (m as Msg).type === "done");
+    rec.ws.close();
+    expect(arrivals).toHaveLength(192);
+    const due = (k: number) => 300 + 10 * k;
+    // Never early (timers may fire a millisecond early)…
+    arrivals.forEach((t, k) => expect(t - sentAt).toBeGreaterThan(due(k) - 10));
+    // …and not counted from each pull: that would add up the 300 ms and the pacing of every batch before
+    // (bound: 2 × its due time).
+    expect((arrivals.at(-1) as number) - sentAt).toBeLessThan(2 * due(191));
+  });
+
   it("STT turns streamed fast: each turn.end waits its own latency, so they do not add up", async () => {
     const rec = await connect(`${mock.urls.ws}/s/lanes-turns${TURNS}`);
     await rec.waitFor(1); // connected

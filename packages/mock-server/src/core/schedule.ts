@@ -12,8 +12,8 @@
  */
 import type { CoreOutput } from "./types.js";
 
-/** An output the edge sends, closes or drops with (everything but a timer request). */
-export type ScheduledOutput = Exclude<CoreOutput, { kind: "timer" }>;
+/** An output the edge sends, closes or drops with (not a timer request, nor the pull bookkeeping). */
+export type ScheduledOutput = Extract<CoreOutput, { kind: "send" | "close" | "drop" }>;
 
 /** An output with the time it is due and its place in production order. */
 export interface DueOutput<T extends ScheduledOutput = ScheduledOutput> {
@@ -30,7 +30,7 @@ export function laneOf(output: ScheduledOutput): string | undefined {
 }
 
 /** A FIFO with an O(1) amortised shift (a TTS context can queue thousands of paced chunks). */
-class Fifo<T> {
+export class Fifo<T> {
   #items: T[] = [];
   #head = 0;
 
@@ -44,6 +44,12 @@ class Fifo<T> {
 
   peek(): T | undefined {
     return this.#items[this.#head];
+  }
+
+  /** Keeps only the items `keep` accepts, in order. */
+  retain(keep: (item: T) => boolean): void {
+    this.#items = this.#items.slice(this.#head).filter(keep);
+    this.#head = 0;
   }
 
   shift(): T | undefined {
@@ -100,25 +106,33 @@ export class OutputSchedule<T extends ScheduledOutput = ScheduledOutput> {
     return this.#size;
   }
 
+  /** How many outputs of `lane` are pending. */
+  pendingIn(lane: string): number {
+    return this.#pending.get(lane)?.size ?? 0;
+  }
+
   /**
-   * Adds an output produced at `producedAt` and returns its due time. A `producedAt` earlier than a
+   * Adds an output pushed at `producedAt` and returns its due time. A `producedAt` earlier than a
    * previous one counts as that one (the clock is meant to be monotonic); a missing, negative or
-   * non-finite `delayMs` counts as 0.
+   * non-finite `delayMs` counts as 0. `from` is when its delay counts from when that is earlier than
+   * the push: an output the core produced in an earlier step and held until pulled (its `since`
+   * anchor); it still never goes before what it must follow.
    */
-  push(output: T, producedAt: number): number {
+  push(output: T, producedAt: number, from?: number): number {
     if (Number.isNaN(producedAt)) throw new RangeError("OutputSchedule.push: producedAt is NaN");
     const produced = Math.max(producedAt, this.#lastProduced);
     this.#lastProduced = produced;
+    const start = from === undefined || Number.isNaN(from) ? produced : Math.min(from, produced);
     const delay = output.delayMs !== undefined && Number.isFinite(output.delayMs) && output.delayMs > 0 ? output.delayMs : 0;
     const lane = laneOf(output);
     let due: number;
     if (lane === undefined) {
-      due = Math.max(produced + delay, this.#maxDue, this.#floor);
+      due = Math.max(start + delay, this.#maxDue, this.#floor);
       this.#floor = due;
       // Every lane's floor is now `due`, at least as late as anything remembered.
       this.#lastDue.clear();
     } else {
-      due = Math.max(produced + delay, this.#lastDue.get(lane) ?? this.#floor, this.#floor);
+      due = Math.max(start + delay, this.#lastDue.get(lane) ?? this.#floor, this.#floor);
       this.#lastDue.set(lane, due);
       if (this.#lastDue.size > this.#pruneAt) this.#prune(produced);
     }
@@ -173,11 +187,13 @@ export class OutputSchedule<T extends ScheduledOutput = ScheduledOutput> {
   }
 
   /**
-   * Forgets lanes whose last output was due by `now`: for them `max(now + delay, lastDue)` is
-   * `now + delay` anyway (and `now` never goes back), so the answer does not change.
+   * Forgets lanes whose last output was due by `now` and has gone out: for them `max(now + delay,
+   * lastDue)` is `now + delay` anyway (and `now` never goes back), so the answer does not change. (An
+   * output counted from an earlier anchor may then be due before the forgotten one: it is overdue
+   * either way and goes out at once, and nothing of its lane is still waiting for it to overtake.)
    */
   #prune(now: number): void {
-    for (const [lane, due] of this.#lastDue) if (due <= now) this.#lastDue.delete(lane);
+    for (const [lane, due] of this.#lastDue) if (due <= now && !this.#pending.has(lane)) this.#lastDue.delete(lane);
     this.#pruneAt = Math.max(LANE_PRUNE_MIN, this.#lastDue.size * 2);
   }
 }

@@ -18,6 +18,8 @@ export interface ServerContext {
   idle: IdleTimeouts;
   /** Largest WebSocket frame accepted; larger ones are closed with 1009. */
   maxFrameBytes: number;
+  /** Longest TTS transcript (and a context's text not yet generated), in characters; longer: 400. */
+  maxTranscriptChars: number;
   /** The real path of a static folder served at `/` (the built playground), if any. */
   playgroundDir?: string;
   /** Next request id (seeded: the same sequence every run). */

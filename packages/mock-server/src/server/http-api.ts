@@ -12,7 +12,7 @@ import {
   type ErrorShape,
 } from "@speechwire/protocol";
 import { transcribeBatch } from "../core/stt/index.js";
-import { sseEvents, synthesizeBytes } from "../core/tts/index.js";
+import { sseEvents, synthesizeBytes, transcriptTooLong } from "../core/tts/index.js";
 import { parseScenarioText } from "../scenario/load.js";
 import type { Scenario } from "../scenario/schema.js";
 import type { ServerContext } from "./context.js";
@@ -152,8 +152,8 @@ async function handle(ctx: ServerContext, info: ServerInfo, req: IncomingMessage
   // Every request to a Cartesia route is journalled, refused ones too (405, bad version, 401/429).
   const journal = journalHttpRequest(ctx.journal, { endpoint, scenario: scenarioName, version, requestId, url }, req, res);
   const api: Record<string, (s: Scenario) => Promise<void>> = {
-    [ttsBytes.PATH]: (s) => bytesRoute(req, res, s, version, shape, requestId, journal),
-    [ttsSse.PATH]: (s) => sseRoute(req, res, s, version, shape, requestId, journal),
+    [ttsBytes.PATH]: (s) => bytesRoute(ctx, req, res, s, version, shape, requestId, journal),
+    [ttsSse.PATH]: (s) => sseRoute(ctx, req, res, s, version, shape, requestId, journal),
     [sttBatch.PATH]: (s) => batchRoute(req, res, url, s, version, shape, requestId, journal),
     [accessToken.PATH]: () => tokenRoute(ctx, req, res, url, version, shape, requestId, journal),
   };
@@ -198,7 +198,16 @@ async function handle(ctx: ServerContext, info: ServerInfo, req: IncomingMessage
 }
 
 /** `POST /tts/bytes`: the JSON body is read whatever the Content-Type (livekit sends none). */
-async function bytesRoute(req: IncomingMessage, res: ServerResponse, scenario: Scenario, version: string, shape: ErrorShape, requestId: string, journal: HttpExchangeJournal) {
+async function bytesRoute(
+  ctx: ServerContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  scenario: Scenario,
+  version: string,
+  shape: ErrorShape,
+  requestId: string,
+  journal: HttpExchangeJournal,
+) {
   const body = await readBody(req, JSON_LIMIT);
   journal.jsonRequest(body);
   const parsed = ttsBytes.parseRequest(body, { strictness: "validating", version });
@@ -206,18 +215,31 @@ async function bytesRoute(req: IncomingMessage, res: ServerResponse, scenario: S
     sendError(res, { status: 400, code: "invalid_request", title: "Invalid request", message: parsed.error.message }, shape, requestId);
     return;
   }
+  const transcript = parsed.value.transcript;
+  if (transcript.length > ctx.maxTranscriptChars) {
+    sendError(res, transcriptTooLong(`a transcript of ${transcript.length} characters`, ctx.maxTranscriptChars), shape, requestId);
+    return;
+  }
   const audio = synthesizeBytes(parsed.value, scenario);
+  // A WAV header needs the length: the text is planned through once first, yielding as it goes.
+  if (!(await stepThrough(res, audio.prepare))) return;
   const headers: Record<string, string> = { ...CORS_HEADERS, ...requestIdHeaders(requestId), "content-type": audio.contentType };
   if (parsed.value.save === true) headers["cartesia-file-id"] = `file_${requestId}`;
   res.writeHead(200, headers);
-  for (const chunk of audio.chunks) {
-    if (!res.write(chunk)) await new Promise((resolve) => res.once("drain", resolve));
-  }
-  res.end();
+  await writeBody(res, audio.chunks);
 }
 
 /** `POST /tts/sse`: `data: <json>` events, ending with `done`. */
-async function sseRoute(req: IncomingMessage, res: ServerResponse, scenario: Scenario, version: string, shape: ErrorShape, requestId: string, journal: HttpExchangeJournal) {
+async function sseRoute(
+  ctx: ServerContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  scenario: Scenario,
+  version: string,
+  shape: ErrorShape,
+  requestId: string,
+  journal: HttpExchangeJournal,
+) {
   const body = await readBody(req, JSON_LIMIT);
   journal.jsonRequest(body);
   const parsed = ttsSse.parseRequest(body, { strictness: "validating", version });
@@ -225,11 +247,68 @@ async function sseRoute(req: IncomingMessage, res: ServerResponse, scenario: Sce
     sendError(res, { status: 400, code: "invalid_request", title: "Invalid request", message: parsed.error.message }, shape, requestId);
     return;
   }
-  res.writeHead(200, { ...CORS_HEADERS, ...requestIdHeaders(requestId), "content-type": "text/event-stream", "cache-control": "no-cache" });
-  for (const event of sseEvents(parsed.value, scenario, requestId)) {
-    if (!res.write(event)) await new Promise((resolve) => res.once("drain", resolve));
+  const transcript = parsed.value.transcript;
+  if (transcript.length > ctx.maxTranscriptChars) {
+    sendError(res, transcriptTooLong(`a transcript of ${transcript.length} characters`, ctx.maxTranscriptChars), shape, requestId);
+    return;
   }
+  res.writeHead(200, { ...CORS_HEADERS, ...requestIdHeaders(requestId), "content-type": "text/event-stream", "cache-control": "no-cache" });
+  await writeBody(res, sseEvents(parsed.value, scenario, requestId));
+}
+
+/** One response body never holds the event loop longer than this before letting others in. */
+const YIELD_MS = 4;
+
+/**
+ * Writes a streamed body as the client takes it: the parts are made one at a time (a TTS body is
+ * rendered as it is iterated), a full socket buffer waits for 'drain', the loop is yielded every
+ * `YIELD_MS`, and a client that went away ends it (nothing more is rendered). Returns whether the
+ * body was sent whole.
+ */
+async function writeBody(res: ServerResponse, parts: Iterable<string | Uint8Array>): Promise<boolean> {
+  let since = performance.now();
+  for (const part of parts) {
+    if (res.destroyed) return false;
+    if (!res.write(part)) {
+      if (!(await drained(res))) return false;
+      since = performance.now();
+    } else if (performance.now() - since > YIELD_MS) {
+      await new Promise((resolve) => setImmediate(resolve));
+      since = performance.now();
+    }
+  }
+  if (res.destroyed) return false;
   res.end();
+  return true;
+}
+
+/** Takes steps of work, yielding to the event loop every `YIELD_MS`; false if the client went away meanwhile. */
+async function stepThrough(res: ServerResponse, steps: Iterable<void>): Promise<boolean> {
+  let since = performance.now();
+  for (const _ of steps) {
+    if (res.destroyed) return false;
+    if (performance.now() - since > YIELD_MS) {
+      await new Promise((resolve) => setImmediate(resolve));
+      since = performance.now();
+    }
+  }
+  return !res.destroyed;
+}
+
+/** Resolves true on 'drain', false if the response closes first (the client went away). */
+function drained(res: ServerResponse): Promise<boolean> {
+  if (res.destroyed) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const finish = (ok: boolean) => {
+      res.off("drain", onDrain);
+      res.off("close", onClose);
+      resolve(ok);
+    };
+    const onDrain = () => finish(true);
+    const onClose = () => finish(false);
+    res.once("drain", onDrain);
+    res.once("close", onClose);
+  });
 }
 
 /** `POST /stt`: multipart form with `file`, `model`, `language`, `timestamp_granularities[]`. */

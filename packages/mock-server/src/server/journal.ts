@@ -164,8 +164,12 @@ export class SessionJournal {
   /** Records a text frame (linted as sent, stored with secrets redacted, then clipped). */
   text(dir: "client" | "server", frame: string, audio: number): void {
     this.#lint({ from: dir, frame });
-    const text = redactText(frame);
-    const clipped = text.length > this.limits.textChars ? `${text.slice(0, this.limits.textChars)}…(${text.length} chars)` : text;
+    // Past the per-session limit the entry is only counted (the file, if any, still gets it): redacting
+    // and clipping would only make garbage, which at TTS rates V8 learns to allocate in the old space.
+    const kept = this.file !== undefined || this.record.entries.length < this.limits.entriesPerSession;
+    const text = kept ? redactText(frame) : "";
+    // A copy of the clip: a slice would keep the whole frame alive as long as the entry.
+    const clipped = text.length > this.limits.textChars ? `${copyOf(text.slice(0, this.limits.textChars))}…(${text.length} chars)` : text;
     this.#push({ t: this.#now(), dir, audio, kind: "text", text: clipped });
   }
 
@@ -280,6 +284,15 @@ export class SessionJournal {
     if (this.record.entries.length < this.limits.entriesPerSession) this.record.entries.push(entry);
     else this.record.droppedEntries += 1;
   }
+}
+
+/**
+ * A copy of a string: a slice of a long frame would keep the whole frame alive as long as the entry.
+ * (Through UTF-8, so a one-byte string stays one byte per character; a surrogate pair the clip cut in
+ * half becomes U+FFFD.)
+ */
+function copyOf(text: string): string {
+  return Buffer.from(text, "utf8").toString("utf8");
 }
 
 /** All sessions' journals, newest last, at most `limits.sessions` of them. */

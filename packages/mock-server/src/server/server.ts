@@ -6,6 +6,7 @@ import { createServer as createHttpsServer, type Server as HttpsServer } from "n
 import type { AddressInfo } from "node:net";
 import { createRng, deriveSeed, seededUuid } from "../core/random.js";
 import type { Latency } from "../core/latency.js";
+import { DEFAULT_MAX_TRANSCRIPT_CHARS } from "../core/tts/index.js";
 import { loadScenarioDir, loadScenarioFile } from "../scenario/load.js";
 import type { Scenario } from "../scenario/schema.js";
 import { Authenticator, type AuthMode } from "./auth.js";
@@ -65,6 +66,12 @@ export interface MockServerOptions {
   idleTimeouts?: { stt?: number; tts?: number };
   /** Largest WebSocket frame, bytes (larger: close 1009). Default 4 MiB. */
   maxFrameBytes?: number;
+  /**
+   * Longest TTS transcript in characters (JavaScript string length), per request on every TTS route
+   * and per context's text not yet generated on `/tts/websocket`; longer is refused with a 400 in the
+   * version's shape. Cartesia documents no limit. Default 500 000.
+   */
+  maxTranscriptChars?: number;
   /**
    * A static folder to serve at `/` (the built playground, `apps/playground/dist`): browsers asking
    * `GET /` get its `index.html`, other reads its files; API clients still get the JSON status.
@@ -153,6 +160,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     seed,
     idle: { stt: options.idleTimeouts?.stt ?? 180_000, tts: options.idleTimeouts?.tts ?? 300_000 },
     maxFrameBytes: options.maxFrameBytes ?? 4 * 1024 * 1024,
+    maxTranscriptChars: options.maxTranscriptChars ?? DEFAULT_MAX_TRANSCRIPT_CHARS,
     nextRequestId: () => seededUuid(idRng),
     ...(playgroundDir !== undefined ? { playgroundDir } : {}),
   };

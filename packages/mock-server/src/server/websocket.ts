@@ -38,6 +38,11 @@ export const CLOSE = { normal: 1000, goingAway: 1001, policy: 1008, tooBig: 1009
 
 /** Pause reading a client once this much is waiting to be sent to it. */
 const HIGH_WATER_BYTES = 8 * 1024 * 1024;
+/**
+ * Pull a lane's next batch (a TTS generation's next chunks) only while less than this waits to be
+ * sent: a client that stops reading stops its generation a batch or so later.
+ */
+const LOW_WATER_BYTES = 128 * 1024;
 
 /** Every open session, so shutdown can close them with 1001. */
 export type OpenSessions = Set<WebSocket>;
@@ -110,7 +115,7 @@ export function createUpgradeHandler(ctx: ServerContext, open: OpenSessions) {
       let queryError: string | undefined;
       let modelUnknown = false;
       if (endpoint === "tts") {
-        core = createTtsCore({ version, requestId, scenario, seed, connection });
+        core = createTtsCore({ version, requestId, scenario, seed, connection, maxTranscriptChars: ctx.maxTranscriptChars });
       } else {
         const parse = endpoint === "stt-v1" ? sttV1.parseQuery : sttTurns.parseQuery;
         const query = parse(endpoint === "stt-turns" ? turnsModelAsInk2(url.searchParams) : url.searchParams, { strictness: "validating", version });
@@ -163,10 +168,28 @@ function turnsModelAsInk2(query: URLSearchParams): URLSearchParams {
   return copy;
 }
 
-/** One WebSocket session: the core, its output schedule, timers and the journal. */
+/**
+ * One WebSocket session: the core, its output schedule, timers and the journal. A core that holds
+ * more of a lane (`more`) is pulled for it once that lane's outputs have gone out and less than
+ * `LOW_WATER_BYTES` waits in the socket, one pull per turn of the event loop (`setImmediate`), so a
+ * long generation never holds the loop and goes no faster than the client reads.
+ */
 class WsSession {
   /** Outputs waiting to go out, by due time (`performance.now()` milliseconds) and lane. */
   readonly #schedule = new OutputSchedule();
+  /** Lanes the core has more for, in the order they asked (pulled round-robin). */
+  readonly #wanting = new Set<string>();
+  /** The moments of the core's steps that still have outputs to come (`anchor` → `since`). */
+  readonly #anchors = new Map<number, number>();
+  #pullQueued = false;
+  /** Waiting for the client to read before pulling again. */
+  #waitingForReader = false;
+  /** Ends that wait (the client read, or the socket closed). */
+  #readerWake: (() => void) | undefined;
+  /** Why reading from the client is paused (backpressure in the pump, a pull waiting): resumed when none is left. */
+  #inputPauses = 0;
+  /** The idle timeout came while a generation was still going out: close once it is done. */
+  #idleClose = false;
   #pumping = false;
   /** The pump's wait for the next due output, which an earlier-due output cuts short. */
   #wait: { until: number; timer: NodeJS.Timeout; wake: () => void } | undefined;
@@ -240,18 +263,26 @@ class WsSession {
     this.#coreTimers.clear();
     clearTimeout(this.#idleTimer);
     this.#schedule.clear();
+    this.#wanting.clear();
+    this.#anchors.clear();
     this.#wake();
+    this.#readerWake?.();
     this.journal.end();
   }
 
   #resetIdle(): void {
+    this.#idleClose = false;
     // Restart the one timer: a new Timeout per frame (50 a second per stream) was only garbage.
     if (this.#idleTimer) {
       this.#idleTimer.refresh();
       return;
     }
     const ms = this.endpoint === "tts" ? this.ctx.idle.tts : this.ctx.idle.stt;
-    this.#idleTimer = setTimeout(() => this.#enqueue([{ kind: "close", code: CLOSE.normal, reason: "idle timeout" }]), ms);
+    this.#idleTimer = setTimeout(() => {
+      // A generation still going out is not idleness: its audio goes first (as when it was sent whole).
+      if (this.#wanting.size > 0) this.#idleClose = true;
+      else this.#enqueue([{ kind: "close", code: CLOSE.normal, reason: "idle timeout" }]);
+    }, ms);
     this.#idleTimer.unref();
   }
 
@@ -259,19 +290,37 @@ class WsSession {
     // Every output of one step was produced at the same moment: delays count from here.
     const producedAt = performance.now();
     for (const output of outputs) {
-      if (output.kind === "timer") {
-        const key = output.key ?? "";
-        clearTimeout(this.#coreTimers.get(key));
-        this.#coreTimers.set(
-          key,
-          setTimeout(() => {
-            this.#coreTimers.delete(key);
-            if (!this.#closed && this.core) this.#enqueue(this.core.step(key === "" ? { kind: "tick" } : { kind: "tick", key }));
-          }, output.afterMs),
-        );
-      } else {
-        this.#schedule.push(output, producedAt);
+      switch (output.kind) {
+        case "timer": {
+          const key = output.key ?? "";
+          clearTimeout(this.#coreTimers.get(key));
+          this.#coreTimers.set(
+            key,
+            setTimeout(() => {
+              this.#coreTimers.delete(key);
+              if (!this.#closed && this.core) this.#enqueue(this.core.step(key === "" ? { kind: "tick" } : { kind: "tick", key }));
+            }, output.afterMs),
+          );
+          break;
+        }
+        case "more":
+          this.#wanting.add(output.lane);
+          break;
+        case "anchor":
+          this.#anchors.set(output.id, producedAt);
+          break;
+        case "release":
+          this.#anchors.delete(output.id);
+          break;
+        default:
+          // An output the core held until pulled counts its delay from the step that produced it.
+          this.#schedule.push(output, producedAt, output.since === undefined ? undefined : this.#anchors.get(output.since));
       }
+    }
+    if (this.#wanting.size > 0) this.#schedulePull();
+    else if (this.#idleClose) {
+      this.#idleClose = false;
+      this.#schedule.push({ kind: "close", code: CLOSE.normal, reason: "idle timeout" }, producedAt);
     }
     // Most audio frames cause nothing to send: no pump (an async call and a promise) for them.
     if (this.#schedule.size === 0) return;
@@ -300,6 +349,8 @@ class WsSession {
           // Send, then journal: linting the frame (a schema parse) is off its path to the client.
           this.ws.send(output.data);
           this.journal.text("server", output.data, this.#audio);
+          // Its lane may now be empty: time to pull the next batch.
+          if (this.#wanting.size > 0) this.#schedulePull();
         } else if (output.kind === "close") {
           this.journal.close("server", output.code, output.reason, this.#audio);
           this.#closed = true;
@@ -335,10 +386,79 @@ class WsSession {
 
   /** Waits until the client has read enough; stops reading from it meanwhile. */
   async #drain(): Promise<void> {
-    const socket = (this.ws as unknown as { _socket?: Duplex })._socket;
-    socket?.pause();
+    this.#pauseInput();
     while (this.ws.bufferedAmount > HIGH_WATER_BYTES / 2 && this.ws.readyState === this.ws.OPEN) await sleep(10);
-    socket?.resume();
+    this.#resumeInput();
+  }
+
+  /** Pulls the next lane in the next turn of the event loop (once, however often it is asked). */
+  #schedulePull(): void {
+    if (this.#pullQueued || this.#waitingForReader || this.#closed || this.#wanting.size === 0) return;
+    this.#pullQueued = true;
+    setImmediate(() => {
+      this.#pullQueued = false;
+      this.#pullNext();
+    });
+  }
+
+  /**
+   * Steps the core with a `pull` for the first lane (round-robin) whose outputs have all gone out,
+   * if the client is reading; a lane with outputs still queued (held by latency or pacing) waits for
+   * the pump, which asks again as it sends them.
+   */
+  #pullNext(): void {
+    if (this.#closed || !this.core) return;
+    if (this.ws.bufferedAmount >= LOW_WATER_BYTES) {
+      void this.#waitForReader();
+      return;
+    }
+    for (const lane of this.#wanting) {
+      if (this.#schedule.pendingIn(lane) > 0) continue;
+      this.#wanting.delete(lane);
+      this.#enqueue(this.core.step({ kind: "pull", lane }));
+      return;
+    }
+  }
+
+  /**
+   * Waits until the client has read below `LOW_WATER_BYTES`, then pulls again. Its frames are not
+   * read meanwhile either: a client that does not read could otherwise queue generation after
+   * generation. (Its socket's 'drain' ends the wait; a timer looks again in case it never comes.)
+   */
+  async #waitForReader(): Promise<void> {
+    if (this.#waitingForReader) return;
+    this.#waitingForReader = true;
+    this.#pauseInput();
+    const socket = (this.ws as unknown as { _socket?: Duplex })._socket;
+    try {
+      while (!this.#closed && this.ws.readyState === this.ws.OPEN && this.ws.bufferedAmount >= LOW_WATER_BYTES) {
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            clearTimeout(timer);
+            socket?.off("drain", done);
+            this.#readerWake = undefined;
+            resolve();
+          };
+          const timer = setTimeout(done, 100);
+          socket?.once("drain", done);
+          this.#readerWake = done;
+        });
+      }
+    } finally {
+      this.#resumeInput();
+      this.#waitingForReader = false;
+    }
+    this.#schedulePull();
+  }
+
+  #pauseInput(): void {
+    this.#inputPauses += 1;
+    if (this.#inputPauses === 1) (this.ws as unknown as { _socket?: Duplex })._socket?.pause();
+  }
+
+  #resumeInput(): void {
+    this.#inputPauses -= 1;
+    if (this.#inputPauses === 0 && !this.#closed) (this.ws as unknown as { _socket?: Duplex })._socket?.resume();
   }
 }
 

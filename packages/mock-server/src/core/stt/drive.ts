@@ -34,13 +34,17 @@ export function chunkBytes(bytes: Uint8Array, sizes: readonly number[]): Uint8Ar
 
 /**
  * Opens a core and feeds it `inputs` until it closes or drops the session; a requested timer is
- * answered with a `tick` right after the input that asked for it.
+ * answered with a `tick` right after the input that asked for it, and a lane with `more` is pulled
+ * at once (a test client reads everything).
  */
 export function driveCore(core: SessionCore, inputs: Iterable<CoreInput>): DriveResult {
   const result: DriveResult = { events: [], sent: [], outputs: [], closed: undefined };
   const take = (outputs: CoreOutput[]) => {
     const timers = new Set<string>();
+    const pulls = new Set<string>();
     for (const output of outputs) {
+      if (output.kind === "more") pulls.add(output.lane);
+      if (output.kind === "more" || output.kind === "anchor" || output.kind === "release") continue;
       result.outputs.push(output);
       if (output.kind === "send") {
         result.sent.push(output.data);
@@ -55,12 +59,13 @@ export function driveCore(core: SessionCore, inputs: Iterable<CoreInput>): Drive
         timers.add(output.key ?? "");
       }
     }
+    for (const lane of pulls) take(core.step({ kind: "pull", lane }));
     for (const key of timers) take(core.step(key === "" ? { kind: "tick" } : { kind: "tick", key }));
   };
   take(core.open());
   for (const input of inputs) {
     if (result.closed) break;
-    if (input.kind !== "tick") result.events.push({ from: "client", frame: input.data });
+    if (input.kind === "audio" || input.kind === "text") result.events.push({ from: "client", frame: input.data });
     take(core.step(input));
   }
   return result;

@@ -276,7 +276,8 @@ export function stepSession(session: SttSession, input: CoreInput, onAudio: (dat
     session.tick();
     return session.take();
   }
-  if (session.finished) return [];
+  // STT never says `more`: a pull has nothing to take.
+  if (session.finished || input.kind === "pull") return [];
   if (input.kind === "audio") onAudio(input.data);
   else onText(input.data);
   if (!session.finished) session.clientMessageDone();

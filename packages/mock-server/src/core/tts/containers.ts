@@ -69,7 +69,7 @@ export function encodeWav(samples: Float32Array, encoding: TtsEncoding, sampleRa
  * bit rates above a sample rate's maximum are clamped (8 kHz: 64 kbps; 16–24 kHz: 160 kbps) and at
  * 32 kbps it resamples 44.1/48 kHz input to 22.05 kHz.
  */
-export function encodeMp3(samples: Float32Array, sampleRate: number, bitRate: number, blockSamples = 1152 * 8): Uint8Array[] {
+export function encodeMp3(samples: Float32Array, sampleRate: number, bitRate: number, blockSamples = MP3_BLOCK_SAMPLES): Uint8Array[] {
   const encoder = new Mp3Encoder(1, sampleRate, Math.round(bitRate / 1000));
   const pcm = toInt16(samples);
   const out: Uint8Array[] = [];
@@ -80,6 +80,27 @@ export function encodeMp3(samples: Float32Array, sampleRate: number, bitRate: nu
   for (let i = 0; i < pcm.length; i += blockSamples) take(encoder.encodeBuffer(pcm.subarray(i, i + blockSamples)));
   take(encoder.flush());
   return out;
+}
+
+/** Samples LAME is fed at a time by `encodeMp3` and `encodeMp3Stream` (the blocks must match for equal bytes). */
+export const MP3_BLOCK_SAMPLES = 1152 * 8;
+
+/**
+ * `encodeMp3` for audio that arrives a block at a time: LAME gets each block as it comes (pass blocks of
+ * `MP3_BLOCK_SAMPLES`, the last one shorter, for `encodeMp3`'s bytes) and its output is given as it is
+ * made, then its flush. Memory is one block, however long the audio.
+ */
+export function* encodeMp3Stream(blocks: Iterable<Float32Array>, sampleRate: number, bitRate: number): Generator<Uint8Array> {
+  const encoder = new Mp3Encoder(1, sampleRate, Math.round(bitRate / 1000));
+  // lamejs returns an Int8Array view of its reused work buffer: copy into fresh unsigned bytes.
+  const copy = (part: ArrayLike<number> & { buffer: ArrayBufferLike; byteOffset: number; byteLength: number }) =>
+    new Uint8Array(part.buffer, part.byteOffset, part.byteLength).slice();
+  for (const block of blocks) {
+    const part = encoder.encodeBuffer(toInt16(block));
+    if (part.byteLength > 0) yield copy(part);
+  }
+  const last = encoder.flush();
+  if (last.byteLength > 0) yield copy(last);
 }
 
 /** One MP3 frame header, as read by `mp3Frames`. */

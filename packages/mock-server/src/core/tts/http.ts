@@ -5,68 +5,94 @@
  */
 import { bytesPerSample, ttsBytes, ttsSse, type TtsEncoding } from "@speechwire/protocol";
 import type { Scenario } from "../../scenario/schema.js";
-import { encodeMp3, wavHeader } from "./containers.js";
-import { chunkSamples, renderGeneration, synthConfigOf } from "./generate.js";
+import { encodeMp3Stream, MP3_BLOCK_SAMPLES, wavHeader } from "./containers.js";
+import { chunkSamples, streamGeneration, synthConfigOf } from "./generate.js";
 import { encodePcm } from "../pcm.js";
-import { initialSynthState, synthesize } from "./synth.js";
-import { parseTranscript } from "./text.js";
+import { initialSynthState, PlanRenderer, TextPlanner } from "./synth.js";
+import { initialTextState } from "./text.js";
 
 /** What `/tts/bytes` sends: the `Content-Type` and the body in the pieces to write. */
 export interface BytesResponse {
   contentType: string;
-  chunks: Uint8Array[];
+  /**
+   * Work to do before the first chunk, a step at a time (a WAV header carries the length, so its
+   * text is planned through once first, a window per step): iterate it first, yielding to other
+   * work between steps as you like. Iterating `chunks` does what is left of it at once.
+   */
+  prepare: Iterable<void>;
+  /** Rendered one at a time as they are iterated (once): memory is one piece, however long the audio. */
+  chunks: Iterable<Uint8Array>;
 }
 
 /**
  * The `/tts/bytes` response for a parsed request: raw PCM or WAV (header first) in chunks of the
- * scenario's `tts.chunkMs`, or MP3 frames from LAME at the request's sample and bit rate.
+ * scenario's `tts.chunkMs`, or MP3 frames from LAME at the request's sample and bit rate. The text is
+ * planned a window at a time as it renders (for WAV, also once ahead to count its samples).
  */
 export function synthesizeBytes(request: ttsBytes.Request, scenario: Scenario): BytesResponse {
   const format = request.output_format;
   const rate = format.sample_rate;
   const contentType = ttsBytes.contentTypeFor(format.container);
-  const synth = synthesize(parseTranscript(request.transcript), initialSynthState(rate), synthConfigOf(request));
+  const config = synthConfigOf(request);
+  const planner = () => new TextPlanner(request.transcript, initialTextState(), initialSynthState(rate), config);
   if (format.container === "mp3") {
-    return { contentType, chunks: encodeMp3(synth.samples, rate, format.bit_rate) };
+    return { contentType, prepare: [], chunks: encodeMp3Stream(blocks(planner(), rate, MP3_BLOCK_SAMPLES), rate, format.bit_rate) };
   }
   // Validated against TTS_ENCODINGS by the validating schema.
   const encoding = format.encoding as TtsEncoding;
-  const bytes = encodePcm(synth.samples, encoding);
-  const step = chunkSamples(scenario.tts.chunkMs, rate) * bytesPerSample(encoding);
-  const chunks: Uint8Array[] = format.container === "wav" ? [wavHeader(encoding, rate, bytes.length)] : [];
-  for (let at = 0; at < bytes.length; at += step) chunks.push(bytes.subarray(at, at + step));
-  return { contentType, chunks };
+  const size = chunkSamples(scenario.tts.chunkMs, rate);
+  if (format.container !== "wav") return { contentType, prepare: [], chunks: blocksAs(planner(), rate, size, encoding) };
+  const counting = planner();
+  const count = function* (): Generator<void> {
+    while (counting.next() !== undefined) yield;
+  };
+  const prepare = count();
+  const chunks = function* (): Generator<Uint8Array> {
+    for (const _ of prepare);
+    yield wavHeader(encoding, rate, counting.planned * bytesPerSample(encoding));
+    yield* blocksAs(planner(), rate, size, encoding);
+  };
+  return { contentType, prepare, chunks: chunks() };
+}
+
+/** A planner's samples in blocks of `size` (the last one shorter). */
+function* blocks(planner: TextPlanner, rate: number, size: number): Generator<Float32Array> {
+  const renderer = new PlanRenderer(planner, rate);
+  while (renderer.more()) yield renderer.next(size);
+}
+
+/** A planner's samples as PCM in chunks of `size` samples. */
+function* blocksAs(planner: TextPlanner, rate: number, size: number, encoding: TtsEncoding): Generator<Uint8Array> {
+  for (const block of blocks(planner, rate, size)) yield encodePcm(block, encoding);
 }
 
 /**
  * The `/tts/sse` events for a parsed request, each framed `data: <json>\n\n`: per chunk its
  * `timestamps` / `phoneme_timestamps` (when asked) then the `chunk`, and a final `done`. Events carry
  * the request's `context_id`, or the request id when it has none (clients can still route on it).
+ * Planned and rendered a chunk at a time as the events are taken.
  */
-export function sseEvents(request: ttsSse.Request, scenario: Scenario, requestId: string): string[] {
+export function* sseEvents(request: ttsSse.Request, scenario: Scenario, requestId: string): Generator<string> {
   const format = { encoding: request.output_format.encoding as TtsEncoding, sampleRate: request.output_format.sample_rate };
   const contextId = request.context_id ?? requestId;
   const status = 206;
-  const generation = renderGeneration(
-    parseTranscript(request.transcript),
+  const { generation } = streamGeneration(
+    request.transcript,
+    initialTextState(),
     initialSynthState(format.sampleRate),
     synthConfigOf(request),
     format,
     scenario.tts.chunkMs,
     { words: request.add_timestamps === true, phonemes: request.add_phoneme_timestamps === true },
   );
-  const events: string[] = [];
-  for (const piece of generation.pieces) {
+  for (let piece = generation.next(); piece; piece = generation.next()) {
     if (piece.words) {
-      events.push(ttsSse.encodeEvent({ type: "timestamps", done: false, status_code: status, word_timestamps: piece.words, context_id: contextId }));
+      yield ttsSse.encodeEvent({ type: "timestamps", done: false, status_code: status, word_timestamps: piece.words, context_id: contextId });
     }
     if (piece.phonemes) {
-      events.push(
-        ttsSse.encodeEvent({ type: "phoneme_timestamps", done: false, status_code: status, phoneme_timestamps: piece.phonemes, context_id: contextId }),
-      );
+      yield ttsSse.encodeEvent({ type: "phoneme_timestamps", done: false, status_code: status, phoneme_timestamps: piece.phonemes, context_id: contextId });
     }
-    events.push(ttsSse.encodeEvent({ type: "chunk", data: piece.data, done: false, status_code: status, step_time: piece.stepTime, context_id: contextId }));
+    yield ttsSse.encodeEvent({ type: "chunk", data: piece.data, done: false, status_code: status, step_time: piece.stepTime, context_id: contextId });
   }
-  events.push(ttsSse.encodeEvent({ type: "done", done: true, status_code: status, context_id: contextId }));
-  return events;
+  yield ttsSse.encodeEvent({ type: "done", done: true, status_code: status, context_id: contextId });
 }

@@ -1,15 +1,19 @@
 /** The TTS side of the mock: text with SSML-like tags → deterministic audio, the WebSocket core, and HTTP. */
-export { createTtsCore, FATAL_CLOSE, type TtsCoreOptions } from "./session.js";
+export { createTtsCore, DEFAULT_MAX_TRANSCRIPT_CHARS, FATAL_CLOSE, transcriptTooLong, type TtsCoreOptions } from "./session.js";
 export { sseEvents, synthesizeBytes, type BytesResponse } from "./http.js";
 export {
   chunkSamples,
+  LazyGeneration,
   LEGACY_SPEED,
+  planGeneration,
   renderGeneration,
+  streamGeneration,
   synthConfigOf,
   stepTime,
   type AudioSettings,
   type Generation,
   type GenerationPiece,
+  type PieceOutline,
   type PhonemeTimestamps,
   type RawFormat,
   type WordTimestamps,
@@ -19,14 +23,23 @@ export {
   DEFAULT_SYNTH_CONFIG,
   initialSynthState,
   msToSamples,
+  PhonemeCursor,
   phonemeSpans,
+  PLAN_WINDOW_CHARS,
+  planSynthesis,
+  PlanRenderer,
   synthesize,
+  TextPlanner,
   toBase64,
   toInt16,
   VOICE,
   wordFrequency,
   wordSamples,
+  WordCursor,
   type PhonemeSpan,
+  type PlannedAudio,
+  type Segment,
+  type SegmentSource,
   type SynthConfig,
   type Synthesized,
   type SynthState,
@@ -46,4 +59,4 @@ export {
   type Tokenized,
   type TokenizeMode,
 } from "./text.js";
-export { encodeMp3, encodeWav, mp3Frames, WAV_FORMAT_CODES, wavHeader, type Mp3Frame } from "./containers.js";
+export { encodeMp3, encodeMp3Stream, encodeWav, MP3_BLOCK_SAMPLES, mp3Frames, WAV_FORMAT_CODES, wavHeader, type Mp3Frame } from "./containers.js";

@@ -6,7 +6,7 @@
  */
 import { floatToS16 } from "../pcm.js";
 import { hash32 } from "../random.js";
-import type { Token } from "./text.js";
+import { tokenize, type TextState, type Token } from "./text.js";
 
 /** Timing and level constants of the synthetic voice (milliseconds at speed 1). */
 export const VOICE = {
@@ -103,7 +103,8 @@ export function wordFrequency(word: string): number {
   return VOICE.minHz + (hash32(word) % (VOICE.maxHz - VOICE.minHz + 1));
 }
 
-type Segment = { tone: false; n: number } | { tone: true; n: number; word: string; amp: number };
+/** A stretch of a plan: `n` samples of silence, or of one word's tone at a level. */
+export type Segment = { tone: false; n: number } | { tone: true; n: number; word: string; amp: number };
 
 /** Turns tokens into segments, updating the state's speed, volume and word gap (not its position). */
 function plan(tokens: readonly Token[], state: SynthState, config: SynthConfig): Segment[] {
@@ -174,7 +175,8 @@ function renderTone(out: Float32Array, at: number, n: number, word: string, amp:
 
 /**
  * Synthesizes tokens from a context's state (advancing it): the samples, and each word's span on the
- * context's timeline.
+ * context's timeline. Renders the whole generation at once: the reference for `planSynthesis` +
+ * `PlanRenderer`, which render the same samples a stretch at a time.
  */
 export function synthesize(tokens: readonly Token[], state: SynthState, config: SynthConfig = DEFAULT_SYNTH_CONFIG): Synthesized {
   const segments = plan(tokens, state, config);
@@ -193,6 +195,285 @@ export function synthesize(tokens: readonly Token[], state: SynthState, config: 
   }
   state.position = start + total;
   return { samples, start, words };
+}
+
+/** A generation planned but not rendered: its segments, where it starts and how long it is. */
+export interface PlannedAudio {
+  sampleRate: number;
+  /** Context timeline position of the first sample. */
+  start: number;
+  /** Samples in all. */
+  total: number;
+  segments: readonly Segment[];
+}
+
+/**
+ * Plans tokens from a context's state, advancing it exactly as `synthesize` does, without rendering a
+ * sample: the cheap pass that tells how long the audio is (a WAV header needs it) before any of it exists.
+ */
+export function planSynthesis(tokens: readonly Token[], state: SynthState, config: SynthConfig = DEFAULT_SYNTH_CONFIG): PlannedAudio {
+  const segments = plan(tokens, state, config);
+  let total = 0;
+  for (const s of segments) total += s.n;
+  const start = state.position;
+  state.position = start + total;
+  return { sampleRate: state.sampleRate, start, total, segments };
+}
+
+/** Where a renderer's segments come from, a batch at a time (a whole plan at once, or `TextPlanner` windows). */
+export interface SegmentSource {
+  /** The next segments (possibly none), or undefined when there are no more. */
+  next(): readonly Segment[] | undefined;
+}
+
+/** A whole plan as a source: all its segments in one batch. */
+function planSource(plan: PlannedAudio): SegmentSource {
+  let given = false;
+  return {
+    next: () => {
+      if (given) return undefined;
+      given = true;
+      return plan.segments;
+    },
+  };
+}
+
+/**
+ * Renders segments front to back, any number of samples at a time, sample for sample what
+ * `synthesize` renders (the same tone formula, evaluated at the same indices), so memory is one
+ * stretch (and, from a `TextPlanner`, one window of the plan), not the whole generation.
+ */
+export class PlanRenderer {
+  readonly #source: SegmentSource;
+  readonly #rate: number;
+  #segments: readonly Segment[] = [];
+  #segment = 0;
+  /** Samples of the current segment already rendered. */
+  #within = 0;
+  #rendered = 0;
+  /** The current tone's constants (computed once per word). */
+  #tone: { step: number; fade: number; span: number; amp: number } | undefined;
+  /** Called as a word's first sample is rendered, with its span offset from the first sample rendered. */
+  onWord: ((word: string, offset: number, samples: number) => void) | undefined;
+
+  /** From a whole plan, or a source of segments at `sampleRate`. */
+  constructor(plan: PlannedAudio | SegmentSource, sampleRate?: number) {
+    if ("segments" in plan) {
+      this.#source = planSource(plan);
+      this.#rate = plan.sampleRate;
+    } else {
+      this.#source = plan;
+      this.#rate = sampleRate as number;
+    }
+  }
+
+  /** Samples rendered so far. */
+  get rendered(): number {
+    return this.#rendered;
+  }
+
+  /** True while there are samples left to render (it may plan the next window to know). */
+  more(): boolean {
+    return this.#current() !== undefined;
+  }
+
+  /** The next `n` samples (fewer at the end, none after it). */
+  next(n: number): Float32Array {
+    const out = new Float32Array(Math.max(0, n));
+    const rate = this.#rate;
+    let at = 0;
+    while (at < out.length) {
+      const s = this.#current();
+      if (!s) break;
+      const take = Math.min(s.n - this.#within, out.length - at);
+      if (s.tone) {
+        if (this.#within === 0 || this.#tone === undefined) {
+          this.#tone = toneConstants(s.n, s.word, s.amp, rate);
+          if (this.#within === 0) this.onWord?.(s.word, this.#rendered + at, s.n);
+        }
+        const { step, fade, span, amp } = this.#tone;
+        const floor = VOICE.fadeFloor;
+        for (let k = 0; k < take; k += 1) {
+          const i = this.#within + k;
+          const edge = Math.min(i, span - i);
+          const env = edge >= fade ? 1 : floor + ((1 - floor) * edge) / fade;
+          out[at + k] = amp * env * Math.cos(step * i);
+        }
+      }
+      // Silence stays 0, as in a fresh Float32Array.
+      at += take;
+      this.#within += take;
+      if (this.#within === s.n) {
+        this.#segment += 1;
+        this.#within = 0;
+        this.#tone = undefined;
+      }
+    }
+    this.#rendered += at;
+    return at < out.length ? out.subarray(0, at) : out;
+  }
+
+  /** The segment being rendered, taking the next batch from the source when this one is done. */
+  #current(): Segment | undefined {
+    while (this.#segment >= this.#segments.length || (this.#segments[this.#segment] as Segment).n === 0) {
+      if (this.#segment < this.#segments.length) {
+        this.#segment += 1;
+        continue;
+      }
+      const next = this.#source.next();
+      if (next === undefined) return undefined;
+      this.#segments = next;
+      this.#segment = 0;
+    }
+    return this.#segments[this.#segment];
+  }
+}
+
+/** Characters of transcript a `TextPlanner` tokenizes and plans at a time (more when one token is longer). */
+export const PLAN_WINDOW_CHARS = 16_384;
+
+/**
+ * Plans a transcript a window of text at a time, exactly as `planSynthesis(tokenize(text, state,
+ * "final").tokens, …)` plans it at once: each window is tokenized in "partial" mode (it stops where a
+ * word, a space or a tag may go on, and the rest starts the next window), the last one in "final"
+ * mode, and each is planned from the synth state the one before left (planning is a fold over the
+ * tokens). So a long text costs one window of work and memory at a time. Works on its own copy of
+ * the synth state; `synth` and `textState` are the states after what it has planned so far.
+ */
+export class TextPlanner implements SegmentSource {
+  readonly #text: string;
+  readonly #config: SynthConfig;
+  readonly #window: number;
+  #at = 0;
+  #ended = false;
+  textState: TextState;
+  readonly synth: SynthState;
+  /** Samples planned so far. */
+  planned = 0;
+  /** Told the samples of each window as it is planned. */
+  onPlanned: ((samples: number) => void) | undefined;
+
+  constructor(text: string, textState: TextState, synth: SynthState, config: SynthConfig, windowChars = PLAN_WINDOW_CHARS) {
+    this.#text = text;
+    this.textState = { ...textState };
+    this.synth = { ...synth };
+    this.#config = { ...config };
+    this.#window = Math.max(1, Math.floor(windowChars));
+  }
+
+  /** True once the whole text is planned. */
+  get done(): boolean {
+    return this.#ended;
+  }
+
+  /** The next window's segments (none for a window of tags only), or undefined after the last. */
+  next(): Segment[] | undefined {
+    if (this.#ended) return undefined;
+    let size = this.#window;
+    for (;;) {
+      const last = this.#at + size >= this.#text.length;
+      const piece = last ? this.#text.slice(this.#at) : this.#text.slice(this.#at, this.#at + size);
+      const t = tokenize(piece, this.textState, last ? "final" : "partial");
+      // One token longer than the window (a long word, a tag split at its edge): widen it.
+      if (!last && t.consumed === 0) {
+        size *= 2;
+        continue;
+      }
+      this.#at += t.consumed;
+      this.textState = t.state;
+      if (last) this.#ended = true;
+      const segments = plan(t.tokens, this.synth, this.#config);
+      let samples = 0;
+      for (const s of segments) samples += s.n;
+      this.synth.position += samples;
+      this.planned += samples;
+      this.onPlanned?.(samples);
+      return segments;
+    }
+  }
+
+  /** The tokenizer and synth states after the whole text: plans the rest on a copy, this one is not moved. */
+  endStates(): { textState: TextState; synth: SynthState } {
+    if (this.#ended) return { textState: { ...this.textState }, synth: { ...this.synth } };
+    const rest = new TextPlanner(this.#text.slice(this.#at), this.textState, this.synth, this.#config, this.#window);
+    while (rest.next() !== undefined);
+    return { textState: rest.textState, synth: rest.synth };
+  }
+}
+
+/** `renderTone`'s per-word constants (the same expressions, so the same doubles). */
+function toneConstants(n: number, word: string, amp: number, rate: number): { step: number; fade: number; span: number; amp: number } {
+  const span = n - 1;
+  const cycles = Math.max(1, Math.round((wordFrequency(word) * span) / rate));
+  const step = (2 * Math.PI * cycles) / span;
+  const fade = Math.max(1, Math.min(msToSamples(VOICE.fadeMs, rate), Math.floor(n / 2)));
+  return { step, fade, span, amp };
+}
+
+/**
+ * The word spans of a plan in order, one at a time (a long generation never holds them all):
+ * `peek()` is the next word's start (Infinity after the last), `take()` returns it and moves on.
+ */
+export class WordCursor {
+  #segment = 0;
+  #position: number;
+
+  constructor(readonly plan: PlannedAudio) {
+    this.#position = plan.start;
+    this.#skipSilence();
+  }
+
+  /** Where the next word starts on the context's timeline, or Infinity when there is none. */
+  peek(): number {
+    return this.#segment < this.plan.segments.length ? this.#position : Number.POSITIVE_INFINITY;
+  }
+
+  /** The next word's span (call only when `peek()` is finite). */
+  take(): WordSpan {
+    const s = this.plan.segments[this.#segment] as Extract<Segment, { tone: true }>;
+    const span = { word: s.word, start: this.#position, end: this.#position + s.n };
+    this.#position += s.n;
+    this.#segment += 1;
+    this.#skipSilence();
+    return span;
+  }
+
+  #skipSilence(): void {
+    const segments = this.plan.segments;
+    while (this.#segment < segments.length && !(segments[this.#segment] as Segment).tone) {
+      this.#position += (segments[this.#segment] as Segment).n;
+      this.#segment += 1;
+    }
+  }
+}
+
+/** The phoneme spans of a plan in order (each word's `phonemeSpans`), one at a time, like `WordCursor`. */
+export class PhonemeCursor {
+  readonly #words: WordCursor;
+  #spans: PhonemeSpan[] = [];
+  #next = 0;
+
+  constructor(plan: PlannedAudio) {
+    this.#words = new WordCursor(plan);
+  }
+
+  /** Where the next phoneme starts, or Infinity when there is none. */
+  peek(): number {
+    while (this.#next >= this.#spans.length) {
+      if (this.#words.peek() === Number.POSITIVE_INFINITY) return Number.POSITIVE_INFINITY;
+      this.#spans = phonemeSpans(this.#words.take());
+      this.#next = 0;
+    }
+    return (this.#spans[this.#next] as PhonemeSpan).start;
+  }
+
+  /** The next phoneme's span (call only when `peek()` is finite). */
+  take(): PhonemeSpan {
+    this.peek();
+    const span = this.#spans[this.#next] as PhonemeSpan;
+    this.#next += 1;
+    return span;
+  }
 }
 
 /** A phoneme's span: the word's letters as phonemes, the word's samples split evenly between them. */
