@@ -35,7 +35,10 @@ const HELP = `pnpm --filter @speechwire/mock-server fuzz [options]
   --help           this text
 `;
 
+// `pnpm fuzz -- --seed 1` hands the script a literal "--" first.
+const argv = process.argv.slice(2);
 const { values } = parseArgs({
+  args: argv[0] === "--" ? argv.slice(1) : argv,
   options: {
     handshakes: { type: "string" },
     frames: { type: "string" },

@@ -34,4 +34,35 @@ describe("journal memory", () => {
     expect(record?.entries.map((e) => e.text)).toEqual(["frame 0", "frame 1", "frame 2"]);
     expect(record?.droppedEntries).toBe(2);
   });
+
+  it("past a session's text budget, its entries are clipped at 128 characters", () => {
+    const journal = new Journal({ ...DEFAULT_JOURNAL_LIMITS, textChars: 1000, textCharsPerSession: 2500 });
+    const session = journal.open(TTS_SESSION);
+    for (let i = 0; i < 5; i += 1) session.text("server", `${i}${"y".repeat(4999)}`, 0);
+    const lengths = (journal.get(session.record.id)?.entries ?? []).map((e) => e.text?.length);
+    const suffix = "…(5000 chars)".length;
+    // 1,000 + 1,000 + 1,000 characters reach the 2,500 budget; the rest are clipped short.
+    expect(lengths).toEqual([1000 + suffix, 1000 + suffix, 1000 + suffix, 128 + suffix, 128 + suffix]);
+  });
+
+  it("past the text budget of all sessions, the oldest sessions are let go and the newest stays", () => {
+    const journal = new Journal({ ...DEFAULT_JOURNAL_LIMITS, textChars: 10_000, textCharsTotal: 25_000 });
+    const ids: string[] = [];
+    for (let s = 0; s < 4; s += 1) {
+      const session = journal.open(TTS_SESSION);
+      ids.push(session.record.id);
+      session.text("server", "z".repeat(10_000), 0);
+    }
+    // Each session holds 10,000 characters: only the two newest fit in 25,000.
+    expect(journal.list().map((r) => r.id)).toEqual(ids.slice(2));
+    expect(journal.get(ids[0] as string)).toBeUndefined();
+    // One session larger than the whole budget still keeps its record.
+    const big = new Journal({ ...DEFAULT_JOURNAL_LIMITS, textChars: 10_000, textCharsTotal: 5_000 });
+    const only = big.open(TTS_SESSION);
+    only.text("server", "z".repeat(10_000), 0);
+    expect(big.list().map((r) => r.id)).toEqual([only.record.id]);
+  });
 });
+
+/** What opening a TTS session's journal takes. */
+const TTS_SESSION = { endpoint: "tts", scenario: "s", version: "2026-03-01", requestId: "r", path: "/tts/websocket", query: new URLSearchParams(), headers: {} } as const;

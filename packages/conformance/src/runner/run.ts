@@ -103,8 +103,11 @@ const API_KEY = "sk_car_conformance";
 const INVALID_API_KEY = "sk_car_not_a_known_key";
 
 /** The mocks of a run: the main one, one per idle limit, and unknown-frame relays. */
-/** The journal keeps server frames whole (up to the mock's 4 MiB frame limit) so TTS audio compares byte for byte. */
-const WHOLE_FRAMES = { textChars: 4 * 1024 * 1024 };
+/**
+ * The journal keeps server frames whole (up to the mock's 4 MiB frame limit), every one of a session's,
+ * so TTS audio compares byte for byte.
+ */
+const WHOLE_FRAMES = { textChars: 4 * 1024 * 1024, textCharsPerSession: Number.POSITIVE_INFINITY };
 
 class Environment {
   readonly #idle = new Map<number, Promise<MockServer>>();

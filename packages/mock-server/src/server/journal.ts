@@ -126,11 +126,28 @@ export function redactParam(name: string, value: string): string {
 export interface JournalLimits {
   sessions: number;
   entriesPerSession: number;
+  /** A text entry is clipped at this many characters. */
   textChars: number;
+  /**
+   * Characters of text a session may store at `textChars`; past it, its text entries are clipped at
+   * `SPENT_CLIP_CHARS` (a 40,000-word TTS request made 25,600 chunk entries: 100 MiB at 4,096 each).
+   */
+  textCharsPerSession: number;
+  /** Characters of text all sessions together may store; past it, the oldest sessions are let go. */
+  textCharsTotal: number;
 }
 
-/** The journal's default bounds. */
-export const DEFAULT_JOURNAL_LIMITS: JournalLimits = { sessions: 500, entriesPerSession: 20_000, textChars: 4096 };
+/** The journal's default bounds: at most about 8 M characters of text per session, 256 M in all. */
+export const DEFAULT_JOURNAL_LIMITS: JournalLimits = {
+  sessions: 500,
+  entriesPerSession: 20_000,
+  textChars: 4096,
+  textCharsPerSession: 8_000_000,
+  textCharsTotal: 256_000_000,
+};
+
+/** Where a text entry is clipped once its session's text budget is spent. */
+const SPENT_CLIP_CHARS = 128;
 
 /** A live session's journal handle. */
 export class SessionJournal {
@@ -146,12 +163,16 @@ export class SessionJournal {
   readonly #responseHash = crypto.createHash("sha256");
   #responseBytes = 0;
   #responseRunOpen = false;
+  /** Characters of text this session's entries hold. */
+  #storedChars = 0;
 
   constructor(
     readonly record: SessionRecord,
     private readonly limits: JournalLimits,
     private readonly clock: () => number,
     private readonly file?: string,
+    /** Tells the journal how many characters an entry of this session stores (its global budget). */
+    private readonly charge: (chars: number) => void = () => {},
   ) {
     this.#start = clock();
     const grammar = ["stt-v1", "stt-turns", "tts"].includes(record.endpoint) ? (record.endpoint as GrammarEndpoint) : undefined;
@@ -168,8 +189,13 @@ export class SessionJournal {
     // and clipping would only make garbage, which at TTS rates V8 learns to allocate in the old space.
     const kept = this.file !== undefined || this.record.entries.length < this.limits.entriesPerSession;
     const text = kept ? redactText(frame) : "";
+    const clipAt = this.#storedChars < this.limits.textCharsPerSession ? this.limits.textChars : Math.min(this.limits.textChars, SPENT_CLIP_CHARS);
     // A copy of the clip: a slice would keep the whole frame alive as long as the entry.
-    const clipped = text.length > this.limits.textChars ? `${copyOf(text.slice(0, this.limits.textChars))}…(${text.length} chars)` : text;
+    const clipped = text.length > clipAt ? `${copyOf(text.slice(0, clipAt))}…(${text.length} chars)` : text;
+    if (this.record.entries.length < this.limits.entriesPerSession) {
+      this.#storedChars += clipped.length;
+      this.charge(clipped.length);
+    }
     this.#push({ t: this.#now(), dir, audio, kind: "text", text: clipped });
   }
 
@@ -298,6 +324,9 @@ function copyOf(text: string): string {
 /** All sessions' journals, newest last, at most `limits.sessions` of them. */
 export class Journal {
   readonly #records: SessionRecord[] = [];
+  /** Characters of text each kept session's entries hold, and their sum. */
+  readonly #chars = new Map<SessionRecord, number>();
+  #totalChars = 0;
   #counter = 0;
 
   constructor(
@@ -343,10 +372,28 @@ export class Journal {
       violations: [],
     };
     this.#records.push(record);
-    while (this.#records.length > this.limits.sessions) this.#records.shift();
+    this.#chars.set(record, 0);
+    while (this.#records.length > this.limits.sessions) this.#letGo();
     const file = this.dir ? join(this.dir, `${id}.jsonl`) : undefined;
     if (file) appendFileSync(file, `${JSON.stringify({ kind: "session", ...record, entries: undefined })}\n`);
-    return new SessionJournal(record, this.limits, this.clock, file);
+    const charge = (chars: number) => {
+      const held = this.#chars.get(record);
+      // A session already let go holds its text only until it ends: it no longer counts.
+      if (held === undefined) return;
+      this.#chars.set(record, held + chars);
+      this.#totalChars += chars;
+      // The oldest sessions go first; the newest (the one writing) always stays.
+      while (this.#totalChars > this.limits.textCharsTotal && this.#records.length > 1) this.#letGo();
+    };
+    return new SessionJournal(record, this.limits, this.clock, file, charge);
+  }
+
+  /** Drops the oldest session's record from the journal (its JSONL file, if any, stays). */
+  #letGo(): void {
+    const oldest = this.#records.shift();
+    if (oldest === undefined) return;
+    this.#totalChars -= this.#chars.get(oldest) ?? 0;
+    this.#chars.delete(oldest);
   }
 
   /** A summary of every session (no frames). */

@@ -59,7 +59,8 @@ export interface MockServerOptions {
   journalDir?: string;
   /**
    * Bounds of the in-memory journal. Defaults: 500 sessions, 20 000 entries per session, text frames
-   * clipped at 4 096 characters. Raise `textChars` to compare large frames (TTS chunks) byte for byte.
+   * clipped at 4 096 characters (at 128 past 8 M characters in a session), 256 M characters in all.
+   * Raise `textChars` and `textCharsPerSession` to compare large frames (TTS chunks) byte for byte.
    */
   journalLimits?: Partial<JournalLimits>;
   /** Idle timeouts in milliseconds. Default STT 180 000, TTS 300 000. */
