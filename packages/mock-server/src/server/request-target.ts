@@ -80,7 +80,12 @@ export function shapeOfRawHead(raw: Buffer | undefined): ErrorShape {
   if (raw === undefined) return shapesForVersion(DEFAULT_VERSION).errors;
   // latin1: one character per byte, never a decoding error; only the head matters.
   const lines = raw.subarray(0, 16 * 1024).toString("latin1").split("\r\n");
-  const target = /^\S+ (\S+)/.exec(lines[0] ?? "")?.[1] ?? "/";
+  // request-line = method SP target SP version: the target is what lies between the first and the
+  // last space (it may hold bytes a parser refuses, a form feed among them, but never CR or LF).
+  const requestLine = lines[0] ?? "";
+  const first = requestLine.indexOf(" ");
+  const last = requestLine.lastIndexOf(" ");
+  const target = first >= 0 && last > first ? requestLine.slice(first + 1, last) : "/";
   const end = lines.indexOf("", 1);
   // Repeated headers are joined with ", ", as Node joins them for a request that parses.
   const values = lines
