@@ -48,6 +48,11 @@ const API_ROUTES = new Set<string>([sttV1.PATH, sttTurns.PATH, tts.PATH, "/tts/b
 const WS_ROUTES = new Set<string>([sttV1.PATH, sttTurns.PATH, tts.PATH]);
 
 /** Header values as Node hands them to the server: latin1, repeated ones joined by ", " (first only for authorization). */
+/** A string as the server sees it after `renderHead` wrote it as latin1 (each character's low byte). */
+function onWire(text: string): string {
+  return Buffer.from(text, "latin1").toString("latin1");
+}
+
 function header(c: RequestCase, name: string): string | undefined {
   const values = c.headers.filter(([k]) => k.toLowerCase() === name).map(([, v]) => v);
   if (values.length === 0) return undefined;
@@ -61,7 +66,9 @@ const owsTrim = (s: string) => s.replace(/^[ \t]+|[ \t]+$/g, "");
 export function describeRequest(c: RequestCase, mintedToken: string): RequestMeta {
   let url: URL | undefined;
   try {
-    url = new URL(c.target, "http://mock");
+    // As the server reads it: the head goes out as latin1 (`renderHead`), so a character above U+00FF
+    // arrives as its low byte, which may be a `#`, a space or a control byte.
+    url = new URL(onWire(c.target), "http://mock");
   } catch {
     url = undefined;
   }
@@ -77,7 +84,8 @@ export function describeRequest(c: RequestCase, mintedToken: string): RequestMet
     }
   }
   const query = url?.searchParams ?? new URLSearchParams();
-  const resolved = resolveVersion({ header: header(c, "cartesia-version"), query: query.get("cartesia_version") });
+  const versionHeader = header(c, "cartesia-version");
+  const resolved = resolveVersion({ header: versionHeader === undefined ? undefined : onWire(versionHeader), query: query.get("cartesia_version") });
   const version = resolved.ok ? resolved.value.version : DEFAULT_VERSION;
   const fill = (s: string) => s.split(MINTED_TOKEN).join(mintedToken);
   const bearerMatch = /^bearer[ \t]+([^ \t]+)$/i.exec(owsTrim(fill(header(c, "authorization") ?? "")));
