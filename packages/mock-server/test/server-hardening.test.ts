@@ -271,6 +271,36 @@ describe("bodies that break mid-stream (§1.3)", () => {
     expect(record).toMatchObject({ endpoint: "tts-bytes", response: { status: 400 } });
   });
 
+  it("sends the whole streamed body to a client that half-closes after its request (found by the fuzz suite)", async () => {
+    // 3,000 words: ~50 MB of audio, far longer to write than the client's FIN takes to arrive.
+    const body = JSON.stringify({
+      model_id: "sonic-3",
+      transcript: Array.from({ length: 3000 }, (_, i) => `word${i}`).join(" "),
+      voice: { mode: "id", id: "a0e99841-438c-4a64-b679-ae501e7d6091" },
+      output_format: { container: "raw", encoding: "pcm_s16le", sample_rate: 16000 },
+    });
+    const request = `POST /tts/bytes HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+    // Counts what arrives (a 50 MB body is not kept) and keeps its head and its last bytes.
+    const received = await new Promise<{ head: string; tail: string; bytes: number }>((resolve) => {
+      const socket = netConnect(cli.port, "127.0.0.1", () => socket.end(request));
+      let head = "";
+      let tail = "";
+      let bytes = 0;
+      socket.on("data", (chunk: Buffer) => {
+        if (head.length < 4096) head += chunk.subarray(0, 4096).toString("latin1");
+        tail = (tail + chunk.subarray(-16).toString("latin1")).slice(-16);
+        bytes += chunk.length;
+      });
+      socket.on("error", () => undefined);
+      socket.on("close", () => resolve({ head, tail, bytes }));
+    });
+    expect(received.head).toMatch(/^HTTP\/1\.1 200 [^]*transfer-encoding: chunked/i);
+    // The chunked body ends with its last chunk: nothing was cut off when our side ended first.
+    expect(received.tail.endsWith("\r\n0\r\n\r\n")).toBe(true);
+    expect(received.bytes).toBeGreaterThan(3000 * 16000 * 2 * 0.5);
+    await expectServing(cli);
+  });
+
   it("survives a client that resets the connection mid-body; the record ends with a drop and no invented response", async () => {
     const before = ((await (await fetch(`${cli.http}/_speechwire/sessions`)).json()) as unknown[]).length;
     const head = "POST /tts/bytes HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n";

@@ -119,6 +119,15 @@ function packageVersion(): string {
 }
 
 /**
+ * Keeps answering a client that half-closes after its request (FIN once the body is sent): Node's
+ * default ends the connection at once, which cut a streamed TTS body short. The connection still
+ * closes after the last response.
+ */
+function answerHalfClosedClients(server: Server | HttpsServer): void {
+  (server as { httpAllowHalfOpen?: boolean }).httpAllowHalfOpen = true;
+}
+
+/**
  * Starts the mock server.
  * @example const mock = await startMockServer({ port: 0, tlsPort: false }); … await mock.close();
  */
@@ -182,6 +191,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
   const http = createServer(onRequest);
   http.on("upgrade", onUpgrade);
   http.on("clientError", onClientError);
+  answerHalfClosedClients(http);
   servers.push(http);
   const httpPort = await listen(http, options.port ?? 8787);
   const urls: MockServerUrls = { http: `http://${hostInUrl}:${httpPort}`, ws: `ws://${hostInUrl}:${httpPort}` };
@@ -192,6 +202,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     const https = createHttpsServer({ cert: tls.cert, key: tls.key }, onRequest);
     https.on("upgrade", onUpgrade);
     https.on("clientError", onClientError);
+  answerHalfClosedClients(https);
     servers.push(https);
     const tlsPort = await listen(https, options.tlsPort ?? 8788).catch((error: unknown) => {
       tls?.dispose();
