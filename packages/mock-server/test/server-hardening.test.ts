@@ -345,6 +345,9 @@ describe("request heads that do not parse", () => {
     // A target with control bytes (a form feed among them) still has its query read.
     const controlBytes = await exchange(cli.port, Buffer.from("GET \\stt?api_key=a\u000cb\u0000c&cartesia_version=2025-04-16 HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n", "latin1"));
     expectErrorShape(controlBytes, 400, "legacy");
+    // …and a request line with stray whitespace after its version (found by the long fuzz run, seed 7).
+    const trailingSpace = await exchange(cli.port, "GET /x?cartesia_version=%202025-04-16 HTTP/1.1 \r\nhost: 127.0.0.1\r\n\r\n");
+    expectErrorShape(trailingSpace, 400, "legacy");
     // Two version headers are joined as for a head that parses: not a version, so the default shape.
     const twoVersions = await exchange(
       cli.port,

@@ -80,12 +80,14 @@ export function shapeOfRawHead(raw: Buffer | undefined): ErrorShape {
   if (raw === undefined) return shapesForVersion(DEFAULT_VERSION).errors;
   // latin1: one character per byte, never a decoding error; only the head matters.
   const lines = raw.subarray(0, 16 * 1024).toString("latin1").split("\r\n");
-  // request-line = method SP target SP version: the target is what lies between the first and the
-  // last space (it may hold bytes a parser refuses, a form feed among them, but never CR or LF).
+  // request-line = method SP target SP version: the target is what lies between the method and the
+  // version (it may hold bytes a parser refuses, a form feed among them, but never CR or LF; the line
+  // may end in stray whitespace), else between the first and the last space.
   const requestLine = lines[0] ?? "";
   const first = requestLine.indexOf(" ");
   const last = requestLine.lastIndexOf(" ");
-  const target = first >= 0 && last > first ? requestLine.slice(first + 1, last) : "/";
+  const target =
+    /^\S+ (.*?)[ \t]+HTTP\/\S*[ \t]*$/.exec(requestLine)?.[1] ?? (first >= 0 && last > first ? requestLine.slice(first + 1, last) : "/");
   const end = lines.indexOf("", 1);
   // Repeated headers are joined with ", ", as Node joins them for a request that parses.
   const values = lines
