@@ -64,11 +64,13 @@ const owsTrim = (s: string) => s.replace(/^[ \t]+|[ \t]+$/g, "");
 
 /** Reads what the oracle needs from a request case. */
 export function describeRequest(c: RequestCase, mintedToken: string): RequestMeta {
+  // The harness sends the minted token in place of `MINTED_TOKEN`, in the target and the headers alike.
+  const fill = (s: string) => s.split(MINTED_TOKEN).join(mintedToken);
   let url: URL | undefined;
   try {
     // As the server reads it: the head goes out as latin1 (`renderHead`), so a character above U+00FF
     // arrives as its low byte, which may be a `#`, a space or a control byte.
-    url = new URL(onWire(c.target), "http://mock");
+    url = new URL(onWire(fill(c.target)), "http://mock");
   } catch {
     url = undefined;
   }
@@ -87,7 +89,6 @@ export function describeRequest(c: RequestCase, mintedToken: string): RequestMet
   const versionHeader = header(c, "cartesia-version");
   const resolved = resolveVersion({ header: versionHeader === undefined ? undefined : onWire(versionHeader), query: query.get("cartesia_version") });
   const version = resolved.ok ? resolved.value.version : DEFAULT_VERSION;
-  const fill = (s: string) => s.split(MINTED_TOKEN).join(mintedToken);
   const bearerMatch = /^bearer[ \t]+([^ \t]+)$/i.exec(owsTrim(fill(header(c, "authorization") ?? "")));
   const bearer = bearerMatch?.[1];
   const xApiKey = header(c, "x-api-key") === undefined ? undefined : owsTrim(fill(header(c, "x-api-key") as string));
