@@ -1,31 +1,15 @@
 /** The CLI as users run it, scenario files and folders, and the scenario JSON Schema drift check. */
-import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createInterface } from "node:readline";
 import { describe, expect, it } from "vitest";
 import { BUILTIN_SCENARIOS, loadScenarioDir, loadScenarioFile, parseScenarioText, startMockServer } from "../src/index.js";
 import { SCENARIO_SCHEMA_FILE, scenarioJsonSchema } from "../scripts/scenario-schema.js";
-import { connect } from "./helpers.js";
+import { connect, runCli } from "./helpers.js";
 
 const pkg = fileURLToPath(new URL("..", import.meta.url));
 
-/** Runs the CLI from source (no build needed) and resolves with its first stdout line. */
-function runCli(args: string[]) {
-  const child = spawn(process.execPath, ["--import", "tsx", join(pkg, "src/cli.ts"), ...args], { cwd: pkg, stdio: ["ignore", "pipe", "pipe"] });
-  let stderr = "";
-  child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  const firstLine = new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout }).once("line", resolve);
-    void exited.then((code) => reject(new Error(`exited ${code}: ${stderr}`)));
-  });
-  // Tests that expect an early exit never read the line: keep that rejection from going unhandled.
-  firstLine.catch(() => undefined);
-  return { child, firstLine, exited, stderr: () => stderr };
-}
 
 describe("speechwire-mock CLI", () => {
   it("prints one JSON line with the URLs once listening, serves, and exits 0 on SIGTERM", async () => {

@@ -1,4 +1,8 @@
 /** Test helpers: a mock on free loopback ports, and a WebSocket client that records everything. */
+import { spawn } from "node:child_process";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
 import { WebSocket } from "ws";
 import { startMockServer, type MockServer, type MockServerOptions } from "../src/index.js";
 
@@ -112,3 +116,22 @@ export const TTS_REQUEST = (contextId: string, transcript: string, extra: object
     context_id: contextId,
     ...extra,
   });
+
+const packageDir = fileURLToPath(new URL("..", import.meta.url));
+
+/** Runs the CLI from source (no build needed) and resolves `firstLine` with its first stdout line. */
+export function runCli(args: string[]) {
+  const child = spawn(process.execPath, ["--import", "tsx", join(packageDir, "src/cli.ts"), ...args], { cwd: packageDir, stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
+  child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  const firstLine = new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout }).once("line", resolve);
+    void exited.then((code) => reject(new Error(`exited ${code}: ${stderr}`)));
+  });
+  // Tests that expect an early exit never read the line: keep that rejection from going unhandled.
+  firstLine.catch(() => undefined);
+  return { child, firstLine, exited, stderr: () => stderr, output: () => stdout + stderr };
+}

@@ -3,19 +3,16 @@
  * server, shared by `--workers`), the admin API needs an admin key, journals hold no usable secret,
  * admin keys mint nothing, credentials compare exactly, and a signed token with odd claims is refused.
  */
-import { spawn } from "node:child_process";
 import { createHmac } from "node:crypto";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { request as httpRequest } from "node:http";
 import { connect as netConnect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { redactSecret, type MockServer, type SessionRecord } from "../src/index.js";
-import { connect, startTestServer, TTS_REQUEST } from "./helpers.js";
+import { connect, runCli, startTestServer, TTS_REQUEST } from "./helpers.js";
 
 const API_KEY = "sk_car_strict_test_key_0123456789";
 const ADMIN_KEY = "speechwire-admin-key-0123456789";
@@ -26,7 +23,6 @@ const BYTES_REQUEST = {
   voice: { mode: "id", id: "6b7f9d52-3c1a-4e8f-a0b2-9d4c5e6f7a81" },
   output_format: { container: "raw", encoding: "pcm_s16le", sample_rate: 24000 },
 };
-const pkg = fileURLToPath(new URL("..", import.meta.url));
 
 /** Signs a JWT-shaped token the way the mock does, with any payload and secret. */
 function sign(payload: unknown, secret: string): string {
@@ -104,21 +100,6 @@ function rawStatus(port: number, head: Buffer): Promise<number> {
   });
 }
 
-/** Runs the CLI from source and resolves with its first stdout line. */
-function runCli(args: string[]) {
-  const child = spawn(process.execPath, ["--import", "tsx", join(pkg, "src/cli.ts"), ...args], { cwd: pkg, stdio: ["ignore", "pipe", "pipe"] });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
-  child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  const firstLine = new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout }).once("line", resolve);
-    void exited.then((code) => reject(new Error(`exited ${code}: ${stderr}`)));
-  });
-  firstLine.catch(() => undefined);
-  return { child, firstLine, exited, output: () => stdout + stderr };
-}
 
 let strict: MockServer;
 let open: MockServer;

@@ -133,14 +133,18 @@ export class Authenticator {
         failure ??= INVALID_TOKEN;
         continue;
       }
-      if (this.#isAdmin(credential.value)) {
-        failure ??= { status: 401, title: "Unauthorized", message: "Admin keys work only on admin routes." };
-        continue;
-      }
-      if (this.#mode === "open" || matchesAny(credential.value, this.#apiKeys)) return undefined;
-      failure ??= { status: 401, title: "Unauthorized", message: "Invalid API key." };
+      const refused = this.#checkKey(credential.value);
+      if (refused === undefined) return undefined;
+      failure ??= refused;
     }
     return failure;
+  }
+
+  /** An API key on an API route: refused if it is an admin key, or (strict) not a configured one. */
+  #checkKey(key: string): AuthFailure | undefined {
+    if (this.#isAdmin(key)) return { status: 401, title: "Unauthorized", message: "Admin keys work only on admin routes." };
+    if (this.#mode === "open" || matchesAny(key, this.#apiKeys)) return undefined;
+    return { status: 401, title: "Unauthorized", message: "Invalid API key." };
   }
 
   /**
@@ -158,12 +162,9 @@ export class Authenticator {
         failure ??= { status: 401, title: "Unauthorized", message: "An API key is required to mint access tokens (an access token cannot mint one)." };
         continue;
       }
-      if (this.#isAdmin(credential.value)) {
-        failure ??= { status: 401, title: "Unauthorized", message: "Admin keys work only on admin routes." };
-        continue;
-      }
-      if (this.#mode === "open" || matchesAny(credential.value, this.#apiKeys)) return undefined;
-      failure ??= { status: 401, title: "Unauthorized", message: "Invalid API key." };
+      const refused = this.#checkKey(credential.value);
+      if (refused === undefined) return undefined;
+      failure ??= refused;
     }
     return failure;
   }

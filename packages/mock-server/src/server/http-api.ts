@@ -10,6 +10,7 @@ import {
   ttsBytes,
   ttsSse,
   type ErrorShape,
+  type Result,
 } from "@speechwire/protocol";
 import { transcribeBatch } from "../core/stt/index.js";
 import { sseEvents, synthesizeBytes, transcriptTooLong } from "../core/tts/index.js";
@@ -197,6 +198,35 @@ async function handle(ctx: ServerContext, info: ServerInfo, req: IncomingMessage
   }
 }
 
+/**
+ * Reads, journals and parses a TTS request body (`/tts/bytes`, `/tts/sse`) and checks its transcript
+ * against the limit; answers 400 in the version's shape and returns undefined when it is refused.
+ */
+async function readTtsRequest<T extends { transcript: string }>(
+  ctx: ServerContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  parse: (body: Uint8Array, options: { strictness: "validating"; version: string }) => Result<T>,
+  version: string,
+  shape: ErrorShape,
+  requestId: string,
+  journal: HttpExchangeJournal,
+): Promise<T | undefined> {
+  const body = await readBody(req, JSON_LIMIT);
+  journal.jsonRequest(body);
+  const parsed = parse(body, { strictness: "validating", version });
+  if (!parsed.ok) {
+    sendError(res, { status: 400, code: "invalid_request", title: "Invalid request", message: parsed.error.message }, shape, requestId);
+    return undefined;
+  }
+  const transcript = parsed.value.transcript;
+  if (transcript.length > ctx.maxTranscriptChars) {
+    sendError(res, transcriptTooLong(`a transcript of ${transcript.length} characters`, ctx.maxTranscriptChars), shape, requestId);
+    return undefined;
+  }
+  return parsed.value;
+}
+
 /** `POST /tts/bytes`: the JSON body is read whatever the Content-Type (livekit sends none). */
 async function bytesRoute(
   ctx: ServerContext,
@@ -208,23 +238,13 @@ async function bytesRoute(
   requestId: string,
   journal: HttpExchangeJournal,
 ) {
-  const body = await readBody(req, JSON_LIMIT);
-  journal.jsonRequest(body);
-  const parsed = ttsBytes.parseRequest(body, { strictness: "validating", version });
-  if (!parsed.ok) {
-    sendError(res, { status: 400, code: "invalid_request", title: "Invalid request", message: parsed.error.message }, shape, requestId);
-    return;
-  }
-  const transcript = parsed.value.transcript;
-  if (transcript.length > ctx.maxTranscriptChars) {
-    sendError(res, transcriptTooLong(`a transcript of ${transcript.length} characters`, ctx.maxTranscriptChars), shape, requestId);
-    return;
-  }
-  const audio = synthesizeBytes(parsed.value, scenario);
+  const parsed = await readTtsRequest(ctx, req, res, ttsBytes.parseRequest, version, shape, requestId, journal);
+  if (!parsed) return;
+  const audio = synthesizeBytes(parsed, scenario);
   // A WAV header needs the length: the text is planned through once first, yielding as it goes.
   if (!(await stepThrough(res, audio.prepare))) return;
   const headers: Record<string, string> = { ...CORS_HEADERS, ...requestIdHeaders(requestId), "content-type": audio.contentType };
-  if (parsed.value.save === true) headers["cartesia-file-id"] = `file_${requestId}`;
+  if (parsed.save === true) headers["cartesia-file-id"] = `file_${requestId}`;
   res.writeHead(200, headers);
   await writeBody(res, audio.chunks);
 }
@@ -240,20 +260,10 @@ async function sseRoute(
   requestId: string,
   journal: HttpExchangeJournal,
 ) {
-  const body = await readBody(req, JSON_LIMIT);
-  journal.jsonRequest(body);
-  const parsed = ttsSse.parseRequest(body, { strictness: "validating", version });
-  if (!parsed.ok) {
-    sendError(res, { status: 400, code: "invalid_request", title: "Invalid request", message: parsed.error.message }, shape, requestId);
-    return;
-  }
-  const transcript = parsed.value.transcript;
-  if (transcript.length > ctx.maxTranscriptChars) {
-    sendError(res, transcriptTooLong(`a transcript of ${transcript.length} characters`, ctx.maxTranscriptChars), shape, requestId);
-    return;
-  }
+  const parsed = await readTtsRequest(ctx, req, res, ttsSse.parseRequest, version, shape, requestId, journal);
+  if (!parsed) return;
   res.writeHead(200, { ...CORS_HEADERS, ...requestIdHeaders(requestId), "content-type": "text/event-stream", "cache-control": "no-cache" });
-  await writeBody(res, sseEvents(parsed.value, scenario, requestId));
+  await writeBody(res, sseEvents(parsed, scenario, requestId));
 }
 
 /** One response body never holds the event loop longer than this before letting others in. */
