@@ -82,9 +82,9 @@ describe("AsyncQueue", () => {
 });
 
 describe("helpers", () => {
-  it("reads both word shapes (§10.6) and shifts them to stream time", () => {
+  it("reads both word shapes (§10.6: the docs' list, the SDKs' array of groups) and shifts them to stream time", () => {
     expect(normalizeWords([{ word: "a", start: 0.1, end: 0.2 }], 1)).toEqual([{ word: "a", start: 1.1, end: 1.2 }]);
-    expect(normalizeWords({ words: ["a", "b"], start: [0, 0.5], end: [0.4, 0.9] }, 0)).toEqual([
+    expect(normalizeWords([{ words: ["a"], start: [0], end: [0.4] }, { words: ["b"], start: [0.5], end: [0.9] }], 0)).toEqual([
       { word: "a", start: 0, end: 0.4 },
       { word: "b", start: 0.5, end: 0.9 },
     ]);

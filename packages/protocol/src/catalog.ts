@@ -13,7 +13,6 @@ import * as ttsSse from "./endpoints/tts-sse.js";
 import { audioFrameSchema } from "./shared/frame.js";
 import type { SchemaOptions } from "./shared/options.js";
 import type { Strictness } from "./shared/strictness.js";
-import { DEFAULT_VERSION } from "./shared/version.js";
 
 /** The endpoints of DESIGN.md's table. */
 export const ENDPOINTS = {
@@ -69,6 +68,8 @@ export interface CatalogEntry {
 }
 
 const LEGACY = "2025-04-16";
+/** What a row describes unless it says otherwise: structured errors and `{mode:"id"}` voices. */
+const ROW_VERSION = "2026-03-01";
 const V2026_08 = "2026-08-14";
 
 type Row = [direction: Direction, tag: string, key: string, file: string, extra?: Partial<CatalogEntry>];
@@ -80,8 +81,8 @@ function rows<S extends Record<string, unknown>>(
   list: Row[],
 ): CatalogEntry[] {
   return list.map(([direction, tag, key, file, extra]) => {
-    const version = extra?.version ?? DEFAULT_VERSION;
-    const versionArg = version === DEFAULT_VERSION ? "" : `, version: "${version}"`;
+    const version = extra?.version ?? ROW_VERSION;
+    const versionArg = `, version: "${version}"`;
     return {
       endpoint,
       direction,
@@ -103,6 +104,7 @@ export const MESSAGE_CATALOG: readonly CatalogEntry[] = [
     ["handshake", "query (parsed)", "query", "query.json"],
     ["client→server", "binary audio", "-", "audio.json", { schema: () => audioFrameSchema, schemaExport: "audioFrameSchema" }],
     ["client→server", "`finalize` / `close` / `done` (bare text)", "command", "command.json"],
+    ["client→server", "`config` (JSON text)", "config", "config.json"],
     ["client→server", "union of client frames", "clientMessage", "client-message.json", { union: true }],
     ["server→client", "`transcript`", "transcript", "transcript.json"],
     ["server→client", "`flush_done`", "flushDone", "flush-done.json"],

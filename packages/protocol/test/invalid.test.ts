@@ -272,9 +272,65 @@ const cases: InvalidCase[] = [
     acceptedBy: LENIENT,
   },
   {
-    name: "generation_config.emotion grumpy",
-    parse: (o) => tts.parseClientMessage(variant(REQUEST, { generation_config: { emotion: "grumpy" } }), o),
-    path: "generation_config.emotion",
+    name: "a sunset tts model_id (sonic-english)",
+    parse: (o) => tts.parseClientMessage(variant(REQUEST, { model_id: "sonic-english" }), o),
+    path: "model_id",
+    rejectedBy: CHECKED,
+    acceptedBy: LENIENT,
+  },
+  {
+    name: "locale with a model that takes no locales (sonic-3)",
+    parse: (o) => tts.parseClientMessage(variant(REQUEST, { language: undefined, locale: "en-GB" }), o),
+    path: "locale",
+    rejectedBy: CHECKED,
+    acceptedBy: LENIENT,
+  },
+  {
+    name: "normalization that is neither auto, off, a language nor a locale",
+    parse: (o) => tts.parseClientMessage(variant(REQUEST, { normalization: "loud" }), o),
+    path: "normalization",
+    rejectedBy: CHECKED,
+    acceptedBy: LENIENT,
+  },
+  {
+    name: "a voice embedding (refused since 2026-06-01)",
+    parse: (o) => tts.parseClientMessage(variant(REQUEST, { voice: { mode: "embedding", embedding: [0.1, 0.2] } }), o),
+    path: "voice.mode",
+    rejectedBy: CHECKED,
+    acceptedBy: LENIENT,
+  },
+  {
+    name: "stt-turns language_hint with ink-2 (it takes none)",
+    parse: (o) => sttTurns.parseQuery(`${TURNS_QUERY}&language_hint=en`, o),
+    path: "language_hint",
+    rejectedBy: CHECKED,
+    acceptedBy: LENIENT,
+  },
+  {
+    name: "stt-v1 seven language hints for ink-preview",
+    parse: (o) => sttV1.parseQuery("model=ink-preview&encoding=pcm_s16le&sample_rate=16000&language_hints=en,fr,de,es,hi,ja,ko", o),
+    path: "language_hints",
+    rejectedBy: CHECKED,
+    acceptedBy: LENIENT,
+  },
+  {
+    name: "stt-turns a hint ink-preview does not know (a regional code)",
+    parse: (o) => sttTurns.parseQuery("model=ink-preview&encoding=pcm_s16le&sample_rate=16000&language_hint=en-US", o),
+    path: "language_hint",
+    rejectedBy: CHECKED,
+    acceptedBy: LENIENT,
+  },
+  {
+    name: "stt-v1 config with 101 keyterms",
+    parse: (o) => sttV1.parseClientMessage(JSON.stringify({ type: "config", keyterms: Array.from({ length: 101 }, (_, i) => `k${i}`) }), o),
+    path: "keyterms",
+    rejectedBy: CHECKED,
+    acceptedBy: LENIENT,
+  },
+  {
+    name: "stt-turns config with seven language_hints",
+    parse: (o) => sttTurns.parseClientMessage(JSON.stringify({ type: "config", language_hints: ["en", "fr", "de", "es", "hi", "ja", "ko"] }), o),
+    path: "language_hints",
     rejectedBy: CHECKED,
     acceptedBy: LENIENT,
   },
@@ -342,8 +398,8 @@ const cases: InvalidCase[] = [
   {
     name: "stt-v1 words in the SDK object form with unequal arrays",
     parse: (o) =>
-      sttV1.parseServerMessage(variant("stt-v1 transcript (interim)", { words: { words: ["Book", "a"], start: [0.1], end: [0.32, 0.41] } }), o),
-    path: "words.start",
+      sttV1.parseServerMessage(variant("stt-v1 transcript (interim)", { words: [{ words: ["Book", "a"], start: [0.1], end: [0.32, 0.41] }] }), o),
+    path: "words[0].start",
     rejectedBy: CHECKED,
     acceptedBy: LENIENT,
   },
@@ -479,7 +535,20 @@ describe("values at the documented limits are accepted by strict", () => {
       () => sttTurns.parseQuery(`${TURNS_QUERY}&turn_start_threshold=0.5&turn_eager_end_threshold=0.3&turn_end_threshold=0.05&turn_end_timeout_ms=640`, { strictness: "strict" }),
     ],
     ["min_volume 0 and 1", () => sttV1.parseQuery(`${V1_QUERY}&min_volume=1`, { strictness: "strict" })],
-    ["locale alone at 2026-08-14", () => tts.parseClientMessage(variant(REQUEST, { language: undefined, locale: "en-GB" }), { strictness: "strict", version: "2026-08-14" })],
+    ["locale alone at 2026-08-14 (sonic-3.6)", () => tts.parseClientMessage(variant(REQUEST, { model_id: "sonic-3.6", language: undefined, locale: "en-GB" }), { strictness: "strict", version: "2026-08-14" })],
+    ["an emotion outside the 58 (unverified: accepted, the linter warns)", () => tts.parseClientMessage(variant(REQUEST, { generation_config: { emotion: "Happy" } }), { strictness: "strict" })],
+    ["null wherever SDK 4.2 types allow it", () => tts.parseClientMessage(variant(REQUEST, { language: null, locale: null, normalization: null, continue: null, flush: null, max_buffer_delay_ms: null, add_timestamps: null, generation_config: null }), { strictness: "strict" })],
+    ["access-token nulls", () => accessToken.parseRequest('{"grants":{"tts":null,"stt":true,"agent":null},"expires_in":null}', { strictness: "strict" })],
+    ["access-token grants null", () => accessToken.parseRequest('{"grants":null}', { strictness: "strict" })],
+    ["exactly six language hints for ink-preview, both spellings", () => sttTurns.parseQuery("model=ink-preview&encoding=pcm_s16le&sample_rate=16000&language_hint=hi&language_hint=en&language_hints=fr,de,es,ja", { strictness: "strict" })],
+    ["a dated ink-2 snapshot", () => sttTurns.parseQuery("model=ink-2-2027-01-15&encoding=pcm_s16le&sample_rate=16000", { strictness: "strict" })],
+    ["ink-preview on /stt/websocket with timestamp_granularities[]", () => sttV1.parseQuery("model=ink-preview&encoding=pcm_s16le&sample_rate=16000&timestamp_granularities[]=word", { strictness: "strict" })],
+    ["every Sonic 3.6 id", () => tts.parseClientMessage(variant(REQUEST, { model_id: "sonic-3.6-2026-08-27" }), { strictness: "strict" })],
+    ["a config with only keyterms (turn optional)", () => sttTurns.parseClientMessage('{"type":"config","keyterms":["Cartesia"]}', { strictness: "strict" })],
+    ["a config with a fractional end_timeout_ms", () => sttTurns.parseClientMessage('{"type":"config","turn":{"end_timeout_ms":1500.5}}', { strictness: "strict" })],
+    ["a config on /stt/websocket clearing both lists", () => sttV1.parseClientMessage('{"type":"config","keyterms":[],"language_hints":[]}', { strictness: "strict" })],
+    ["turn.end with words and languages", () => sttTurns.parseServerMessage('{"type":"turn.end","request_id":"r","transcript":"namaste hello","words":[{"word":"namaste","start":0.5,"end":0.9},{"word":"hello","start":1,"end":1.3}],"languages":[{"language":"hi","confidence":1},{"language":"en","confidence":0.643}]}', { strictness: "strict" })],
+    ["server nulls the SDK types allow", () => tts.parseServerMessage('{"type":"timestamps","done":false,"status_code":206,"context_id":"c","flush_id":null,"word_timestamps":null}', { strictness: "strict" })],
   ];
   it.each(accepted)("%s", (_name, parse) => {
     const result = parse();
@@ -507,13 +576,13 @@ describe("lenient accepts what strict rejects, and drops unknown fields", () => 
   });
 
   it("accepts out-of-range values together that strict rejects one by one", () => {
-    const text = variant(REQUEST, { max_buffer_delay_ms: 60_000, generation_config: { speed: 9, volume: 0, emotion: "grumpy" }, model_id: "sonic-99" });
+    const text = variant(REQUEST, { max_buffer_delay_ms: 60_000, generation_config: { speed: 9, volume: 0 }, model_id: "sonic-99" });
     expect(tts.parseClientMessage(text, { strictness: "lenient" }).ok).toBe(true);
     const strict = tts.parseClientMessage(text, { strictness: "strict" });
     expect(strict.ok).toBe(false);
     if (!strict.ok) {
       const paths = strict.error.issues.map((i) => i.path);
-      for (const p of ["max_buffer_delay_ms", "generation_config.speed", "generation_config.volume", "generation_config.emotion", "model_id"]) {
+      for (const p of ["max_buffer_delay_ms", "generation_config.speed", "generation_config.volume", "model_id"]) {
         expect(paths).toContain(p);
       }
     }
@@ -617,14 +686,15 @@ describe("bare text commands", () => {
 
   it.each(["FINALIZE", "Close", " close", "close\n", "finish", "", "flush"])("stt-v1 rejects the text %j", (text) => {
     const { message } = expectFailure(sttV1.parseClientMessage(text), "invalid_message", JSON.stringify(text));
-    expect(message).toMatch(/finalize, close or done/);
+    expect(message).toMatch(/finalize, close, done or a config/);
   });
 
-  it('stt-v1 rejects JSON {"type":"close"} and says it takes bare text', () => {
+  it('stt-v1 rejects JSON {"type":"close"} and says the commands are bare text', () => {
     for (const text of ['{"type":"close"}', '{"type":"finalize"}', '"close"']) {
       const { message } = expectFailure(sttV1.parseClientMessage(text), "invalid_message", text);
-      expect(message).toMatch(/finalize, close or done/);
+      expect(message).toMatch(/finalize, close, done or a config/);
     }
+    expect(expectFailure(sttV1.parseClientMessage('{"type":"close"}'), "invalid_message", "close").message).toContain("the commands are bare text");
     expect(sttV1.parseClientMessage('{"type":"close"}').ok).toBe(false);
   });
 

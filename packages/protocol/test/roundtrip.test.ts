@@ -100,9 +100,11 @@ const ROUND_TRIPS: Record<string, RoundTrip[]> = {
       return parsed.type === "audio" ? parsed.data : parsed;
     }),
     rt("clientMessage", sttV1Arbitraries.clientMessage, ANY_VERSION, (m) => unwrap(sttV1.parseClientMessage(sttV1.encodeClientMessage(m)))),
-    rt("clientFrame", sttV1Arbitraries.clientFrame, ANY_VERSION, (frame) => {
-      const parsed = unwrap(sttV1.parseClientMessage(frame));
-      return sttV1.encodeClientMessage(parsed);
+    rt("config", sttV1Arbitraries.config, ANY_VERSION, (c, o) => unwrap(sttV1.parseClientMessage(sttV1.encodeClientMessage(c), o))),
+    rt("clientFrame", sttV1Arbitraries.clientFrame, ANY_VERSION, (frame, o) => {
+      const wire = typeof frame === "object" && !(frame instanceof Uint8Array) ? JSON.stringify(frame) : frame;
+      const parsed = unwrap(sttV1.parseClientMessage(wire, o));
+      return parsed.type === "config" ? parsed : sttV1.encodeClientMessage(parsed);
     }),
     rt("transcript", sttV1Arbitraries.transcript, ANY_VERSION, sttV1Server),
     rt("flushDone", sttV1Arbitraries.flushDone, ANY_VERSION, sttV1Server),
@@ -305,6 +307,7 @@ const CATALOG_CASES: Record<string, CatalogCase> = {
   "stt-v1/query.json": { arb: arb(sttV1Arbitraries.query), check: "encode", toWire: sttV1Wire },
   "stt-v1/audio.json": { arb: arb(sttV1Arbitraries.audio) },
   "stt-v1/command.json": { arb: arb(sttV1Arbitraries.command) },
+  "stt-v1/config.json": { arb: arb(sttV1Arbitraries.config) },
   "stt-v1/client-message.json": { arb: arb(sttV1Arbitraries.clientFrame) },
   "stt-v1/transcript.json": { arb: arb(sttV1Arbitraries.transcript) },
   "stt-v1/flush-done.json": { arb: arb(sttV1Arbitraries.flushDone) },

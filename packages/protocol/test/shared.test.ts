@@ -51,10 +51,10 @@ describe("resolveVersion (§1.3)", () => {
     }
   });
 
-  it("falls back to 2026-03-01 with neither", () => {
-    expect(DEFAULT_VERSION).toBe("2026-03-01");
+  it("falls back to 2026-08-14, the docs' latest stable, with neither (update D12)", () => {
+    expect(DEFAULT_VERSION).toBe("2026-08-14");
     for (const input of [{}, { header: null, query: null }, { header: "", query: "" }]) {
-      expect(resolveVersion(input)).toEqual({ ok: true, value: { version: "2026-03-01", source: "default" } });
+      expect(resolveVersion(input)).toEqual({ ok: true, value: { version: "2026-08-14", source: "default" } });
     }
   });
 

@@ -28,7 +28,7 @@ import { SttSocketSession, type SttSessionOptions } from "./session.js";
 /** Handshake parameters of `/stt/turns/websocket` (the protocol's query type, without auth fields). */
 export type TurnsParams = Omit<sttTurns.Query, "cartesia_version" | "api_key" | "access_token" | "cartesia_client">;
 /** A turn configuration (`config` command), in the protocol's shape. */
-export type TurnConfig = sttTurns.Config["turn"];
+export type TurnConfig = NonNullable<sttTurns.Config["turn"]>;
 
 /** Watchdog settings: silence goes out while a turn is open and the caller's audio has stopped. */
 export interface WatchdogOptions {

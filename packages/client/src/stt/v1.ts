@@ -17,7 +17,7 @@
  * at a confirmed boundary (e.g. right after `flush_done`), the server receives every byte exactly
  * once across the connections. Call `finalize()` at utterance ends to keep boundaries close.
  */
-import type { sttV1 } from "@speechwire/protocol";
+import type { sttTurns, sttV1 } from "@speechwire/protocol";
 import { encodeQuery, PATHS, readSttV1Message } from "@speechwire/protocol/reader";
 import type { ClientConfig } from "../config.js";
 import { ConnectionError, SpeechwireError } from "../errors.js";
@@ -34,7 +34,7 @@ export type SttStreamParams = Omit<sttV1.Query, "cartesia_version" | "api_key" |
 export type SttStreamOptions = SttSessionOptions;
 
 /** One recognized word, in seconds from the start of the stream (across reconnects). */
-export type SttWord = Extract<NonNullable<sttV1.Transcript["words"]>, readonly unknown[]>[number];
+export type SttWord = sttTurns.Word;
 
 /** An interim (`isFinal: false`) or final transcript. `text` is the delta since the last final (§2.3). */
 export interface TranscriptEvent {
@@ -197,7 +197,10 @@ export class SttStream extends SttSocketSession<TranscriptEvent | FlushDoneEvent
 export function normalizeWords(words: sttV1.Transcript["words"], offset: number): SttWord[] {
   if (!words) return [];
   const shift = (t: number) => (offset === 0 ? t : Math.round((t + offset) * 1e6) / 1e6);
-  if (Array.isArray(words)) return words.map((w) => ({ word: w.word, start: shift(w.start), end: shift(w.end) }));
-  const list = words as { words: string[]; start: number[]; end: number[] };
-  return list.words.map((word, i) => ({ word, start: shift(list.start[i] ?? 0), end: shift(list.end[i] ?? 0) }));
+  // The docs' list, or the SDKs' `Array<WordTimestamps>` groups (update D5): groups flatten in order.
+  return words.flatMap((w): SttWord[] =>
+    "word" in w
+      ? [{ word: w.word, start: shift(w.start), end: shift(w.end) }]
+      : w.words.map((word, i) => ({ word, start: shift(w.start[i] ?? 0), end: shift(w.end[i] ?? 0) })),
+  );
 }

@@ -60,18 +60,18 @@ type ServerMessage = tts.ServerMessage | ttsSse.Event;
 export function toTtsEvent(message: ServerMessage): AudioEvent | TimestampsEvent | PhonemesEvent | FlushDoneEvent | TtsDoneEvent | TtsErrorEvent {
   switch (message.type) {
     case "chunk":
-      return { type: "audio", audio: decodeBase64(message.data), flushId: "flush_id" in message ? message.flush_id : undefined, stepTime: message.step_time };
+      return { type: "audio", audio: decodeBase64(message.data), flushId: "flush_id" in message ? (message.flush_id ?? undefined) : undefined, stepTime: message.step_time };
     case "timestamps":
       return {
         type: "timestamps",
         words: message.word_timestamps ?? { words: [], start: [], end: [] },
-        flushId: "flush_id" in message ? message.flush_id : undefined,
+        flushId: "flush_id" in message ? (message.flush_id ?? undefined) : undefined,
       };
     case "phoneme_timestamps":
       return {
         type: "phonemes",
         phonemes: message.phoneme_timestamps ?? { phonemes: [], start: [], end: [] },
-        flushId: "flush_id" in message ? message.flush_id : undefined,
+        flushId: "flush_id" in message ? (message.flush_id ?? undefined) : undefined,
       };
     case "flush_done":
       return { type: "flushDone", flushId: message.flush_id };

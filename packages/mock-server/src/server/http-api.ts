@@ -4,8 +4,10 @@ import type { Duplex } from "node:stream";
 import busboy from "busboy";
 import {
   accessToken,
+  decodeJsonObject,
   DEFAULT_VERSION,
   headerValue,
+  refuseModel,
   sttBatch,
   ttsBytes,
   ttsSse,
@@ -13,7 +15,7 @@ import {
   type Result,
 } from "@speechwire/protocol";
 import { transcribeBatch } from "../core/stt/index.js";
-import { sseEvents, synthesizeBytes, transcriptTooLong } from "../core/tts/index.js";
+import { sseEvents, synthesizeBytes, transcriptTooLong, ttsRequestRefusal } from "../core/tts/index.js";
 import { parseScenarioText } from "../scenario/load.js";
 import type { Scenario } from "../scenario/schema.js";
 import type { ServerContext } from "./context.js";
@@ -207,6 +209,7 @@ async function readTtsRequest<T extends { transcript: string }>(
   req: IncomingMessage,
   res: ServerResponse,
   parse: (body: Uint8Array, options: { strictness: "validating"; version: string }) => Result<T>,
+  endpoint: "tts-bytes" | "tts-sse",
   version: string,
   shape: ErrorShape,
   requestId: string,
@@ -216,7 +219,8 @@ async function readTtsRequest<T extends { transcript: string }>(
   journal.jsonRequest(body);
   const parsed = parse(body, { strictness: "validating", version });
   if (!parsed.ok) {
-    sendError(res, { status: 400, code: "invalid_request", title: "Invalid request", message: parsed.error.message }, shape, requestId);
+    const raw = decodeJsonObject(new TextDecoder().decode(body));
+    sendError(res, ttsRequestRefusal(endpoint, raw.ok ? raw.value : undefined, parsed.error), shape, requestId);
     return undefined;
   }
   const transcript = parsed.value.transcript;
@@ -238,7 +242,7 @@ async function bytesRoute(
   requestId: string,
   journal: HttpExchangeJournal,
 ) {
-  const parsed = await readTtsRequest(ctx, req, res, ttsBytes.parseRequest, version, shape, requestId, journal);
+  const parsed = await readTtsRequest(ctx, req, res, ttsBytes.parseRequest, "tts-bytes", version, shape, requestId, journal);
   if (!parsed) return;
   const audio = synthesizeBytes(parsed, scenario);
   // A WAV header needs the length: the text is planned through once first, yielding as it goes.
@@ -260,7 +264,7 @@ async function sseRoute(
   requestId: string,
   journal: HttpExchangeJournal,
 ) {
-  const parsed = await readTtsRequest(ctx, req, res, ttsSse.parseRequest, version, shape, requestId, journal);
+  const parsed = await readTtsRequest(ctx, req, res, ttsSse.parseRequest, "tts-sse", version, shape, requestId, journal);
   if (!parsed) return;
   res.writeHead(200, { ...CORS_HEADERS, ...requestIdHeaders(requestId), "content-type": "text/event-stream", "cache-control": "no-cache" });
   await writeBody(res, sseEvents(parsed, scenario, requestId));
@@ -338,7 +342,12 @@ async function batchRoute(req: IncomingMessage, res: ServerResponse, url: URL, s
   journal.multipartRequest(form.fields, form.file);
   if (!form.file) return bad("file: a file part is required");
   const fields = sttBatch.parseForm(form.fields, { strictness: "validating", version });
-  if (!fields.ok) return bad(fields.error.message);
+  if (!fields.ok) {
+    // A refused model gets its documented body (update D15), like the realtime endpoints.
+    const model = fields.error.issues.some((i) => i.path === "model") ? refuseModel("stt-batch", form.fields.model) : undefined;
+    if (model) return sendError(res, { status: model.status, code: model.code, title: model.title, message: model.message }, shape, requestId);
+    return bad(fields.error.message);
+  }
   const response = transcribeBatch(fields.value, new Uint8Array(form.file), scenario, requestId, query.value);
   sendJson(res, 200, response, requestIdHeaders(requestId));
 }

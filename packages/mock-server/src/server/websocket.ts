@@ -9,6 +9,8 @@ import type { Duplex } from "node:stream";
 import { WebSocketServer, type RawData, type WebSocket } from "ws";
 import {
   headerValue,
+  refuseModel,
+  type ModelRefusal,
   sttTurns,
   sttV1,
   toErrorEvent,
@@ -113,7 +115,7 @@ export function createUpgradeHandler(ctx: ServerContext, open: OpenSessions) {
       const seed = ctx.seed;
       let core: SessionCore | undefined;
       let queryError: string | undefined;
-      let modelUnknown = false;
+      let modelRefusal: ModelRefusal | undefined;
       if (endpoint === "tts") {
         core = createTtsCore({ version, requestId, scenario, seed, connection, maxTranscriptChars: ctx.maxTranscriptChars });
       } else {
@@ -126,14 +128,15 @@ export function createUpgradeHandler(ctx: ServerContext, open: OpenSessions) {
               : createSttTurnsCore({ query: query.value as sttTurns.Query, version, requestId, scenario, seed, connection });
         } else {
           queryError = query.error.message;
-          modelUnknown = query.error.issues.some((i) => i.path === "model");
+          // A sunset or unknown model gets its own documented error (update D8, D15).
+          if (query.error.issues.some((i) => i.path === "model")) modelRefusal = refuseModel(endpoint, url.searchParams.get("model"));
         }
       }
       const session = new WsSession(ws, journal, endpoint, shape, ctx, core);
       open.add(ws);
       ws.on("close", () => open.delete(ws));
       if (!core) {
-        session.failHandshakeQuery(requestId, queryError ?? "invalid query", modelUnknown);
+        session.failHandshakeQuery(requestId, queryError ?? "invalid query", modelRefusal);
         return;
       }
       session.start();
@@ -221,16 +224,15 @@ class WsSession {
     this.#enqueue(this.core?.open() ?? []);
   }
 
-  /** A bad handshake query: the real API answers with an error event (400), then the socket closes. */
-  failHandshakeQuery(requestId: string, message: string, modelUnknown: boolean): void {
+  /**
+   * A bad handshake query: the real API answers with an error event (400), then the socket closes.
+   * A refused model gets the documented body (`model_sunsetted`, or `model_not_found` "Invalid model").
+   */
+  failHandshakeQuery(requestId: string, message: string, model: ModelRefusal | undefined): void {
     const event = toErrorEvent(
-      {
-        status: 400,
-        code: modelUnknown ? "model_not_found" : "invalid_request",
-        title: modelUnknown ? "Invalid model" : "Invalid query parameters",
-        message,
-        requestId,
-      },
+      model
+        ? { status: model.status, code: model.code, title: model.title, message: `${model.message} (${message})`, requestId }
+        : { status: 400, code: "invalid_request", title: "Invalid query parameters", message, requestId },
       this.endpoint === "tts" ? "tts" : "stt",
       this.shape,
     );

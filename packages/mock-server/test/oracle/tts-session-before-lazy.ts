@@ -201,7 +201,7 @@ class TtsCore implements SessionCore {
         return;
       }
       for (const field of tts.REPEATED_FIELDS) {
-        if (stable(request[field]) !== stable(ctx.first[field])) {
+        if (stable(request[field] ?? undefined) !== stable(ctx.first[field] ?? undefined)) {
           this.#error(
             { status: 400, code: "invalid_request", title: "Invalid request", message: `${field}: must be the same on every input of context "${id}"` },
             id,
@@ -209,9 +209,9 @@ class TtsCore implements SessionCore {
           return;
         }
       }
-      if (request.add_timestamps !== undefined) ctx.addTimestamps = request.add_timestamps;
-      if (request.add_phoneme_timestamps !== undefined) ctx.addPhonemes = request.add_phoneme_timestamps;
-      if (request.max_buffer_delay_ms !== undefined) ctx.bufferDelayMs = request.max_buffer_delay_ms;
+      if (request.add_timestamps != null) ctx.addTimestamps = request.add_timestamps;
+      if (request.add_phoneme_timestamps != null) ctx.addPhonemes = request.add_phoneme_timestamps;
+      if (request.max_buffer_delay_ms != null) ctx.bufferDelayMs = request.max_buffer_delay_ms;
       ctx.config = synthConfigOf(request, ctx.config);
     }
     ctx.buffer += request.transcript;

@@ -1,7 +1,7 @@
 /**
  * fast-check arbitraries for every message of every endpoint (PROTOCOL.md §2–§7). Each arbitrary
  * generates values that the endpoint's `strict` schema accepts at the version named in its JSDoc
- * (default: `DEFAULT_VERSION`, 2026-03-01), and that survive the endpoint's encode → parse round trip
+ * (default: `DEFAULT_VERSION`, 2026-08-14), and that survive the endpoint's encode → parse round trip
  * unchanged: numbers are finite, never `-0`, and optional fields are absent rather than `undefined`.
  *
  * fast-check is an optional peer dependency: only this subpath imports it.
@@ -9,7 +9,8 @@
 import fc from "fast-check";
 import type * as AccessToken from "../endpoints/access-token.js";
 import { MAX_EXPIRES_IN } from "../endpoints/access-token.js";
-import { KEYTERM_LIMITS, TTS_MODELS } from "../endpoints/common.js";
+import { KEYTERM_LIMITS, LANGUAGE_HINT_LIMITS, TTS_MODELS } from "../endpoints/common.js";
+import { findModel } from "../models/lookup.js";
 import type * as SttBatch from "../endpoints/stt-batch.js";
 import { MODELS as STT_BATCH_MODELS } from "../endpoints/stt-batch.js";
 import type * as SttTurns from "../endpoints/stt-turns.js";
@@ -23,12 +24,12 @@ import type * as TtsSse from "../endpoints/tts-sse.js";
 import { MP3_BIT_RATES, STT_ENCODINGS, STT_SAMPLE_RATES, TTS_ENCODINGS, TTS_SAMPLE_RATES } from "../shared/audio.js";
 import { KNOWN_ERROR_CODES } from "../shared/errors.js";
 import { EMOTIONS, STT_LANGUAGES, TTS_LANGUAGES } from "../shared/languages.js";
-import { DEFAULT_VERSION, KNOWN_VERSIONS, VOICE_ID_OR_STRING_SINCE } from "../shared/version.js";
+import { KNOWN_VERSIONS, VOICE_ID_OR_STRING_SINCE } from "../shared/version.js";
 
-/** The versions the arbitraries are valid at under `strict`: the default, a legacy-error one and the id-or-string voice one. */
+/** The versions the arbitraries are valid at under `strict`: a structured-error one, a legacy-error one and the id-or-string voice one. */
 export const ARBITRARY_VERSIONS = {
   /** Structured errors, `{mode:"id"}` voices: what unmarked arbitraries are valid at. */
-  default: DEFAULT_VERSION,
+  default: "2026-03-01",
   /** Legacy errors (before 2026-03-01), `{mode:"id"}` voices: what `legacy*` arbitraries are valid at. */
   legacy: "2025-04-16",
   /** Structured errors, `string | {id}` voices: what `*IdOrString` arbitraries are valid at. */
@@ -301,21 +302,42 @@ const sttEncodingArb = fc.constantFrom(...STT_ENCODINGS);
 // /stt/websocket (§2)
 // ---------------------------------------------------------------------------------------------
 
-const sttV1Query: fc.Arbitrary<SttV1.Query> = fc.constantFrom(...STT_V1_MODELS).chain((model) =>
-  rec(
-    {
-      model: fc.constant(model),
-      encoding: sttEncodingArb,
-      sample_rate: sampleRateArb,
-      // ink-2 is English only (§2.1).
-      language: model === "ink-2" ? fc.constant("en") : fc.constantFrom(...STT_LANGUAGES),
-      min_volume: finite(0, 1),
-      max_silence_duration_secs: finite(0, 60, { minExcluded: true }),
-      keyterm: keytermsArb,
-      ...wsQueryCommon,
-    },
-    ["model", "encoding", "sample_rate"],
-  ),
+/** A served STT model of an endpoint, now and then a dated ink-2 snapshot (accepted by pattern, §13). */
+function sttModelArb(models: readonly string[]): fc.Arbitrary<string> {
+  return fc.oneof(
+    { arbitrary: fc.constantFrom(...models), weight: 6 },
+    { arbitrary: fc.date({ min: new Date("2026-01-01"), max: new Date("2030-12-31"), noInvalidDate: true }).map((d) => `ink-2-${d.toISOString().slice(0, 10)}`), weight: 1 },
+  );
+}
+
+/** `language_hint` for models that take hints (≤ 6 of their codes, update D7); none for the others. */
+function languageHintArb(model: string): fc.Arbitrary<string[] | undefined> {
+  const row = findModel(model);
+  if (!row?.features.languageHints) return fc.constant(undefined);
+  return fc.option(fc.uniqueArray(fc.constantFrom(...row.languages), { minLength: 1, maxLength: LANGUAGE_HINT_LIMITS.maxHints }), { nil: undefined });
+}
+
+const sttV1Query: fc.Arbitrary<SttV1.Query> = sttModelArb(STT_V1_MODELS).chain((model) =>
+  fc
+    .tuple(
+      rec(
+        {
+          model: fc.constant(model),
+          encoding: sttEncodingArb,
+          sample_rate: sampleRateArb,
+          // The docs say only ink-whisper uses `language` (update D7); SDK types narrow it to "en" for the others.
+          language: model.startsWith("ink-whisper") ? fc.constantFrom(...STT_LANGUAGES) : fc.constant("en"),
+          min_volume: finite(0, 1),
+          max_silence_duration_secs: finite(0, 60, { minExcluded: true }),
+          keyterm: keytermsArb,
+          "timestamp_granularities[]": fc.constant(["word"]).map((v) => [...v]),
+          ...wsQueryCommon,
+        },
+        ["model", "encoding", "sample_rate"],
+      ),
+      languageHintArb(model),
+    )
+    .map(([query, hints]) => compact({ ...query, language_hint: hints })),
 );
 
 const sttV1Command: fc.Arbitrary<SttV1.Command> = fc.constantFrom(...STT_V1_COMMANDS);
@@ -328,17 +350,32 @@ const sttV1Transcript: fc.Arbitrary<SttV1.Transcript> = rec(
     is_final: fc.boolean(),
     duration: finite(0, 600),
     language: fc.oneof(fc.constantFrom(...STT_LANGUAGES), fc.string({ unit: "grapheme-ascii", maxLength: 5 })),
-    // Both readings of §10.6.
-    words: fc.oneof(fc.array(wordArbitrary, { maxLength: 12 }), wordTimestampsArb),
+    // Both readings of §10.6: the docs' list and the SDKs' `Array<WordTimestamps>` (update D5).
+    words: fc.oneof(fc.array(wordArbitrary, { maxLength: 12 }), fc.array(wordTimestampsArb, { maxLength: 3 })),
   },
   ["type", "request_id", "text", "is_final"],
 );
 
 const sttV1FlushDone: fc.Arbitrary<SttV1.FlushDone> = fc.record({ type: fc.constant("flush_done" as const), request_id: requestIdArb }, { noNullPrototype: true });
 const sttV1Done: fc.Arbitrary<SttV1.Done> = fc.record({ type: fc.constant("done" as const), request_id: requestIdArb }, { noNullPrototype: true });
+/** The language codes a `config` may carry (ink-preview's; the session decides whether its model takes them). */
+const configHintsArb = fc.uniqueArray(fc.constantFrom(...(findModel("ink-preview")?.languages ?? ["en"])), { maxLength: LANGUAGE_HINT_LIMITS.maxHints });
+
+/** The list fields of `config` on both STT sockets (update D4): a list, `[]` (clears) or `null` (keeps). */
+const sttConfigListsArb = rec(
+  {
+    keyterms: fc.oneof(keytermsArb, fc.constant([] as string[]), fc.constant(null)),
+    language_hints: fc.oneof(configHintsArb, fc.constant(null)),
+  },
+  [],
+);
+
+const sttV1Config: fc.Arbitrary<SttV1.Config> = sttConfigListsArb.map((lists) => ({ type: "config" as const, ...lists }));
+
 const sttV1ClientMessage: fc.Arbitrary<SttV1.ClientMessage> = fc.oneof(
   audioBytesArb.map((data) => ({ type: "audio" as const, data })),
   sttV1Command.map((type) => ({ type })),
+  sttV1Config,
 );
 
 /** Arbitraries for `/stt/websocket` (§2); strict-valid at 2026-03-01 unless marked legacy (2025-04-16). */
@@ -349,10 +386,12 @@ export const sttV1Arbitraries = {
   command: sttV1Command,
   /** A binary audio frame. */
   audio: audioBytesArb,
-  /** A client message as `encodeClientMessage` takes it: `{type:"audio",data}` or `{type:<command>}`. */
+  /** `{"type":"config", keyterms?, language_hints?}` (update D4). */
+  config: sttV1Config,
+  /** A client message as `encodeClientMessage` takes it: `{type:"audio",data}`, `{type:<command>}` or a `config`. */
   clientMessage: sttV1ClientMessage,
-  /** A client frame as it travels (what the `clientMessage` schema reads): bytes or a command string. */
-  clientFrame: fc.oneof(audioBytesArb, sttV1Command) as fc.Arbitrary<Uint8Array | SttV1.Command>,
+  /** A client frame as the `clientMessage` schema reads it: bytes, a command string or a decoded `config`. */
+  clientFrame: fc.oneof(audioBytesArb, sttV1Command, sttV1Config) as fc.Arbitrary<Uint8Array | SttV1.Command | SttV1.Config>,
   /** `transcript`, with `words` in either reading (`[{word,start,end}]` or parallel arrays). */
   transcript: sttV1Transcript,
   /** `flush_done`. */
@@ -396,36 +435,57 @@ const turnThresholdsArb: fc.Arbitrary<{ start?: number; eagerEnd?: number; end?:
 
 const endTimeoutArb = fc.integer({ min: T.end_timeout_ms.min, max: T.end_timeout_ms.max });
 
-const sttTurnsQuery: fc.Arbitrary<SttTurns.Query> = fc
-  .tuple(
-    rec(
-      {
-        model: fc.constantFrom(...STT_TURNS_MODELS),
-        encoding: sttEncodingArb,
-        sample_rate: sampleRateArb,
-        keyterm: keytermsArb,
-        turn_end_timeout_ms: endTimeoutArb,
-        ...wsQueryCommon,
-      },
-      ["model", "encoding", "sample_rate"],
+const sttTurnsQuery: fc.Arbitrary<SttTurns.Query> = sttModelArb(STT_TURNS_MODELS).chain((model) =>
+  fc
+    .tuple(
+      rec(
+        {
+          model: fc.constant(model),
+          encoding: sttEncodingArb,
+          sample_rate: sampleRateArb,
+          keyterm: keytermsArb,
+          turn_end_timeout_ms: endTimeoutArb,
+          ...wsQueryCommon,
+        },
+        ["model", "encoding", "sample_rate"],
+      ),
+      turnThresholdsArb,
+      languageHintArb(model),
+    )
+    .map(([query, t, hints]) =>
+      compact({ ...query, turn_start_threshold: t.start, turn_eager_end_threshold: t.eagerEnd, turn_end_threshold: t.end, language_hint: hints }),
     ),
-    turnThresholdsArb,
-  )
-  .map(([query, t]) =>
-    compact({ ...query, turn_start_threshold: t.start, turn_eager_end_threshold: t.eagerEnd, turn_end_threshold: t.end }),
-  );
+);
 
 const turnConfigArb: fc.Arbitrary<SttTurns.Config["turn"]> = fc
   .tuple(turnThresholdsArb, fc.option(endTimeoutArb, { nil: undefined }))
   .map(([t, timeout]) => compact({ start_threshold: t.start, eager_end_threshold: t.eagerEnd, end_threshold: t.end, end_timeout_ms: timeout }));
 
 const sttTurnsClose: fc.Arbitrary<SttTurns.Close> = fc.constant({ type: "close" as const });
-const sttTurnsConfig: fc.Arbitrary<SttTurns.Config> = turnConfigArb.map((turn) => ({ type: "config" as const, turn }));
+/** `config`: `turn` (optional since SDK 4.2) and the list fields, at least one of them. */
+const sttTurnsConfig: fc.Arbitrary<SttTurns.Config> = fc
+  .tuple(fc.option(turnConfigArb, { nil: undefined, freq: 3 }), sttConfigListsArb)
+  .map(([turn, lists]) => (turn === undefined ? { type: "config" as const, ...lists } : { type: "config" as const, turn, ...lists }));
 const sttTurnsCommand = fc.oneof(sttTurnsClose, sttTurnsConfig) as fc.Arbitrary<SttTurns.Close | SttTurns.Config>;
 
 const withRequestId = <Tag extends string>(type: Tag) => fc.record({ type: fc.constant(type), request_id: requestIdArb }, { noNullPrototype: true });
+/** Detected languages with confidences (ink-preview, update D6). */
+const detectedLanguagesArb = fc.array(
+  fc.record({ language: fc.constantFrom(...TTS_LANGUAGES), confidence: finite(0, 1) }, { noNullPrototype: true }),
+  { minLength: 1, maxLength: 3 },
+);
+/** A turn event with text: `words` and `languages` present or left out (update D6). */
 const withTranscript = <Tag extends string>(type: Tag) =>
-  fc.record({ type: fc.constant(type), request_id: requestIdArb, transcript: transcriptTextArb }, { noNullPrototype: true });
+  rec(
+    {
+      type: fc.constant(type),
+      request_id: requestIdArb,
+      transcript: transcriptTextArb,
+      words: fc.array(wordArbitrary, { minLength: 1, maxLength: 12 }),
+      languages: detectedLanguagesArb,
+    },
+    ["type", "request_id", "transcript"],
+  );
 
 const connectedArb: fc.Arbitrary<SttTurns.Connected> = withRequestId("connected");
 const turnStartArb: fc.Arbitrary<SttTurns.TurnStart> = withRequestId("turn.start");
@@ -491,22 +551,21 @@ const experimentalControlsArb = rec(
   [],
 );
 
-/** The `{mode:"id"}` / `{mode:"embedding"}` voice (≤ 2026-03-01). */
-const voiceModeObjectArb = fc.oneof(
-  { arbitrary: rec({ mode: fc.constant("id" as const), id: voiceIdArb, __experimental_controls: experimentalControlsArb }, ["mode", "id"]), weight: 4 },
-  {
-    arbitrary: rec(
-      { mode: fc.constant("embedding" as const), embedding: fc.array(finite(-1, 1), { maxLength: 16 }), __experimental_controls: experimentalControlsArb },
-      ["mode", "embedding"],
-    ),
-    weight: 1,
-  },
-);
+/** The `{mode:"id"}` voice (before 2026-08-14); `{mode:"embedding"}` is refused since 2026-06-01 (update D8). */
+const voiceModeObjectArb = rec({ mode: fc.constant("id" as const), id: voiceIdArb, __experimental_controls: experimentalControlsArb }, ["mode", "id"]);
 
 /** The `string | {id, mode?:"id"}` voice (2026-08-14). */
 const voiceIdOrStringArb = fc.oneof(voiceIdArb, rec({ id: voiceIdArb }), rec({ id: voiceIdArb, mode: fc.constant("id" as const) }));
 
-const generationConfigArb = rec({ volume: finite(0.5, 2), speed: finite(0.6, 1.5), emotion: fc.constantFrom(...EMOTIONS) }, []);
+/** `generation_config`: emotions mostly from the 58, sometimes another name (accepted, unverified: update D10). */
+const generationConfigArb = rec(
+  {
+    volume: finite(0.5, 2),
+    speed: finite(0.6, 1.5),
+    emotion: fc.oneof({ arbitrary: fc.constantFrom(...EMOTIONS), weight: 4 }, { arbitrary: fc.constantFrom("Happy", "Joking/Comedic", "positivity:high"), weight: 1 }),
+  },
+  [],
+);
 
 const rawOutputFormatArb = fc.record(
   { container: fc.constant("raw" as const), encoding: fc.constantFrom(...TTS_ENCODINGS), sample_rate: fc.constantFrom(...TTS_SAMPLE_RATES) },
@@ -545,27 +604,31 @@ const ttsTranscriptArb = fc.oneof(
   { arbitrary: fc.array(fc.oneof(transcriptTextArb, ssmlTagArb), { minLength: 1, maxLength: 4 }).map((parts) => parts.join("")), weight: 1 },
 );
 
-const localeArb = fc.oneof(fc.constantFrom("en-US", "en-GB", "fr-CA", "pt-BR", "es-MX", "zh-TW", "de-CH"), fc.string({ unit: "grapheme-ascii", minLength: 1, maxLength: 8 }));
+const localeArb = fc.constantFrom("en-US", "en-GB", "fr-CA", "pt-BR", "es-MX", "zh-TW", "de-CH");
 
-/** `language` xor `locale` (mutually exclusive, §5.2), or neither. */
-const languageOrLocaleArb: fc.Arbitrary<{ language?: string; locale?: string }> = fc.oneof(
-  fc.constant({}),
-  fc.constantFrom(...TTS_LANGUAGES).map((language) => ({ language })),
-  localeArb.map((locale) => ({ locale })),
-);
+/** `language` xor `locale` (mutually exclusive, §5.2), or neither; `locale` only where the model takes it; `null` as absent (update D2). */
+function languageOrLocaleArb(model: string): fc.Arbitrary<{ language?: string | null; locale?: string | null }> {
+  const locales = findModel(model)?.features.locales === true;
+  return fc.oneof(
+    fc.constant({}),
+    fc.constant({ language: null }),
+    fc.constantFrom(...TTS_LANGUAGES).map((language) => ({ language })),
+    ...(locales ? [localeArb.map((locale) => ({ locale })), fc.constant({ language: null, locale: "en-US" })] : []),
+  );
+}
 
 type VoiceShape = "mode-object" | "id-or-string";
 
 /** The optional fields every TTS request shares (§5.2, §6), without `language`/`locale`. */
 function ttsCoreArb(voice: VoiceShape) {
-  return fc
+  return fc.constantFrom(...TTS_MODELS).chain((model) => fc
     .tuple(
       rec(
         {
-          model_id: fc.constantFrom(...TTS_MODELS),
+          model_id: fc.constant(model),
           transcript: ttsTranscriptArb,
           voice: voice === "mode-object" ? voiceModeObjectArb : voiceIdOrStringArb,
-          normalization: fc.oneof(fc.constantFrom("auto", "off"), localeArb),
+          normalization: fc.oneof(fc.constantFrom("auto", "off", null), fc.constantFrom(...TTS_LANGUAGES), localeArb),
           generation_config: generationConfigArb,
           pronunciation_dict_id: fc.option(fc.uuid(), { nil: null }),
           pronunciation_dict_ids: fc.array(fc.uuid(), { maxLength: 3 }),
@@ -574,9 +637,9 @@ function ttsCoreArb(voice: VoiceShape) {
         },
         ["model_id", "transcript", "voice"],
       ),
-      languageOrLocaleArb,
+      languageOrLocaleArb(model),
     )
-    .map(([core, lang]) => ({ ...core, ...lang }));
+    .map(([core, lang]) => ({ ...core, ...lang })));
 }
 
 function ttsGenerationRequestArb(voice: VoiceShape): fc.Arbitrary<Tts.GenerationRequest> {
@@ -587,10 +650,11 @@ function ttsGenerationRequestArb(voice: VoiceShape): fc.Arbitrary<Tts.Generation
         {
           output_format: rawOutputFormatArb,
           context_id: contextIdArb,
-          continue: fc.boolean(),
-          flush: fc.boolean(),
-          max_buffer_delay_ms: fc.integer({ min: MAX_BUFFER_DELAY_MS.min, max: MAX_BUFFER_DELAY_MS.max }),
-          add_timestamps: fc.boolean(),
+          // `| null` in SDK 4.2 (update D2).
+          continue: fc.option(fc.boolean(), { nil: null, freq: 5 }),
+          flush: fc.option(fc.boolean(), { nil: null, freq: 5 }),
+          max_buffer_delay_ms: fc.option(fc.integer({ min: MAX_BUFFER_DELAY_MS.min, max: MAX_BUFFER_DELAY_MS.max }), { nil: null, freq: 5 }),
+          add_timestamps: fc.option(fc.boolean(), { nil: null, freq: 5 }),
           add_phoneme_timestamps: fc.boolean(),
           use_normalized_timestamps: fc.boolean(),
         },
@@ -619,6 +683,9 @@ const ttsCancel: fc.Arbitrary<Tts.Cancel> = fc.record({ context_id: contextIdArb
 const flushIdArb = fc.integer({ min: 1, max: 1000 });
 const stepTimeArb = finite(0, 10_000);
 
+/** SDK 4.2 types `flush_id` (and the timestamp lists) `| null` on server messages (update D11). */
+const nullableFlushIdArb = fc.option(flushIdArb, { nil: null, freq: 6 });
+
 const ttsChunk: fc.Arbitrary<Tts.Chunk> = rec(
   {
     type: fc.constant("chunk" as const),
@@ -627,7 +694,7 @@ const ttsChunk: fc.Arbitrary<Tts.Chunk> = rec(
     status_code: statusArb,
     step_time: stepTimeArb,
     context_id: contextIdArb,
-    flush_id: flushIdArb,
+    flush_id: nullableFlushIdArb,
   },
   ["type", "data", "done", "status_code", "step_time", "context_id"],
 );
@@ -637,8 +704,8 @@ const ttsTimestamps: fc.Arbitrary<Tts.Timestamps> = rec(
     done: fc.constant(false as const),
     status_code: statusArb,
     context_id: contextIdArb,
-    word_timestamps: wordTimestampsArb,
-    flush_id: flushIdArb,
+    word_timestamps: fc.option(wordTimestampsArb, { nil: null, freq: 6 }),
+    flush_id: nullableFlushIdArb,
   },
   ["type", "done", "status_code", "context_id"],
 );
@@ -648,8 +715,8 @@ const ttsPhonemeTimestamps: fc.Arbitrary<Tts.PhonemeTimestamps> = rec(
     done: fc.constant(false as const),
     status_code: statusArb,
     context_id: contextIdArb,
-    phoneme_timestamps: phonemeTimestampsArb,
-    flush_id: flushIdArb,
+    phoneme_timestamps: fc.option(phonemeTimestampsArb, { nil: null, freq: 6 }),
+    flush_id: nullableFlushIdArb,
   },
   ["type", "done", "status_code", "context_id"],
 );
@@ -921,7 +988,9 @@ export const sttBatchArbitraries = {
 // POST /access-token (§7)
 // ---------------------------------------------------------------------------------------------
 
-const grantsArb: fc.Arbitrary<AccessToken.Grants> = rec({ tts: fc.boolean(), stt: fc.boolean(), agent: fc.boolean() }, []);
+// Every field `| null` in SDK 4.2 (update D2).
+const grantArb = fc.option(fc.boolean(), { nil: null, freq: 6 });
+const grantsArb: fc.Arbitrary<AccessToken.Grants> = rec({ tts: grantArb, stt: grantArb, agent: grantArb }, []);
 
 /** Arbitraries for `POST /access-token` (§7); strict-valid at 2026-03-01. */
 export const accessTokenArbitraries = {

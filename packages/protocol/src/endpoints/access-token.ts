@@ -24,10 +24,11 @@ export type Grant = keyof typeof GRANT_SCOPES;
 
 /** Builds every schema of the endpoint at one strictness level. */
 export const schemas = schemaSet((s: SchemaBuilder) => {
-  const grants = s.object({ tts: z.boolean().optional(), stt: z.boolean().optional(), agent: z.boolean().optional() });
+  // SDK 4.2 types every field `| null` (update D2): null means absent (no grant, the default expiry).
+  const grants = s.object({ tts: z.boolean().nullish(), stt: z.boolean().nullish(), agent: z.boolean().nullish() });
   const request = s.object({
-    grants: grants.optional(),
-    expires_in: s.range(1, MAX_EXPIRES_IN, z.number().int()).optional(),
+    grants: grants.nullish(),
+    expires_in: s.range(1, MAX_EXPIRES_IN, z.number().int()).nullish(),
   });
   const response = s.object({ token: z.string() });
   const errorBody = httpErrorBodySchema(s);

@@ -2,6 +2,8 @@
 import * as z from "zod";
 import { MP3_BIT_RATES, TTS_ENCODINGS, TTS_SAMPLE_RATES } from "../shared/audio.js";
 import { EMOTIONS, TTS_LANGUAGES } from "../shared/languages.js";
+import { findModel, servedModelPatterns, servedModels } from "../models/lookup.js";
+import type { ModelEndpoint } from "../models/table.js";
 import type { ResolvedSchemaOptions } from "../shared/options.js";
 import type { SchemaBuilder } from "../shared/strictness.js";
 
@@ -11,17 +13,21 @@ export const KEYTERM_LIMITS = { maxTerms: 100, maxTotalChars: 1200 } as const;
 /** The keyterm limits in words, for JSON Schema descriptions (refinements do not appear there). */
 export const KEYTERM_RULE = "keyterm: at most 100 terms and 1200 characters in all.";
 
-/** A refinement that enforces the keyterm limits, except when lenient. */
-export function keytermChecks(s: SchemaBuilder) {
-  return (query: { keyterm?: string[] | undefined }, ctx: z.RefinementCtx) => {
-    if (s.strictness === "lenient" || !query.keyterm) return;
-    if (query.keyterm.length > KEYTERM_LIMITS.maxTerms) {
-      ctx.addIssue({ code: "custom", path: ["keyterm"], message: `at most ${KEYTERM_LIMITS.maxTerms} keyterms, got ${query.keyterm.length}` });
-    }
-    const chars = query.keyterm.reduce((n, k) => n + k.length, 0);
-    if (chars > KEYTERM_LIMITS.maxTotalChars) {
-      ctx.addIssue({ code: "custom", path: ["keyterm"], message: `keyterms total at most ${KEYTERM_LIMITS.maxTotalChars} characters, got ${chars}` });
-    }
+/** Why a keyterm list breaks the limits, or `undefined` (§2.1). */
+export function keytermProblem(terms: readonly string[]): string | undefined {
+  if (terms.length > KEYTERM_LIMITS.maxTerms) return `at most ${KEYTERM_LIMITS.maxTerms} keyterms, got ${terms.length}`;
+  const chars = terms.reduce((n, k) => n + k.length, 0);
+  if (chars > KEYTERM_LIMITS.maxTotalChars) return `keyterms total at most ${KEYTERM_LIMITS.maxTotalChars} characters, got ${chars}`;
+  return undefined;
+}
+
+/** A refinement that enforces the keyterm limits on a list field (`keyterm` in a query, `keyterms` in `config`), except when lenient. */
+export function keytermChecks(s: SchemaBuilder, field: "keyterm" | "keyterms" = "keyterm") {
+  return (value: { keyterm?: string[] | null | undefined; keyterms?: string[] | null | undefined }, ctx: z.RefinementCtx) => {
+    const terms = value[field];
+    if (s.strictness === "lenient" || !terms) return;
+    const problem = keytermProblem(terms);
+    if (problem) ctx.addIssue({ code: "custom", path: [field], message: problem });
   };
 }
 
@@ -61,23 +67,27 @@ export function base64Schema(s: SchemaBuilder) {
   return s.strictness === "lenient" ? z.string() : z.string().regex(BASE64, "expected base64");
 }
 
-/** TTS model ids (§5.2); the set grows, so only checked levels hold a model to it. */
-export const TTS_MODELS = [
-  "sonic-3.5",
-  "sonic-3",
-  "sonic-3.5-2026-05-04",
-  "sonic-3-2026-01-12",
-  "sonic-3-2025-10-27",
-  "sonic-latest",
-  "sonic-3-latest",
-  "sonic-2",
-  "sonic-2-2025-03-07",
-  "sonic-turbo",
-] as const;
+/** TTS model ids served today (§13): the model table's, sunset ones left out. */
+export const TTS_MODELS: readonly string[] = servedModels("tts");
 
-/** The voice specifier by shape (§5.2, §10.16). */
+/**
+ * A model id for an endpoint: checked levels take the ids the table serves (and dated snapshots by
+ * pattern); sunset and unknown ids are refused (the mock answers them from the table first).
+ */
+export function modelSchema(s: SchemaBuilder, endpoint: ModelEndpoint): z.ZodType<string, string> {
+  if (s.strictness === "lenient") return z.string();
+  const ids = servedModels(endpoint) as [string, ...string[]];
+  const patterns = servedModelPatterns(endpoint);
+  if (patterns.length === 0) return z.enum(ids);
+  return z.union([z.enum(ids), ...patterns.map((p) => z.string().regex(p, `expected one of ${ids.join(", ")} or a dated snapshot`))]);
+}
+
+/**
+ * The voice specifier by shape (§5.2, §10.16). Embeddings (`{mode:"embedding"}`) are refused on every
+ * version since 2026-06-01 (update D8): only lenient reading still takes them.
+ */
 export function voiceSchema(s: SchemaBuilder, shape: ResolvedSchemaOptions["voice"]) {
-  // livekit sends these only with 2024-11-13 and sonic-2-2025-03-07 (§1.3).
+  // livekit sends these only with 2024-11-13 and sonic-2-2025-03-07 (§1.3), now sunset.
   const experimentalControls = s
     .object({ speed: z.union([z.string(), z.number()]).optional(), emotion: z.array(z.string()).optional() })
     .optional();
@@ -88,19 +98,22 @@ export function voiceSchema(s: SchemaBuilder, shape: ResolvedSchemaOptions["voic
     embedding: z.array(z.number()),
     __experimental_controls: experimentalControls,
   });
-  const modeObject = z.union([byId, byEmbedding]);
   const idOrString = z.union([voiceId, s.object({ id: voiceId, mode: z.literal("id").optional() })]);
-  if (shape === "mode-object") return modeObject;
+  if (shape === "mode-object") return byId;
   if (shape === "id-or-string") return idOrString;
   return z.union([byId, byEmbedding, idOrString]);
 }
 
-/** `generation_config` (§5.2): volume 0.5–2.0, speed 0.6–1.5, emotion from the enum. */
+/**
+ * `generation_config` (§5.2): volume 0.5–2.0, speed 0.6–1.5. `emotion` takes any string at every level:
+ * whether the real API refuses names outside the 58 of `EMOTIONS` (LiveKit's Python plugin sends
+ * "Happy") is unknown, so they are accepted and the strict linter warns (update D10).
+ */
 export function generationConfigSchema(s: SchemaBuilder) {
   return s.object({
-    volume: s.range(0.5, 2).optional(),
-    speed: s.range(0.6, 1.5).optional(),
-    emotion: s.known(EMOTIONS).optional(),
+    volume: s.range(0.5, 2).nullish(),
+    speed: s.range(0.6, 1.5).nullish(),
+    emotion: z.string().meta({ description: `One of: ${EMOTIONS.join(", ")} (others are accepted, unverified).` }).nullish(),
   });
 }
 
@@ -127,14 +140,15 @@ export function bytesOutputFormatSchema(s: SchemaBuilder) {
 /** Fields every TTS request shares: WebSocket, bytes and SSE (§5.2, §6). */
 export function ttsCoreFields(s: SchemaBuilder, o: ResolvedSchemaOptions) {
   return {
-    model_id: s.known(TTS_MODELS),
+    model_id: modelSchema(s, "tts"),
     transcript: z.string(),
     voice: voiceSchema(s, o.voice),
-    language: s.known(TTS_LANGUAGES).optional(),
-    locale: z.string().optional(),
-    normalization: z.string().optional(),
-    generation_config: generationConfigSchema(s).optional(),
-    pronunciation_dict_id: z.string().nullable().optional(),
+    // `| null` in SDK 4.2 wherever these are optional (update D2): null means absent.
+    language: s.known(TTS_LANGUAGES).nullish(),
+    locale: z.string().nullish(),
+    normalization: z.string().nullish(),
+    generation_config: generationConfigSchema(s).nullish(),
+    pronunciation_dict_id: z.string().nullish(),
     // An older SSE page lists a plural list (§10.18).
     pronunciation_dict_ids: z.array(z.string()).optional(),
     speed: s.known(["slow", "normal", "fast"]).optional(),
@@ -143,14 +157,88 @@ export function ttsCoreFields(s: SchemaBuilder, o: ResolvedSchemaOptions) {
   };
 }
 
-/** `language` and `locale` are mutually exclusive (2026-08-14, §5.2); checked except when lenient. */
-export const LANGUAGE_OR_LOCALE_RULE = "language and locale are mutually exclusive.";
+/** The request rules the JSON Schema cannot state, in words (for its description). */
+export const LANGUAGE_OR_LOCALE_RULE =
+  "language and locale are mutually exclusive; locale only on models that take locale codes (Sonic 3.6); normalization is auto, off, a language or a locale code.";
 
-/** See `LANGUAGE_OR_LOCALE_RULE`. */
+/** A locale code: a base language and a region (`en-US`, `pt-BR`). */
+const LOCALE = /^[a-z]{2,3}-[A-Z]{2}$/;
+
+/**
+ * Checks what ties a TTS request's fields together, except when lenient: `language` xor `locale`
+ * (2026-08-14, §5.2); `locale` only where the model takes locales ("On Sonic 3.5 they return 400",
+ * update D11); `normalization` is `auto`, `off`, a language or a locale code (TEXT-NORM).
+ */
 export function languageOrLocale(s: SchemaBuilder) {
-  return (request: { language?: string | undefined; locale?: string | undefined }, ctx: z.RefinementCtx) => {
-    if (s.strictness !== "lenient" && request.language !== undefined && request.locale !== undefined) {
+  return (
+    request: { model_id?: string; language?: string | null | undefined; locale?: string | null | undefined; normalization?: string | null | undefined },
+    ctx: z.RefinementCtx,
+  ) => {
+    if (s.strictness === "lenient") return;
+    if (request.language != null && request.locale != null) {
       ctx.addIssue({ code: "custom", path: ["locale"], message: "locale and language are mutually exclusive" });
     }
+    if (request.locale != null) {
+      const model = typeof request.model_id === "string" ? findModel(request.model_id) : undefined;
+      if (model && !model.features.locales) {
+        ctx.addIssue({ code: "custom", path: ["locale"], message: `${request.model_id} does not take locale codes (they work on Sonic 3.6: sonic-3.6, sonic-preview)` });
+      } else if (!LOCALE.test(request.locale)) {
+        ctx.addIssue({ code: "custom", path: ["locale"], message: `expected a locale code like en-US, got ${JSON.stringify(request.locale)}` });
+      }
+    }
+    const n = request.normalization;
+    if (n != null && n !== "auto" && n !== "off" && !(TTS_LANGUAGES as readonly string[]).includes(n) && !LOCALE.test(n)) {
+      ctx.addIssue({ code: "custom", path: ["normalization"], message: `expected auto, off, a language or a locale code, got ${JSON.stringify(n)}` });
+    }
+  };
+}
+
+/** Language hints (update D7): at most 6, base codes only, for models that take them (ink-preview). */
+export const LANGUAGE_HINT_LIMITS = { maxHints: 6 } as const;
+
+/** The hints of a handshake query: `language_hint` repeated, plus `language_hints` (repeated or comma-separated). */
+export function queryLanguageHints(query: { language_hint?: string[] | undefined; language_hints?: string[] | undefined }): string[] {
+  const listed = (query.language_hints ?? []).flatMap((v) => v.split(",")).map((v) => v.trim()).filter((v) => v !== "");
+  return [...(query.language_hint ?? []), ...listed];
+}
+
+/**
+ * Why a list of hints is refused for a model, or `undefined` when it is fine: a model that takes no
+ * hints ("ink-2 doesn't take hints"), more than 6, or a code the model does not know (update D7).
+ */
+export function languageHintProblem(model: string, hints: readonly string[]): string | undefined {
+  if (hints.length === 0) return undefined;
+  const row = findModel(model);
+  if (row && !row.features.languageHints) return `${model} doesn't take language hints (ink-preview does)`;
+  if (hints.length > LANGUAGE_HINT_LIMITS.maxHints) return `at most ${LANGUAGE_HINT_LIMITS.maxHints} language hints, got ${hints.length}`;
+  const known = row?.languages ?? [];
+  const bad = hints.find((h) => !known.includes(h));
+  if (bad !== undefined) return `unsupported language hint ${JSON.stringify(bad)}: use base codes of ${model}'s languages (e.g. en, hi)`;
+  return undefined;
+}
+
+/** The hint rule in words, for JSON Schema descriptions. */
+export const LANGUAGE_HINT_RULE = "language_hint / language_hints: at most 6 base codes, only for models that take hints (ink-preview).";
+
+/** A refinement that enforces `languageHintProblem` on a handshake query, except when lenient. */
+export function languageHintChecks(s: SchemaBuilder) {
+  return (query: { model?: string; language_hint?: string[] | undefined; language_hints?: string[] | undefined }, ctx: z.RefinementCtx) => {
+    if (s.strictness === "lenient" || typeof query.model !== "string") return;
+    const problem = languageHintProblem(query.model, queryLanguageHints(query));
+    if (problem) ctx.addIssue({ code: "custom", path: [query.language_hint ? "language_hint" : "language_hints"], message: problem });
+  };
+}
+
+/**
+ * The `config` message's fields both STT sockets share (update D4): a new list replaces the old one,
+ * `[]` clears it, an omitted field keeps it. A `language_hint` field there is ignored (the docs say so).
+ */
+export function sttConfigFields(s: SchemaBuilder) {
+  return {
+    type: z.literal("config"),
+    keyterms: z.array(z.string()).nullish(),
+    language_hints: (s.strictness === "lenient" ? z.array(z.string()) : z.array(z.string()).max(LANGUAGE_HINT_LIMITS.maxHints)).nullish(),
+    // "A language_hint field there is ignored": accepted at every level, the strict linter warns.
+    language_hint: z.unknown().optional().meta({ description: "Ignored by the server; use language_hints." }),
   };
 }

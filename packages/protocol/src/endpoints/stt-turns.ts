@@ -11,14 +11,15 @@ import { schemaSet, type SchemaOptions } from "../shared/options.js";
 import { decodeQueryWith, encodeQueryWith, numberParam, repeatedParam, type QueryInput } from "../shared/query.js";
 import { fail, ok, type Result } from "../shared/result.js";
 import type { SchemaBuilder } from "../shared/strictness.js";
-import { KEYTERM_RULE, keytermChecks } from "./common.js";
+import { servedModels } from "../models/lookup.js";
+import { KEYTERM_RULE, keytermChecks, LANGUAGE_HINT_RULE, languageHintChecks, modelSchema, sttConfigFields, wordSchemas } from "./common.js";
 
 const THRESHOLD_RULE = "Thresholds keep end < eager_end < start (in the handshake, defaults 0.2, 0.4, 0.8 stand in for the ones not given).";
 
 /** The endpoint's path. */
 export const PATH = "/stt/turns/websocket";
-/** Models this endpoint serves: ink-2, English only (§3). */
-export const MODELS = ["ink-2"] as const;
+/** Models this endpoint serves (§3, §13): the model table's; dated `ink-2-YYYY-MM-DD` by pattern too. */
+export const MODELS: readonly string[] = servedModels("stt-turns");
 
 /** Turn settings: documented ranges and defaults (§3.1). */
 export const TURN_SETTINGS = {
@@ -79,23 +80,28 @@ export function checkThresholdOrder(turn: { start_threshold: number; eager_end_t
 /** Builds every schema of the endpoint at one strictness level. */
 export const schemas = schemaSet((s: SchemaBuilder, o) => {
   const r = TURN_SETTINGS;
-  const timeout = s.range(r.end_timeout_ms.min, r.end_timeout_ms.max, z.number().int());
+  const { word } = wordSchemas(s);
+  // Any number in range: cartesia-python types it `Optional[float]` (update D4); the query takes integers.
+  const timeout = s.range(r.end_timeout_ms.min, r.end_timeout_ms.max);
   const query = s
     .object({
-      model: s.known(MODELS),
+      model: modelSchema(s, "stt-turns"),
       encoding: s.known(STT_ENCODINGS),
       sample_rate: numberParam(z.number().int().positive()),
       keyterm: repeatedParam().optional(),
       turn_start_threshold: numberParam(s.range(r.start_threshold.min, r.start_threshold.max)).optional(),
       turn_eager_end_threshold: numberParam(s.range(r.eager_end_threshold.min, r.eager_end_threshold.max)).optional(),
       turn_end_threshold: numberParam(s.range(r.end_threshold.min, r.end_threshold.max)).optional(),
-      turn_end_timeout_ms: numberParam(timeout).optional(),
+      turn_end_timeout_ms: numberParam(s.range(r.end_timeout_ms.min, r.end_timeout_ms.max, z.number().int())).optional(),
+      language_hint: repeatedParam().optional(),
+      language_hints: repeatedParam().optional(),
       cartesia_version: z.string().optional(),
       api_key: z.string().optional(),
       access_token: z.string().optional(),
       cartesia_client: z.string().optional(),
     })
     .superRefine(keytermChecks(s))
+    .superRefine(languageHintChecks(s))
     .superRefine(
       thresholdOrder(
         s,
@@ -108,7 +114,7 @@ export const schemas = schemaSet((s: SchemaBuilder, o) => {
         true,
       ),
     )
-    .meta({ description: `${KEYTERM_RULE} ${THRESHOLD_RULE}` });
+    .meta({ description: `${KEYTERM_RULE} ${LANGUAGE_HINT_RULE} ${THRESHOLD_RULE}` });
 
   const turnConfig = s
     .object({
@@ -131,7 +137,11 @@ export const schemas = schemaSet((s: SchemaBuilder, o) => {
     )
     .meta({ description: THRESHOLD_RULE });
   const close = s.object({ type: z.literal("close") });
-  const config = s.object({ type: z.literal("config"), turn: turnConfig });
+  // `turn` is optional (SDK 4.2 `turn?`); keyterms and language_hints change too (update D4).
+  const config = s
+    .object({ ...sttConfigFields(s), turn: turnConfig.nullish() })
+    .superRefine(keytermChecks(s, "keyterms"))
+    .meta({ description: `${KEYTERM_RULE} ${THRESHOLD_RULE}` });
   const clientCommand = z.discriminatedUnion("type", [close, config]);
   /** Any client frame: binary audio or a JSON command. */
   const clientMessage = z.union([audioFrameSchema, clientCommand]);
@@ -139,13 +149,21 @@ export const schemas = schemaSet((s: SchemaBuilder, o) => {
   const requestId = s.strictness === "lenient" ? z.string().optional() : z.string();
   const connected = s.object({ type: z.literal("connected"), request_id: requestId });
   const turnStart = s.object({ type: z.literal("turn.start"), request_id: requestId });
-  const turnUpdate = s.object({ type: z.literal("turn.update"), request_id: requestId, transcript: z.string() });
-  const turnEagerEnd = s.object({ type: z.literal("turn.eager_end"), request_id: requestId, transcript: z.string() });
+  // `words` (left out until the turn's first complete word) and `languages` (ink-preview) (update D6).
+  const language = s.object({ language: z.string(), confidence: s.range(0, 1) });
+  const turnText = {
+    request_id: requestId,
+    transcript: z.string(),
+    words: z.array(word).optional(),
+    languages: z.array(language).optional(),
+  };
+  const turnUpdate = s.object({ type: z.literal("turn.update"), ...turnText });
+  const turnEagerEnd = s.object({ type: z.literal("turn.eager_end"), ...turnText });
   const turnResume = s.object({ type: z.literal("turn.resume"), request_id: requestId });
-  const turnEnd = s.object({ type: z.literal("turn.end"), request_id: requestId, transcript: z.string() });
+  const turnEnd = s.object({ type: z.literal("turn.end"), ...turnText });
   const error = sttErrorEventSchema(s, o.errors);
   const serverMessage = z.union([connected, turnStart, turnUpdate, turnEagerEnd, turnResume, turnEnd, error]);
-  return { query, close, config, turnConfig, clientCommand, clientMessage, connected, turnStart, turnUpdate, turnEagerEnd, turnResume, turnEnd, error, serverMessage };
+  return { query, close, config, turnConfig, clientCommand, clientMessage, connected, turnStart, turnUpdate, turnEagerEnd, turnResume, turnEnd, error, serverMessage, word, language };
 });
 
 type Schemas = ReturnType<typeof schemas>;
@@ -155,7 +173,7 @@ export type Query = z.output<Schemas["query"]>;
 export type QueryWire = z.input<Schemas["query"]>;
 /** `{"type":"close"}`: drain, then the server closes (no `done`). */
 export type Close = z.output<Schemas["close"]>;
-/** `{"type":"config","turn":{…}}`: change turn settings mid-session. */
+/** `{"type":"config", turn?, keyterms?, language_hints?}`: change settings mid-session; no reply on success. */
 export type Config = z.output<Schemas["config"]>;
 /** `connected`: sent once, first. */
 export type Connected = z.output<Schemas["connected"]>;
@@ -169,6 +187,10 @@ export type TurnEagerEnd = z.output<Schemas["turnEagerEnd"]>;
 export type TurnResume = z.output<Schemas["turnResume"]>;
 /** `turn.end`: the turn's definitive transcript (may be `""`). */
 export type TurnEnd = z.output<Schemas["turnEnd"]>;
+/** A word of a turn event: `{word, start, end}` in stream-relative seconds. */
+export type Word = z.output<Schemas["word"]>;
+/** A detected language of a turn and its confidence (ink-preview). */
+export type DetectedLanguage = z.output<Schemas["language"]>;
 /** An `error` event in either shape. */
 export type ErrorEvent = z.output<Schemas["error"]>;
 /** Any server → client message. */

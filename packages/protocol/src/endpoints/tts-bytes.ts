@@ -30,7 +30,7 @@ export const schemas = schemaSet((s: SchemaBuilder, o) => {
       ...ttsCoreFields(s, o),
       output_format: bytesOutputFormatSchema(s),
       // With save:true the response carries a Cartesia-File-ID header (§6.1).
-      save: z.boolean().optional(),
+      save: z.boolean().nullish(),
     })
     .superRefine(languageOrLocale(s))
     .meta({ description: LANGUAGE_OR_LOCALE_RULE });

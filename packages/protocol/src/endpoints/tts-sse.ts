@@ -22,10 +22,11 @@ export const schemas = schemaSet((s: SchemaBuilder, o) => {
     .object({
       ...ttsCoreFields(s, o),
       output_format: rawOutputFormatSchema(s),
-      context_id: z.string().optional(),
-      add_timestamps: z.boolean().optional(),
-      add_phoneme_timestamps: z.boolean().optional(),
-      use_normalized_timestamps: z.boolean().optional(),
+      // `| null` in SDK 4.2 (update D2): null means absent.
+      context_id: z.string().nullish(),
+      add_timestamps: z.boolean().nullish(),
+      add_phoneme_timestamps: z.boolean().nullish(),
+      use_normalized_timestamps: z.boolean().nullish(),
     })
     .superRefine(languageOrLocale(s))
     .meta({ description: LANGUAGE_OR_LOCALE_RULE });
@@ -73,7 +74,7 @@ export const schemas = schemaSet((s: SchemaBuilder, o) => {
     request_id: z.string(),
     status_code: status,
     title: z.string(),
-    doc_url: z.string().optional(),
+    doc_url: z.string().nullish(),
     error_code: z.string().nullable().optional(),
     context_id: contextId,
   });

@@ -41,12 +41,13 @@ export const schemas = schemaSet((s: SchemaBuilder, o) => {
       output_format: rawOutputFormatSchema(s),
       // Required by SDK 4.2, optional in the 2025 spec (§10.20): only strict requires it.
       context_id: strict ? z.string() : z.string().optional(),
-      continue: z.boolean().optional(),
-      flush: z.boolean().optional(),
-      max_buffer_delay_ms: s.range(MAX_BUFFER_DELAY_MS.min, MAX_BUFFER_DELAY_MS.max, z.number().int()).optional(),
-      add_timestamps: z.boolean().optional(),
-      add_phoneme_timestamps: z.boolean().optional(),
-      use_normalized_timestamps: z.boolean().optional(),
+      // `| null` in SDK 4.2 (update D2): null means absent.
+      continue: z.boolean().nullish(),
+      flush: z.boolean().nullish(),
+      max_buffer_delay_ms: s.range(MAX_BUFFER_DELAY_MS.min, MAX_BUFFER_DELAY_MS.max, z.number().int()).nullish(),
+      add_timestamps: z.boolean().nullish(),
+      add_phoneme_timestamps: z.boolean().nullish(),
+      use_normalized_timestamps: z.boolean().nullish(),
     })
     .superRefine(languageOrLocale(s))
     .meta({ description: LANGUAGE_OR_LOCALE_RULE });
@@ -55,7 +56,8 @@ export const schemas = schemaSet((s: SchemaBuilder, o) => {
 
   const contextId = lenient ? z.string().optional() : z.string();
   const status = z.number().int();
-  const flushId = z.number().int().positive().optional();
+  // SDK 4.2 types `flush_id`, `word_timestamps` and `phoneme_timestamps` as `| null` (update D11).
+  const flushId = z.number().int().positive().nullish();
   const chunk = s.object({
     type: z.literal("chunk"),
     data: base64Schema(s),
@@ -70,7 +72,7 @@ export const schemas = schemaSet((s: SchemaBuilder, o) => {
     done: lenient ? z.boolean() : z.literal(false),
     status_code: status,
     context_id: contextId,
-    word_timestamps: wordTimestamps.optional(),
+    word_timestamps: wordTimestamps.nullish(),
     flush_id: flushId,
   });
   const phonemeTimestampsMessage = s.object({
@@ -78,7 +80,7 @@ export const schemas = schemaSet((s: SchemaBuilder, o) => {
     done: lenient ? z.boolean() : z.literal(false),
     status_code: status,
     context_id: contextId,
-    phoneme_timestamps: phonemeTimestamps.optional(),
+    phoneme_timestamps: phonemeTimestamps.nullish(),
     flush_id: flushId,
   });
   const flushDone = s.object({

@@ -4,3 +4,4 @@ export { createSttV1Checker, STT_V1_RULES } from "./stt-v1.js";
 export { createSttTurnsChecker, STT_TURNS_RULES } from "./stt-turns.js";
 export { createTtsChecker, TTS_RULES } from "./tts.js";
 export * from "./lint.js";
+export { UNVERIFIED_RULES, unverifiedValues } from "./unverified.js";

@@ -9,6 +9,7 @@ import { createSttTurnsChecker, STT_TURNS_RULES } from "./stt-turns.js";
 import { createSttV1Checker, STT_V1_RULES } from "./stt-v1.js";
 import { createTtsChecker, TTS_RULES } from "./tts.js";
 import { defineRules, type CloseInfo, type GrammarChecker, type Rule, type Violation } from "./types.js";
+import { UNVERIFIED_RULES, unverifiedValues } from "./unverified.js";
 
 /** The WebSocket endpoints that have a grammar. */
 export type GrammarEndpoint = "stt-v1" | "stt-turns" | "tts";
@@ -21,7 +22,7 @@ export const MESSAGE_RULES = defineRules([
 ]);
 
 /** Every rule of every grammar, by id. */
-export const GRAMMAR_RULES: Readonly<Record<string, Rule>> = { ...STT_V1_RULES, ...STT_TURNS_RULES, ...TTS_RULES, ...MESSAGE_RULES };
+export const GRAMMAR_RULES: Readonly<Record<string, Rule>> = { ...STT_V1_RULES, ...STT_TURNS_RULES, ...TTS_RULES, ...MESSAGE_RULES, ...UNVERIFIED_RULES };
 
 /** A raw event of a session: a frame as it travelled, or a close. */
 export type RawSessionEvent = { from: "client" | "server"; frame: FrameInput } | { from: "client" | "server"; close: CloseInfo };
@@ -35,7 +36,7 @@ interface Parsers<C, S> {
 const PARSERS: { [E in GrammarEndpoint]: Parsers<never, never> } = {
   "stt-v1": {
     checker: createSttV1Checker,
-    client: (frame: FrameInput) => sttV1.parseClientMessage(frame),
+    client: sttV1.parseClientMessage,
     server: sttV1.parseServerMessage,
   } as unknown as Parsers<never, never>,
   "stt-turns": {
@@ -78,6 +79,11 @@ export function createSessionLinter(endpoint: GrammarEndpoint, options: SchemaOp
         const parsed = event.from === "client" ? parsers.client(event.frame, options) : parsers.server(event.frame, options);
         if (parsed.ok) {
           found = checker.push({ from: event.from, message: parsed.value } as never);
+          if (event.from === "client") {
+            const warnings = unverifiedValues(endpoint, parsed.value, index);
+            own.push(...warnings);
+            found = [...found, ...warnings];
+          }
         } else {
           const v: Violation = {
             rule: rule.id,
@@ -91,7 +97,7 @@ export function createSessionLinter(endpoint: GrammarEndpoint, options: SchemaOp
         }
       }
       // The checker numbers only the events it saw: report indices in the raw stream instead.
-      const fixed = found.map((v) => (v.rule === rule.id ? v : { ...v, index }));
+      const fixed = found.map((v) => (own.includes(v) ? v : { ...v, index }));
       all.push(...fixed);
       return fixed;
     },

@@ -142,7 +142,7 @@ class TtsChecker extends BaseChecker<ClientMessage, ServerMessage> {
       case "chunk":
       case "timestamps":
       case "phoneme_timestamps":
-        if (message.flush_id !== undefined) {
+        if (message.flush_id != null) {
           if (message.flush_id < ctx.lastChunkFlushId) {
             this.report("tts/chunk-flush-id-order", `flush_id ${message.flush_id} after ${ctx.lastChunkFlushId}`, id);
           }

@@ -36,14 +36,14 @@ type AnyErrorEvent = {
   title?: string;
   message?: string;
   error?: string;
-  request_id?: string;
-  doc_url?: string;
+  request_id?: string | null;
+  doc_url?: string | null;
   context_id?: string;
 };
 
 /** Reads an error event of any shape (structured, legacy STT, legacy TTS) into a `CartesiaError`. */
 export function normalizeErrorEvent(event: AnyErrorEvent): CartesiaError {
-  const common = { requestId: event.request_id, docUrl: event.doc_url, contextId: event.context_id };
+  const common = { requestId: event.request_id ?? undefined, docUrl: event.doc_url ?? undefined, contextId: event.context_id };
   if (typeof event.title === "string") {
     return {
       ...common,

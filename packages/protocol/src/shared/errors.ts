@@ -9,7 +9,7 @@ export { joinLegacyText, normalizeErrorEvent, splitLegacyText, type CartesiaErro
 export const KNOWN_ERROR_CODES = {
   model_not_found: 400,
   concurrency_limited: 429,
-  // No status is documented for a sunsetted model (§1.4).
+  // No status is documented for a sunsetted model (§1.4); the mock answers 400, as for an unknown one.
   model_sunsetted: null,
 } as const;
 
@@ -23,24 +23,27 @@ export function httpErrorBodySchema(s: SchemaBuilder) {
     title: z.string(),
     message: z.string(),
     request_id: z.string(),
-    doc_url: z.string().optional(),
+    // SDK 4.2 types `doc_url?: string | null` (update D11).
+    doc_url: z.string().nullish(),
   });
 }
 
 /** Fields of the structured WebSocket `error` event (§1.4). */
 function structuredErrorFields(s: SchemaBuilder, family: ErrorFamily) {
   const strict = s.strictness === "strict";
-  const lenient = s.strictness === "lenient";
+  // The docs' examples always carry both; SDK 4.2 types `request_id?` and `error_code?` on STT errors
+  // (update D11), so only strict (the docs) requires them there.
+  const sdkOptional = !strict && (family === "stt" || s.strictness === "lenient");
   return {
     type: z.literal("error"),
-    // STT examples omit `done` (§10.15), so only TTS requires it, and only when strict.
+    // STT examples omit `done` (§10.15), and SDK 4.2 types it optional on TTS: only strict requires it there.
     done: family === "tts" && strict ? z.literal(true) : (strict ? z.literal(true) : z.boolean()).optional(),
     status_code: z.number().int(),
-    error_code: lenient ? z.string().nullable().optional() : z.string().nullable(),
+    error_code: sdkOptional ? z.string().nullish() : z.string().nullable(),
     title: z.string(),
     message: z.string(),
-    request_id: lenient ? z.string().optional() : z.string(),
-    doc_url: z.string().optional(),
+    request_id: sdkOptional ? z.string().nullish() : z.string(),
+    doc_url: z.string().nullish(),
   };
 }
 
@@ -69,7 +72,7 @@ export function legacyTtsErrorEventSchema(s: SchemaBuilder) {
   const lenient = s.strictness === "lenient";
   return s.object({
     type: z.literal("error"),
-    done: s.strictness === "strict" ? z.literal(true) : z.boolean(),
+    done: s.strictness === "strict" ? z.literal(true) : z.boolean().optional(),
     error: z.string(),
     status_code: z.number().int(),
     context_id: lenient ? z.string().optional() : z.string(),
@@ -147,7 +150,7 @@ export function normalizeHttpError(status: number, body: string, requestIdHeader
     const parsed = httpErrorBodySchema(builder("lenient")).safeParse(json);
     if (parsed.success) {
       const b = parsed.data;
-      return { status, code: b.error_code, title: b.title, message: b.message, requestId: b.request_id, docUrl: b.doc_url, shape: "structured" };
+      return { status, code: b.error_code, title: b.title, message: b.message, requestId: b.request_id, docUrl: b.doc_url ?? undefined, shape: "structured" };
     }
   } catch {
     // Not JSON: the legacy plain-text body.

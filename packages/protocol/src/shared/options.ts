@@ -4,7 +4,7 @@ import { DEFAULT_VERSION, shapesForVersion, type ErrorShape, type VoiceShape } f
 /** How to read messages: strictness (default `lenient`) and the session's `Cartesia-Version`. */
 export interface SchemaOptions {
   strictness?: Strictness;
-  /** Selects error and voice shapes (§1.4, §5.2). Default: 2026-03-01. */
+  /** Selects error and voice shapes (§1.4, §5.2). Default: `DEFAULT_VERSION` (2026-08-14). */
   version?: string;
 }
 

@@ -1,12 +1,13 @@
+import { API_VERSIONS } from "../models/table.js";
 import { fail, ok, type Result } from "./result.js";
 
-/** `Cartesia-Version` dates seen in the wild (PROTOCOL.md §1.3), oldest first. */
-export const KNOWN_VERSIONS = ["2024-06-10", "2024-11-13", "2025-04-16", "2025-11-04", "2026-03-01", "2026-08-14"] as const;
 /** A known `Cartesia-Version` date. */
-export type KnownVersion = (typeof KNOWN_VERSIONS)[number];
+export type KnownVersion = (typeof API_VERSIONS)[number]["date"];
+/** `Cartesia-Version` dates seen in the wild (§1.3), oldest first: the dates of `API_VERSIONS`. */
+export const KNOWN_VERSIONS: readonly KnownVersion[] = API_VERSIONS.map((v) => v.date);
 
-/** The docs' current version and the mock's default when a client sends none (§1.3, STATUS). */
-export const DEFAULT_VERSION = "2026-03-01";
+/** The docs' latest stable version and the mock's default when a client sends none (§1.3, update D12). */
+export const DEFAULT_VERSION: KnownVersion = API_VERSIONS.find((v) => v.status === "current")!.date;
 
 /** From this version on, errors are structured JSON (§1.4). */
 export const STRUCTURED_ERRORS_SINCE = "2026-03-01";

@@ -27,7 +27,7 @@ export {
   type VadOptions,
 } from "./vad.js";
 export { AudioClock, fatalCloseCode, type SttEndpoint, type SttError } from "./session.js";
-export { createSttV1Core, DEFAULT_MAX_SILENCE_SECS, maxSilenceOf, type SttV1CoreOptions } from "./stt-v1.js";
+export { createSttV1Core, DEFAULT_MAX_SILENCE_SECS, maxSilenceOf, type SttV1Core, type SttV1CoreOptions } from "./stt-v1.js";
 export { createSttTurnsCore, type SttTurnsCore, type SttTurnsCoreOptions, type TurnSettings } from "./stt-turns.js";
 export { transcribeBatch, type BatchAudioFormat } from "./batch.js";
 export { chunkBytes, driveCore, type DriveResult } from "./drive.js";

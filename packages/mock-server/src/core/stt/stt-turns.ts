@@ -6,19 +6,25 @@
  *   that point (all its words if its speech already ended, else the words heard so far), then the
  *   socket closes with 1000. There is no `done` on this endpoint (§3.2).
  * - `config` is read at the `validating` level (ranges checked, unknown fields ignored); out of range
- *   or out of order (end < eager_end < start after merging with the session's values) → `error` 400
- *   naming the field, and the socket stays open. Accepted settings are kept (see `settings`) but the
- *   script, not the thresholds, decides when events fire: a mock is scripted by design.
+ *   or out of order (end < eager_end < start after merging with the session's values), or hints the
+ *   model does not take → `error` 400 naming the field, nothing changes, and the socket stays open.
+ *   Success gets no reply (update D4). Accepted settings and lists are kept (see `settings`, `lists`)
+ *   but the script, not the thresholds, decides when events fire: a mock is scripted by design.
+ * - Models with word timestamps (ink-preview) put `words` on `turn.update` (the words so far),
+ *   `turn.eager_end` and `turn.end` (every word of the turn), left out until the turn's first word;
+ *   models that take hints also report `languages` on `turn.eager_end` and `turn.end` (update D6).
  * - Anything else in a text frame (not JSON, an unknown `type`, the bare `close` / `finalize` of
  *   `/stt/websocket`) → `error` 400, socket open. After the close everything is ignored.
  */
-import { sttTurns } from "@speechwire/protocol";
+import { findModel, sttTurns } from "@speechwire/protocol";
 import { sampleLatency } from "../latency.js";
 import { createRng, deriveSeed } from "../random.js";
 import type { CoreInput, CoreOutput, SessionCore } from "../types.js";
-import { compileScript, LoopCursor, roundTime, type TurnEvent, type TurnEventType } from "./script.js";
+import { applyConfigLists, listsOfQuery, type SttLists } from "./config.js";
+import { compileScript, LoopCursor, roundTime, type TimedWord, type TurnEvent, type TurnEventType } from "./script.js";
 import { AudioClock, audioFeeder, badInput, SttSession, sttEncodingOf, stepSession, type SttCoreOptions } from "./session.js";
 import { createEnergyDetector, createSpeechTracker } from "./vad.js";
+import { wireWords, wordCount } from "./words.js";
 
 /** Options of a turns session. */
 export type SttTurnsCoreOptions = SttCoreOptions<sttTurns.Query>;
@@ -34,6 +40,8 @@ export interface TurnSettings {
 /** A turns core: a session core that also shows its current turn settings. */
 export interface SttTurnsCore extends SessionCore {
   readonly settings: Readonly<TurnSettings>;
+  /** The session's keyterms and language hints, after the handshake and any `config`. */
+  readonly lists: SttLists;
 }
 
 interface Due {
@@ -44,6 +52,9 @@ interface Due {
   transcript?: string;
   iteration?: number;
   scriptTurn?: number;
+  /** VAD mode: the word an update reveals, or the words a turn end reveals. */
+  word?: TimedWord;
+  rest?: TimedWord[];
 }
 
 interface OpenTurn {
@@ -51,6 +62,8 @@ interface OpenTurn {
   transcript: string;
   iteration: number;
   scriptTurn: number;
+  /** The turn's words on the stream's clock, as far as they are known (VAD: revealed so far). */
+  words: TimedWord[];
 }
 
 /** Creates the sans-IO core of one `/stt/turns/websocket` session. */
@@ -67,6 +80,11 @@ export function createSttTurnsCore(options: SttTurnsCoreOptions): SttTurnsCore {
     end_threshold: query.turn_end_threshold ?? d.end_threshold.default,
     end_timeout_ms: query.turn_end_timeout_ms ?? d.end_timeout_ms.default,
   };
+
+  let lists = listsOfQuery(query);
+  const model = findModel(query.model);
+  const withWords = model?.features.wordTimestamps === true;
+  const withLanguages = model?.features.languageHints === true;
 
   const vadMode = scenario.stt.timing === "vad";
   const nTurns = Math.max(1, script.turns.length);
@@ -89,9 +107,26 @@ export function createSttTurnsCore(options: SttTurnsCoreOptions): SttTurnsCore {
   const shift = () => (tracker ? tracker.shift() : cursor.shift());
 
   const send = (type: TurnEventType | "connected", transcript?: string, delayMs?: number) => {
-    // Field order of the §3.6 examples.
-    const message = transcript === undefined ? { type, request_id: requestId } : { type, transcript, request_id: requestId };
+    // Field order of the §3.6 examples; words and languages after the transcript, as in the docs.
+    let message: { type: string; [field: string]: unknown };
+    if (transcript === undefined) {
+      message = { type, request_id: requestId };
+    } else {
+      message = { type, transcript };
+      const n = wordCount(transcript);
+      // Left out until the turn has its first complete word (STT-WORDS).
+      if (withWords && open && n > 0) message.words = wireWords(open.words.slice(0, n));
+      if (withLanguages && n > 0 && type !== "turn.update") message.languages = [{ language: script.language, confidence: 1 }];
+      message.request_id = requestId;
+    }
     session.send(message, delayMs ? { delayMs } : {});
+  };
+
+  /** The words a turn will say, on the stream's clock (audio mode: the script's, shifted by the loop pass). */
+  const scriptWords = (scriptTurn: number, iteration: number): TimedWord[] => {
+    if (vadMode) return [];
+    const offset = iteration * script.duration;
+    return (script.turns[scriptTurn]?.words ?? []).map((w) => ({ word: w.word, start: roundTime(w.start + offset), end: roundTime(w.end + offset) }));
   };
 
   const endTurn = (transcript: string) => {
@@ -100,9 +135,11 @@ export function createSttTurnsCore(options: SttTurnsCoreOptions): SttTurnsCore {
   };
 
   const emit = (e: Due) => {
+    if (open && e.word) open.words.push(e.word);
+    if (open && e.rest) open.words.push(...e.rest);
     switch (e.type) {
       case "turn.start":
-        open = { turn: e.turn, transcript: "", iteration: e.iteration ?? 0, scriptTurn: e.scriptTurn ?? 0 };
+        open = { turn: e.turn, transcript: "", iteration: e.iteration ?? 0, scriptTurn: e.scriptTurn ?? 0, words: scriptWords(e.scriptTurn ?? 0, e.iteration ?? 0) };
         send("turn.start");
         return;
       case "turn.update":
@@ -145,9 +182,12 @@ export function createSttTurnsCore(options: SttTurnsCoreOptions): SttTurnsCore {
       let queued: Due | undefined;
       for (let e = tracker.peek(); e; e = tracker.peek()) {
         tracker.shift();
+        // Updates held back (by a delay) still revealed their words.
+        if (e.turn === turn.turn && e.word) turn.words.push(e.word);
         if (e.turn === turn.turn && e.type === "turn.end") queued = e;
       }
       const cut = queued ?? tracker.cut();
+      if (cut && cut.turn === turn.turn && cut.rest) turn.words.push(...cut.rest);
       text = cut && cut.turn === turn.turn ? (cut.transcript ?? "") : turn.transcript;
     } else {
       const offset = turn.iteration * script.duration;
@@ -179,14 +219,20 @@ export function createSttTurnsCore(options: SttTurnsCoreOptions): SttTurnsCore {
     if (message.type === "close") {
       onClose();
     } else if (message.type === "config") {
+      // Nothing changes unless all of it is accepted; success gets no reply (update D4).
       const merged: TurnSettings = { ...settings };
       for (const key of ["start_threshold", "eager_end_threshold", "end_threshold", "end_timeout_ms"] as const) {
-        const value = message.turn[key];
-        if (value !== undefined) merged[key] = value;
+        const value = message.turn?.[key];
+        if (value != null) merged[key] = value;
       }
-      const problem = sttTurns.checkThresholdOrder(merged);
-      if (problem) session.sendError(badInput("Invalid config", problem));
-      else settings = merged;
+      const applied = applyConfigLists(query.model, lists, message);
+      const problem = sttTurns.checkThresholdOrder(merged) ?? ("problem" in applied ? applied.problem : undefined);
+      if (problem) {
+        session.sendError(badInput("Invalid config", problem));
+      } else {
+        settings = merged;
+        if ("lists" in applied) lists = applied.lists;
+      }
     } else {
       onAudio(message.data);
     }
@@ -198,6 +244,9 @@ export function createSttTurnsCore(options: SttTurnsCoreOptions): SttTurnsCore {
     },
     get settings() {
       return settings;
+    },
+    get lists() {
+      return lists;
     },
     open(): CoreOutput[] {
       send("connected");

@@ -9,7 +9,8 @@
  *   Spacing rule: a transcript starts with one space when text was finalized before it in the session
  *   (like Whisper's " word" tokens), never ends with one. Concatenating the finals verbatim (§2.3)
  *   therefore gives the script's words joined by single spaces, with no stray leading or trailing space.
- * - `words` are `[{word,start,end}]` (the docs' shape, §10.6) in stream-relative seconds;
+ * - `words` are `[{word,start,end}]` (the docs' shape, §10.6) in stream-relative seconds rounded to
+ *   10 ms, only for models with word timestamps (ink-whisper, ink-preview; not ink-2, update D11);
  *   `duration` is the audio those words span (first start to last end); `language` is the query's
  *   `language`, else the scenario's; `request_id` is the connection's, on every message (§10.5).
  * - A final carries every word heard and not yet finalized, on `finalize`, on `close` / `done`, and
@@ -17,17 +18,20 @@
  *   0.8 s) or `DEFAULT_MAX_SILENCE_SECS` (ink-2, which has no such parameter).
  * - `finalize` → its finals (possibly none), then `flush_done` (transcripts first: §2.4).
  * - `close` / `done` → the remaining finals, `done`, then close 1000.
- * - Any other text (JSON included) → `error` 400 in the version's shape; the socket stays open.
+ * - A JSON `config` replaces `keyterms` / `language_hints` (no reply; a refused value → `error` 400,
+ *   nothing changes). Any other text → `error` 400 in the version's shape; the socket stays open.
  * - The scenario's `latency.finalize` holds back the answer to `finalize` and `close` (its first frame,
  *   and so everything after it); auto-finalize is scripted on the audio clock and is not delayed.
  */
-import { sttV1 } from "@speechwire/protocol";
+import { findModel, sttV1 } from "@speechwire/protocol";
 import { sampleLatency } from "../latency.js";
 import { createRng, deriveSeed } from "../random.js";
 import type { CoreInput, CoreOutput, SessionCore } from "../types.js";
 import { compileScript, LoopCursor, roundTime, silenceAfter, type ScriptWord, type TimedWord } from "./script.js";
+import { applyConfigLists, listsOfQuery, type SttLists } from "./config.js";
 import { AudioClock, audioFeeder, badInput, SttSession, sttEncodingOf, stepSession, type SttCoreOptions } from "./session.js";
 import { createEnergyDetector, createSpeechTracker, type VadOptions } from "./vad.js";
+import { wireWords } from "./words.js";
 
 /** Auto-finalize silence when the query does not set one (and always for ink-2): 0.8 s, undocumented upstream (§11). */
 export const DEFAULT_MAX_SILENCE_SECS = 0.8;
@@ -45,8 +49,13 @@ export function maxSilenceOf(query: sttV1.Query): number {
 
 type V1Item = { kind: "word"; at: number; word: ScriptWord } | { kind: "finalize"; at: number };
 
+/** A `/stt/websocket` core: a session core that also shows its current keyterms and hints. */
+export interface SttV1Core extends SessionCore {
+  readonly lists: SttLists;
+}
+
 /** Creates the sans-IO core of one `/stt/websocket` session. */
-export function createSttV1Core(options: SttV1CoreOptions): SessionCore {
+export function createSttV1Core(options: SttV1CoreOptions): SttV1Core {
   const { query, scenario, requestId } = options;
   const script = compileScript(scenario.stt);
   const clock = new AudioClock(sttEncodingOf(query.encoding), query.sample_rate);
@@ -54,6 +63,8 @@ export function createSttV1Core(options: SttV1CoreOptions): SessionCore {
   const latencyRng = createRng(deriveSeed(options.seed, `stt-v1:${options.connection}:finalize`));
   const language = query.language ?? script.language;
   const maxSilence = maxSilenceOf(query);
+  const withWords = findModel(query.model)?.features.wordTimestamps === true;
+  let lists = listsOfQuery(query);
 
   // Audio mode: every word at its end, and an auto-finalize wherever the silence after a word is longer than maxSilence.
   const items: V1Item[] = [];
@@ -88,7 +99,7 @@ export function createSttV1Core(options: SttV1CoreOptions): SessionCore {
       text: (finalizedAny ? " " : "") + pending.map((w) => w.word).join(" "),
       duration: roundTime(last.end - first.start),
       language,
-      words: pending.map((w) => ({ word: w.word, start: w.start, end: w.end })),
+      ...(withWords ? { words: wireWords(pending) } : {}),
       request_id: requestId,
     };
   };
@@ -144,9 +155,16 @@ export function createSttV1Core(options: SttV1CoreOptions): SessionCore {
   const latency = () => Math.round(sampleLatency(scenario.latency?.finalize, latencyRng));
 
   const onText = (text: string) => {
-    const parsed = sttV1.parseClientMessage(text);
+    const parsed = sttV1.parseClientMessage(text, { strictness: "validating", version: options.version });
     if (!parsed.ok) {
       session.sendError(badInput("Invalid message", parsed.error.message));
+      return;
+    }
+    if (parsed.value.type === "config") {
+      // Success gets no reply; a refused value changes nothing (update D4).
+      const applied = applyConfigLists(query.model, lists, parsed.value);
+      if ("problem" in applied) session.sendError(badInput("Invalid config", applied.problem));
+      else lists = applied.lists;
       return;
     }
     const command = parsed.value.type;
@@ -170,6 +188,9 @@ export function createSttV1Core(options: SttV1CoreOptions): SessionCore {
   return {
     get audioSeconds() {
       return clock.seconds;
+    },
+    get lists() {
+      return lists;
     },
     // No `connected` on this endpoint (§2.3).
     open: (): CoreOutput[] => session.take(),

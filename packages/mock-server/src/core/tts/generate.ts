@@ -66,7 +66,8 @@ export const LEGACY_SPEED: Readonly<Record<string, number>> = { slow: 0.8, norma
 
 /** The fields of any TTS request that shape the audio. */
 export interface AudioSettings {
-  generation_config?: { speed?: number | undefined; volume?: number | undefined } | undefined;
+  // `null` means unset (SDK 4.2 types these `| null`).
+  generation_config?: { speed?: number | null | undefined; volume?: number | null | undefined } | null | undefined;
   speed?: string | undefined;
 }
 

@@ -53,6 +53,7 @@ import { Fifo, type ScheduledOutput } from "../schedule.js";
 import type { CoreInput, CoreOutput, SessionCore } from "../types.js";
 import type { Fault, Scenario } from "../../scenario/schema.js";
 import { planGeneration, streamGeneration, synthConfigOf, type LazyGeneration } from "./generate.js";
+import { ttsRequestRefusal } from "./refusal.js";
 import { initialSynthState, type SynthConfig, type SynthState, type TextPlanner } from "./synth.js";
 import { initialTextState, lastSentenceEnd, stateAfter, tokenize, type TextState, type Token, type TokenizeMode } from "./text.js";
 
@@ -313,7 +314,7 @@ class TtsCore implements SessionCore {
         return;
       }
       for (const field of tts.REPEATED_FIELDS) {
-        if (stable(request[field]) !== stable(ctx.first[field])) {
+        if (stable(request[field] ?? undefined) !== stable(ctx.first[field] ?? undefined)) {
           this.#error(
             { status: 400, code: "invalid_request", title: "Invalid request", message: `${field}: must be the same on every input of context "${id}"` },
             id,
@@ -326,9 +327,9 @@ class TtsCore implements SessionCore {
         this.#error(this.#tooLong(`${ctx.buffer.length + request.transcript.length} characters of text not yet generated${held}`), id);
         return;
       }
-      if (request.add_timestamps !== undefined) ctx.addTimestamps = request.add_timestamps;
-      if (request.add_phoneme_timestamps !== undefined) ctx.addPhonemes = request.add_phoneme_timestamps;
-      if (request.max_buffer_delay_ms !== undefined) ctx.bufferDelayMs = request.max_buffer_delay_ms;
+      if (request.add_timestamps != null) ctx.addTimestamps = request.add_timestamps;
+      if (request.add_phoneme_timestamps != null) ctx.addPhonemes = request.add_phoneme_timestamps;
+      if (request.max_buffer_delay_ms != null) ctx.bufferDelayMs = request.max_buffer_delay_ms;
       ctx.config = synthConfigOf(request, ctx.config);
     }
     ctx.buffer += request.transcript;
@@ -410,13 +411,8 @@ class TtsCore implements SessionCore {
       );
     } else if (failure.reason === "invalid_json") {
       this.#error({ status: 400, code: "invalid_request", title: "Invalid JSON", message: failure.message }, undefined);
-    } else if (typeof raw?.model_id === "string" && failure.issues.some((i) => i.path === "model_id")) {
-      this.#error({ status: 400, code: "model_not_found", title: "Model not found", message: `model_id: "${raw.model_id}" is not a known TTS model` }, contextId);
-    } else if (hasEmptyVoiceId(raw)) {
-      // 404 for a voice that does not exist (CHG-2026); the code is the illustrative one of §5.7.
-      this.#error({ status: 404, code: "voice_not_found", title: "Voice not found", message: "voice.id: no voice has an empty id" }, contextId);
     } else {
-      this.#error({ status: 400, code: "invalid_request", title: "Invalid request", message: failure.message }, contextId);
+      this.#error(ttsRequestRefusal("tts", raw, failure), contextId);
     }
   }
 
@@ -797,13 +793,6 @@ function peekContextId(frame: FrameInput): string | undefined {
   if (typeof frame !== "string") return undefined;
   const decoded = decodeJsonObject(frame);
   return decoded.ok && typeof decoded.value.context_id === "string" ? decoded.value.context_id : undefined;
-}
-
-/** True when the request names a voice with an empty id (`"voice": ""` or `"voice": {"id": ""}`). */
-function hasEmptyVoiceId(raw: Record<string, unknown> | undefined): boolean {
-  const voice = raw?.voice;
-  if (voice === "") return true;
-  return typeof voice === "object" && voice !== null && (voice as Record<string, unknown>).id === "";
 }
 
 /** Creates the core of one `/tts/websocket` connection (pull it when it says `more`, see `CoreOutput`). */

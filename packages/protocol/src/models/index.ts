@@ -1,0 +1,3 @@
+/** The model and API-version tables and their lookups (docs/protocol §13). */
+export * from "./table.js";
+export * from "./lookup.js";

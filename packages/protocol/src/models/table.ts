@@ -1,0 +1,167 @@
+/**
+ * Every model and API version the protocol knows, as data (docs/protocol §13). Schemas, the mock, the
+ * docs and the playground's pickers all read these tables: adding next month's model is one row here.
+ */
+import { STT_LANGUAGES, TTS_LANGUAGES } from "../shared/languages.js";
+
+/** Where a model is served. */
+export type ModelEndpoint = "stt-v1" | "stt-turns" | "stt-batch" | "tts" | "tts-bytes" | "tts-sse";
+
+/**
+ * A model's standing:
+ * - `stable`: documented and served; `preview`: documented, changes without notice;
+ * - `alias`: a moving name for the newest snapshot of a family; `snapshot`: a dated, frozen release;
+ * - `unverified`: sent by a real client but named by no Cartesia source: accepted, the strict linter warns;
+ * - `sunset`: documented as no longer served: refused with `model_sunsetted`.
+ */
+export type ModelStatus = "stable" | "preview" | "alias" | "snapshot" | "unverified" | "sunset";
+
+/** What a model can do, where the protocol depends on it. */
+export interface ModelFeatures {
+  /** STT: `words` on transcripts and turn events. */
+  wordTimestamps?: boolean;
+  /** STT: detects the spoken language itself (`languages` on turn events where `languageHints`). */
+  autoDetect?: boolean;
+  /** STT: takes `language_hint` / `language_hints` (and reports `languages` per turn). */
+  languageHints?: boolean;
+  /** STT: takes the `language` query parameter. */
+  languageParam?: boolean;
+  /** TTS: takes `locale` codes. */
+  locales?: boolean;
+}
+
+/** One model. */
+export interface ModelInfo {
+  id: string;
+  kind: "stt" | "tts";
+  endpoints: readonly ModelEndpoint[];
+  status: ModelStatus;
+  /** The family's moving name, for snapshots (`sonic-3.6-2026-08-27` → `sonic-3.6`). */
+  family: string;
+  /** Release date (snapshots) and sunset date, where documented. */
+  released?: string;
+  sunset?: string;
+  /** Language codes it takes; empty when no source gives the list. */
+  languages: readonly string[];
+  features: ModelFeatures;
+  /** Where the row comes from (docs/protocol §0 keys or the update's item). */
+  source: string;
+}
+
+const TTS_ENDPOINTS = ["tts", "tts-bytes", "tts-sse"] as const;
+const REALTIME_STT = ["stt-v1", "stt-turns"] as const;
+/** Sonic 2's languages (the 15 of its launch; the sources give no narrower list for the snapshots). */
+const SONIC_2_LANGUAGES = ["en", "fr", "de", "es", "pt", "zh", "ja", "hi", "it", "ko", "nl", "pl", "ru", "sv", "tr"] as const;
+/** ink-2 detects these itself (update D9). */
+export const INK_2_LANGUAGES = ["en", "fr", "hi", "ja", "es"] as const;
+/** ink-preview's 44 languages: the sources give no list, so we take Sonic 3.6's 44 (an assumption, §13). */
+export const INK_PREVIEW_LANGUAGES = TTS_LANGUAGES;
+
+function tts(id: string, status: ModelStatus, family: string, source: string, extra: Partial<ModelInfo> = {}): ModelInfo {
+  return { id, kind: "tts", endpoints: TTS_ENDPOINTS, status, family, languages: TTS_LANGUAGES, features: {}, source, ...extra };
+}
+
+const SONIC_3_6: Partial<ModelInfo> = { features: { locales: true } };
+const SUNSET_2026_06_01: Partial<ModelInfo> = { sunset: "2026-06-01", languages: [] };
+
+/** Every model, newest families first. */
+export const MODEL_TABLE: readonly ModelInfo[] = [
+  // TTS: Sonic 3.6 (update D1)
+  tts("sonic-3.6", "stable", "sonic-3.6", "TTS-MODELS-LATEST (update D1)", SONIC_3_6),
+  tts("sonic-3.6-2026-08-27", "snapshot", "sonic-3.6", "TTS-MODELS-LATEST (update D1)", { ...SONIC_3_6, released: "2026-08-27" }),
+  tts("sonic-preview", "preview", "sonic-3.6", "TTS-MODELS-LATEST, TEXT-NORM (update D1)", SONIC_3_6),
+  // TTS: Sonic 3.5 and 3 (§5.2)
+  tts("sonic-3.5", "stable", "sonic-3.5", "SDK-JS, PC (§5.2)"),
+  tts("sonic-3.5-2026-05-04", "snapshot", "sonic-3.5", "CHG-2026 (§5.2)", { released: "2026-05-04" }),
+  tts("sonic-3", "stable", "sonic-3", "SDK-JS (§5.2)"),
+  tts("sonic-3-2026-01-12", "snapshot", "sonic-3", "CHG-2026 (§5.2)", { released: "2026-01-12" }),
+  tts("sonic-3-2025-10-27", "snapshot", "sonic-3", "CHG-2026 (§5.2); an unverified note says it stops 2026-10-20 (update D8)", { released: "2025-10-27" }),
+  tts("sonic-latest", "alias", "sonic", "SDK-JS (§5.2)"),
+  tts("sonic-3-latest", "alias", "sonic-3", "SDK-JS (§5.2)"),
+  // TTS: Sonic 2 and Turbo, still served for fewer languages (update D1, API-CHG ja)
+  tts("sonic-2", "alias", "sonic-2", "SDK-JS (§5.2); an unverified note says it stops 2026-10-20 (update D8)", { languages: SONIC_2_LANGUAGES }),
+  tts("sonic-2-2025-04-16", "snapshot", "sonic-2", "API-CHG (update D1)", { released: "2025-04-16", languages: SONIC_2_LANGUAGES }),
+  tts("sonic-2-2025-05-08", "snapshot", "sonic-2", "API-CHG (update D1)", { released: "2025-05-08", languages: SONIC_2_LANGUAGES }),
+  tts("sonic-2-2025-06-11", "snapshot", "sonic-2", "API-CHG (update D1)", { released: "2025-06-11", languages: SONIC_2_LANGUAGES }),
+  tts("sonic-turbo", "alias", "sonic-turbo", "SDK-JS (§5.2); an unverified note says it stops 2026-10-20 (update D8)", { languages: SONIC_2_LANGUAGES }),
+  tts("sonic-turbo-2025-06-04", "snapshot", "sonic-turbo", "API-CHG (update D1)", { released: "2025-06-04", languages: SONIC_2_LANGUAGES }),
+  // TTS: named only by the LiveKit plugins
+  tts("sonic-lite", "unverified", "sonic-lite", "LK-JS `src/models.ts`, LK-PY `models.py` only (update D1)", { languages: [] }),
+  // TTS: sunset on 2026-06-01 (update D8)
+  tts("sonic", "sunset", "sonic", "API-CHG (update D8)", SUNSET_2026_06_01),
+  tts("sonic-english", "sunset", "sonic", "API-CHG (update D8)", SUNSET_2026_06_01),
+  tts("sonic-multilingual", "sunset", "sonic", "API-CHG (update D8)", SUNSET_2026_06_01),
+  tts("sonic-2-2025-03-07", "sunset", "sonic-2", "API-CHG (update D8)", { ...SUNSET_2026_06_01, released: "2025-03-07" }),
+  tts("sonic-turbo-2025-03-07", "sunset", "sonic-turbo", "API-CHG (update D8)", { ...SUNSET_2026_06_01, released: "2025-03-07" }),
+  // STT
+  {
+    id: "ink-preview",
+    kind: "stt",
+    endpoints: REALTIME_STT,
+    status: "preview",
+    family: "ink-preview",
+    languages: INK_PREVIEW_LANGUAGES,
+    features: { wordTimestamps: true, autoDetect: true, languageHints: true },
+    source: "STT-LANGUAGES, STT-WORDS (update D3)",
+  },
+  {
+    id: "ink-2",
+    kind: "stt",
+    endpoints: REALTIME_STT,
+    status: "stable",
+    family: "ink-2",
+    languages: INK_2_LANGUAGES,
+    features: { autoDetect: true },
+    source: "TURNS-REF, STT-LANGUAGES (update D9); no word timestamps yet (STT-WORDS)",
+  },
+  {
+    id: "ink-whisper",
+    kind: "stt",
+    endpoints: ["stt-v1", "stt-batch"],
+    status: "stable",
+    family: "ink-whisper",
+    languages: STT_LANGUAGES,
+    features: { wordTimestamps: true, languageParam: true },
+    source: "STT-REF, BATCH (§2, §4)",
+  },
+  {
+    id: "ink-whisper-2025-06-04",
+    kind: "stt",
+    endpoints: ["stt-v1", "stt-batch"],
+    status: "snapshot",
+    family: "ink-whisper",
+    released: "2025-06-04",
+    languages: STT_LANGUAGES,
+    features: { wordTimestamps: true, languageParam: true },
+    source: "STT-REF, BATCH (§2, §4)",
+  },
+];
+
+/** Dated snapshots accepted by pattern before any source lists them: `ink-2-YYYY-MM-DD` (update D9). */
+export const MODEL_PATTERNS: readonly { pattern: RegExp; like: string; description: string }[] = [
+  { pattern: /^ink-2-\d{4}-\d{2}-\d{2}$/, like: "ink-2", description: "ink-2-YYYY-MM-DD" },
+];
+
+/** An API version and what it changed. */
+export interface ApiVersion {
+  date: string;
+  /** `current`: the docs' latest and the default when a client sends none; `supported`: still served. */
+  status: "current" | "supported";
+  note: string;
+  source: string;
+}
+
+/** Every `Cartesia-Version` seen in the sources, oldest first (docs/protocol §1.3). */
+export const API_VERSIONS = [
+  { date: "2024-06-10", status: "supported", note: "First stable API.", source: "migration guide" },
+  { date: "2024-11-13", status: "supported", note: "flush_done and <pause>.", source: "CHG-2024" },
+  { date: "2025-04-16", status: "supported", note: "Sent by the LiveKit plugins (TTS in JS, everything in Python).", source: "LK-JS, LK-PY" },
+  { date: "2025-11-04", status: "supported", note: "Default of cartesia-js 3.x.", source: "SDK-JS-3.5" },
+  { date: "2026-03-01", status: "supported", note: "Structured JSON errors from here on; sent by pipecat.", source: "CHG-2026, ERRORS" },
+  {
+    date: "2026-08-14",
+    status: "current",
+    note: "Voice is string | {id}; locale and normalization; default of the 4.x SDKs and the docs' latest stable.",
+    source: "SDK-JS CHANGELOG 4.0.0, cartesia-mcp api_version.py (update D12)",
+  },
+] as const satisfies readonly ApiVersion[];
