@@ -174,6 +174,26 @@ describe("docs/protocol references", () => {
     expect(problems).toEqual([]);
   });
 
+  it("has examples that are JSON, line by line", () => {
+    const bad: string[] = [];
+    for (const name of readdirSync(docsDir).filter((f) => f.endsWith(".md"))) {
+      let json = false;
+      readFileSync(join(docsDir, name), "utf8")
+        .split("\n")
+        .forEach((line, i) => {
+          if (/^\s*```/u.test(line)) json = !json && /^\s*```json\s*$/u.test(line);
+          else if (json && line.trim() !== "") {
+            try {
+              JSON.parse(line);
+            } catch {
+              bad.push(`docs/protocol/${name}:${i + 1}`);
+            }
+          }
+        });
+    }
+    expect(bad).toEqual([]);
+  });
+
   it("reports a dangling reference with its file and line", () => {
     const { sections } = referenceIndex();
     expect(sections.has("99.9")).toBe(false);
