@@ -1,7 +1,7 @@
 /**
  * The connection bar's state: which mock (or any base URL), which credential, which endpoint and
  * scenario. Sessions get a client for `<base>/s/<scenario>` with an access token in the query (browsers
- * cannot set handshake headers, PROTOCOL.md §1.2); without a token given, one is minted from the base
+ * cannot set handshake headers, docs/protocol §1.2); without a token given, one is minted from the base
  * URL's `POST /access-token` (the mock in its default `open` auth mode mints one for any key, or none).
  */
 import { createClient, type Client } from "@speechwire/client";

@@ -1,7 +1,7 @@
 /**
  * TTS playback with Web Audio: each context's chunks are decoded to float and scheduled back to back
  * on one AudioContext, and its words are highlighted as `currentTime` passes their timestamps
- * (seconds from the start of the context's audio, PROTOCOL.md §5.3).
+ * (seconds from the start of the context's audio, docs/protocol §5.3).
  */
 import { decodeToFloat, type PlayableEncoding } from "./audio/pcm.js";
 

@@ -16,7 +16,7 @@ export interface TimelineEvent {
   note?: string;
 }
 
-/** Lanes of each STT endpoint, top to bottom (PROTOCOL.md §2.3, §3.3). */
+/** Lanes of each STT endpoint, top to bottom (docs/protocol §2.3, §3.3). */
 export const LANES = {
   "stt-turns": ["turn.start", "turn.update", "turn.eager_end", "turn.resume", "turn.end", "other"],
   "stt-v1": ["interim", "final", "flush_done", "other"],

@@ -1,5 +1,5 @@
 /**
- * The TTS view: text with the SSML-like tags (§5.6), voice, model, encoding and sample rate; each
+ * The TTS view: text with the SSML-like tags (docs/protocol §5.6), voice, model, encoding and sample rate; each
  * "Speak" opens a new context on one TTS WebSocket, plays its audio with Web Audio and highlights
  * the current word from the word timestamps. Contexts run side by side; each can be cancelled.
  */

@@ -26,7 +26,7 @@ const EXTRA_CHROMIUM_ARGS = [
   "--use-fake-device-for-media-stream",
   "--use-fake-ui-for-media-stream",
 ];
-/** The `eager-resume` script's text (packages/mock-server/src/scenario/builtin.ts, PROTOCOL.md §3.6). */
+/** The `eager-resume` script's text (packages/mock-server/src/scenario/builtin.ts, docs/protocol §3.6). */
 const EAGER_RESUME_TEXT = "I'd like to change my order. The address is wrong.";
 
 let mock: MockServer;

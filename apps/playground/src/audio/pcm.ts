@@ -27,7 +27,7 @@ function alawToLinear(byte: number): number {
   return a & 0x80 ? t : -t;
 }
 
-/** The TTS encodings the player understands (every raw one the API offers, §8). */
+/** The TTS encodings the player understands (every raw one the API offers, docs/protocol §8). */
 export type PlayableEncoding = "pcm_f32le" | "pcm_s16le" | "pcm_mulaw" | "pcm_alaw";
 
 /** Raw TTS audio in `encoding` to float samples for Web Audio. */

@@ -18,7 +18,7 @@ export interface AudioSource {
   stop(): void;
 }
 
-/** How often the paced source sends: 40 ms chunks (the API recommends 20–100 ms, §1.6). */
+/** How often the paced source sends: 40 ms chunks (the API recommends 20–100 ms, docs/protocol §1.6). */
 const TICK_MS = 40;
 
 /**

@@ -1,5 +1,5 @@
 /**
- * The access-token checks (`access-token`, PROTOCOL.md §7, §1.2, §1.3). The runner's mock runs in
+ * The access-token checks (`access-token`, docs/protocol §7, §1.2, §1.3). The runner's mock runs in
  * strict auth mode, so only the run's API key or a token it minted opens anything. What the client
  * sent is read from the mock's journal (which records `POST /access-token` with its body, answer and
  * `access-token/valid-request` violations, and every WebSocket handshake); the journal holds no usable

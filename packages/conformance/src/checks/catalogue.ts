@@ -1,5 +1,5 @@
 /**
- * The catalogue of checks: each with a stable id, one line saying what must hold, the PROTOCOL.md
+ * The catalogue of checks: each with a stable id, one line saying what must hold, the docs/protocol
  * section, and a pure evaluator of (case, journal, observations, capabilities). What the client
  * *sent* is read from the mock's journal (and linted with the protocol's grammars); what it
  * *surfaced* comes from the adapter's observations.
@@ -49,7 +49,7 @@ export interface Check {
   suite: Suite;
   /** What must hold, in one line. */
   statement: string;
-  /** PROTOCOL.md section(s). */
+  /** Section(s) of the protocol reference, docs/protocol. */
   section: string;
   /** Read from the journal (`sent`) or from the adapter (`surfaced`). */
   source: "sent" | "surfaced";
@@ -81,8 +81,8 @@ function handshake(suite: Suite, input: CheckInput): Verdict | undefined {
   if (input.sessions.length === 0) return fail("the client never opened a session");
   for (const s of input.sessions) {
     const creds = header(s, "authorization") ?? header(s, "x-api-key") ?? queryParam(s, "api_key") ?? queryParam(s, "access_token");
-    if (!creds) return fail("no credentials: none of Authorization, X-API-Key, ?api_key, ?access_token (§1.2)");
-    if (!header(s, "cartesia-version") && !queryParam(s, "cartesia_version")) return fail("no Cartesia-Version header or ?cartesia_version (§1.3)");
+    if (!creds) return fail("no credentials: none of Authorization, X-API-Key, ?api_key, ?access_token (docs/protocol §1.2)");
+    if (!header(s, "cartesia-version") && !queryParam(s, "cartesia_version")) return fail("no Cartesia-Version header or ?cartesia_version (docs/protocol §1.3)");
     const query = { ...s.query };
     for (const k of ["api_key", "access_token"]) delete query[k];
     const parsed =
@@ -359,7 +359,7 @@ export const CHECKS: readonly Check[] = [
       if (after.length > 0) return fail(after.map((x) => x.message).join("; "));
       const last = i.sessions[i.sessions.length - 1] as SessionRecord;
       const legacy = textFrames([last], "client").some((m) => m.text === "done");
-      return legacy ? warn("ends with the legacy `done` command; `close` is current (§10.1)") : pass;
+      return legacy ? warn("ends with the legacy `done` command; `close` is current (docs/protocol §10.1)") : pass;
     },
   },
   {
@@ -646,7 +646,7 @@ export const CHECKS: readonly Check[] = [
         const ends = reqs.filter((r) => r.context_id === ctx && r.cancel !== true && r.continue !== true);
         if (ends.length !== 1) return fail(`context ${ctx}: ${ends.length} requests with continue:false (expected 1)`);
         const t = (ends[0] as Record<string, unknown>).transcript;
-        if (typeof t === "string" && t !== "" && t.trim() === "") warning = `context ${ctx} ended with ${JSON.stringify(t)} instead of "" (§5.2: livekit-js does this)`;
+        if (typeof t === "string" && t !== "" && t.trim() === "") warning = `context ${ctx} ended with ${JSON.stringify(t)} instead of "" (docs/protocol §5.2: livekit-js does this)`;
       }
       const after = violations(i.sessions, ["tts/input-after-end"]);
       if (after.length > 0) return fail(after.map((x) => x.message).join("; "));

@@ -1,5 +1,5 @@
 /**
- * The HTTP checks (`tts-http`, PROTOCOL.md §6; `stt-batch`, §4), read from the mock's own journal of
+ * The HTTP checks (`tts-http`, docs/protocol §6; `stt-batch`, §4), read from the mock's own journal of
  * each request: what the client sent (method, headers, query, the JSON body or the multipart fields,
  * and the upload's byte count and SHA-256), and what the mock answered (status, JSON bodies and every
  * SSE event as text, the byte count and SHA-256 of every response byte, strict-schema violations).

@@ -13,7 +13,7 @@ function reads(source: "sent" | "surfaced"): string {
 
 /** Every check: id, suite, what is read, section, capability needed, statement. */
 export function catalogueTable(): string {
-  const rows = ["| check | suite | reads | PROTOCOL.md | needs | what must hold |", "|---|---|---|---|---|---|"];
+  const rows = ["| check | suite | reads | docs/protocol | needs | what must hold |", "|---|---|---|---|---|---|"];
   for (const c of CHECKS) {
     rows.push(`| \`${c.id}\` | ${c.suite} | ${reads(c.source)} | ${cell(c.section)} | ${c.requires?.join(", ") ?? ""} | ${cell(c.statement)} |`);
   }

@@ -34,7 +34,7 @@ export function expectsGrantRefusal(c: Case): boolean {
   const spec = c.accessToken;
   const path = spec ? accessTokenPath(spec) : undefined;
   // An expired token is refused for its expiry (401) whatever it grants (the mock checks expiry first;
-  // PROTOCOL.md does not say which wins, so the generated expired cases always grant their endpoint).
+  // The protocol reference does not say which wins, so the generated expired cases always grant their endpoint).
   return !!spec && spec.key === "valid" && !spec.expired && path !== undefined && !accessToken.grantCovers(spec.grants, path);
 }
 

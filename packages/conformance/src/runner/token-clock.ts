@@ -1,5 +1,5 @@
 /**
- * The strict-auth mock's token clock (its `clock` option, PROTOCOL.md §7): real time, except that a
+ * The strict-auth mock's token clock (its `clock` option, docs/protocol §7): real time, except that a
  * case can arm a one-shot shift into the past, so the runner mints an already expired token without
  * sleeping and without faking time for anything else.
  *
