@@ -264,6 +264,13 @@ describe("probe: usage and unreachable targets", () => {
     expect(r.stdout).toBe("");
   });
 
+  it("the README's table of the fixed set lists every probe, in order", () => {
+    const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+    const section = readme.slice(readme.indexOf("### The fixed set"), readme.indexOf("### Reading the table"));
+    const listed = [...section.matchAll(/^\| `([a-z0-9.-]+)` \|/gmu)].map((m) => m[1]);
+    expect(listed).toEqual(probeRequests({ version: DEFAULT_VERSION, voice: DEFAULT_PROBE_VOICE }).map((p) => p.name));
+  });
+
   it("bad usage exits 2 with a clear message; --help lists probe", async () => {
     expect(await runCli(["probe"])).toMatchObject({ code: 2, stderr: expect.stringContaining("probe needs --target") });
     expect(await runCli(["probe", "--target", "ftp://127.0.0.1/"])).toMatchObject({ code: 2, stderr: expect.stringContaining("http:// or https://") });

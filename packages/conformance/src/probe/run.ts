@@ -90,9 +90,10 @@ function endpointUrl(side: Side, path: string, query: Record<string, string> | u
 
 /** The error code of a failed connection (ECONNREFUSED, ENOTFOUND, …), without ports or addresses. */
 function failureCode(error: unknown): string {
-  const e = error as { code?: unknown; cause?: { code?: unknown; name?: unknown }; name?: unknown };
-  const code = e.cause?.code ?? e.code ?? e.cause?.name ?? e.name;
-  return typeof code === "string" ? code : "connection failed";
+  const e = error as { code?: unknown; cause?: { code?: unknown; message?: unknown }; message?: unknown };
+  // fetch wraps the socket's error in `cause`; some refusals (a port fetch blocks) have only a message.
+  const code = e.cause?.code ?? e.code ?? e.cause?.message ?? e.message;
+  return typeof code === "string" && code !== "" ? code : "connection failed";
 }
 
 /** Checks that a base URL answers HTTP at all (any status); throws `ProbeUnreachableError` when it does not. */
