@@ -199,7 +199,7 @@ async function probe(values: Record<string, string | boolean | undefined>): Prom
   const target = values.target as string | undefined;
   if (!target) throw new UsageError("probe needs --target <http(s) base URL>, e.g. --target https://api.cartesia.ai");
   const apiKey = (values["api-key"] as string | undefined) ?? process.env.CARTESIA_API_KEY;
-  const seconds = values.timeout === undefined ? 8 : Number(values.timeout);
+  const seconds = values.timeout === undefined ? 20 : Number(values.timeout);
   if (!(seconds > 0 && seconds <= 600)) throw new UsageError("--timeout must be a number of seconds in (0, 600]");
   const version = values.version as string | undefined;
   if (version !== undefined && !/^\d{4}-\d{2}-\d{2}$/u.test(version)) throw new UsageError("--version must be a date YYYY-MM-DD");

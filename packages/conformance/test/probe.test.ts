@@ -27,6 +27,8 @@ const PROBE_COUNT = probeRequests({ version: DEFAULT_VERSION, voice: DEFAULT_PRO
 interface Rewrite {
   /** Rewrites a server text frame (parsed JSON); return it changed or as is. */
   message?: (m: Record<string, unknown>) => Record<string, unknown>;
+  /** Server text frames (parsed JSON) for which this holds are not passed on. */
+  drop?: (m: Record<string, unknown>) => boolean;
   /** Maps the server's close code. */
   closeCode?: (code: number) => number;
 }
@@ -61,8 +63,11 @@ async function startRelay(upstream: string, rewrite: Rewrite): Promise<{ url: st
     upstreamWs.on("open", () => {
       wss.handleUpgrade(req, socket, head, (client) => {
         upstreamWs.on("message", (data, binary) => {
-          if (binary || !rewrite.message) client.send(data, { binary });
-          else client.send(JSON.stringify(rewrite.message(JSON.parse(String(data)) as Record<string, unknown>)));
+          if (binary || (!rewrite.message && !rewrite.drop)) client.send(data, { binary });
+          else {
+            const m = JSON.parse(String(data)) as Record<string, unknown>;
+            if (!rewrite.drop?.(m)) client.send(JSON.stringify(rewrite.message ? rewrite.message(m) : m));
+          }
         });
         client.on("message", (data, binary) => {
           if (upstreamWs.readyState === WebSocket.OPEN) upstreamWs.send(data as Buffer, { binary });
@@ -191,6 +196,26 @@ describe("probe: a changed target", () => {
       const closing1008 = r.report.probes.filter((p) => p.reference["close code"] === "1008");
       expect(closing1008.length).toBeGreaterThan(0);
       expect(rowsOf(r.report)).toEqual(closing1008.map((p) => ({ probe: p.name, what: "close code", target: "4008", reference: "1008" })));
+    } finally {
+      await relay.close();
+    }
+  });
+
+  it("error events swallowed: exactly the error rows, and a silent server is an answer (no timeout)", async () => {
+    const relay = await startRelay(mock.urls.http, { drop: (m) => m.type === "error" });
+    try {
+      const r = await probe(["--target", relay.url]);
+      expect(r.code).toBe(1);
+      const withError = r.report.probes.filter((p) => p.reference.sequence?.split(" ").includes("error"));
+      expect(withError.map((p) => p.name)).toContain("stt-turns.bad-config");
+      expect(r.report.probes.filter((p) => p.drift.length > 0).map((p) => p.name)).toEqual(withError.map((p) => p.name));
+      for (const p of withError) {
+        const sequence = p.reference.sequence?.split(" ").filter((t) => t !== "error").join(" ") || "(none)";
+        const values = Object.keys(p.reference).filter((k) => k.startsWith("error value "));
+        expect(p.drift.map((d) => d.what).sort(), p.name).toEqual(["sequence", "error fields", ...values].sort());
+        expect(p.drift.find((d) => d.what === "sequence"), p.name).toMatchObject({ target: sequence });
+        expect(p.target.timeout, p.name).toBeUndefined();
+      }
     } finally {
       await relay.close();
     }

@@ -15,8 +15,12 @@ export type WsStep =
   | { send: string | Record<string, unknown> }
   /** The probe's STT audio (`"turns"`: a few utterances with silences; `"utterance"`: one), in 100 ms frames. */
   | { audio: "turns" | "utterance" }
-  /** Waits until a message of one of these types arrives, or the socket closes, or the probe times out. */
-  | { until: string[] }
+  /**
+   * Waits until a message of one of these types arrives or the socket closes; at most `within` ms when
+   * given (then the next step runs: a server that stays silent is an answer too), else up to the
+   * probe's time limit.
+   */
+  | { until: string[]; within?: number }
   /** Waits this long, collecting whatever comes (to see that nothing does). */
   | { quiet: number }
   /** The client closes the socket with this code. */
@@ -123,18 +127,18 @@ export function probeRequests(settings: ProbeSettings): Probe[] {
       "stt-turns",
       "/stt/turns/websocket",
       TURNS_QUERY,
-      [{ until: ["connected", "error"] }, { send: { type: "config", turn: { end_threshold: 5 } } }, { until: ["error"] }, { quiet: 200 }, { send: { type: "close" } }],
+      [{ until: ["connected", "error"] }, { send: { type: "config", turn: { end_threshold: 5 } } }, { until: ["error"], within: 2000 }, { quiet: 200 }, { send: { type: "close" } }],
       "a `config` with end_threshold 5 (out of range): an error event, the socket stays open",
     ),
     ws("tts.handshake", "tts", "/tts/websocket", {}, [{ quiet: 300 }, { close: 1000 }], "a good handshake, nothing sent, the client closes"),
     ws("tts.context", "tts", "/tts/websocket", {}, [{ send: context("probe-1", { add_timestamps: true }) }, { until: ends }, { close: 1000 }], "one context with word timestamps until `done`"),
-    ws("tts.bad-model", "tts", "/tts/websocket", {}, [{ send: context("probe-1", { model_id: BAD_MODEL_TTS }) }, { until: ends }, { quiet: 200 }, { close: 1000 }], "an unknown model_id"),
+    ws("tts.bad-model", "tts", "/tts/websocket", {}, [{ send: context("probe-1", { model_id: BAD_MODEL_TTS }) }, { until: ends, within: 3000 }, { quiet: 200 }, { close: 1000 }], "an unknown model_id"),
     ws(
       "tts.bad-field",
       "tts",
       "/tts/websocket",
       {},
-      [{ send: context("probe-1", { output_format: { ...RAW_16K, sample_rate: BAD_RATE } }) }, { until: ends }, { quiet: 200 }, { close: 1000 }],
+      [{ send: context("probe-1", { output_format: { ...RAW_16K, sample_rate: BAD_RATE } }) }, { until: ends, within: 3000 }, { quiet: 200 }, { close: 1000 }],
       `output_format.sample_rate ${BAD_RATE}`,
     ),
     http("tts-bytes", "tts-bytes", "/tts/bytes", { json: ttsFields({ output_format: { ...RAW_16K, container: "wav" } }) }, "WAV s16le 16 kHz"),

@@ -25,7 +25,10 @@ export interface ProbeOptions {
   version?: string;
   /** Voice id of the TTS probes. Default: the voice of the protocol reference's examples. */
   voice?: string;
-  /** Time limit of one probe on one side, ms. Default 8 000. */
+  /**
+   * Time limit of one probe on one side, ms. Default 20 000: the real STT endpoints take audio at
+   * about real time, and `stt-turns.audio` sends some 8 s of it.
+   */
   timeoutMs?: number;
   /** Progress lines (already redacted). */
   onProgress?: (line: string) => void;
@@ -154,7 +157,8 @@ function recordWs(probe: WsProbe, side: Side, audio: Record<"turns" | "utterance
       } else if ("until" in step) {
         const from = rec.messages.length;
         const types = new Set(step.until);
-        await when(() => rec.messages.slice(from).some((m) => typeof m === "string" && types.has(typeOf(m))));
+        const arrived = when(() => rec.messages.slice(from).some((m) => typeof m === "string" && types.has(typeOf(m))));
+        await (step.within === undefined ? arrived : Promise.race([arrived, sleep(step.within)]));
       } else if ("quiet" in step) await Promise.race([sleep(step.quiet), when(() => false)]);
       else if (ws.readyState === WebSocket.OPEN) ws.close(step.close);
     };
@@ -268,7 +272,7 @@ function redactDeep<T>(value: T, redact: (text: string) => string): T {
  */
 export async function runProbe(options: ProbeOptions): Promise<DriftReport> {
   const redact = redactor([options.apiKey, options.referenceApiKey]);
-  const timeoutMs = options.timeoutMs ?? 8000;
+  const timeoutMs = options.timeoutMs ?? 20_000;
   const settings: ProbeSettings = { version: options.version ?? DEFAULT_VERSION, voice: options.voice ?? DEFAULT_PROBE_VOICE };
   const targetUrl = parseBaseUrl(options.target);
   if (typeof targetUrl === "string") throw new ProbeUsageError(`--target ${targetUrl}`);
