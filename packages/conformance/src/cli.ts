@@ -3,7 +3,7 @@
  * `speechwire-conformance`: run the suites against an adapter, list the catalogue, replay a
  * counterexample, or check a server. See `--help`.
  */
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
@@ -18,6 +18,8 @@ import { readBaseline, type BaselineEntry } from "./report/baseline.js";
 import { oneLine, reportOk, writeReports, type RunDocument } from "./report/write.js";
 import { runConformance, type AdapterReport } from "./runner/run.js";
 import { checkServer } from "./server/probe.js";
+import { driftMarkdown } from "./probe/drift.js";
+import { DEFAULT_PROBE_VOICE, ProbeUnreachableError, ProbeUsageError, redactor, runProbe } from "./probe/run.js";
 import type { Capabilities } from "./adapter/schema.js";
 
 const HELP = `speechwire-conformance — check a Cartesia realtime speech client against the speechwire mock
@@ -29,6 +31,8 @@ Usage:
   speechwire-conformance --list                      print the check catalogue
   speechwire-conformance replay FILE (--adapter … | --command …) [--out DIR]   (FILE: JSON or YAML)
   speechwire-conformance server [--url URL --api-key KEY] [--suite stt-v1,stt-turns,tts] [--version DATE] [--out DIR]
+  speechwire-conformance probe --target <http(s) base URL> [--api-key KEY] [--version DATE] [--voice ID]
+                               [--reference URL [--reference-api-key KEY]] [--timeout SECONDS] [--out DIR] [--json]
 
 run      starts its own mock on a free port, runs the fixed cases and --runs generated cases per
          suite (default 5; FC_NUM_RUNS / FC_SEED are honoured) of --suite (default: all; the checks of
@@ -37,6 +41,11 @@ run      starts its own mock on a free port, runs the fixed cases and --runs gen
          exits 1 on an unexpected failure or a stale baseline entry.
 replay   runs exactly the case of a counterexample file written by a failing property.
 server   checks a server against the protocol's schemas and grammars (default: a fresh mock).
+probe    runs a fixed set of short requests on every endpoint against --target (e.g. the real API;
+         key from --api-key or CARTESIA_API_KEY, never written out) and against a reference (default:
+         a mock started in-process), and prints the drift table: message types, fields, error shapes
+         and close codes that differ. --out writes drift.md and drift.json; --json prints the JSON.
+         Exits 0 without drift, 1 with drift, 2 on bad usage or an unreachable target.
 
 Built-in adapters: ${[...builtinAdapters().keys()].join(", ")}
 Exit codes: 0 ok, 1 failures, 2 bad usage.`;
@@ -56,6 +65,12 @@ const OPTIONS = {
   url: { type: "string" },
   "api-key": { type: "string" },
   version: { type: "string" },
+  target: { type: "string" },
+  reference: { type: "string" },
+  "reference-api-key": { type: "string" },
+  voice: { type: "string" },
+  timeout: { type: "string" },
+  json: { type: "boolean" },
 } as const;
 
 function parseSuites(value: string | undefined): Suite[] {
@@ -180,6 +195,46 @@ async function server(values: Record<string, string | boolean | undefined>): Pro
   }
 }
 
+async function probe(values: Record<string, string | boolean | undefined>): Promise<number> {
+  const target = values.target as string | undefined;
+  if (!target) throw new UsageError("probe needs --target <http(s) base URL>, e.g. --target https://api.cartesia.ai");
+  const apiKey = (values["api-key"] as string | undefined) ?? process.env.CARTESIA_API_KEY;
+  const seconds = values.timeout === undefined ? 20 : Number(values.timeout);
+  if (!(seconds > 0 && seconds <= 600)) throw new UsageError("--timeout must be a number of seconds in (0, 600]");
+  const version = values.version as string | undefined;
+  if (version !== undefined && !/^\d{4}-\d{2}-\d{2}$/u.test(version)) throw new UsageError("--version must be a date YYYY-MM-DD");
+  const voice = values.voice as string | undefined;
+  const reference = values.reference as string | undefined;
+  const referenceApiKey = values["reference-api-key"] as string | undefined;
+  let report;
+  try {
+    report = await runProbe({
+      target,
+      ...(apiKey ? { apiKey } : {}),
+      ...(reference ? { reference } : {}),
+      ...(referenceApiKey ? { referenceApiKey } : {}),
+      ...(version ? { version } : {}),
+      voice: voice ?? DEFAULT_PROBE_VOICE,
+      timeoutMs: Math.round(seconds * 1000),
+      onProgress: (line) => process.stderr.write(`${line}\n`),
+    });
+  } catch (error) {
+    if (error instanceof ProbeUnreachableError || error instanceof ProbeUsageError) throw new UsageError(error.message);
+    // Anything else is printed with its stack: without the keys.
+    throw new Error(redactor([apiKey, referenceApiKey])(error instanceof Error ? (error.stack ?? error.message) : String(error)));
+  }
+  const markdown = driftMarkdown(report);
+  const out = values.out as string | undefined;
+  if (out) {
+    mkdirSync(out, { recursive: true });
+    writeFileSync(resolve(out, "drift.md"), markdown);
+    writeFileSync(resolve(out, "drift.json"), `${JSON.stringify(report, null, 2)}\n`);
+    process.stderr.write(`reports: ${resolve(out, "drift.md")}, ${resolve(out, "drift.json")}\n`);
+  }
+  process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : markdown);
+  return report.drift === 0 ? 0 : 1;
+}
+
 /** Runs the CLI with `argv` (without node and the script); resolves with the exit code. */
 export async function main(argv: string[]): Promise<number> {
   let parsed;
@@ -203,6 +258,7 @@ export async function main(argv: string[]): Promise<number> {
     if (command === "run") return await run(values);
     if (command === "replay") return await replay(positionals[1], values);
     if (command === "server") return await server(values);
+    if (command === "probe") return await probe(values);
     throw new UsageError(`unknown command "${command}"`);
   } catch (error) {
     if (error instanceof UsageError) {

@@ -20,3 +20,7 @@ export { escapeXml, junitXml, oneLine, reportOk, summaryMarkdown, writeReports, 
 export { checkServer, type ServerCheckOptions, type ServerCheckResult, type ServerReport } from "./server/probe.js";
 export { ACCESS_TOKEN_CHECKS } from "./checks/access-token.js";
 export { accessTokenCase, accessTokenCaseArb, accessTokenFixedCases, accessTokenPath, expectsGrantRefusal } from "./runner/access-token-cases.js";
+export { probeRequests, speechRequest, voiceFor, PROBE_TEXT, type Probe, type ProbeEndpoint, type ProbeSettings, type WsProbe, type HttpProbe, type WsStep } from "./probe/requests.js";
+export { shapeOf, sequenceOf, parseSse, jsonType, mediaType, STREAMING_TYPES, ERROR_VALUE_FIELDS, type Shape, type Recording, type WsRecording, type HttpRecording, type SseEvent } from "./probe/shape.js";
+export { compareShapes, driftMarkdown, ABSENT, type DriftReport, type DriftRow, type ProbeResult } from "./probe/drift.js";
+export { runProbe, redactor, ProbeUnreachableError, ProbeUsageError, DEFAULT_PROBE_VOICE, IN_PROCESS_REFERENCE, type ProbeOptions } from "./probe/run.js";
