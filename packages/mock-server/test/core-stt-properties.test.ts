@@ -196,21 +196,24 @@ describe("bad input", () => {
     fc.string().filter((t) => !["finalize", "close", "done"].includes(t)),
   );
   const badTurns = fc.oneof(
-    fc.constantFrom("close", "finalize", "done", "{", "[]", "null", '{"type":"nope"}', '{"type":"config","turn":{"end_threshold":0.9}}', '{"type":"config"}'),
+    fc.constantFrom("close", "finalize", "done", "{", "[]", "null", '{"type":"nope"}', '{"type":"config","turn":{"end_threshold":0.9}}', '{"type":"config","language_hints":["fr"]}'),
     fc.string().filter((t) => !sttTurns.parseClientMessage(t, { strictness: "validating" }).ok),
   );
+  // Accepted configs get no reply and change no frame (update D4): mixed in, they must leave no trace.
+  const harmless = fc.constantFrom('{"type":"config"}', '{"type":"config","keyterms":["Cartesia"]}', '{"type":"config","keyterms":[],"language_hints":[]}');
   const property = (endpoint: "stt-v1" | "stt-turns") =>
     fc.property(
       anyScenario,
       chunkSizesArb,
       fc.array(fc.tuple(fc.nat(), endpoint === "stt-v1" ? badV1 : badTurns), { maxLength: 6 }),
+      fc.array(fc.tuple(fc.nat(), harmless), { maxLength: 3 }),
       fc.constantFrom("2026-03-01", "2025-04-16"),
-      (s, sizes, bad, version) => {
+      (s, sizes, bad, good, version) => {
         const make = endpoint === "stt-v1" ? v1Core : turnsCore;
         const close = endpoint === "stt-v1" ? v1Close : turnsClose;
         const inputs = audioInputs(silence(fullSeconds(compileScript(s.stt))), sizes);
         const mixed: CoreInput[] = [...inputs];
-        for (const [at, frame] of [...bad].sort((a, b) => b[0] - a[0])) mixed.splice(at % (inputs.length + 1), 0, { kind: "text", data: frame });
+        for (const [at, frame] of [...bad, ...good].sort((a, b) => b[0] - a[0])) mixed.splice(at % (inputs.length + 1), 0, { kind: "text", data: frame });
         const clean = driveCore(make(s, version), [...inputs, close]);
         const noisy = driveCore(make(s, version), [...mixed, close]);
         const errors = noisy.sent.filter((f) => (JSON.parse(f) as { type: string }).type === "error");

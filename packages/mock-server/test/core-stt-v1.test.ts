@@ -121,7 +121,7 @@ describe("stt-v1 core", () => {
           expect(error).toEqual({ type: "error", code: 400, message: expect.stringMatching(/^Invalid message: /), request_id: REQUEST_ID });
         }
       }
-      expect(JSON.parse(sends(c.step(text('{"type":"close"}')))[0] as string).message).toMatch(/not JSON/);
+      expect(JSON.parse(sends(c.step(text('{"type":"close"}')))[0] as string).message).toMatch(/the commands are bare text/);
       expect(sends(c.step({ kind: "audio", data: audio(0.7) }))).toHaveLength(1);
       expect(c.step(text("close")).at(-1)).toMatchObject({ kind: "close", code: 1000 });
     }

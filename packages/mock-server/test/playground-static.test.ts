@@ -78,7 +78,7 @@ describe("the playground folder at /", () => {
     for (const headers of apiHeaders) {
       const status = await fetch(`${mock.urls.http}/`, { headers });
       expect(status.headers.get("content-type")).toMatch(/^application\/json/);
-      expect(await status.json()).toMatchObject({ ok: true, version: "2026-03-01" });
+      expect(await status.json()).toMatchObject({ ok: true, version: "2026-08-14" });
     }
   });
 

@@ -53,7 +53,7 @@ describe("HTTP journal: successful requests", () => {
     expect(res.status).toBe(200);
     const audio = new Uint8Array(await res.arrayBuffer());
     const record = await ended(mock, res.headers.get("cartesia-request-id"));
-    expect(record).toMatchObject({ endpoint: "tts-bytes", method: "POST", path: "/tts/bytes", scenario: "default", version: "2026-03-01" });
+    expect(record).toMatchObject({ endpoint: "tts-bytes", method: "POST", path: "/tts/bytes", scenario: "default", version: "2026-08-14" });
     expect(record.headers.authorization).not.toContain(SECRET_KEY);
     expect(record.headers.authorization).toContain("redacted");
     expect(JSON.stringify(record)).not.toContain(SECRET_KEY);

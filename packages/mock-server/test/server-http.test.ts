@@ -35,7 +35,7 @@ describe("status and errors", () => {
   it("GET / answers the status with the default version", async () => {
     const res = await fetch(`${mock.urls.http}/`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ ok: true, version: "2026-03-01" });
+    expect(await res.json()).toMatchObject({ ok: true, version: "2026-08-14" });
   });
 
   it("answers an unknown route with 404 in the structured shape, with request-id headers", async () => {

@@ -168,3 +168,18 @@ describe("rule catalogue", () => {
     }
   });
 });
+
+describe("stt-v1 config (update D4)", () => {
+  it("a config is neither a close nor a finalize: audio and commands after it are fine", () => {
+    const v = lintSession("stt-v1", [
+      { from: "client", frame: '{"type":"config","keyterms":["a"]}' },
+      { from: "client", frame: new Uint8Array(320) },
+      { from: "client", frame: "finalize" },
+      { from: "server", frame: '{"type":"flush_done","request_id":"r"}' },
+      { from: "client", frame: "close" },
+      { from: "server", frame: '{"type":"done","request_id":"r"}' },
+      { from: "server", close: { code: 1000 } },
+    ], { strictness: "strict" });
+    expect(v).toEqual([]);
+  });
+});

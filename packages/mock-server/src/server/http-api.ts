@@ -344,7 +344,7 @@ async function batchRoute(req: IncomingMessage, res: ServerResponse, url: URL, s
   const fields = sttBatch.parseForm(form.fields, { strictness: "validating", version });
   if (!fields.ok) {
     // A refused model gets its documented body (update D15), like the realtime endpoints.
-    const model = fields.error.issues.some((i) => i.path === "model") ? refuseModel("stt-batch", form.fields.model) : undefined;
+    const model = typeof form.fields.model === "string" && fields.error.issues.some((i) => i.path === "model") ? refuseModel("stt-batch", form.fields.model) : undefined;
     if (model) return sendError(res, { status: model.status, code: model.code, title: model.title, message: model.message }, shape, requestId);
     return bad(fields.error.message);
   }

@@ -129,7 +129,8 @@ export function createUpgradeHandler(ctx: ServerContext, open: OpenSessions) {
         } else {
           queryError = query.error.message;
           // A sunset or unknown model gets its own documented error (update D8, D15).
-          if (query.error.issues.some((i) => i.path === "model")) modelRefusal = refuseModel(endpoint, url.searchParams.get("model"));
+          const model = url.searchParams.get("model");
+          if (model !== null && query.error.issues.some((i) => i.path === "model")) modelRefusal = refuseModel(endpoint, model);
         }
       }
       const session = new WsSession(ws, journal, endpoint, shape, ctx, core);
@@ -231,7 +232,7 @@ class WsSession {
   failHandshakeQuery(requestId: string, message: string, model: ModelRefusal | undefined): void {
     const event = toErrorEvent(
       model
-        ? { status: model.status, code: model.code, title: model.title, message: `${model.message} (${message})`, requestId }
+        ? { status: model.status, code: model.code, title: model.title, message: model.message, requestId }
         : { status: 400, code: "invalid_request", title: "Invalid query parameters", message, requestId },
       this.endpoint === "tts" ? "tts" : "stt",
       this.shape,

@@ -70,7 +70,8 @@ class SttV1Checker extends BaseChecker<ClientMessage, ServerMessage> {
     } else if (message.type === "finalize") {
       if (this.#pendingFinalizes === 0) this.#audioAfterFinalize = false;
       this.#pendingFinalizes += 1;
-    } else {
+    } else if (message.type !== "config") {
+      // `close` or legacy `done`; a `config` changes lists and asks for nothing (update D4).
       this.#closeSent = true;
     }
   }

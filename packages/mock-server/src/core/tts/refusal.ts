@@ -15,7 +15,8 @@ export interface RequestRefusal {
 
 /** The refusal for a TTS request body that failed to parse; `raw` is the decoded JSON, when it was an object. */
 export function ttsRequestRefusal(endpoint: Extract<ModelEndpoint, "tts" | "tts-bytes" | "tts-sse">, raw: Record<string, unknown> | undefined, failure: ParseFailure): RequestRefusal {
-  const onModel = failure.issues.some((i) => i.path === "model_id");
+  // A model id that is there but refused; a missing one is an ordinary bad request.
+  const onModel = typeof raw?.model_id === "string" && failure.issues.some((i) => i.path === "model_id");
   if (raw && onModel) {
     const refusal = refuseModel(endpoint, raw.model_id);
     if (refusal) return refusal;
