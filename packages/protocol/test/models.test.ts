@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
@@ -6,6 +8,7 @@ import {
   findModel,
   KNOWN_VERSIONS,
   lintSession,
+  MODEL_PATTERNS,
   MODEL_TABLE,
   refuseModel,
   servedModels,
@@ -111,5 +114,42 @@ describe("accept, and warn in strict linting, where the real behaviour is unknow
     const frame = '{"type":"config","language_hint":"en"}';
     expect(unverified(lintSession("stt-turns", [{ from: "client", frame }], { strictness: "strict" })).map((v) => v.rule)).toEqual(["stt-turns/config-language-hint-ignored"]);
     expect(unverified(lintSession("stt-v1", [{ from: "client", frame }], { strictness: "strict" })).map((v) => v.rule)).toEqual(["stt-v1/config-language-hint-ignored"]);
+  });
+});
+
+describe("the table and docs/protocol §13 agree", () => {
+  const doc = readFileSync(fileURLToPath(new URL("../../../docs/protocol/13-models-and-versions.md", import.meta.url)), "utf8");
+  /** The rows of the markdown table under a `## 13.N` heading: cells, trimmed, backticks dropped. */
+  const rowsOf = (section: string): string[][] => {
+    const body = doc.split(/^## /m).find((part) => part.startsWith(section)) ?? "";
+    return body
+      .split("\n")
+      .filter((line) => /^\| `/.test(line))
+      .map((line) => line.split("|").slice(1, -1).map((cell) => cell.trim().replaceAll("`", "")));
+  };
+  const models = [...rowsOf("13.1"), ...rowsOf("13.2")];
+
+  it("lists every model of the table, and nothing else, with the same endpoints and status", () => {
+    const documented = models.map(([id]) => id);
+    const patterns = MODEL_PATTERNS.map((p) => p.description);
+    expect(documented.filter((id) => !patterns.includes(id!)).sort()).toEqual(MODEL_TABLE.map((m) => m.id).sort());
+    expect(documented).toEqual(expect.arrayContaining(patterns));
+    for (const [id, endpoints, status, , languages] of models) {
+      const row = findModel(id!.replace("YYYY-MM-DD", "2027-01-01"))!;
+      expect(row, id).toBeDefined();
+      expect(endpoints!.split(", ").sort(), id).toEqual([...row.endpoints].sort());
+      expect(status!.split(/[ ,(]/)[0], id).toBe(row.status);
+      // A count in the languages column is the table's count; "not listed" is an empty list.
+      const count = /^(\d+)/.exec(languages!)?.[1];
+      if (count !== undefined) expect(row.languages.length, id).toBe(Number(count));
+      if (/not listed/.test(languages!)) expect(row.languages, id).toEqual([]);
+      if (/^[a-z]{2}(, [a-z]{2})+/.test(languages!)) expect(languages!.startsWith(row.languages.join(", ")), id).toBe(true);
+    }
+  });
+
+  it("lists every API version, oldest first, and marks the default", () => {
+    const versions = rowsOf("13.3");
+    expect(versions.map(([date]) => date)).toEqual([...KNOWN_VERSIONS]);
+    expect(versions.find(([date]) => date === DEFAULT_VERSION)!.join(" ")).toContain("the mock's default");
   });
 });

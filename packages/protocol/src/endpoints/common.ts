@@ -203,13 +203,14 @@ export function queryLanguageHints(query: { language_hint?: string[] | undefined
 }
 
 /**
- * Why a list of hints is refused for a model, or `undefined` when it is fine: a model that takes no
- * hints ("ink-2 doesn't take hints"), more than 6, or a code the model does not know (update D7).
+ * Why a list of hints is refused for a model, or `undefined` when it is fine: a model documented to
+ * take none ("ink-2 doesn't take hints"), more than 6, or a code the model does not know (update D7).
+ * A model no source speaks of (ink-whisper) gets the count and code checks only (docs/protocol §11.11).
  */
 export function languageHintProblem(model: string, hints: readonly string[]): string | undefined {
   if (hints.length === 0) return undefined;
   const row = findModel(model);
-  if (row && !row.features.languageHints) return `${model} doesn't take language hints (ink-preview does)`;
+  if (row?.features.languageHints === false) return `${model} doesn't take language hints (ink-preview does)`;
   if (hints.length > LANGUAGE_HINT_LIMITS.maxHints) return `at most ${LANGUAGE_HINT_LIMITS.maxHints} language hints, got ${hints.length}`;
   const known = row?.languages ?? [];
   const bad = hints.find((h) => !known.includes(h));

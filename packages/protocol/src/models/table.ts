@@ -9,12 +9,12 @@ export type ModelEndpoint = "stt-v1" | "stt-turns" | "stt-batch" | "tts" | "tts-
 
 /**
  * A model's standing:
- * - `stable`: documented and served; `preview`: documented, changes without notice;
- * - `alias`: a moving name for the newest snapshot of a family; `snapshot`: a dated, frozen release;
+ * - `stable`: documented and served (a family's moving name included); `preview`: documented, changes
+ *   without notice; `snapshot`: a dated, frozen release;
  * - `unverified`: sent by a real client but named by no Cartesia source: accepted, the strict linter warns;
  * - `sunset`: documented as no longer served: refused with `model_sunsetted`.
  */
-export type ModelStatus = "stable" | "preview" | "alias" | "snapshot" | "unverified" | "sunset";
+export type ModelStatus = "stable" | "preview" | "snapshot" | "unverified" | "sunset";
 
 /** What a model can do, where the protocol depends on it. */
 export interface ModelFeatures {
@@ -22,7 +22,10 @@ export interface ModelFeatures {
   wordTimestamps?: boolean;
   /** STT: detects the spoken language itself (`languages` on turn events where `languageHints`). */
   autoDetect?: boolean;
-  /** STT: takes `language_hint` / `language_hints` (and reports `languages` per turn). */
+  /**
+   * STT: takes `language_hint` / `language_hints` (and reports `languages` per turn). `false`: documented
+   * to refuse them; absent: no source says, so the mock accepts them (docs/protocol §11.11).
+   */
   languageHints?: boolean;
   /** STT: takes the `language` query parameter. */
   languageParam?: boolean;
@@ -50,8 +53,10 @@ export interface ModelInfo {
 
 const TTS_ENDPOINTS = ["tts", "tts-bytes", "tts-sse"] as const;
 const REALTIME_STT = ["stt-v1", "stt-turns"] as const;
-/** Sonic 2's languages (the 15 of its launch; the sources give no narrower list for the snapshots). */
-const SONIC_2_LANGUAGES = ["en", "fr", "de", "es", "pt", "zh", "ja", "hi", "it", "ko", "nl", "pl", "ru", "sv", "tr"] as const;
+/** Sonic 3 and 3.5: the 44 less Odia and Urdu, "42 languages" in the docs (API-CHG). */
+const SONIC_3_LANGUAGES = TTS_LANGUAGES.filter((code) => code !== "or" && code !== "ur");
+/** Sonic 2 and Turbo are served "for a reduced set of languages" that no source lists (API-CHG). */
+const UNLISTED: readonly string[] = [];
 /** ink-2 detects these itself (update D9). */
 export const INK_2_LANGUAGES = ["en", "fr", "hi", "ja", "es"] as const;
 /** ink-preview's 44 languages: the sources give no list, so we take Sonic 3.6's 44 (an assumption, §13). */
@@ -71,20 +76,23 @@ export const MODEL_TABLE: readonly ModelInfo[] = [
   tts("sonic-3.6-2026-08-27", "snapshot", "sonic-3.6", "TTS-MODELS-LATEST (update D1)", { ...SONIC_3_6, released: "2026-08-27" }),
   tts("sonic-preview", "preview", "sonic-3.6", "TTS-MODELS-LATEST, TEXT-NORM (update D1)", SONIC_3_6),
   // TTS: Sonic 3.5 and 3 (§5.2)
-  tts("sonic-3.5", "stable", "sonic-3.5", "SDK-JS, PC (§5.2)"),
-  tts("sonic-3.5-2026-05-04", "snapshot", "sonic-3.5", "CHG-2026 (§5.2)", { released: "2026-05-04" }),
-  tts("sonic-3", "stable", "sonic-3", "SDK-JS (§5.2)"),
-  tts("sonic-3-2026-01-12", "snapshot", "sonic-3", "CHG-2026 (§5.2)", { released: "2026-01-12" }),
-  tts("sonic-3-2025-10-27", "snapshot", "sonic-3", "CHG-2026 (§5.2); an unverified note says it stops 2026-10-20 (update D8)", { released: "2025-10-27" }),
-  tts("sonic-latest", "alias", "sonic", "SDK-JS (§5.2)"),
-  tts("sonic-3-latest", "alias", "sonic-3", "SDK-JS (§5.2)"),
+  tts("sonic-3.5", "stable", "sonic-3.5", "SDK-JS, PC (§5.2)", { languages: SONIC_3_LANGUAGES }),
+  tts("sonic-3.5-2026-05-04", "snapshot", "sonic-3.5", "CHG-2026 (§5.2)", { released: "2026-05-04", languages: SONIC_3_LANGUAGES }),
+  tts("sonic-3", "stable", "sonic-3", "SDK-JS (§5.2)", { languages: SONIC_3_LANGUAGES }),
+  tts("sonic-3-2026-01-12", "snapshot", "sonic-3", "CHG-2026 (§5.2)", { released: "2026-01-12", languages: SONIC_3_LANGUAGES }),
+  tts("sonic-3-2025-10-27", "snapshot", "sonic-3", "CHG-2026 (§5.2); an unverified note says it stops 2026-10-20 (update D8)", {
+    released: "2025-10-27",
+    languages: SONIC_3_LANGUAGES,
+  }),
+  tts("sonic-latest", "stable", "sonic", "SDK-JS (§5.2)"),
+  tts("sonic-3-latest", "stable", "sonic-3", "SDK-JS (§5.2)"),
   // TTS: Sonic 2 and Turbo, still served for fewer languages (update D1, API-CHG ja)
-  tts("sonic-2", "alias", "sonic-2", "SDK-JS (§5.2); an unverified note says it stops 2026-10-20 (update D8)", { languages: SONIC_2_LANGUAGES }),
-  tts("sonic-2-2025-04-16", "snapshot", "sonic-2", "API-CHG (update D1)", { released: "2025-04-16", languages: SONIC_2_LANGUAGES }),
-  tts("sonic-2-2025-05-08", "snapshot", "sonic-2", "API-CHG (update D1)", { released: "2025-05-08", languages: SONIC_2_LANGUAGES }),
-  tts("sonic-2-2025-06-11", "snapshot", "sonic-2", "API-CHG (update D1)", { released: "2025-06-11", languages: SONIC_2_LANGUAGES }),
-  tts("sonic-turbo", "alias", "sonic-turbo", "SDK-JS (§5.2); an unverified note says it stops 2026-10-20 (update D8)", { languages: SONIC_2_LANGUAGES }),
-  tts("sonic-turbo-2025-06-04", "snapshot", "sonic-turbo", "API-CHG (update D1)", { released: "2025-06-04", languages: SONIC_2_LANGUAGES }),
+  tts("sonic-2", "stable", "sonic-2", "SDK-JS (§5.2); an unverified note says it stops 2026-10-20 (update D8)", { languages: UNLISTED }),
+  tts("sonic-2-2025-04-16", "snapshot", "sonic-2", "API-CHG (update D1)", { released: "2025-04-16", languages: UNLISTED }),
+  tts("sonic-2-2025-05-08", "snapshot", "sonic-2", "API-CHG (update D1)", { released: "2025-05-08", languages: UNLISTED }),
+  tts("sonic-2-2025-06-11", "snapshot", "sonic-2", "API-CHG (update D1)", { released: "2025-06-11", languages: UNLISTED }),
+  tts("sonic-turbo", "stable", "sonic-turbo", "SDK-JS (§5.2); an unverified note says it stops 2026-10-20 (update D8)", { languages: UNLISTED }),
+  tts("sonic-turbo-2025-06-04", "snapshot", "sonic-turbo", "API-CHG (update D1)", { released: "2025-06-04", languages: UNLISTED }),
   // TTS: named only by the LiveKit plugins
   tts("sonic-lite", "unverified", "sonic-lite", "LK-JS `src/models.ts`, LK-PY `models.py` only (update D1)", { languages: [] }),
   // TTS: sunset on 2026-06-01 (update D8)
@@ -111,7 +119,8 @@ export const MODEL_TABLE: readonly ModelInfo[] = [
     status: "stable",
     family: "ink-2",
     languages: INK_2_LANGUAGES,
-    features: { autoDetect: true },
+    // "ink-2 doesn't take hints. It returns an error event if you pass them."
+    features: { autoDetect: true, languageHints: false },
     source: "TURNS-REF, STT-LANGUAGES (update D9); no word timestamps yet (STT-WORDS)",
   },
   {
