@@ -234,7 +234,7 @@ class TtsCore implements SessionCore {
       }
     } else if (ctx.bufferDelayMs === 0) {
       // "Generate immediately" (BUFFER), less a word or tag that the next piece may still extend.
-      this.#release(ctx, "partial");
+      this.#release(ctx, "input");
     } else {
       this.#releaseSentences(ctx);
     }
@@ -308,7 +308,7 @@ class TtsCore implements SessionCore {
 
   /** With a buffer delay: generate up to the last sentence end; the rest waits for more or the timer. */
   #releaseSentences(ctx: Context): void {
-    const t = tokenize(ctx.buffer, ctx.text, "partial");
+    const t = tokenize(ctx.buffer, ctx.text, "input");
     const last = lastSentenceEnd(t.tokens);
     if (last >= 0) {
       const released = t.tokens.slice(0, last + 1);

@@ -1,0 +1,57 @@
+/**
+ * What real clients read from a real mock on 127.0.0.1 (issue 13 §2): TTS words with their
+ * punctuation, SSE error framing, empty transcripts over HTTP, the model error's title, and the turns
+ * endpoint's structured errors whatever the version.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { MockServer } from "../src/index.js";
+import { connect, startTestServer, TTS_REQUEST } from "./helpers.js";
+
+const VOICE = { mode: "id", id: "6b7f9d52-3c1a-4e8f-a0b2-9d4c5e6f7a81" };
+const RAW_24K = { container: "raw", encoding: "pcm_s16le", sample_rate: 24000 };
+const TEXT = 'Hello from the mock, "this is it." Is it wrong? <break time="200ms"/>Yes...';
+const WRITTEN = ["Hello", "from", "the", "mock,", '"this', "is", 'it."', "Is", "it", "wrong?", "Yes..."];
+
+let mock: MockServer;
+beforeAll(async () => {
+  mock = await startTestServer();
+});
+afterAll(() => mock.close());
+
+type Msg = { type: string; [k: string]: unknown };
+const wordsOf = (events: readonly Msg[]) => events.filter((e) => e.type === "timestamps").flatMap((e) => (e.word_timestamps as { words: string[] }).words);
+
+/** POSTs JSON and returns the status, content type and the raw body text. */
+async function post(path: string, body: unknown, headers: Record<string, string> = {}) {
+  const res = await fetch(`${mock.urls.http}${path}`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
+  return { status: res.status, type: res.headers.get("content-type") ?? "", text: await res.text() };
+}
+
+/** The `data:` payloads of an SSE body, parsed. */
+const sseData = (text: string) => text.split("\n\n").filter((e) => e !== "").map((e) => JSON.parse(e.slice(e.indexOf("data: ") + 6)) as Msg);
+
+describe("TTS word timestamps carry their punctuation", () => {
+  it("on the WebSocket, however the text is split across continuations", async () => {
+    const rec = await connect(`${mock.urls.ws}/tts/websocket`);
+    rec.ws.send(TTS_REQUEST("whole", TEXT, { add_timestamps: true, continue: false }));
+    // Split inside words, inside a tag and right before glued punctuation: the written words are the same.
+    const pieces = ["Hello from the mock", ', "this is it', '." Is it wr', "ong", "? <break", ' time="200ms"/>Ye', "s..."];
+    for (const piece of pieces) rec.ws.send(TTS_REQUEST("split", piece, { add_timestamps: true, continue: true, max_buffer_delay_ms: 0 }));
+    rec.ws.send(TTS_REQUEST("split", "", { add_timestamps: true, continue: false }));
+    await rec.waitUntil((m) => (m as Msg).type === "done" && (m as Msg).context_id === "split");
+    await rec.waitUntil((m) => (m as Msg).type === "done" && (m as Msg).context_id === "whole");
+    const of = (id: string) => (rec.messages as Msg[]).filter((m) => m.context_id === id);
+    expect(wordsOf(of("whole"))).toEqual(WRITTEN);
+    expect(wordsOf(of("split"))).toEqual(WRITTEN);
+    rec.ws.close();
+    await rec.closed;
+    const sessions = mock.sessions().filter((s) => s.endpoint === "tts");
+    expect(sessions.at(-1)?.violations).toEqual([]);
+  });
+
+  it("in /tts/sse timestamps events", async () => {
+    const { status, text } = await post("/tts/sse", { model_id: "sonic-3", transcript: TEXT, voice: VOICE, output_format: RAW_24K, add_timestamps: true });
+    expect(status).toBe(200);
+    expect(wordsOf(sseData(text))).toEqual(WRITTEN);
+  });
+});
