@@ -55,3 +55,26 @@ describe("TTS word timestamps carry their punctuation", () => {
     expect(wordsOf(sseData(text))).toEqual(WRITTEN);
   });
 });
+
+describe("an HTTP TTS request with nothing to speak", () => {
+  it("/tts/bytes and /tts/sse answer 400 invalid_request for an empty or whitespace-only transcript, in the version's shape", async () => {
+    for (const path of ["/tts/bytes", "/tts/sse"]) {
+      for (const transcript of ["", " \n\t "]) {
+        const structured = await post(path, { model_id: "sonic-3", transcript, voice: VOICE, output_format: RAW_24K });
+        expect(structured.status, `${path} ${JSON.stringify(transcript)}`).toBe(400);
+        expect(JSON.parse(structured.text)).toMatchObject({ error_code: "invalid_request", title: "Invalid request", message: expect.stringMatching(/^transcript: must not be empty/) });
+        const legacy = await post(path, { model_id: "sonic-3", transcript, voice: VOICE, output_format: RAW_24K }, { "cartesia-version": "2025-04-16" });
+        expect(legacy.status).toBe(400);
+        expect(legacy.text).toMatch(/^Invalid request: transcript: must not be empty/);
+      }
+    }
+  });
+
+  it("the WebSocket still takes an empty transcript with continue:false as the end of a context", async () => {
+    const rec = await connect(`${mock.urls.ws}/tts/websocket`);
+    rec.ws.send(TTS_REQUEST("empty", "", { continue: false }));
+    expect(await rec.waitFor(1)).toEqual([{ type: "done", done: true, status_code: 206, context_id: "empty" }]);
+    rec.ws.close();
+    await rec.closed;
+  });
+});

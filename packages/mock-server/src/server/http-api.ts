@@ -200,7 +200,7 @@ async function handle(ctx: ServerContext, info: ServerInfo, req: IncomingMessage
 
 /**
  * Reads, journals and parses a TTS request body (`/tts/bytes`, `/tts/sse`) and checks its transcript
- * against the limit; answers 400 in the version's shape and returns undefined when it is refused.
+ * (not empty, within the limit); answers 400 in the version's shape and returns undefined when it is refused.
  */
 async function readTtsRequest<T extends { transcript: string }>(
   ctx: ServerContext,
@@ -220,6 +220,13 @@ async function readTtsRequest<T extends { transcript: string }>(
     return undefined;
   }
   const transcript = parsed.value.transcript;
+  // The docs' error-handling example: an empty transcript "will cause a 400 bad request response".
+  // Whitespace alone is read as empty too: it has nothing to speak (the WebSocket is different: there
+  // `transcript:""` ends a context or flushes, §5.2).
+  if (transcript.trim() === "") {
+    sendError(res, { status: 400, code: "invalid_request", title: "Invalid request", message: `transcript: must not be empty${transcript === "" ? "" : " or only whitespace"}; give the text to speak` }, shape, requestId);
+    return undefined;
+  }
   if (transcript.length > ctx.maxTranscriptChars) {
     sendError(res, transcriptTooLong(`a transcript of ${transcript.length} characters`, ctx.maxTranscriptChars), shape, requestId);
     return undefined;
