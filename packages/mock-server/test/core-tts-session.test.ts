@@ -265,7 +265,7 @@ describe("errors", () => {
       status: 400,
       code: "model_not_found",
       context: "m",
-      message: /sonic-9000/,
+      message: /The model is not valid, make sure it is a valid model ID\.$/,
     },
     {
       name: "empty voice id",

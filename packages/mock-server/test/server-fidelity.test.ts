@@ -78,3 +78,28 @@ describe("an HTTP TTS request with nothing to speak", () => {
     await rec.closed;
   });
 });
+
+describe("an unknown TTS model", () => {
+  const INVALID_MODEL = { error_code: "model_not_found", title: "Invalid model", message: "The model is not valid, make sure it is a valid model ID." };
+
+  it("gets the docs' model error on the WebSocket", async () => {
+    const rec = await connect(`${mock.urls.ws}/tts/websocket`);
+    rec.ws.send(TTS_REQUEST("m", "Hi.", { model_id: "sonic-9000" }));
+    const [error] = (await rec.waitFor(1)) as Msg[];
+    expect(error).toMatchObject({ type: "error", status_code: 400, context_id: "m", ...INVALID_MODEL });
+    rec.ws.close();
+    await rec.closed;
+  });
+
+  it("gets the same error from /tts/bytes and /tts/sse; a missing model stays an invalid_request", async () => {
+    for (const path of ["/tts/bytes", "/tts/sse"]) {
+      const bad = await post(path, { model_id: "sonic-9000", transcript: "Hi.", voice: VOICE, output_format: RAW_24K });
+      expect(bad.status, path).toBe(400);
+      expect(JSON.parse(bad.text)).toMatchObject(INVALID_MODEL);
+      const legacy = await post(path, { model_id: "sonic-9000", transcript: "Hi.", voice: VOICE, output_format: RAW_24K }, { "cartesia-version": "2025-04-16" });
+      expect(legacy.text).toBe(`${INVALID_MODEL.title}: ${INVALID_MODEL.message}`);
+      const missing = await post(path, { transcript: "Hi.", voice: VOICE, output_format: RAW_24K });
+      expect(JSON.parse(missing.text)).toMatchObject({ error_code: "invalid_request", message: expect.stringContaining("model_id") });
+    }
+  });
+});

@@ -4,6 +4,7 @@ import type { Duplex } from "node:stream";
 import busboy from "busboy";
 import {
   accessToken,
+  decodeJsonObject,
   DEFAULT_VERSION,
   headerValue,
   sttBatch,
@@ -216,7 +217,12 @@ async function readTtsRequest<T extends { transcript: string }>(
   journal.jsonRequest(body);
   const parsed = parse(body, { strictness: "validating", version });
   if (!parsed.ok) {
-    sendError(res, { status: 400, code: "invalid_request", title: "Invalid request", message: parsed.error.message }, shape, requestId);
+    // A model id that is not known gets the docs' model error, as on the WebSocket.
+    const raw = decodeJsonObject(new TextDecoder().decode(body));
+    const error: HttpError = raw.ok && typeof raw.value.model_id === "string" && parsed.error.issues.some((i) => i.path === "model_id")
+      ? { status: 400, code: "model_not_found", title: "Invalid model", message: "The model is not valid, make sure it is a valid model ID." }
+      : { status: 400, code: "invalid_request", title: "Invalid request", message: parsed.error.message };
+    sendError(res, error, shape, requestId);
     return undefined;
   }
   const transcript = parsed.value.transcript;
