@@ -103,3 +103,57 @@ describe("an unknown TTS model", () => {
     }
   });
 });
+
+describe("/stt/turns/websocket answers errors in the structured shape whatever the version", () => {
+  const LEGACY = "cartesia_version=2025-04-16";
+  const TURNS_LEGACY = `/stt/turns/websocket?model=ink-2&encoding=pcm_s16le&sample_rate=16000&${LEGACY}`;
+  const sessionOf = (requestId: unknown) => mock.sessions().find((s) => s.requestId === requestId);
+
+  it("in session (LiveKit's Python plugin sends 2025-04-16 and reads status_code), and the journal's strict lint agrees", async () => {
+    const rec = await connect(`${mock.urls.ws}${TURNS_LEGACY}`);
+    const [connected] = (await rec.waitFor(1)) as Msg[];
+    rec.ws.send(JSON.stringify({ type: "config", turn: { end_threshold: 0.9 } }));
+    const error = (await rec.waitUntil((m) => (m as Msg).type === "error")) as Msg;
+    expect(error).toMatchObject({ type: "error", status_code: 400, error_code: "invalid_request", title: expect.any(String), request_id: connected?.request_id });
+    expect(error).not.toHaveProperty("code");
+    rec.ws.send(JSON.stringify({ type: "close" }));
+    expect((await rec.closed).code).toBe(1000);
+    const session = sessionOf(connected?.request_id);
+    expect(session?.version).toBe("2025-04-16");
+    // The bad config is the client's violation; the server's structured error is none.
+    expect(session?.violations.map((v) => v.message)).toEqual([expect.stringMatching(/^client frame: turn\.end_threshold/)]);
+  });
+
+  it("in the handshake's error event (a bad query), then close 1008", async () => {
+    const rec = await connect(`${mock.urls.ws}/stt/turns/websocket?model=ink-9&encoding=pcm_s16le&sample_rate=16000&${LEGACY}`);
+    const [error] = (await rec.waitFor(1)) as Msg[];
+    expect(error).toMatchObject({ type: "error", status_code: 400, error_code: "model_not_found" });
+    expect((await rec.closed).code).toBe(1008);
+    expect(sessionOf(rec.headers["cartesia-request-id"])?.violations).toEqual([]);
+  });
+
+  it("in a refused handshake's HTTP body", async () => {
+    const refused = await connect(`${mock.urls.ws}/s/auth-401${TURNS_LEGACY}`).then(
+      () => undefined,
+      (error: { status: number; body: string }) => error,
+    );
+    expect(refused?.status).toBe(401);
+    expect(JSON.parse(refused?.body ?? "")).toMatchObject({ error_code: "unauthorized", title: "Unauthorized" });
+  });
+
+  it("while /stt/websocket and /tts/websocket keep the version's legacy shape", async () => {
+    const v1 = await connect(`${mock.urls.ws}/stt/websocket?model=ink-whisper&encoding=pcm_s16le&sample_rate=16000&language=en&${LEGACY}`);
+    v1.ws.send("nonsense");
+    expect(await v1.waitUntil((m) => (m as Msg).type === "error")).toMatchObject({ code: 400, message: expect.any(String) });
+    v1.ws.close();
+    const tts = await connect(`${mock.urls.ws}/tts/websocket?${LEGACY}`);
+    tts.ws.send(TTS_REQUEST("m", "Hi.", { model_id: "sonic-9000" }));
+    expect(await tts.waitUntil((m) => (m as Msg).type === "error")).toMatchObject({ error: "Invalid model: The model is not valid, make sure it is a valid model ID.", status_code: 400 });
+    tts.ws.close();
+    const refused = await connect(`${mock.urls.ws}/s/auth-401/stt/websocket?${LEGACY}`).then(
+      () => undefined,
+      (error: { status: number; body: string }) => error,
+    );
+    expect(refused?.body).toMatch(/^Unauthorized: /);
+  });
+});
