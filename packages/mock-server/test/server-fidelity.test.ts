@@ -3,8 +3,9 @@
  * punctuation, SSE error framing, empty transcripts over HTTP, the model error's title, and the turns
  * endpoint's structured errors whatever the version.
  */
+import { ttsSse } from "@speechwire/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { MockServer } from "../src/index.js";
+import { scenarioSchema, type MockServer } from "../src/index.js";
 import { connect, startTestServer, TTS_REQUEST } from "./helpers.js";
 
 const VOICE = { mode: "id", id: "6b7f9d52-3c1a-4e8f-a0b2-9d4c5e6f7a81" };
@@ -14,7 +15,13 @@ const WRITTEN = ["Hello", "from", "the", "mock,", '"this', "is", 'it."', "Is", "
 
 let mock: MockServer;
 beforeAll(async () => {
-  mock = await startTestServer();
+  const error = { type: "error", status: 500, code: "internal_error", title: "Internal server error", message: "Synthesis failed mid-stream." };
+  mock = await startTestServer({
+    scenarios: [
+      scenarioSchema.parse({ name: "sse-error", faults: [{ at: { event: "chunk", index: 1 }, action: error, endpoints: ["tts-sse"] }] }),
+      scenarioSchema.parse({ name: "sse-drop-once", faults: [{ at: { event: "chunk", index: 0 }, action: { type: "drop" }, endpoints: ["tts-sse"], connections: 1 }] }),
+    ],
+  });
 });
 afterAll(() => mock.close());
 
@@ -155,5 +162,49 @@ describe("/stt/turns/websocket answers errors in the structured shape whatever t
       (error: { status: number; body: string }) => error,
     );
     expect(refused?.body).toMatch(/^Unauthorized: /);
+  });
+});
+
+describe("SSE errors", () => {
+  const request = { model_id: "sonic-3", transcript: "Hello there, this goes wrong.", voice: VOICE, output_format: RAW_24K, context_id: "sse-1" };
+
+  it("are written `event: error` then `data: {json}` (done: true, error_code present), ending the stream", async () => {
+    const { status, type, text } = await post("/s/sse-error/tts/sse", request);
+    expect(status).toBe(200);
+    expect(type).toBe("text/event-stream");
+    const events = text.split("\n\n").filter((e) => e !== "");
+    expect(events.slice(0, 2).every((e) => e.startsWith('data: {"type":"chunk"'))).toBe(true);
+    expect(events).toHaveLength(3);
+    const last = events[2] as string;
+    expect(last.startsWith("event: error\ndata: {")).toBe(true);
+    const data = last.slice("event: error\ndata: ".length);
+    const requestId = JSON.parse(data).request_id as string;
+    expect(JSON.parse(data)).toEqual({
+      type: "error",
+      done: true,
+      status_code: 500,
+      error_code: "internal_error",
+      title: "Internal server error",
+      message: "Synthesis failed mid-stream.",
+      request_id: requestId,
+      context_id: "sse-1",
+    });
+    expect(text.endsWith("\n\n")).toBe(true);
+    // The SDKs' readers take the data line; the journal's strict lint of the events finds nothing wrong.
+    expect(ttsSse.parseEvent(data, { strictness: "strict" }).ok).toBe(true);
+    expect(mock.sessions().find((s) => s.requestId === requestId)?.violations).toEqual([]);
+  });
+
+  it("take the version's shape (legacy: an `error` string)", async () => {
+    const { text } = await post("/s/sse-error/tts/sse", request, { "cartesia-version": "2025-04-16" });
+    const last = text.split("\n\n").filter((e) => e !== "").at(-1) as string;
+    expect(last.split("\n")[0]).toBe("event: error");
+    expect(JSON.parse(last.slice(last.indexOf("data: ") + 6))).toEqual({ type: "error", done: true, error: "Internal server error: Synthesis failed mid-stream.", status_code: 500, context_id: "sse-1" });
+  });
+
+  it("a dropping fault cuts the first connection mid-stream, and the next request goes through", async () => {
+    await expect(post("/s/sse-drop-once/tts/sse", request)).rejects.toThrow();
+    const again = await post("/s/sse-drop-once/tts/sse", request);
+    expect(sseData(again.text).at(-1)).toMatchObject({ type: "done" });
   });
 });

@@ -14,7 +14,7 @@ import {
   type Result,
 } from "@speechwire/protocol";
 import { transcribeBatch } from "../core/stt/index.js";
-import { sseEvents, synthesizeBytes, transcriptTooLong } from "../core/tts/index.js";
+import { sseEvents, sseFaults, synthesizeBytes, transcriptTooLong, type SseControl } from "../core/tts/index.js";
 import { parseScenarioText } from "../scenario/load.js";
 import type { Scenario } from "../scenario/schema.js";
 import type { ServerContext } from "./context.js";
@@ -262,7 +262,7 @@ async function bytesRoute(
   await writeBody(res, audio.chunks);
 }
 
-/** `POST /tts/sse`: `data: <json>` events, ending with `done`. */
+/** `POST /tts/sse`: `data: <json>` events, ending with `done` (or as the scenario's `tts-sse` faults say). */
 async function sseRoute(
   ctx: ServerContext,
   req: IncomingMessage,
@@ -275,8 +275,11 @@ async function sseRoute(
 ) {
   const parsed = await readTtsRequest(ctx, req, res, ttsSse.parseRequest, version, shape, requestId, journal);
   if (!parsed) return;
+  // Counted among the scenario's connections only when a fault may care (`connections`), so that
+  // SSE requests leave the WebSocket sessions' numbers (and their seeded draws) as they were.
+  const connection = sseFaults(scenario).length > 0 ? ctx.registry.nextConnection(scenario.name) : 1;
   res.writeHead(200, { ...CORS_HEADERS, ...requestIdHeaders(requestId), "content-type": "text/event-stream", "cache-control": "no-cache" });
-  await writeBody(res, sseEvents(parsed, scenario, requestId));
+  await writeBody(res, sseEvents(parsed, scenario, requestId, { shape, connection }));
 }
 
 /** One response body never holds the event loop longer than this before letting others in. */
@@ -285,13 +288,22 @@ const YIELD_MS = 4;
 /**
  * Writes a streamed body as the client takes it: the parts are made one at a time (a TTS body is
  * rendered as it is iterated), a full socket buffer waits for 'drain', the loop is yielded every
- * `YIELD_MS`, and a client that went away ends it (nothing more is rendered). Returns whether the
- * body was sent whole.
+ * `YIELD_MS`, and a client that went away ends it (nothing more is rendered). A scenario's stall
+ * pauses it; a drop cuts the connection. Returns whether the body was sent whole.
  */
-async function writeBody(res: ServerResponse, parts: Iterable<string | Uint8Array>): Promise<boolean> {
+async function writeBody(res: ServerResponse, parts: Iterable<string | Uint8Array | SseControl>): Promise<boolean> {
   let since = performance.now();
   for (const part of parts) {
     if (res.destroyed) return false;
+    if (typeof part !== "string" && !(part instanceof Uint8Array)) {
+      if ("drop" in part) {
+        res.destroy();
+        return false;
+      }
+      if (!(await paused(res, part.stallMs))) return false;
+      since = performance.now();
+      continue;
+    }
     if (!res.write(part)) {
       if (!(await drained(res))) return false;
       since = performance.now();
@@ -316,6 +328,22 @@ async function stepThrough(res: ServerResponse, steps: Iterable<void>): Promise<
     }
   }
   return !res.destroyed;
+}
+
+/** Waits `ms`; resolves false at once if the response closes meanwhile (the client went away). */
+function paused(res: ServerResponse, ms: number): Promise<boolean> {
+  if (res.destroyed) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const onClose = () => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    const timer = setTimeout(() => {
+      res.off("close", onClose);
+      resolve(!res.destroyed);
+    }, ms);
+    res.once("close", onClose);
+  });
 }
 
 /** Resolves true on 'drain', false if the response closes first (the client went away). */
