@@ -46,7 +46,7 @@ describe("synthesized speech", () => {
     const transcript = SPEECH_TRANSCRIPTS["stt-turns"][0];
     const s = await synthesizeSpeech(target.connection("tts", DEFAULT_SCENARIO.tts), transcript);
     expect(s.sampleRate).toBe(SAMPLE_RATE);
-    expect(s.words.map((w) => w.word)).toEqual(transcript.split(" ").map((w) => w.replace(/[.,?!]$/u, "")));
+    expect(s.words.map((w) => w.word)).toEqual(transcript.split(" "));
     expect(s.speechEnd).toBe(s.words[s.words.length - 1]!.end);
     expect(s.audio.length / BYTES_PER_SECOND).toBeGreaterThanOrEqual(s.speechEnd);
     // The audio itself: the energy detector's last loud frame ends within a frame of the last word's end.

@@ -248,12 +248,12 @@ describe("stt.turns", () => {
     await expect(session.close()).rejects.toBeInstanceOf(CartesiaApiError);
   });
 
-  it("reads the legacy error shape of a 2025-04-16 session into the same typed error", async () => {
+  it("reads a 2025-04-16 session's error into the same typed error (the turns endpoint answers structured on every version)", async () => {
     const session = clientFor(mock, "error-mid-turn", { version: "2025-04-16" }).stt.turns(TURNS_PARAMS);
     const eventsP = collect(session);
     stream(session, scriptSeconds(mock, "error-mid-turn") + 0.5);
     const error = { error: firstError(await eventsP) };
-    expect(error.error).toMatchObject({ status: 500, code: null, title: "Internal server error", message: "The transcription backend failed mid-stream.", shape: "legacy" });
+    expect(error.error).toMatchObject({ status: 500, code: "internal_error", title: "Internal server error", message: "The transcription backend failed mid-stream.", shape: "structured" });
     expect(sessionById(mock, session.requestId).version).toBe("2025-04-16");
   });
 

@@ -134,7 +134,7 @@ describe("stt.stream (v1)", () => {
       const idleEvents = collect(idle);
       idle.send(patternAudio(0.1));
       const last = (await idleEvents).at(-1);
-      expect(last).toMatchObject({ type: "close", code: 1000, reason: "idle timeout" });
+      expect(last).toMatchObject({ type: "close", code: 1000, reason: "connection idle timeout" });
       expect((last as { error?: Error }).error).toBeInstanceOf(ConnectionError);
       await expect(idle.close()).rejects.toBeInstanceOf(ConnectionError);
     } finally {

@@ -122,7 +122,7 @@ describe("tts.websocket", () => {
       first.push("First.");
       await first.end();
       await until(() => socketEvents.some((e) => e.type === "disconnected"), 3000, "the idle close");
-      expect(socketEvents.find((e) => e.type === "disconnected")).toMatchObject({ code: 1000, reason: "idle timeout" });
+      expect(socketEvents.find((e) => e.type === "disconnected")).toMatchObject({ code: 1000, reason: "connection idle timeout" });
       const second = tts.context({ ...BASE });
       const events = collect(second);
       second.push("Second, on a new socket.");

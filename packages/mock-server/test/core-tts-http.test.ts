@@ -1,7 +1,7 @@
 import { ttsBytes, ttsSse, TTS_ENCODINGS, TTS_SAMPLE_RATES } from "@speechwire/protocol";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { mp3Frames, sseEvents, synthesizeBytes, WAV_FORMAT_CODES } from "../src/core/tts/index.js";
+import { mp3Frames, sseEvents, synthesizeBytes, WAV_FORMAT_CODES, type SseControl } from "../src/core/tts/index.js";
 import { decodePcm } from "../src/core/pcm.js";
 import { parseWav } from "../src/core/wav.js";
 import { base, concat, Driver, fcOptions, fromBase64, request, sameBytes, scenario, timestampsOf } from "./core-tts-helpers.js";
@@ -17,6 +17,9 @@ function bytesRequest(transcript: string, outputFormat: object, extra: object = 
   if (!parsed.ok) throw new Error(parsed.error.message);
   return parsed.value;
 }
+
+/** The event texts of an SSE stream (a scenario without faults has nothing else). */
+const texts = (stream: Iterable<string | SseControl>) => [...stream].map((e) => (typeof e === "string" ? e : `control ${JSON.stringify(e)}`));
 
 /** A validated `/tts/sse` request. */
 function sseRequest(transcript: string, extra: object = {}, encoding = "pcm_s16le", sampleRate = 24000): ttsSse.Request {
@@ -98,7 +101,7 @@ describe("POST /tts/bytes", () => {
 
 describe("POST /tts/sse", () => {
   it("data: <json> events — timestamps, phoneme timestamps and chunks — ending with done; the WebSocket audio", () => {
-    const events = [...sseEvents(sseRequest(TEXT, { context_id: "sse-1", add_timestamps: true, add_phoneme_timestamps: true }), scenario(), "req-9")];
+    const events = texts(sseEvents(sseRequest(TEXT, { context_id: "sse-1", add_timestamps: true, add_phoneme_timestamps: true }), scenario(), "req-9"));
     const decoder = new ttsSse.SseDecoder();
     const data = events.flatMap((e) => {
       expect(e).toMatch(/^data: \{.*\}\n\n$/s);
@@ -121,8 +124,45 @@ describe("POST /tts/sse", () => {
   });
 
   it("without timestamps: only chunks and done; the request id stands in for a missing context_id", () => {
-    const parsed = [...sseEvents(sseRequest("Hi."), scenario(), "req-9")].map((e) => JSON.parse(e.slice(6)) as Record<string, unknown>);
+    const parsed = texts(sseEvents(sseRequest("Hi."), scenario(), "req-9")).map((e) => JSON.parse(e.slice(6)) as Record<string, unknown>);
     expect(new Set(parsed.map((p) => p.type))).toEqual(new Set(["chunk", "done"]));
     expect(parsed.every((p) => p.context_id === "req-9")).toBe(true);
+  });
+
+  describe("scenario faults for tts-sse", () => {
+    const error = { type: "error" as const, status: 503, code: "overloaded", title: "Overloaded", message: "Try again.", fatal: false };
+    const run = (faults: object[], shape: "structured" | "legacy" = "structured", connection = 1) =>
+      [...sseEvents(sseRequest(TEXT, { context_id: "f" }), scenario({ faults: faults as never }), "req-9", { shape, connection })];
+    const typeOf = (e: string | SseControl) => (typeof e === "string" ? (JSON.parse(e.slice(e.indexOf("data: ") + 6)) as { type: string }).type : e);
+
+    it("an error after the n-th event of a type: `event: error` then the error, in the session's shape, and the stream ends", () => {
+      const out = run([{ at: { event: "chunk", index: 1 }, action: error }]);
+      expect(out.map(typeOf)).toEqual(["chunk", "chunk", "error"]);
+      const last = out.at(-1) as string;
+      expect(last).toMatch(/^event: error\ndata: \{.*\}\n\n$/s);
+      const data = last.slice("event: error\ndata: ".length);
+      expect(JSON.parse(data)).toEqual({ type: "error", done: true, status_code: 503, error_code: "overloaded", title: "Overloaded", message: "Try again.", request_id: "req-9", context_id: "f" });
+      expect(ttsSse.parseEvent(data, { strictness: "strict", version: "2026-03-01" }).ok).toBe(true);
+      const legacy = run([{ at: { event: "chunk", index: 1 }, action: error }], "legacy").at(-1) as string;
+      const legacyData = legacy.slice("event: error\ndata: ".length);
+      expect(JSON.parse(legacyData)).toEqual({ type: "error", done: true, error: "Overloaded: Try again.", status_code: 503, context_id: "f" });
+      expect(ttsSse.parseEvent(legacyData, { strictness: "strict", version: "2025-04-16" }).ok).toBe(true);
+    });
+
+    it("{message: 0} fires in place of the request; close ends without done; drop and stall come out for the writer", () => {
+      expect(run([{ at: { message: 0 }, action: error }]).map(typeOf)).toEqual(["error"]);
+      expect(run([{ at: { event: "chunk", index: 0 }, action: { type: "close", code: 1000 } }]).map(typeOf)).toEqual(["chunk"]);
+      expect(run([{ at: { event: "chunk", index: 0 }, action: { type: "drop" } }]).map(typeOf)).toEqual(["chunk", { drop: true }]);
+      const stalled = run([{ at: { event: "chunk", index: 0 }, action: { type: "stall", seconds: 0.5 } }]).map(typeOf);
+      expect(stalled.slice(0, 2)).toEqual(["chunk", { stallMs: 500 }]);
+      expect(stalled.at(-1)).toBe("done");
+    });
+
+    it("keeps to faults for tts-sse (or for every endpoint) and to their first connections", () => {
+      const at = { event: "chunk", index: 0 };
+      expect(run([{ at, action: error, endpoints: ["tts"] }]).map(typeOf).at(-1)).toBe("done");
+      expect(run([{ at, action: error, endpoints: ["tts-sse"] }]).map(typeOf).at(-1)).toBe("error");
+      expect(run([{ at, action: error, connections: 1 }], "structured", 2).map(typeOf).at(-1)).toBe("done");
+    });
   });
 });

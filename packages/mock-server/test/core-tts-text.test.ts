@@ -6,6 +6,8 @@ import { fcOptions } from "./core-tts-helpers.js";
 /** Tokens without source offsets (offsets differ when the same text arrives in pieces). */
 const strip = (tokens: readonly Token[]) => tokens.map(({ end: _end, ...rest }) => rest);
 const words = (text: string) => parseTranscript(text).flatMap((t) => (t.kind === "word" ? [t.text] : []));
+/** The words as their timestamps write them. */
+const written = (text: string) => parseTranscript(text).flatMap((t) => (t.kind === "word" ? [t.written] : []));
 
 /** Feeds pieces one by one as a context does, then ends; returns every token. */
 function streamed(pieces: readonly string[]): Token[] {
@@ -26,13 +28,13 @@ function streamed(pieces: readonly string[]): Token[] {
 describe("tokenize", () => {
   it("splits words, collapses whitespace runs, and keeps punctuation as gaps", () => {
     expect(strip(parseTranscript("Hi,  there. OK?"))).toEqual([
-      { kind: "word", text: "Hi" },
+      { kind: "word", text: "Hi", written: "Hi," },
       { kind: "punct", char: ",", sentence: false },
       { kind: "space" },
-      { kind: "word", text: "there" },
+      { kind: "word", text: "there", written: "there." },
       { kind: "punct", char: ".", sentence: true },
       { kind: "space" },
-      { kind: "word", text: "OK" },
+      { kind: "word", text: "OK", written: "OK?" },
       { kind: "punct", char: "?", sentence: true },
     ]);
   });
@@ -55,9 +57,9 @@ describe("tokenize", () => {
     expect(words("Code <spell>ABC-123</spell> done")).toEqual(["Code", "A", "B", "C", "-", "1", "2", "3", "done"]);
     expect(strip(parseTranscript('<spell>7<break time="200ms"/>Q</spell>'))).toEqual([
       { kind: "spell", on: true },
-      { kind: "word", text: "7" },
+      { kind: "word", text: "7", written: "7" },
       { kind: "break", ms: 200 },
-      { kind: "word", text: "Q" },
+      { kind: "word", text: "Q", written: "Q" },
       { kind: "spell", on: false },
     ]);
     expect(words("<spell>😀a</spell>")).toEqual(["😀", "a"]);
@@ -75,6 +77,45 @@ describe("tokenize", () => {
 
   it("tags split words that touch them", () => {
     expect(words('Hel<speed ratio="1.2"/>lo')).toEqual(["Hel", "lo"]);
+  });
+
+  it("writes each word with the punctuation glued to it, as the service's word timestamps do", () => {
+    expect(written("Hello, this is wrong. Right?! Yes...")).toEqual(["Hello,", "this", "is", "wrong.", "Right?!", "Yes..."]);
+    // Quotes and brackets: those inside a word stay in it; a closing one right after a mark joins the mark.
+    expect(written('He said "Hi." (Then left.) \'Bye,\' she said.')).toEqual(["He", "said", '"Hi."', "(Then", "left.)", "'Bye,'", "she", "said."]);
+    expect(words('"Hi." (Then left.)')).toEqual(['"Hi', "(Then", "left"]);
+    // Marks before the first word after whitespace lead it; marks between two spaces belong to no word.
+    expect(written("Well ...maybe , or not")).toEqual(["Well", "...maybe", "or", "not"]);
+    // Tags are left out of the written word and do not end it; a word touching another keeps its own marks.
+    expect(written('Hello<break time="1s"/>, world<emotion value="calm"/>.')).toEqual(["Hello,", "world."]);
+    expect(written("a,b.c")).toEqual(["a,", "b.", "c"]);
+    expect(written("Code <spell>AB-1</spell>. Done")).toEqual(["Code", "A", "B", "-", "1.", "Done"]);
+    expect(written("日本語です。はい、")).toEqual(["日本語です。", "はい、"]);
+  });
+
+  it("a closing quote or bracket after punctuation is a silent mark, not a word", () => {
+    expect(strip(parseTranscript('ok."'))).toEqual([
+      { kind: "word", text: "ok", written: 'ok."' },
+      { kind: "punct", char: ".", sentence: true },
+      { kind: "mark", char: '"' },
+    ]);
+    // Not after punctuation, it is an ordinary character of a word.
+    expect(words('say "ok" now')).toEqual(["say", '"ok"', "now"]);
+  });
+
+  it("holds a word whose glued punctuation reaches the end; `input` lets it go at a sentence end", () => {
+    expect(tokenize("Hello, wor", initialTextState(), "partial").consumed).toBe(7);
+    expect(tokenize("Hello,", initialTextState(), "partial").consumed).toBe(0);
+    expect(tokenize("Hello,", initialTextState(), "input").consumed).toBe(0);
+    expect(tokenize("Hello.", initialTextState(), "partial").consumed).toBe(0);
+    const atEnd = tokenize('One. "Two."', initialTextState(), "input");
+    expect(atEnd.consumed).toBe(11);
+    expect(atEnd.tokens.flatMap((t) => (t.kind === "word" ? [t.written] : []))).toEqual(["One.", '"Two."']);
+    // What comes next continues no word: the same audio (the closer is still a silent mark), written as sent.
+    const next = tokenize('") Three', atEnd.state, "final");
+    expect(strip(next.tokens)).toEqual([{ kind: "mark", char: '"' }, { kind: "mark", char: ")" }, { kind: "space" }, { kind: "word", text: "Three", written: "Three" }]);
+    // The timer lets a word go with the punctuation it has.
+    expect(tokenize("Wait,", initialTextState(), "timer").tokens[0]).toMatchObject({ kind: "word", written: "Wait," });
   });
 
   it("holds a word and an unfinished tag at the end of a piece", () => {
@@ -109,6 +150,10 @@ describe("tokenize", () => {
       "</spell>",
       "<pause>",
       "ABC-123",
+      '"',
+      "(",
+      ")",
+      "…",
       "héllo",
       "😀",
       "日本語",

@@ -93,8 +93,8 @@ function sendRawAudio(ws: { sendRaw(data: Uint8Array): void }, audio: Buffer, fr
   for (let i = 0; i < audio.length; i += frameBytes) ws.sendRaw(new Uint8Array(audio.subarray(i, i + frameBytes)));
 }
 
-/** The words of a transcript as the mock's word timestamps carry them: without punctuation. */
-const spokenWords = (text: string) => text.split(/\s+/).map((w) => w.replace(/[^\p{L}\p{N}'-]/gu, "")).filter((w) => w !== "");
+/** The words of a transcript as the mock's word timestamps write them: split on whitespace, punctuation kept (these texts have no tags). */
+const spokenWords = (text: string) => text.split(/\s+/).filter((w) => w !== "");
 
 /** LiveKit log lines at warn (40) or above. */
 const warnings = (lines: string[]) => lines.filter((l) => /"level":(4|5|6)\d/.test(l));

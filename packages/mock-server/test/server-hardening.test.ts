@@ -23,7 +23,7 @@ import { createClientErrorHandler, createRequestHandler } from "../src/server/ht
 import { Journal } from "../src/server/journal.js";
 import { ScenarioRegistry } from "../src/server/scenarios.js";
 import { cacheDir } from "../src/server/tls.js";
-import { connect, startTestServer, TURNS_PATH } from "./helpers.js";
+import { connect, startTestServer, TURNS_PATH, V1_PATH } from "./helpers.js";
 
 const pkg = fileURLToPath(new URL("..", import.meta.url));
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -443,11 +443,11 @@ describe("a bug answers 500 in the version's shape (§1)", () => {
 
 /** Upgrades the `ws` library used to refuse itself (as text/html, leaving a listener behind each time). */
 const REFUSED_BY_WS: Record<string, { request: string; status: number }> = {
-  "a Sec-WebSocket-Key that is not 16 bytes of base64": { request: upgradeRequest(TURNS_PATH, { "sec-websocket-key": "c2hvcnQ=" }), status: 400 },
-  "no Sec-WebSocket-Key": { request: upgradeRequest(TURNS_PATH, { "sec-websocket-key": undefined }), status: 400 },
-  "Sec-WebSocket-Version 12": { request: upgradeRequest(TURNS_PATH, { "sec-websocket-version": "12" }), status: 426 },
-  "a POST": { request: upgradeRequest(TURNS_PATH, {}, "POST"), status: 400 },
-  "Upgrade: h2c": { request: upgradeRequest(TURNS_PATH, { upgrade: "h2c" }), status: 400 },
+  "a Sec-WebSocket-Key that is not 16 bytes of base64": { request: upgradeRequest(V1_PATH, { "sec-websocket-key": "c2hvcnQ=" }), status: 400 },
+  "no Sec-WebSocket-Key": { request: upgradeRequest(V1_PATH, { "sec-websocket-key": undefined }), status: 400 },
+  "Sec-WebSocket-Version 12": { request: upgradeRequest(V1_PATH, { "sec-websocket-version": "12" }), status: 426 },
+  "a POST": { request: upgradeRequest(V1_PATH, {}, "POST"), status: 400 },
+  "Upgrade: h2c": { request: upgradeRequest(V1_PATH, { upgrade: "h2c" }), status: 400 },
 };
 
 describe("upgrades refused by the ws library (§4)", () => {
@@ -460,6 +460,9 @@ describe("upgrades refused by the ws library (§4)", () => {
       const legacy = await exchange(cli.port, request.replace("\r\n\r\n", `\r\ncartesia-version: ${LEGACY}\r\n\r\n`));
       expectErrorShape(legacy, status, "legacy");
       if (status === 426) expect(structured.headers["sec-websocket-version"], kind).toBe("13");
+      // The turns endpoint answers structured whatever the version.
+      const turns = request.replace(V1_PATH, TURNS_PATH).replace("\r\n\r\n", `\r\ncartesia-version: ${LEGACY}\r\n\r\n`);
+      expectErrorShape(await exchange(cli.port, turns), status, "structured");
     }
     // Version 8 (an old draft that ws accepts) is not RFC 6455's 13 either.
     const eight = await exchange(cli.port, upgradeRequest(TURNS_PATH, { "sec-websocket-version": "8" }));

@@ -176,7 +176,7 @@ describe("idle timeout", () => {
       const rec = await connect(`${quick.urls.ws}/s/paced/tts/websocket`);
       // 6 words: ~2 s of audio, paced at 4×: ~0.5 s, many batches of 1 s of audio, well past 150 ms.
       rec.ws.send(TTS_REQUEST("p", "word ".repeat(6), { continue: false }));
-      expect(await rec.closed).toEqual({ code: 1000, reason: "idle timeout" });
+      expect(await rec.closed).toEqual({ code: 1000, reason: "connection idle timeout" });
       const messages = rec.messages as Msg[];
       expect(messages.filter((m) => m.type === "chunk")).toHaveLength(20);
       expect(messages.at(-1)?.type).toBe("done");

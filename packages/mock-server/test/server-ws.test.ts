@@ -278,7 +278,7 @@ describe("limits and lifecycle", () => {
     const quick = await startTestServer({ idleTimeouts: { stt: 150, tts: 150 } });
     try {
       const rec = await connect(`${quick.urls.ws}${TURNS}`);
-      expect(await rec.closed).toEqual({ code: 1000, reason: "idle timeout" });
+      expect(await rec.closed).toEqual({ code: 1000, reason: "connection idle timeout" });
     } finally {
       await quick.close();
     }

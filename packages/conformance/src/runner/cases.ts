@@ -202,7 +202,7 @@ export function fixedCases(suite: Suite): Case[] {
         purpose: "2.2 s without audio against a 1 s idle limit",
       }),
       sttCase({ id: "turns-error", suite, stt: TWO_TURNS, faults: errorFault("stt-turns", { audio: 0.6 }), purpose: "a structured error event (2026-03-01)" }),
-      sttCase({ id: "turns-error-legacy", suite, stt: TWO_TURNS, version: "2025-04-16", faults: errorFault("stt-turns", { audio: 0.6 }), purpose: "a legacy error event" }),
+      sttCase({ id: "turns-error-legacy", suite, stt: TWO_TURNS, version: "2025-04-16", faults: errorFault("stt-turns", { audio: 0.6 }), purpose: "an error event on 2025-04-16 (structured: the turns endpoint answers structured on every version)" }),
       sttCase({ id: "turns-unknown", suite, stt: builtinStt("eager-resume"), injectUnknown: true, purpose: "an unknown message type in the stream" }),
     ];
   }

@@ -80,7 +80,10 @@ export const faultActionSchema = z.discriminatedUnion("type", [
 export const faultSchema = z.strictObject({
   at: faultTriggerSchema,
   action: faultActionSchema,
-  endpoints: z.array(z.enum(["stt-v1", "stt-turns", "tts"])).optional(),
+  endpoints: z
+    .array(z.enum(["stt-v1", "stt-turns", "tts", "tts-sse"]))
+    .optional()
+    .meta({ description: "Where the fault applies: the WebSockets (`tts` is /tts/websocket) and `tts-sse` (/tts/sse). Default: all." }),
   /** Only in the first n connections of the scenario (e.g. drop once, then let the reconnect through). */
   connections: z.number().int().positive().optional(),
 });

@@ -15,7 +15,7 @@ import {
   type Result,
 } from "@speechwire/protocol";
 import { transcribeBatch } from "../core/stt/index.js";
-import { sseEvents, synthesizeBytes, transcriptTooLong, ttsRequestRefusal } from "../core/tts/index.js";
+import { sseEvents, sseFaults, synthesizeBytes, transcriptTooLong, ttsRequestRefusal, type SseControl } from "../core/tts/index.js";
 import { parseScenarioText } from "../scenario/load.js";
 import type { Scenario } from "../scenario/schema.js";
 import type { ServerContext } from "./context.js";
@@ -202,7 +202,7 @@ async function handle(ctx: ServerContext, info: ServerInfo, req: IncomingMessage
 
 /**
  * Reads, journals and parses a TTS request body (`/tts/bytes`, `/tts/sse`) and checks its transcript
- * against the limit; answers 400 in the version's shape and returns undefined when it is refused.
+ * (not empty, within the limit); answers 400 in the version's shape and returns undefined when it is refused.
  */
 async function readTtsRequest<T extends { transcript: string }>(
   ctx: ServerContext,
@@ -224,6 +224,13 @@ async function readTtsRequest<T extends { transcript: string }>(
     return undefined;
   }
   const transcript = parsed.value.transcript;
+  // The docs' error-handling example: an empty transcript "will cause a 400 bad request response".
+  // Whitespace alone is read as empty too: it has nothing to speak (the WebSocket is different: there
+  // `transcript:""` ends a context or flushes, §5.2).
+  if (transcript.trim() === "") {
+    sendError(res, { status: 400, code: "invalid_request", title: "Invalid request", message: `transcript: must not be empty${transcript === "" ? "" : " or only whitespace"}; give the text to speak` }, shape, requestId);
+    return undefined;
+  }
   if (transcript.length > ctx.maxTranscriptChars) {
     sendError(res, transcriptTooLong(`a transcript of ${transcript.length} characters`, ctx.maxTranscriptChars), shape, requestId);
     return undefined;
@@ -253,7 +260,7 @@ async function bytesRoute(
   await writeBody(res, audio.chunks);
 }
 
-/** `POST /tts/sse`: `data: <json>` events, ending with `done`. */
+/** `POST /tts/sse`: `data: <json>` events, ending with `done` (or as the scenario's `tts-sse` faults say). */
 async function sseRoute(
   ctx: ServerContext,
   req: IncomingMessage,
@@ -266,8 +273,11 @@ async function sseRoute(
 ) {
   const parsed = await readTtsRequest(ctx, req, res, ttsSse.parseRequest, "tts-sse", version, shape, requestId, journal);
   if (!parsed) return;
+  // Counted among the scenario's connections only when a fault may care (`connections`), so that
+  // SSE requests leave the WebSocket sessions' numbers (and their seeded draws) as they were.
+  const connection = sseFaults(scenario).length > 0 ? ctx.registry.nextConnection(scenario.name) : 1;
   res.writeHead(200, { ...CORS_HEADERS, ...requestIdHeaders(requestId), "content-type": "text/event-stream", "cache-control": "no-cache" });
-  await writeBody(res, sseEvents(parsed, scenario, requestId));
+  await writeBody(res, sseEvents(parsed, scenario, requestId, { shape, connection }));
 }
 
 /** One response body never holds the event loop longer than this before letting others in. */
@@ -276,13 +286,22 @@ const YIELD_MS = 4;
 /**
  * Writes a streamed body as the client takes it: the parts are made one at a time (a TTS body is
  * rendered as it is iterated), a full socket buffer waits for 'drain', the loop is yielded every
- * `YIELD_MS`, and a client that went away ends it (nothing more is rendered). Returns whether the
- * body was sent whole.
+ * `YIELD_MS`, and a client that went away ends it (nothing more is rendered). A scenario's stall
+ * pauses it; a drop cuts the connection. Returns whether the body was sent whole.
  */
-async function writeBody(res: ServerResponse, parts: Iterable<string | Uint8Array>): Promise<boolean> {
+async function writeBody(res: ServerResponse, parts: Iterable<string | Uint8Array | SseControl>): Promise<boolean> {
   let since = performance.now();
   for (const part of parts) {
     if (res.destroyed) return false;
+    if (typeof part !== "string" && !(part instanceof Uint8Array)) {
+      if ("drop" in part) {
+        res.destroy();
+        return false;
+      }
+      if (!(await paused(res, part.stallMs))) return false;
+      since = performance.now();
+      continue;
+    }
     if (!res.write(part)) {
       if (!(await drained(res))) return false;
       since = performance.now();
@@ -307,6 +326,22 @@ async function stepThrough(res: ServerResponse, steps: Iterable<void>): Promise<
     }
   }
   return !res.destroyed;
+}
+
+/** Waits `ms`; resolves false at once if the response closes meanwhile (the client went away). */
+function paused(res: ServerResponse, ms: number): Promise<boolean> {
+  if (res.destroyed) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const onClose = () => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    const timer = setTimeout(() => {
+      res.off("close", onClose);
+      resolve(!res.destroyed);
+    }, ms);
+    res.once("close", onClose);
+  });
 }
 
 /** Resolves true on 'drain', false if the response closes first (the client went away). */

@@ -6,7 +6,8 @@
  * still read (from the raw query and the header) so that the answer takes the version's shape.
  */
 import type { IncomingMessage } from "node:http";
-import { DEFAULT_VERSION, headerValue, resolveVersion, shapesForVersion, type ErrorShape, type Result } from "@speechwire/protocol";
+import { DEFAULT_VERSION, headerValue, resolveVersion, sttTurns, type ErrorShape, type Result } from "@speechwire/protocol";
+import { errorShapeOf } from "../core/error-shape.js";
 import { splitScenarioPrefix, type RoutedPath } from "./scenarios.js";
 
 /** `scheme://authority` at the start of an absolute-form target. */
@@ -52,13 +53,14 @@ export function parseRequestTarget(raw: string): RequestTarget {
   return { ok: true, url, rawPath, routed };
 }
 
-/** What both edges read first from a request: its target and its version (which picks the error shape). */
+/** What both edges read first from a request: its target and its version (which, with the path, picks the error shape). */
 export interface RequestHead {
   target: RequestTarget;
   /** The version as resolved; a malformed one is refused by the routes that need it (after 404s). */
   versionResult: Result<{ version: string }>;
   /** The resolved version, or the default when it was malformed. */
   version: string;
+  /** The version's error shape; structured on `/stt/turns/websocket` whatever the version (`errorShapeOf`). */
   shape: ErrorShape;
 }
 
@@ -68,7 +70,12 @@ export function readRequestHead(req: IncomingMessage): RequestHead {
   const query = target.ok ? target.url.searchParams : target.query;
   const versionResult = resolveVersion({ header: headerValue(req.headers, "cartesia-version"), query: query.get("cartesia_version") });
   const version = versionResult.ok ? versionResult.value.version : DEFAULT_VERSION;
-  return { target, versionResult, version, shape: shapesForVersion(version).errors };
+  return { target, versionResult, version, shape: shapeOf(target, version) };
+}
+
+/** The error shape for a target at a version: the turns endpoint's is structured whatever the version. */
+function shapeOf(target: RequestTarget, version: string): ErrorShape {
+  return errorShapeOf(target.ok && target.routed.path === sttTurns.PATH ? "stt-turns" : undefined, version);
 }
 
 /**
@@ -77,7 +84,7 @@ export function readRequestHead(req: IncomingMessage): RequestHead {
  * the refusal still takes the shape of the version the client asked for. Default shape when unreadable.
  */
 export function shapeOfRawHead(raw: Buffer | undefined): ErrorShape {
-  if (raw === undefined) return shapesForVersion(DEFAULT_VERSION).errors;
+  if (raw === undefined) return errorShapeOf(undefined, DEFAULT_VERSION);
   // latin1: one character per byte, never a decoding error; only the head matters.
   const lines = raw.subarray(0, 16 * 1024).toString("latin1").split("\r\n");
   // request-line = method SP target SP version: the target is what lies between the method and the
@@ -96,7 +103,7 @@ export function shapeOfRawHead(raw: Buffer | undefined): ErrorShape {
     .filter((value) => value !== undefined);
   const header = values.length > 0 ? values.join(", ") : undefined;
   const versionResult = resolveVersion({ header, query: rawQuery(target).get("cartesia_version") });
-  return shapesForVersion(versionResult.ok ? versionResult.value.version : DEFAULT_VERSION).errors;
+  return shapeOf(parseRequestTarget(target), versionResult.ok ? versionResult.value.version : DEFAULT_VERSION);
 }
 
 /** The query of a target that did not parse as a URL (so its `cartesia_version` still counts). */

@@ -38,6 +38,9 @@ const ENDPOINT_BY_PATH: Record<string, GrammarEndpoint> = {
 /** Close codes the mock uses (the real ones are undocumented, PROTOCOL.md §11). */
 export const CLOSE = { normal: 1000, goingAway: 1001, policy: 1008, tooBig: 1009, internal: 1011 } as const;
 
+/** The idle close's reason, with code 1000: what pipecat#1818 and cartesia-python#39 log from the real TTS socket. */
+export const IDLE_CLOSE_REASON = "connection idle timeout";
+
 /** Pause reading a client once this much is waiting to be sent to it. */
 const HIGH_WATER_BYTES = 8 * 1024 * 1024;
 /**
@@ -284,7 +287,7 @@ class WsSession {
     this.#idleTimer = setTimeout(() => {
       // A generation still going out is not idleness: its audio goes first (as when it was sent whole).
       if (this.#wanting.size > 0) this.#idleClose = true;
-      else this.#enqueue([{ kind: "close", code: CLOSE.normal, reason: "idle timeout" }]);
+      else this.#enqueue([{ kind: "close", code: CLOSE.normal, reason: IDLE_CLOSE_REASON }]);
     }, ms);
     this.#idleTimer.unref();
   }
@@ -323,7 +326,7 @@ class WsSession {
     if (this.#wanting.size > 0) this.#schedulePull();
     else if (this.#idleClose) {
       this.#idleClose = false;
-      this.#schedule.push({ kind: "close", code: CLOSE.normal, reason: "idle timeout" }, producedAt);
+      this.#schedule.push({ kind: "close", code: CLOSE.normal, reason: IDLE_CLOSE_REASON }, producedAt);
     }
     // Most audio frames cause nothing to send: no pump (an async call and a promise) for them.
     if (this.#schedule.size === 0) return;

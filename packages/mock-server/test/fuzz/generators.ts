@@ -921,9 +921,15 @@ export const sessionCaseArb: fc.Arbitrary<SessionCase> = fc.oneof(
       // Distinct contexts, each finished (continue:false), so the session ends with a `done` per context.
       requests: requests.map((r, i) => JSON.stringify({ ...r, context_id: `fuzz-${i}`, continue: false, max_buffer_delay_ms: 0 })),
     })),
-  ttsBytesArbitraries.request.map((r) => ({ endpoint: "tts-bytes" as const, version: ARBITRARY_VERSIONS.default, body: JSON.stringify(r) })),
-  ttsSseArbitraries.request.map((r) => ({ endpoint: "tts-sse" as const, version: ARBITRARY_VERSIONS.default, body: JSON.stringify(r) })),
+  // Over HTTP a transcript with nothing to speak is a 400 (the docs' error-handling example): not a valid session.
+  ttsBytesArbitraries.request.filter(speaks).map((r) => ({ endpoint: "tts-bytes" as const, version: ARBITRARY_VERSIONS.default, body: JSON.stringify(r) })),
+  ttsSseArbitraries.request.filter(speaks).map((r) => ({ endpoint: "tts-sse" as const, version: ARBITRARY_VERSIONS.default, body: JSON.stringify(r) })),
 );
+
+/** Whether an HTTP TTS request has a transcript that is not empty or only whitespace. */
+function speaks(request: { transcript: string }): boolean {
+  return request.transcript.trim() !== "";
+}
 
 // ---------------------------------------------------------------------------------------------
 // Abusive clients

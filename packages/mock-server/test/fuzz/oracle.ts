@@ -1,6 +1,7 @@
 /**
  * The fuzzer's oracle: one place that says whether an answer is valid. An HTTP answer is a valid
- * success for its route, or a 4xx in the shape of the request's version (PROTOCOL.md §1.4) with the
+ * success for its route, or a 4xx in the shape of the request's version (PROTOCOL.md §1.4; the turns
+ * endpoint's is structured whatever the version) with the
  * request-id headers, or a refusal by Node's HTTP parser before any route ran; a WebSocket conversation
  * has only server messages the protocol's strict schemas accept at the session's version, and ends with
  * a close code the mock documents. Strict mode is checked as a lock: nothing opens without a credential
@@ -22,6 +23,11 @@ import {
 import { SseDecoder } from "@speechwire/protocol/reader";
 import { MINTED_TOKEN, STRICT_KEY, type RequestCase, type WsEndpoint } from "./generators.js";
 import type { Exchange, HttpAnswer, WsTranscript } from "./wire.js";
+
+/** The turns endpoint answers structured errors whatever the version (it postdates the legacy shape). */
+const TURNS_ROUTE = "/stt/turns/websocket";
+/** The version whose schemas read a session's errors: for turns, a structured one whatever was sent. */
+const readingVersion = (endpoint: WsEndpoint, version: string) => (endpoint === "stt-turns" && shapesForVersion(version).errors === "legacy" ? "2026-03-01" : version);
 
 /** The auth mode of the mock under test. */
 export type Mode = "open" | "strict";
@@ -100,7 +106,7 @@ export function describeRequest(c: RequestCase, mintedToken: string): RequestMet
     method: c.method,
     route,
     scenario,
-    shape: url ? shapesForVersion(version).errors : "either",
+    shape: url ? (route === TURNS_ROUTE ? "structured" : shapesForVersion(version).errors) : "either",
     version,
     legit: keys.includes(STRICT_KEY) || bearer === mintedToken || accessTokenParam === mintedToken,
     minter: keys.includes(STRICT_KEY),
@@ -260,7 +266,7 @@ export function wsProblems(t: WsTranscript, check: WsCheck): string[] {
   if (t.timedOut) problems.push("the conversation did not end within the timeout (hang)");
   if (t.malformed) problems.push(`malformed server frame: ${t.malformed}`);
   const parse = check.endpoint === "tts" ? tts.parseServerMessage : check.endpoint === "stt-v1" ? sttV1.parseServerMessage : sttTurns.parseServerMessage;
-  const options = { strictness: "strict" as const, version: check.version };
+  const options = { strictness: "strict" as const, version: readingVersion(check.endpoint, check.version) };
   for (const frame of t.frames) {
     if (frame.opcode === 0x2) problems.push("the server sent a binary frame");
     if (![0x1, 0x2, 0x8, 0x9, 0xa].includes(frame.opcode) || !frame.fin) problems.push(`unexpected server frame opcode ${frame.opcode} fin ${frame.fin}`);
@@ -268,7 +274,7 @@ export function wsProblems(t: WsTranscript, check: WsCheck): string[] {
   for (const text of t.texts) {
     const parsed = parse(text, options);
     if (!parsed.ok) {
-      problems.push(`server message does not parse strictly at ${check.version}: ${parsed.error.message}: ${text.slice(0, 160)}`);
+      problems.push(`server message does not parse strictly at ${options.version}: ${parsed.error.message}: ${text.slice(0, 160)}`);
       continue;
     }
     const m = parsed.value as { type: string; status_code?: number; code?: number };

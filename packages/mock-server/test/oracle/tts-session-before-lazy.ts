@@ -234,7 +234,7 @@ class TtsCore implements SessionCore {
       }
     } else if (ctx.bufferDelayMs === 0) {
       // "Generate immediately" (BUFFER), less a word or tag that the next piece may still extend.
-      this.#release(ctx, "partial");
+      this.#release(ctx, "input");
     } else {
       this.#releaseSentences(ctx);
     }
@@ -287,7 +287,7 @@ class TtsCore implements SessionCore {
     } else if (failure.reason === "invalid_json") {
       this.#error({ status: 400, code: "invalid_request", title: "Invalid JSON", message: failure.message }, undefined);
     } else if (typeof raw?.model_id === "string" && failure.issues.some((i) => i.path === "model_id")) {
-      this.#error({ status: 400, code: "model_not_found", title: "Model not found", message: `model_id: "${raw.model_id}" is not a known TTS model` }, contextId);
+      this.#error({ status: 400, code: "model_not_found", title: "Invalid model", message: "The model is not valid, make sure it is a valid model ID." }, contextId);
     } else if (hasEmptyVoiceId(raw)) {
       // 404 for a voice that does not exist (CHG-2026); the code is the illustrative one of §5.7.
       this.#error({ status: 404, code: "voice_not_found", title: "Voice not found", message: "voice.id: no voice has an empty id" }, contextId);
@@ -308,7 +308,7 @@ class TtsCore implements SessionCore {
 
   /** With a buffer delay: generate up to the last sentence end; the rest waits for more or the timer. */
   #releaseSentences(ctx: Context): void {
-    const t = tokenize(ctx.buffer, ctx.text, "partial");
+    const t = tokenize(ctx.buffer, ctx.text, "input");
     const last = lastSentenceEnd(t.tokens);
     if (last >= 0) {
       const released = t.tokens.slice(0, last + 1);

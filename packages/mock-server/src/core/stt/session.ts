@@ -1,10 +1,12 @@
 /**
  * What both STT cores share: the audio clock (whole samples, odd trailing bytes carried over), the
- * ordered output list, error events shaped by version, and the scenario's faults (triggers, the
+ * ordered output list, error events shaped by version (structured on the turns endpoint whatever the
+ * version), and the scenario's faults (triggers, the
  * `connections` and `endpoints` gates, and the error / close / drop / stall actions).
  */
 import { bytesPerSample, isSttEncoding, shapesForVersion, toErrorEvent, type SttEncoding } from "@speechwire/protocol";
 import type { Fault, Scenario } from "../../scenario/schema.js";
+import { errorShapeOf } from "../error-shape.js";
 import type { CoreInput, CoreOutput } from "../types.js";
 import type { EnergyDetector, SpeechTracker, VadOptions } from "./vad.js";
 
@@ -110,7 +112,8 @@ export class SttSession {
 
   constructor(options: SessionOptions) {
     this.requestId = options.requestId;
-    this.#shape = shapesForVersion(options.version).errors;
+    // The version's shape, but structured on the turns endpoint whatever the version.
+    this.#shape = errorShapeOf(options.endpoint, options.version);
     this.#faults = options.scenario.faults
       .filter((f) => f.endpoints === undefined || f.endpoints.includes(options.endpoint))
       .filter((f) => f.connections === undefined || options.connection <= f.connections)
@@ -151,7 +154,7 @@ export class SttSession {
     }
   }
 
-  /** Sends an `error` event in the version's shape (§1.4). */
+  /** Sends an `error` event in the session's shape (§1.4; `errorShapeOf`). */
   sendError(error: SttError): void {
     this.send(toErrorEvent({ ...error, requestId: this.requestId }, "stt", this.#shape) as { type: "error" });
   }

@@ -191,7 +191,7 @@ export class LazyGeneration {
     }
     if (want.words || want.phonemes) {
       this.#renderer.onWord = (word, offset, samples) => {
-        const span = { word, start: this.#start + offset, end: this.#start + offset + samples };
+        const span = { word: word.written, spoken: word.spoken, start: this.#start + offset, end: this.#start + offset + samples };
         if (want.words) this.#words.push(span);
         if (want.phonemes) this.#phonemes.push(...phonemeSpans(span));
       };

@@ -3,8 +3,8 @@
  * synthesized exactly as a WebSocket context with a single `continue:false` request would be, so the
  * same text and format give the same audio bytes on every path.
  */
-import { bytesPerSample, ttsBytes, ttsSse, type TtsEncoding } from "@speechwire/protocol";
-import type { Scenario } from "../../scenario/schema.js";
+import { bytesPerSample, toErrorEvent, ttsBytes, ttsSse, type ErrorShape, type TtsEncoding } from "@speechwire/protocol";
+import type { Fault, Scenario } from "../../scenario/schema.js";
 import { encodeMp3Stream, MP3_BLOCK_SAMPLES, wavHeader } from "./containers.js";
 import { chunkSamples, streamGeneration, synthConfigOf } from "./generate.js";
 import { encodePcm } from "../pcm.js";
@@ -66,16 +66,95 @@ function* blocksAs(planner: TextPlanner, rate: number, size: number, encoding: T
   for (const block of blocks(planner, rate, size)) yield encodePcm(block, encoding);
 }
 
+/** What shapes a `/tts/sse` response besides its request: the error shape, and its connection number (fault `connections`). */
+export interface SseSession {
+  shape: ErrorShape;
+  /** 1-based number of this request among its scenario's connections (faults with `connections` use it). */
+  connection: number;
+}
+
+/** A scenario fault's effect on an SSE stream between two events: a pause, or the connection cut. */
+export type SseControl = { stallMs: number } | { drop: true };
+
+/** The scenario's faults that apply to `/tts/sse` (`endpoints` absent or naming `tts-sse`), whatever the connection. */
+export function sseFaults(scenario: Scenario): Fault[] {
+  return scenario.faults.filter((f) => f.endpoints === undefined || f.endpoints.includes("tts-sse"));
+}
+
+/**
+ * The SSE framing of an error event (§6.2, docs `api-errors`: "SSE errors are sent with `event:
+ * error` and JSON in the `data:` line"); the other events have no `event:` line.
+ */
+export function sseErrorEvent(event: ttsSse.ErrorEvent): string {
+  return `event: error\n${ttsSse.encodeEvent(event)}`;
+}
+
 /**
  * The `/tts/sse` events for a parsed request, each framed `data: <json>\n\n`: per chunk its
  * `timestamps` / `phoneme_timestamps` (when asked) then the `chunk`, and a final `done`. Events carry
  * the request's `context_id`, or the request id when it has none (clients can still route on it).
  * Planned and rendered a chunk at a time as the events are taken.
+ *
+ * The scenario's faults for `tts-sse` act as on the TTS WebSocket: `{message: 0}` (the request, the
+ * one client message) fires in place of handling it, `{event, index}` right after the server's
+ * index-th event of that type (`chunk`, `timestamps`, `phoneme_timestamps`, `done`); `{audio}` and
+ * later messages never come. An `error` is written as `event: error` with the error (done: true) in
+ * the session's shape, and ends the stream, fatal or not; `close` ends it without `done` (HTTP has no
+ * close code); `drop` and `stall` come out as an `SseControl` for the writer.
  */
-export function* sseEvents(request: ttsSse.Request, scenario: Scenario, requestId: string): Generator<string> {
+export function* sseEvents(
+  request: ttsSse.Request,
+  scenario: Scenario,
+  requestId: string,
+  session: SseSession = { shape: "structured", connection: 1 },
+): Generator<string | SseControl> {
   const format = { encoding: request.output_format.encoding as TtsEncoding, sampleRate: request.output_format.sample_rate };
   const contextId = request.context_id ?? requestId;
   const status = 206;
+  const armed = sseFaults(scenario)
+    .filter((f) => f.connections === undefined || session.connection <= f.connections)
+    .map((fault) => ({ fault, fired: false }));
+  const counts = new Map<string, number>();
+  /** What a fault writes; true when it ends the stream. */
+  function* fire(fault: Fault): Generator<string | SseControl, boolean> {
+    const action = fault.action;
+    switch (action.type) {
+      case "error": {
+        const error = { status: action.status, code: action.code, title: action.title, message: action.message, requestId, contextId };
+        // toErrorEvent builds the TTS error in the session's shape; on SSE it is an error event by construction.
+        yield sseErrorEvent(toErrorEvent(error, "tts", session.shape) as ttsSse.ErrorEvent);
+        return true;
+      }
+      case "close":
+        return true;
+      case "drop":
+        yield { drop: true };
+        return true;
+      case "stall":
+        yield { stallMs: action.seconds * 1000 };
+        return false;
+    }
+  }
+  /** Writes an event, then fires the `{event, index}` faults it meets; true when one ended the stream. */
+  function* emit(event: ttsSse.Event): Generator<string | SseControl, boolean> {
+    yield ttsSse.encodeEvent(event);
+    const index = counts.get(event.type) ?? 0;
+    counts.set(event.type, index + 1);
+    for (const a of armed) {
+      const at = a.fault.at;
+      if (a.fired || !("event" in at) || at.event !== event.type || at.index !== index) continue;
+      a.fired = true;
+      if (yield* fire(a.fault)) return true;
+    }
+    return false;
+  }
+  for (const a of armed) {
+    const at = a.fault.at;
+    if (a.fired || !("message" in at) || at.message !== 0) continue;
+    a.fired = true;
+    if (yield* fire(a.fault)) return;
+    // A stall only delays: the request is still handled (the TTS WebSocket does the same).
+  }
   const { generation } = streamGeneration(
     request.transcript,
     initialTextState(),
@@ -86,13 +165,9 @@ export function* sseEvents(request: ttsSse.Request, scenario: Scenario, requestI
     { words: request.add_timestamps === true, phonemes: request.add_phoneme_timestamps === true },
   );
   for (let piece = generation.next(); piece; piece = generation.next()) {
-    if (piece.words) {
-      yield ttsSse.encodeEvent({ type: "timestamps", done: false, status_code: status, word_timestamps: piece.words, context_id: contextId });
-    }
-    if (piece.phonemes) {
-      yield ttsSse.encodeEvent({ type: "phoneme_timestamps", done: false, status_code: status, phoneme_timestamps: piece.phonemes, context_id: contextId });
-    }
-    yield ttsSse.encodeEvent({ type: "chunk", data: piece.data, done: false, status_code: status, step_time: piece.stepTime, context_id: contextId });
+    if (piece.words && (yield* emit({ type: "timestamps", done: false, status_code: status, word_timestamps: piece.words, context_id: contextId }))) return;
+    if (piece.phonemes && (yield* emit({ type: "phoneme_timestamps", done: false, status_code: status, phoneme_timestamps: piece.phonemes, context_id: contextId }))) return;
+    if (yield* emit({ type: "chunk", data: piece.data, done: false, status_code: status, step_time: piece.stepTime, context_id: contextId })) return;
   }
-  yield ttsSse.encodeEvent({ type: "done", done: true, status_code: status, context_id: contextId });
+  yield* emit({ type: "done", done: true, status_code: status, context_id: contextId });
 }

@@ -1,6 +1,6 @@
 /** The TTS side of the mock: text with SSML-like tags → deterministic audio, the WebSocket core, and HTTP. */
 export { createTtsCore, DEFAULT_MAX_TRANSCRIPT_CHARS, FATAL_CLOSE, transcriptTooLong, type TtsCoreOptions } from "./session.js";
-export { sseEvents, synthesizeBytes, type BytesResponse } from "./http.js";
+export { sseErrorEvent, sseEvents, sseFaults, synthesizeBytes, type BytesResponse, type SseControl, type SseSession } from "./http.js";
 export { ttsRequestRefusal, type RequestRefusal } from "./refusal.js";
 export {
   chunkSamples,

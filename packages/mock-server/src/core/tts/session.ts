@@ -30,7 +30,9 @@
  *   Any input on a context that has ended (`continue:false`, cancel, error) gets a 400 error.
  * - `flush_id` is on every chunk and timestamps message, from 1 (FLUSH-OLD), even with no flush.
  * - A word or an unfinished `<…` at the end of the text waits for the next input even with
- *   `max_buffer_delay_ms: 0`, so continuations concatenate verbatim ("Hel" + "lo" is one word).
+ *   `max_buffer_delay_ms: 0`, so continuations concatenate verbatim ("Hel" + "lo" is one word); so
+ *   does a word whose glued punctuation reaches the end, as it may still grow ("Hi," + '"'),
+ *   unless that punctuation ends a sentence (the service generates at sentence punctuation).
  * - Scenario faults: `{message: n}` fires as the client's n-th frame (from 0, any kind) arrives, in
  *   place of handling it (a stall instead delays what it causes); `{event, index}` fires right after
  *   the server's index-th message of that type. `{audio}` triggers are about received audio (STT)
@@ -352,7 +354,7 @@ class TtsCore implements SessionCore {
       }
     } else if (ctx.bufferDelayMs === 0) {
       // "Generate immediately" (BUFFER), less a word or tag that the next piece may still extend.
-      this.#release(ctx, "partial");
+      this.#release(ctx, "input");
     } else {
       this.#releaseSentences(ctx);
     }
@@ -447,7 +449,7 @@ class TtsCore implements SessionCore {
   /** With a buffer delay: generate up to the last sentence end; the rest waits for more or the timer. */
   #releaseSentences(ctx: Context): void {
     this.#settle(ctx);
-    const t = tokenize(ctx.buffer, ctx.text, "partial");
+    const t = tokenize(ctx.buffer, ctx.text, "input");
     const last = lastSentenceEnd(t.tokens);
     if (last >= 0) {
       const released = t.tokens.slice(0, last + 1);

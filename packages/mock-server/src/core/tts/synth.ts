@@ -65,7 +65,10 @@ export interface SynthState {
 
 /** A word's span in samples on the context's timeline: `[start, end)`. */
 export interface WordSpan {
+  /** The word as its timestamp carries it: written, punctuation included ("Hello,"). */
   word: string;
+  /** The word as spoken (its tone and its phonemes): "Hello". */
+  spoken: string;
   start: number;
   end: number;
 }
@@ -103,8 +106,8 @@ export function wordFrequency(word: string): number {
   return VOICE.minHz + (hash32(word) % (VOICE.maxHz - VOICE.minHz + 1));
 }
 
-/** A stretch of a plan: `n` samples of silence, or of one word's tone at a level. */
-export type Segment = { tone: false; n: number } | { tone: true; n: number; word: string; amp: number };
+/** A stretch of a plan: `n` samples of silence, or of one word's tone at a level (`word` spoken, `written` for its timestamp). */
+export type Segment = { tone: false; n: number } | { tone: true; n: number; word: string; written: string; amp: number };
 
 /** Turns tokens into segments, updating the state's speed, volume and word gap (not its position). */
 function plan(tokens: readonly Token[], state: SynthState, config: SynthConfig): Segment[] {
@@ -125,7 +128,7 @@ function plan(tokens: readonly Token[], state: SynthState, config: SynthConfig):
           if (state.gap < joint) out.push({ tone: false, n: joint - state.gap });
         }
         const n = wordSamples(t.text, rate, state.speed * config.speed);
-        out.push({ tone: true, n, word: t.text, amp: VOICE.amplitude * state.volume * config.volume });
+        out.push({ tone: true, n, word: t.text, written: t.written, amp: VOICE.amplitude * state.volume * config.volume });
         state.afterWord = true;
         state.gap = 0;
         break;
@@ -151,6 +154,8 @@ function plan(tokens: readonly Token[], state: SynthState, config: SynthConfig):
         break;
       case "emotion":
       case "spell":
+      // A closing quote or bracket after punctuation: the punctuation's pause already covers it.
+      case "mark":
         break;
     }
   }
@@ -189,7 +194,7 @@ export function synthesize(tokens: readonly Token[], state: SynthState, config: 
   for (const s of segments) {
     if (s.tone) {
       renderTone(samples, at, s.n, s.word, s.amp, state.sampleRate);
-      words.push({ word: s.word, start: start + at, end: start + at + s.n });
+      words.push({ word: s.written, spoken: s.word, start: start + at, end: start + at + s.n });
     }
     at += s.n;
   }
@@ -253,8 +258,8 @@ export class PlanRenderer {
   #rendered = 0;
   /** The current tone's constants (computed once per word). */
   #tone: { step: number; fade: number; span: number; amp: number } | undefined;
-  /** Called as a word's first sample is rendered, with its span offset from the first sample rendered. */
-  onWord: ((word: string, offset: number, samples: number) => void) | undefined;
+  /** Called as a word's first sample is rendered (spoken and written), with its span offset from the first sample rendered. */
+  onWord: ((word: { spoken: string; written: string }, offset: number, samples: number) => void) | undefined;
 
   /** From a whole plan, or a source of segments at `sampleRate`. */
   constructor(plan: PlannedAudio | SegmentSource, sampleRate?: number) {
@@ -289,7 +294,7 @@ export class PlanRenderer {
       if (s.tone) {
         if (this.#within === 0 || this.#tone === undefined) {
           this.#tone = toneConstants(s.n, s.word, s.amp, rate);
-          if (this.#within === 0) this.onWord?.(s.word, this.#rendered + at, s.n);
+          if (this.#within === 0) this.onWord?.({ spoken: s.word, written: s.written }, this.#rendered + at, s.n);
         }
         const { step, fade, span, amp } = this.#tone;
         const floor = VOICE.fadeFloor;
@@ -431,7 +436,7 @@ export class WordCursor {
   /** The next word's span (call only when `peek()` is finite). */
   take(): WordSpan {
     const s = this.plan.segments[this.#segment] as Extract<Segment, { tone: true }>;
-    const span = { word: s.word, start: this.#position, end: this.#position + s.n };
+    const span = { word: s.written, spoken: s.word, start: this.#position, end: this.#position + s.n };
     this.#position += s.n;
     this.#segment += 1;
     this.#skipSilence();
@@ -476,16 +481,19 @@ export class PhonemeCursor {
   }
 }
 
-/** A phoneme's span: the word's letters as phonemes, the word's samples split evenly between them. */
+/** A phoneme's span: the spoken word's letters as phonemes, the word's samples split evenly between them. */
 export interface PhonemeSpan {
   phoneme: string;
   start: number;
   end: number;
 }
 
-/** Splits a word's span into one span per character (code point); the first starts and the last ends with the word. */
+/**
+ * Splits a word's span into one span per character (code point) of the spoken word (its punctuation
+ * is not a phoneme); the first starts and the last ends with the word.
+ */
 export function phonemeSpans(word: WordSpan): PhonemeSpan[] {
-  const letters = Array.from(word.word);
+  const letters = Array.from(word.spoken);
   const n = word.end - word.start;
   return letters.map((phoneme, j) => ({
     phoneme,
