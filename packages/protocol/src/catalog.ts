@@ -127,8 +127,8 @@ export const MESSAGE_CATALOG: readonly CatalogEntry[] = [
     ["server→client", "`turn.eager_end`", "turnEagerEnd", "turn-eager-end.json"],
     ["server→client", "`turn.resume`", "turnResume", "turn-resume.json"],
     ["server→client", "`turn.end`", "turnEnd", "turn-end.json"],
+    // No legacy row: the endpoint answers structured errors whatever the version.
     ["server→client", "`error` (structured)", "error", "error.json"],
-    ["server→client", "`error` (legacy)", "error", "error.legacy.json", { version: LEGACY }],
     ["server→client", "union of server messages", "serverMessage", "server-message.json", { union: true }],
   ]),
   ...rows("stt-batch", "sttBatch", sttBatch.schemas, [

@@ -173,11 +173,12 @@ describe("error examples are tied to the shape of their version (§1.4)", () => 
     }
   });
 
-  it("the structured STT error is rejected at 2025-04-16 and 2024-11-13 on both STT endpoints", () => {
+  it("the structured STT error is rejected before 2026-03-01 on /stt/websocket, and taken at every version on the turns endpoint", () => {
     const text = example("stt-v1 error (structured)").text;
     for (const version of ["2024-11-13", "2025-04-16", "2025-11-04"]) {
       expect(sttV1.parseServerMessage(text, { strictness: "strict", version }).ok, version).toBe(false);
-      expect(sttTurns.parseServerMessage(text, { strictness: "strict", version }).ok, version).toBe(false);
+      // The turns endpoint postdates the legacy shape (§1.4, §3.3).
+      expect(sttTurns.parseServerMessage(text, { strictness: "strict", version }).ok, version).toBe(true);
     }
   });
 
@@ -189,12 +190,12 @@ describe("error examples are tied to the shape of their version (§1.4)", () => 
     }
   });
 
-  it("the §2.6 STT error examples are also valid turns errors (§3.3: error is §1.4)", () => {
-    for (const name of ["stt-v1 error (structured)", "stt-v1 error (legacy)"]) {
-      const e = example(name);
-      expectOk(sttTurns.parseServerMessage(e.text, { strictness: "strict", version: e.version }), name);
-      expectOk(sttTurns.parseServerMessage(e.text, { strictness: "lenient" }), name);
-    }
+  it("the §2.6 structured STT error is also a valid turns error; the legacy one only for lenient reading (§3.3)", () => {
+    const structured = example("stt-v1 error (structured)");
+    expectOk(sttTurns.parseServerMessage(structured.text, { strictness: "strict", version: structured.version }), structured.name);
+    const legacy = example("stt-v1 error (legacy)");
+    expect(sttTurns.parseServerMessage(legacy.text, { strictness: "strict", version: legacy.version }).ok).toBe(false);
+    expectOk(sttTurns.parseServerMessage(legacy.text, { strictness: "lenient" }), legacy.name);
   });
 
   it("lenient reading accepts both shapes at any version, so a client understands either server", () => {

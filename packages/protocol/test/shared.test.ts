@@ -130,7 +130,9 @@ describe("schemasForVersion", () => {
     expect(current.sttTurns.error.safeParse(legacyStt).success).toBe(false);
     const legacy = schemasForVersion("2024-11-13");
     expect(legacy.sttV1.error.safeParse(legacyStt).success).toBe(true);
-    expect(legacy.sttTurns.error.safeParse(legacyStt).success).toBe(true);
+    // The turns endpoint postdates the legacy shape: structured at every version.
+    expect(legacy.sttTurns.error.safeParse(legacyStt).success).toBe(false);
+    expect(legacy.sttTurns.error.safeParse(structuredStt).success).toBe(true);
     expect(legacy.sttV1.error.safeParse(structuredStt).success).toBe(false);
   });
 
@@ -382,7 +384,8 @@ describe("error shapes (§1.4)", () => {
       ? [tts.parseServerMessage(JSON.stringify(event), { strictness: "strict", version })]
       : [
           sttV1.parseServerMessage(JSON.stringify(event), { strictness: "strict", version }),
-          sttTurns.parseServerMessage(JSON.stringify(event), { strictness: "strict", version }),
+          // The turns endpoint is structured at every version (§3.3): it reads only that shape.
+          ...(version >= "2026-03-01" ? [sttTurns.parseServerMessage(JSON.stringify(event), { strictness: "strict", version })] : []),
         ];
 
   const expectedKeys: Record<ErrorFamily, Record<ErrorShape, string[]>> = {

@@ -527,11 +527,11 @@ export const sttTurnsArbitraries = {
   turnEnd: turnEndArb,
   /** Structured `error` (2026-03-01+). */
   error: sttStructuredErrorArb as fc.Arbitrary<SttTurns.ErrorEvent>,
-  /** Legacy `error` `{message, code, request_id}` (valid before 2026-03-01, e.g. 2025-04-16). */
+  /** Legacy `error` `{message, code, request_id}`: only lenient reading takes it (the endpoint answers structured at every version). */
   legacyError: sttLegacyErrorArb as fc.Arbitrary<SttTurns.ErrorEvent>,
   /** Any server event, errors structured (2026-03-01+). */
   serverMessage: fc.oneof(...turnsNonError, sttStructuredErrorArb) as fc.Arbitrary<SttTurns.ServerMessage>,
-  /** Any server event, errors legacy (valid before 2026-03-01, e.g. 2025-04-16). */
+  /** Any server event, errors legacy: for lenient readers of a server that answers the old shape. */
   legacyServerMessage: fc.oneof(...turnsNonError, sttLegacyErrorArb) as fc.Arbitrary<SttTurns.ServerMessage>,
 };
 

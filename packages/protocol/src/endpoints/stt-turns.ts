@@ -161,7 +161,8 @@ export const schemas = schemaSet((s: SchemaBuilder, o) => {
   const turnEagerEnd = s.object({ type: z.literal("turn.eager_end"), ...turnText });
   const turnResume = s.object({ type: z.literal("turn.resume"), request_id: requestId });
   const turnEnd = s.object({ type: z.literal("turn.end"), ...turnText });
-  const error = sttErrorEventSchema(s, o.errors);
+  // The endpoint postdates the legacy shape: its errors are structured whatever the version (§1.4, §3.3).
+  const error = sttErrorEventSchema(s, o.errors === "either" ? "either" : "structured");
   const serverMessage = z.union([connected, turnStart, turnUpdate, turnEagerEnd, turnResume, turnEnd, error]);
   return { query, close, config, turnConfig, clientCommand, clientMessage, connected, turnStart, turnUpdate, turnEagerEnd, turnResume, turnEnd, error, serverMessage, word, language };
 });
