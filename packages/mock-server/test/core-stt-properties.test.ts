@@ -8,7 +8,6 @@ import { wordArb } from "@speechwire/protocol/arbitraries";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { chunkBytes, compileScript, createSttTurnsCore, createSttV1Core, driveCore, type CompiledScript } from "../src/core/stt/index.js";
-import { schemaVersionOf } from "../src/core/error-shape.js";
 import type { CoreInput, SessionCore } from "../src/core/types.js";
 import { BUILTIN_SCENARIOS } from "../src/scenario/builtin.js";
 import { scenarioSchema, type Scenario } from "../src/scenario/schema.js";
@@ -226,7 +225,7 @@ describe("bad input", () => {
         expect(noisy.sent.filter((f) => !errors.includes(f))).toEqual(clean.sent);
         expect(noisy.closed).toEqual(clean.closed);
         const lint = endpoint === "stt-v1" ? lintV1 : lintTurns;
-        expect(lint(noisy, schemaVersionOf(endpoint, version)).filter((v) => !v.rule.endsWith("/valid-message"))).toEqual([]);
+        expect(lint(noisy, version).filter((v) => !v.rule.endsWith("/valid-message"))).toEqual([]);
       },
     );
 

@@ -354,6 +354,12 @@ describe("request heads that do not parse", () => {
       "POST /tts/bytes HTTP/1.1\r\nhost: 127.0.0.1\r\ncartesia-version: 2025-04-16\r\ncartesia-version: 2026-03-01\r\ncontent-length: 3\r\ntransfer-encoding: chunked\r\n\r\n0\r\n\r\n",
     );
     expectErrorShape(twoVersions, 400, "structured");
+    // The turns route answers structured at every version, also when it is spelt with backslashes as a
+    // URL parser reads them (a head the HTTP parser refuses; found by the fuzz suite).
+    const turnsBackslashes = await exchange(cli.port, "GET \\stt\\turns\\websocket?model=ink-2&cartesia_version=2024-06-10 HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n");
+    expectErrorShape(turnsBackslashes, 400, "structured");
+    const v1Backslashes = await exchange(cli.port, "GET \\stt\\websocket?cartesia_version=2024-06-10 HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n");
+    expectErrorShape(v1Backslashes, 400, "legacy");
     await expectServing(cli);
   });
 });

@@ -1,11 +1,11 @@
 /**
- * Which error shape a session answers in (PROTOCOL.md §1.4): its version's — structured JSON from
+ * Which error shape a session answers in (docs/protocol §1.4): its version's — structured JSON from
  * 2026-03-01, legacy before — except on `/stt/turns/websocket`, which answers structured whatever
  * version is sent: the endpoint postdates the structured shape, and LiveKit's Python plugin sends
  * 2025-04-16 there and reads `status_code` (with the legacy `{message, code}` it takes a 500 for a
  * non-fatal 400 and reconnects).
  */
-import { shapesForVersion, STRUCTURED_ERRORS_SINCE, type ErrorShape } from "@speechwire/protocol";
+import { shapesForVersion, type ErrorShape } from "@speechwire/protocol";
 
 /** The endpoint (as scenario faults and the journal name it) that answers structured errors on every version. */
 export const STRUCTURED_ERRORS_ENDPOINT = "stt-turns";
@@ -13,13 +13,4 @@ export const STRUCTURED_ERRORS_ENDPOINT = "stt-turns";
 /** The error shape of a session of `endpoint` (undefined when not known) at `version`. */
 export function errorShapeOf(endpoint: string | undefined, version: string): ErrorShape {
   return endpoint === STRUCTURED_ERRORS_ENDPOINT ? "structured" : shapesForVersion(version).errors;
-}
-
-/**
- * The version to read a session's frames with where schemas pick the error shape by version (the
- * strict linter): the session's own, or for the turns endpoint on a legacy version the first
- * structured one, so that its structured errors read as valid.
- */
-export function schemaVersionOf(endpoint: string | undefined, version: string): string {
-  return errorShapeOf(endpoint, version) === shapesForVersion(version).errors ? version : STRUCTURED_ERRORS_SINCE;
 }

@@ -7,7 +7,6 @@ import * as crypto from "node:crypto";
 import { appendFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { createSessionLinter, type GrammarEndpoint, type SessionLinter, type Violation } from "@speechwire/protocol";
-import { schemaVersionOf } from "../core/error-shape.js";
 
 /** One frame or event in a session. */
 export interface JournalEntry {
@@ -178,7 +177,7 @@ export class SessionJournal {
     this.#start = clock();
     const grammar = ["stt-v1", "stt-turns", "tts"].includes(record.endpoint) ? (record.endpoint as GrammarEndpoint) : undefined;
     // Linted at a version whose error shape is the session's (the turns endpoint answers structured on every version).
-    this.#linter = grammar ? createSessionLinter(grammar, { strictness: "strict", version: schemaVersionOf(grammar, record.version) }) : undefined;
+    this.#linter = grammar ? createSessionLinter(grammar, { strictness: "strict", version: record.version }) : undefined;
     // `audio` is computed when read, not on every frame (finalizing a copy of the running digest for
     // every 20 ms chunk was a quarter of the journal's cost per frame); `end()` fixes the value.
     Object.defineProperty(record, "audio", { enumerable: true, configurable: true, get: () => this.#audio() });

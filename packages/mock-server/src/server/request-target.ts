@@ -103,7 +103,8 @@ export function shapeOfRawHead(raw: Buffer | undefined): ErrorShape {
     .filter((value) => value !== undefined);
   const header = values.length > 0 ? values.join(", ") : undefined;
   const versionResult = resolveVersion({ header, query: rawQuery(target).get("cartesia_version") });
-  return shapeOf(parseRequestTarget(target), versionResult.ok ? versionResult.value.version : DEFAULT_VERSION);
+  // A URL parser reads `\` as `/` in an http path (WHATWG), so `\stt\turns\websocket` names the turns route.
+  return shapeOf(parseRequestTarget(target.replaceAll("\\", "/")), versionResult.ok ? versionResult.value.version : DEFAULT_VERSION);
 }
 
 /** The query of a target that did not parse as a URL (so its `cartesia_version` still counts). */
