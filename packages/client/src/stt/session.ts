@@ -1,6 +1,7 @@
 /**
  * What both STT sockets share: the connection (with reconnects), the replay log, whole-sample
- * framing, keep-alive silence, the debug linter, the event queue, and closing with a drain.
+ * framing, keep-alive silence, the `config` command, the debug linter, the event queue, and closing
+ * with a drain.
  *
  * Framing: audio goes out in frames of whole samples. A trailing partial sample waits for the next
  * `send` (and goes out before `close`), so every byte reaches the server in order and every
@@ -18,6 +19,7 @@ import { asBytes, concatBytes, type BinaryInput } from "../util/bytes.js";
 import { deferred, quiet, unref, type Timer } from "../util/promise.js";
 import { AsyncQueue } from "../util/queue.js";
 import { silence, type AudioFormat } from "./audio.js";
+import { configFrame, configProblem, isConfigFrame, mergeConfig, type SttConfig } from "./config.js";
 import { ReplayLog, type LogEntry } from "./replay.js";
 
 /** Keep-alive settings: silence goes out when no audio was sent for `intervalMs`. */
@@ -72,6 +74,8 @@ export abstract class SttSocketSession<E extends { type: string }, M extends { t
   #lastAudioAt = now();
   #requestId: string | undefined;
   #lostReported = 0;
+  /** Every `config` so far, merged: re-sent whole on a new connection, before the replay. */
+  #config: SttConfig = {};
   /** (time, stream offset sent) pairs of the last few seconds, oldest first. */
   #sent: number[] = [];
   /** Time and stream offset right after the connection opened (and replayed): the pacing anchor. */
@@ -198,6 +202,19 @@ export abstract class SttSocketSession<E extends { type: string }, M extends { t
     return true;
   }
 
+  /**
+   * Sends a `config` command after checking it (throws a `SpeechwireError` naming the field), and
+   * merges it into the session's configuration, which a new connection gets before the replay: the
+   * server's state died with the old one, and the handshake only carries the initial lists.
+   */
+  protected sendConfig(config: SttConfig): void {
+    const problem = configProblem(config);
+    if (problem) throw new SpeechwireError(`config: ${problem}`);
+    if (this.#closing || this.#over) throw new SpeechwireError(`config() after ${this.#closing ? "close()" : "the session ended"}`);
+    this.#config = mergeConfig(this.#config, config);
+    this.sendCommand(configFrame(config));
+  }
+
   /** Appends a text command to the log (after all audio before it) and sends it when open. */
   protected sendCommand(frame: string): LogEntry {
     const entry = this.log.appendCommand(frame);
@@ -210,9 +227,12 @@ export abstract class SttSocketSession<E extends { type: string }, M extends { t
     return this.#socket.socket !== undefined;
   }
 
-  /** The server confirmed the stream up to `offset`: the log forgets it, and the reconnect budget starts over. */
+  /**
+   * The server confirmed the stream up to `offset`: the log forgets it (and the `config` commands
+   * sent, which the merged configuration replaces), and the reconnect budget starts over.
+   */
   protected confirm(offset: number, dropCommand?: (entry: LogEntry) => boolean): void {
-    this.log.confirm(offset, dropCommand);
+    this.log.confirm(offset, (e) => (e.kind === "command" && isConfigFrame(e.frame)) || (dropCommand?.(e) ?? false));
     this.#socket.progress();
   }
 
@@ -268,6 +288,9 @@ export abstract class SttSocketSession<E extends { type: string }, M extends { t
       return;
     }
     if ("request_id" in parsed.value) this.noteRequestId(parsed.value.request_id as string | undefined);
+    // The connection went on after an error event (e.g. a refused `config`): that error did not end
+    // it, so it neither blocks a later reconnect nor becomes the reason of a later close.
+    if (parsed.value.type !== "error") this.lastApiError = undefined;
     this.handleMessage(parsed.value);
   }
 
@@ -277,8 +300,6 @@ export abstract class SttSocketSession<E extends { type: string }, M extends { t
   protected abstract handleMessage(message: M): void;
   /** Whether the session reached its protocol end (v1: `done`; turns: drained after close). */
   protected abstract isComplete(clean: boolean): boolean;
-  /** A connection is open, before the replay (turns re-sends its configuration here). */
-  protected beforeReplay(_reconnect: boolean, _send: (frame: string) => boolean): void {}
   /** The connection was lost and a reconnect is coming: per-connection state resets. */
   protected onConnectionLost(): void {}
   /** `close()` was called. */
@@ -341,7 +362,7 @@ export abstract class SttSocketSession<E extends { type: string }, M extends { t
       replayed = this.log.rewind();
       this.connectionOffset = this.log.base;
     }
-    this.beforeReplay(info.reconnect, (frame) => this.#transmit(frame));
+    if (info.reconnect && Object.keys(this.#config).length > 0) this.#transmit(configFrame(this.#config));
     this.#flush();
     this.#anchorAt = now();
     this.#anchorOffset = this.log.sentOffset;
