@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { MockServer, SessionRecord } from "@speechwire/mock-server";
 import { CartesiaApiError, SpeechwireError, type TurnsEvent, type TurnText } from "../src/index.js";
-import { addScenario, chunks, clientFor, collect, delay, patternAudio, scriptSeconds, sessionById, sessionsOf, startMock, TURNS_PARAMS, V1_PARAMS } from "./helpers.js";
+import { addScenario, chunks, clientFor, collect, delay, patternAudio, scriptSeconds, sessionById, sessionsOf, startMock, TURNS_PARAMS, until, V1_PARAMS } from "./helpers.js";
 
 let mock: MockServer;
 beforeAll(async () => {
@@ -177,6 +177,29 @@ describe("config lists", () => {
     expect(text).toContain("Bye now.");
     expect(events.at(-1)).toMatchObject({ type: "close", code: 1000 });
     expect(events.at(-1)).not.toHaveProperty("error");
+  });
+
+  it("reconnects when the connection is lost right after a refused config (the drop ended it, not the error)", async () => {
+    const name = addScenario(mock, {
+      name: "lists-refused-then-drop-at-once",
+      stt: { turns: [{ leadSilence: 0.3, segments: [{ say: "Hello there." }] }] },
+      faults: [{ at: { audio: 0.05 }, action: { type: "drop" }, endpoints: ["stt-turns"], connections: 1 }],
+    });
+    const session = clientFor(mock, name).stt.turns(TURNS_PARAMS, { reconnect: { initialDelayMs: 20 } });
+    const eventsP = collect(session);
+    session.configure({ language_hints: ["fr"] });
+    await session.ready;
+    // Nothing but the error comes between the config and the drop.
+    await until(() => sessionsOf(mock, name, "stt-turns")[0]?.entries.some((e) => e.dir === "server" && e.text?.includes('"error"')) ?? false, 5000, "the refusal");
+    for (const c of chunks(patternAudio(scriptSeconds(mock, name) + 0.5), 640)) session.send(c);
+    const text = await session.close();
+    const events = await eventsP;
+    const [s1] = sessionsOf(mock, name, "stt-turns");
+    const served = s1!.entries.filter((e) => e.dir === "server" && e.kind === "text").map((e) => JSON.parse(e.text!).type);
+    expect(served).toEqual(["connected", "error"]);
+    expect(events.find((e) => e.type === "reconnecting")).toMatchObject({ code: 1006 });
+    expect(events.some((e) => e.type === "reconnected")).toBe(true);
+    expect(text).toBe("Hello there.");
   });
 
   it("STT v1: configure sends a JSON config text frame; a refused one is an error event and the stream still drains to done", async () => {

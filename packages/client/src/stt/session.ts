@@ -55,7 +55,7 @@ export abstract class SttSocketSession<E extends { type: string }, M extends { t
   protected readonly log: ReplayLog;
   /** Stream offset (bytes) at which the current connection's audio starts. */
   protected connectionOffset = 0;
-  /** The last API error on the current connection (a 4xx one stops reconnects). */
+  /** The last API error on the current connection (a 4xx one the server closed after stops reconnects). */
   protected lastApiError: CartesiaApiError | undefined;
   /** Time the user last sent audio, and that frame's size (the turns watchdog uses them). */
   protected lastUserAudioAt = now();
@@ -78,9 +78,15 @@ export abstract class SttSocketSession<E extends { type: string }, M extends { t
   #config: SttConfig = {};
   /** (time, stream offset sent) pairs of the last few seconds, oldest first. */
   #sent: number[] = [];
-  /** Time and stream offset right after the connection opened (and replayed): the pacing anchor. */
+  /**
+   * The pacing anchor: the time the connection opened, and the furthest stream offset any earlier
+   * connection had sent. A replay up to it is not pacing; audio past it (sent while connecting, or
+   * queued before the first connection opened) is, so a burst never passes for real-time streaming.
+   */
   #anchorAt = 0;
   #anchorOffset = 0;
+  /** The furthest stream offset sent on any connection so far. */
+  #sentHighWater = 0;
 
   constructor(
     protected readonly clientConfig: ClientConfig,
@@ -117,7 +123,9 @@ export abstract class SttSocketSession<E extends { type: string }, M extends { t
           this.onConnectionLost();
           this.events.push({ type: "reconnecting", ...info });
         },
-        canReconnect: () => !this.isComplete(false) && !(this.lastApiError && this.lastApiError.status < 500),
+        // A 4xx error the server closed the socket after ends the session; a connection lost without a
+        // close frame (1006) after one was ended by the drop, not by the error (e.g. a refused `config`).
+        canReconnect: (code) => !this.isComplete(false) && !(this.lastApiError && this.lastApiError.status < 500 && code !== 1006),
         end: (info) => this.#onEnd(info),
       },
       options.signal,
@@ -323,6 +331,7 @@ export abstract class SttSocketSession<E extends { type: string }, M extends { t
   #noteSent(): void {
     const t = now();
     const offset = this.log.sentOffset;
+    if (offset > this.#sentHighWater) this.#sentHighWater = offset;
     const h = this.#sent;
     if (h.length >= 2 && t - (h[h.length - 2] as number) < 10) h[h.length - 1] = offset;
     else h.push(t, offset);
@@ -344,8 +353,9 @@ export abstract class SttSocketSession<E extends { type: string }, M extends { t
   }
 
   /**
-   * How far the audio sent since this connection opened (a replay burst not counted) runs ahead of
-   * real time, ms: ≤ 0 when the caller streams in real time, large when it sends faster.
+   * How far the audio sent since this connection opened (a replay of what earlier connections had
+   * sent not counted) runs ahead of real time, ms: ≤ 0 when the caller streams in real time, large
+   * when it sends faster — also when the audio was queued while the connection was opening.
    */
   protected aheadOfRealTimeMs(): number {
     return ((this.log.sentOffset - this.#anchorOffset) / this.format.byteRate) * 1000 - (now() - this.#anchorAt);
@@ -363,9 +373,9 @@ export abstract class SttSocketSession<E extends { type: string }, M extends { t
       this.connectionOffset = this.log.base;
     }
     if (info.reconnect && Object.keys(this.#config).length > 0) this.#transmit(configFrame(this.#config));
+    this.#anchorOffset = this.#sentHighWater;
     this.#flush();
     this.#anchorAt = now();
-    this.#anchorOffset = this.log.sentOffset;
     if (info.reconnect) {
       const lostBytes = this.log.lost - this.#lostReported;
       this.#lostReported = this.log.lost;
