@@ -1,14 +1,17 @@
 /**
  * The STT view: stream the bundled sample or the microphone at real-time pace to `stt-turns` or
  * `stt-v1`, and watch every event on the timeline, the running and final transcripts and the
- * latency of each final. v1 has a finalize button; turns has threshold config; close drains.
+ * latency of each final. v1 has a finalize button; turns has threshold config; close drains. The
+ * model picker offers what the protocol's model table serves on the endpoint; turn events of models
+ * with word timestamps (ink-preview) show their words and detected languages on the timeline.
  */
-import { sttTurns, sttV1, STT_SAMPLE_RATES } from "@speechwire/protocol";
+import { sttTurns, STT_SAMPLE_RATES } from "@speechwire/protocol";
 import type { SttStream, SttStreamEvent, TurnsEvent, TurnsSession } from "@speechwire/client";
 import { MicrophoneSource, PacedSource, type AudioSource } from "./audio/sources.js";
 import type { Connection } from "./connection.js";
-import { field, h, ms, select } from "./dom.js";
-import { LANES, Timeline } from "./timeline.js";
+import { field, h, ms, select, setOptions } from "./dom.js";
+import { defaultModel, modelOptions, takesLanguageParam } from "./models.js";
+import { LANES, Timeline, type TimelineEvent } from "./timeline.js";
 
 /** A final transcript and how long it took. */
 interface FinalRow {
@@ -65,12 +68,13 @@ export function sttView(conn: Connection, onJournal: (requestId: string | undefi
   let requestId: string | undefined;
 
   const endpoint = () => (conn.settings.endpoint === "stt-v1" ? "stt-v1" : "stt-turns");
+  let modelsOf: string | undefined;
   const refresh = () => {
     const ep = endpoint();
-    const models = ep === "stt-v1" ? sttV1.MODELS : sttTurns.MODELS;
-    if (modelSelect.options.length !== models.length || modelSelect.options[0]?.value !== models[0]) {
-      modelSelect.replaceChildren(...models.map((m) => h("option", { value: m }, m)));
-      modelSelect.value = ep === "stt-v1" ? "ink-whisper" : "ink-2";
+    if (modelsOf !== ep) {
+      modelsOf = ep;
+      // ink-whisper is the model the docs use on /stt/websocket, ink-2 the turns endpoint's stable one.
+      setOptions(modelSelect, modelOptions(ep), defaultModel(ep, ep === "stt-v1" ? "ink-whisper" : "ink-2"));
     }
     configRow.hidden = ep !== "stt-turns";
     finalizeButton.hidden = ep !== "stt-v1";
@@ -132,18 +136,25 @@ export function sttView(conn: Connection, onJournal: (requestId: string | undefi
     let audioSent = 0;
     const started = performance.now();
     const audioAt = (seconds: number) => sent.find((s) => s.end >= seconds)?.at;
-    const mark = (lane: string, extra: { transcript?: string; note?: string } = {}) => timeline.add({ lane, t: performance.now() - started, audio: audioSent, ...extra });
+    const mark = (lane: string, extra: Pick<TimelineEvent, "transcript" | "note" | "words" | "languages"> = {}) =>
+      timeline.add({ lane, t: performance.now() - started, audio: audioSent, ...extra });
+    const turnText = (e: { transcript: string; words?: TimelineEvent["words"]; languages?: TimelineEvent["languages"] }) => ({
+      transcript: e.transcript,
+      ...(e.words ? { words: e.words } : {}),
+      ...(e.languages ? { languages: e.languages } : {}),
+    });
 
     try {
       const client = await conn.client({ stt: true });
       const encoding = "pcm_s16le" as const;
       if (ep === "stt-turns") {
-        const s = client.stt.turns({ model: "ink-2", encoding, sample_rate: sampleRate });
+        const s = client.stt.turns({ model: modelSelect.value, encoding, sample_rate: sampleRate });
         session = { kind: "stt-turns", s };
         const config = turnConfig();
         if (Object.keys(config).length > 0) s.config(config);
       } else {
-        const s = client.stt.stream({ model: modelSelect.value as (typeof sttV1.MODELS)[number], encoding, sample_rate: sampleRate, language: "en" });
+        const model = modelSelect.value;
+        const s = client.stt.stream({ model, encoding, sample_rate: sampleRate, ...(takesLanguageParam(model) ? { language: "en" } : {}) });
         session = { kind: "stt-v1", s };
       }
       source = sourceSelect.value === "mic" ? new MicrophoneSource(sampleRate) : PacedSource.sample(sampleRate);
@@ -178,11 +189,11 @@ export function sttView(conn: Connection, onJournal: (requestId: string | undefi
             case "turnUpdate":
               lastUpdateAt = performance.now();
               running.textContent = event.transcript;
-              mark("turn.update", { transcript: event.transcript });
+              mark("turn.update", turnText(event));
               break;
             case "eagerEnd":
               running.textContent = `${event.transcript} …`;
-              mark("turn.eager_end", { transcript: event.transcript });
+              mark("turn.eager_end", turnText(event));
               break;
             case "resume":
               mark("turn.resume");
@@ -192,7 +203,7 @@ export function sttView(conn: Connection, onJournal: (requestId: string | undefi
               finals.push(event.transcript);
               finalText.textContent = finals.join(" ").trim();
               running.textContent = "";
-              mark("turn.end", { transcript: event.transcript });
+              mark("turn.end", turnText(event));
               // With the sample, speech end is known: the end of the last voiced stretch already sent.
               const speechEnd = source?.speechEnds?.filter((end) => end <= audioSent).at(-1);
               const spokenAt = speechEnd === undefined ? undefined : audioAt(speechEnd);

@@ -14,6 +14,20 @@ export interface TimelineEvent {
   audio: number;
   transcript?: string;
   note?: string;
+  /** Turn events of models with word timestamps: the words (stream seconds), shown on hover. */
+  words?: readonly { word: string; start: number; end: number }[];
+  /** Turn events of models that detect languages: shown as a badge. */
+  languages?: readonly { language: string; confidence: number }[];
+}
+
+/** `en 98%, fr 2%`. */
+function languagesText(languages: readonly { language: string; confidence: number }[]): string {
+  return languages.map((l) => `${l.language} ${Math.round(l.confidence * 100)}%`).join(", ");
+}
+
+/** `Hi, 0.30–0.60 s · there 0.68–0.98 s`. */
+function wordsText(words: readonly { word: string; start: number; end: number }[]): string {
+  return words.map((w) => `${w.word} ${w.start.toFixed(2)}–${w.end.toFixed(2)} s`).join(" · ");
 }
 
 /** Lanes of each STT endpoint, top to bottom (docs/protocol §2.3, §3.3). */
@@ -56,19 +70,28 @@ export class Timeline {
     this.#grow(event.audio + 1);
     const track = this.#tracks.get(event.lane) ?? this.#tracks.get("other");
     const label = event.transcript !== undefined ? JSON.stringify(event.transcript) : (event.note ?? "");
+    const languages = event.languages && event.languages.length > 0 ? languagesText(event.languages) : undefined;
+    const words = event.words && event.words.length > 0 ? wordsText(event.words) : undefined;
+    const hover = [`${event.lane} at ${event.audio.toFixed(2)} s audio, ${event.t.toFixed(0)} ms${label ? `: ${label}` : ""}`];
+    if (languages) hover.push(`languages: ${languages}`);
+    if (words) hover.push(`words: ${words}`);
     const marker = h(
       "div",
       {
         class: `marker marker-${event.lane.replace(/[^a-z0-9]/gi, "-")}`,
         style: `left:${(event.audio * PX_PER_SECOND).toFixed(1)}px`,
-        title: `${event.lane} at ${event.audio.toFixed(2)} s audio, ${event.t.toFixed(0)} ms${label ? `: ${label}` : ""}`,
+        title: hover.join("\n"),
         "data-testid": "timeline-event",
         "data-type": event.lane,
         "data-seq": this.#seq,
         ...(event.transcript !== undefined ? { "data-transcript": event.transcript } : {}),
+        ...(event.words ? { "data-words": event.words.length } : {}),
+        ...(event.languages ? { "data-languages": event.languages.map((l) => l.language).join(",") } : {}),
       },
       h("span", { class: "marker-dot" }),
       event.transcript ? h("span", { class: "marker-text" }, event.transcript.split(" ").slice(-3).join(" ")) : null,
+      // On turn.end: the detected languages as a badge (eager ends carry them too; the hover shows them there).
+      languages && event.lane === "turn.end" ? h("span", { class: "marker-badge", "data-testid": "language-badge", title: languages }, event.languages!.map((l) => l.language).join(" ")) : null,
     );
     track?.append(marker);
     this.#log.append(
@@ -78,7 +101,7 @@ export class Timeline {
         h("span", { class: "log-time" }, `${(event.t / 1000).toFixed(2)} s`),
         h("span", { class: "log-audio" }, `${event.audio.toFixed(2)} s audio`),
         h("span", { class: "log-type" }, event.lane),
-        h("span", { class: "log-text" }, label),
+        h("span", { class: "log-text" }, languages ? `${label} [${languages}]` : label),
       ),
     );
     this.#log.scrollTop = this.#log.scrollHeight;

@@ -3,11 +3,12 @@
  * "Speak" opens a new context on one TTS WebSocket, plays its audio with Web Audio and highlights
  * the current word from the word timestamps. Contexts run side by side; each can be cancelled.
  */
-import { TTS_MODELS, TTS_SAMPLE_RATES } from "@speechwire/protocol";
+import { TTS_SAMPLE_RATES } from "@speechwire/protocol";
 import type { TtsWebSocket } from "@speechwire/client";
 import type { PlayableEncoding } from "./audio/pcm.js";
 import type { Connection } from "./connection.js";
 import { field, h, select } from "./dom.js";
+import { defaultModel, modelOptions } from "./models.js";
 import { Player } from "./player.js";
 
 /** Voice ids offered in the picker (the mock accepts any non-empty id; a real account has its own). */
@@ -26,7 +27,8 @@ export function ttsView(conn: Connection, onJournal: (requestId: string | undefi
   text.value = DEFAULT_TEXT;
   const voice = h("input", { list: "voices", value: VOICES[0]?.[0], "data-testid": "tts-voice", size: 38 });
   const voices = h("datalist", { id: "voices" }, ...VOICES.map(([id, label]) => h("option", { value: id }, label)));
-  const model = select({ "data-testid": "tts-model" }, TTS_MODELS, "sonic-3");
+  // The table's TTS models (sunset ones are not served), starting on its newest stable one.
+  const model = select({ "data-testid": "tts-model" }, modelOptions("tts"), defaultModel("tts"));
   const encoding = select({ "data-testid": "tts-encoding" }, ENCODINGS, "pcm_f32le");
   const rate = select({ "data-testid": "tts-sample-rate" }, TTS_SAMPLE_RATES.map(String), "24000");
   const speak = h("button", { class: "primary", "data-testid": "tts-speak" }, "Speak (new context)");
@@ -103,7 +105,7 @@ export function ttsView(conn: Connection, onJournal: (requestId: string | undefi
       const s = await openSocket();
       const ctx = s.context({
         contextId: id,
-        model_id: model.value as (typeof TTS_MODELS)[number],
+        model_id: model.value,
         voice: { mode: "id", id: voice.value.trim() },
         output_format: { container: "raw", encoding: enc, sample_rate: sampleRate },
         add_timestamps: true,

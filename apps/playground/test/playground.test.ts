@@ -15,6 +15,7 @@ import type { Browser, Page } from "playwright-core";
 import { launchChromium } from "@speechwire/testing";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startMockServer, type MockServer } from "@speechwire/mock-server";
+import { servedModels } from "@speechwire/protocol";
 
 const APP_DIR = join(dirname(fileURLToPath(import.meta.url)), "..");
 const DIST = join(APP_DIR, "dist");
@@ -175,6 +176,53 @@ describe("the playground served by the mock", () => {
     expect(EAGER_RESUME_TEXT.startsWith(text)).toBe(true);
     expect(problems).toEqual([]);
     await shot("session-stt-v1");
+  });
+
+  it("offers the model table's models (ink-preview on turns, no sunset TTS model) and shows an ink-preview turn's languages and words", async () => {
+    await openPlayground();
+    const options = (id: string) => page.$$eval(`${testid(id)} option`, (os) => os.map((o) => [(o as HTMLOptionElement).value, (o.textContent ?? "").trim()] as const));
+    await page.selectOption(testid("endpoint"), "stt-turns");
+    const turnsModels = await options("stt-model");
+    expect(turnsModels.map(([id]) => id)).toEqual(servedModels("stt-turns"));
+    expect(turnsModels).toContainEqual(["ink-preview", "ink-preview (preview)"]);
+    expect(await page.inputValue(testid("stt-model"))).toBe("ink-2");
+    await page.selectOption(testid("endpoint"), "stt-v1");
+    expect((await options("stt-model")).map(([id]) => id)).toEqual(servedModels("stt-v1"));
+    expect(await page.inputValue(testid("stt-model"))).toBe("ink-whisper");
+    const ttsModels = await options("tts-model");
+    expect(ttsModels.map(([id]) => id)).toEqual(servedModels("tts"));
+    expect(ttsModels.map(([id]) => id)).not.toContain("sonic-english"); // sunset on 2026-06-01
+    expect(ttsModels).toContainEqual(["sonic-preview", "sonic-preview (preview)"]);
+    expect(await page.inputValue(testid("tts-model"))).toBe("sonic-3.6");
+
+    // An ink-preview turns session: turn.end carries the turn's words and the detected language.
+    await page.selectOption(testid("endpoint"), "stt-turns");
+    await page.selectOption(testid("scenario"), "eager-resume");
+    await page.selectOption(testid("stt-model"), "ink-preview");
+    const before = new Set(mock.sessions().map((s) => s.id));
+    await page.click(testid("stt-start"));
+    const end = `${testid("timeline-event")}[data-type="turn.end"]`;
+    await page.waitForSelector(end, { timeout: 30_000 });
+    await page.click(testid("stt-close"));
+    await page.waitForSelector(`${testid("stt-status")}[data-state="closed"]`, { timeout: 30_000 });
+    // What the mock sent on turn.end, from its journal: the timeline shows exactly that.
+    const record = mock.sessions().find((s) => !before.has(s.id) && s.endpoint === "stt-turns")!;
+    expect(record.query.model).toBe("ink-preview");
+    const sent = record.entries.map((e) => (e.dir === "server" && e.text ? JSON.parse(e.text) : {})).find((m) => m.type === "turn.end") as {
+      words: { word: string; start: number; end: number }[];
+      languages: { language: string; confidence: number }[];
+    };
+    expect(sent.languages).toEqual([{ language: "en", confidence: 1 }]);
+    expect(await page.getAttribute(end, "data-languages")).toBe("en");
+    expect(await page.textContent(`${end} ${testid("language-badge")}`)).toBe("en");
+    expect(sent.words.map((w) => w.word).join(" ")).toBe(EAGER_RESUME_TEXT);
+    expect(Number(await page.getAttribute(end, "data-words"))).toBe(sent.words.length);
+    const hover = (await page.getAttribute(end, "title")) ?? "";
+    expect(hover).toContain("languages: en 100%");
+    expect(hover).toContain(`words: ${sent.words.map((w) => `${w.word} ${w.start.toFixed(2)}–${w.end.toFixed(2)} s`).join(" · ")}`);
+    expect(record.violations).toEqual([]);
+    expect(problems).toEqual([]);
+    await shot("session-stt-turns-ink-preview");
   });
 
   it("speaks a TTS context: audio is scheduled and played with Web Audio and every word is highlighted, in order", async () => {

@@ -8,7 +8,9 @@ import { LineCounter, parseDocument } from "yaml";
 import { describe, expect, it } from "vitest";
 import { decodeToFloat, floatToS16le } from "../src/audio/pcm.js";
 import { generateSample, SAMPLE_LAYOUT, SAMPLE_SECONDS, speechEnds } from "../src/audio/sample.js";
+import { findModel, MODEL_TABLE, servedModels } from "@speechwire/protocol";
 import { entryIndexOf } from "../src/journal.js";
+import { defaultModel, modelOptions, takesLanguageParam } from "../src/models.js";
 import { issueLine, parseIssuePath } from "../src/scenarios.js";
 
 const fcOptions = {
@@ -122,5 +124,25 @@ describe("journal entries", () => {
       }),
       fcOptions,
     );
+  });
+});
+
+describe("the model pickers", () => {
+  it("offer what the model table serves, labelled with their standing, and start on the preferred or newest stable model", () => {
+    const tts = modelOptions("tts");
+    expect(tts.map(([id]) => id)).toEqual(servedModels("tts"));
+    for (const [id, label] of tts) {
+      const status = findModel(id)?.status;
+      expect(status).not.toBe("sunset");
+      expect(label).toBe(status === "stable" ? id : `${id} (${status})`);
+    }
+    expect(tts).toContainEqual(["sonic-lite", "sonic-lite (unverified)"]);
+    expect(defaultModel("tts")).toBe(MODEL_TABLE.find((m) => m.kind === "tts" && m.status === "stable")?.id);
+    expect(defaultModel("tts")).toBe("sonic-3.6");
+    expect(defaultModel("stt-turns", "ink-2")).toBe("ink-2");
+    expect(defaultModel("stt-turns", "sonic-3")).toBe("ink-2"); // not served there: the first stable one
+    expect(modelOptions("stt-turns")).toContainEqual(["ink-preview", "ink-preview (preview)"]);
+    expect(takesLanguageParam("ink-whisper")).toBe(true);
+    expect(takesLanguageParam("ink-preview")).toBe(false);
   });
 });

@@ -19,7 +19,7 @@ export interface ClientOptions {
   accessToken?: string;
   /** API origin, optionally with a path prefix (e.g. `http://127.0.0.1:8787/s/eager-resume`). Default `https://api.cartesia.ai`. */
   baseUrl?: string;
-  /** `Cartesia-Version`. Default `2026-03-01`. */
+  /** `Cartesia-Version`. Default: the protocol's `DEFAULT_VERSION`, the docs' latest stable (`2026-08-14`). */
   version?: string;
   /**
    * A WebSocket implementation. Default: `ws` in Node (loaded lazily), the global `WebSocket` elsewhere

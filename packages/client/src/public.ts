@@ -3,7 +3,8 @@ export type { Client } from "./client.js";
 export { DEFAULT_BASE_URL, type ClientOptions, type ClientConfig } from "./config.js";
 export { CartesiaApiError, ConnectionError, SpeechwireError, TimeoutError, type ApiErrorSource } from "./errors.js";
 export type { CloseEvent, CommonEvent, ErrorEvent, ReconnectedEvent, ReconnectingEvent, UnknownEvent, ViolationEvent } from "./events.js";
-export { SttStream, type DoneEvent, type FlushDoneEvent, type SttStreamEvent, type SttStreamOptions, type SttStreamParams, type SttWord, type TranscriptEvent } from "./stt/v1.js";
+export { SttStream, type DoneEvent, type FlushDoneEvent, type SttStreamConfig, type SttStreamEvent, type SttStreamOptions, type SttStreamParams, type TranscriptEvent } from "./stt/v1.js";
+export type { DetectedLanguage, SttWord } from "./stt/words.js";
 export {
   TurnsSession,
   type ConnectedEvent,
@@ -12,6 +13,8 @@ export {
   type SpeculationEvent,
   type SpeculationHandler,
   type TurnConfig,
+  type TurnsConfig,
+  type TurnText,
   type TurnEndEvent,
   type TurnStartEvent,
   type TurnUpdateEvent,

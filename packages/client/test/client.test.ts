@@ -25,7 +25,7 @@ describe("createClient", () => {
     const remote = resolveConfig({}, nodePlatform);
     expect(wsUrl(remote, "/tts/websocket")).toBe("wss://api.cartesia.ai/tts/websocket");
     expect(httpUrl(remote, "/stt")).toBe("https://api.cartesia.ai/stt");
-    expect(resolveConfig({}, nodePlatform).version).toBe("2026-03-01");
+    expect(resolveConfig({}, nodePlatform).version).toBe("2026-08-14");
     expect(() => createClient({ apiKey: "a", accessToken: "b" })).toThrow(SpeechwireError);
     expect(() => createClient({ baseUrl: "ftp://x" })).toThrow(/http/);
   });
@@ -37,7 +37,7 @@ describe("createClient", () => {
     const record = sessionById(strict, session.requestId);
     expect(record.headers.authorization).toMatch(/^Bearer/);
     expect(record.headers.authorization).not.toContain("sk_car_good");
-    expect(record.headers["cartesia-version"]).toBe("2026-03-01");
+    expect(record.headers["cartesia-version"]).toBe("2026-08-14");
     expect(record.query).not.toHaveProperty("api_key");
     expect(record.query).not.toHaveProperty("cartesia_version");
   });
@@ -58,7 +58,7 @@ describe("createClient", () => {
     expect((await events).some((e) => e.type === "eagerEnd")).toBe(true);
     const url = new URL(BrowserLikeWebSocket.opened[0]!);
     expect(url.searchParams.get("access_token")).toBe(token);
-    expect(url.searchParams.get("cartesia_version")).toBe("2026-03-01");
+    expect(url.searchParams.get("cartesia_version")).toBe("2026-08-14");
     expect(url.pathname).toBe("/s/eager-resume/stt/turns/websocket");
     const record = sessionById(strict, turns.requestId);
     expect(record.headers.authorization).toBeUndefined();

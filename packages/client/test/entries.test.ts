@@ -47,7 +47,7 @@ describe("the browser entry (run in Node with ws as a standard WebSocket)", () =
     expect(await turns.close()).toBe("I'd like to change my order. The address is wrong.");
     const record = sessionById(strict, turns.requestId);
     expect(record.query.api_key).toBe(redactSecret("sk_car_good"));
-    expect(record.query.cartesia_version).toBe("2026-03-01");
+    expect(record.query.cartesia_version).toBe("2026-08-14");
     expect(record.headers).not.toHaveProperty("authorization");
   });
 

@@ -228,6 +228,43 @@ describe("stt.turns", () => {
     expect(s1!.audio.sha256).toBe(sha256(audio.subarray(0, s1!.audio.bytes)));
   });
 
+  it("places no boundary for audio queued while the connection opened (a burst is not real time): a drop after a turn.end loses nothing", async () => {
+    // A server that ends a turn 300 ms after the first connection opens, then drops it; the second connection just listens.
+    const wss = new WebSocketServer({ host: "127.0.0.1", port: 0 });
+    const received: number[] = [];
+    wss.on("connection", (ws) => {
+      const n = received.push(0) - 1;
+      ws.on("message", (data, binary) => {
+        if (binary) received[n]! += (data as Buffer).length;
+        else if (String(data) === '{"type":"close"}') ws.close(1000);
+      });
+      ws.send(JSON.stringify({ type: "connected", request_id: `r${n}` }));
+      if (n === 0) {
+        setTimeout(() => {
+          ws.send(JSON.stringify({ type: "turn.start", request_id: "r0" }));
+          ws.send(JSON.stringify({ type: "turn.end", transcript: "Hi.", request_id: "r0" }));
+          setTimeout(() => ws.terminate(), 20);
+        }, 300);
+      }
+    });
+    await new Promise((resolve) => wss.once("listening", resolve));
+    try {
+      const baseUrl = `http://127.0.0.1:${(wss.address() as { port: number }).port}`;
+      const session = createClient({ baseUrl, apiKey: "k" }).stt.turns(TURNS_PARAMS, { reconnect: { initialDelayMs: 20 }, watchdog: false });
+      const eventsP = collect(session);
+      // Two seconds of audio, all of it before the socket opens: it goes out in one burst when it does.
+      const audio = stream(session, 2);
+      await until(() => received.length === 2, 5000, "the second connection");
+      await session.close();
+      const events = await eventsP;
+      // The lost connection's turn.end confirms nothing: the burst was 1.7 s ahead of real time then.
+      expect(events.find((e) => e.type === "reconnected")).toMatchObject({ fromByte: 0, replayedBytes: audio.length, lostBytes: 0 });
+      expect(received[1]).toBe(audio.length);
+    } finally {
+      wss.close();
+    }
+  });
+
   it("surfaces error-mid-turn as a typed error, then the 1011 close; close() rejects with it", async () => {
     const session = clientFor(mock, "error-mid-turn").stt.turns(TURNS_PARAMS);
     const eventsP = collect(session);

@@ -1,10 +1,13 @@
 /** Unit tests of the pieces under the sessions: replay log, queue, word shapes, silence, and the browser path's imports. */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
+import fc from "fast-check";
+import { keytermProblem as protocolKeytermProblem, KEYTERM_LIMITS, LANGUAGE_HINT_LIMITS } from "@speechwire/protocol";
 import { describe, expect, it } from "vitest";
 import { audioFormat, silence } from "../src/stt/audio.js";
+import { configFrame, keytermProblem, languageHintsProblem, mergeConfig, type SttConfig } from "../src/stt/config.js";
 import { ReplayLog } from "../src/stt/replay.js";
-import { normalizeWords } from "../src/stt/v1.js";
+import { normalizeWords } from "../src/stt/words.js";
 import { decodeBase64 } from "../src/util/bytes.js";
 import { AsyncQueue } from "../src/util/queue.js";
 
@@ -120,5 +123,53 @@ describe("browser path", () => {
         expect(s, `${file} imports ${s}`).not.toMatch(/^(node:|ws$|fs$|path$|crypto$|http$|https$|net$|stream$|buffer$)/);
       }
     }
+  });
+});
+
+describe("config limits (restated from the protocol, which the browser bundle must not import)", () => {
+  const runs = { numRuns: Number(process.env.FC_NUM_RUNS ?? 25) * 20 };
+
+  it("keytermProblem says exactly what the protocol's says, for any list", () => {
+    const term = fc.string({ maxLength: 40 });
+    const lists = fc.oneof(
+      fc.array(term, { maxLength: KEYTERM_LIMITS.maxTerms + 5 }),
+      fc.array(fc.string({ minLength: 10, maxLength: 200 }), { minLength: 1, maxLength: 12 }),
+    );
+    fc.assert(fc.property(lists, (terms) => keytermProblem(terms) === protocolKeytermProblem(terms)), runs);
+    // Both sides of each limit.
+    expect(keytermProblem(Array.from({ length: KEYTERM_LIMITS.maxTerms }, () => "k"))).toBeUndefined();
+    expect(keytermProblem(Array.from({ length: KEYTERM_LIMITS.maxTerms + 1 }, () => "k"))).toBe(protocolKeytermProblem(Array.from({ length: KEYTERM_LIMITS.maxTerms + 1 }, () => "k")));
+    expect(keytermProblem(["x".repeat(KEYTERM_LIMITS.maxTotalChars)])).toBeUndefined();
+    expect(keytermProblem(["x".repeat(KEYTERM_LIMITS.maxTotalChars + 1)])).toBeDefined();
+  });
+
+  it("languageHintsProblem refuses exactly the lists longer than the protocol's limit", () => {
+    fc.assert(
+      fc.property(fc.array(fc.string({ maxLength: 3 }), { maxLength: 12 }), (hints) => (languageHintsProblem(hints) !== undefined) === hints.length > LANGUAGE_HINT_LIMITS.maxHints),
+      runs,
+    );
+  });
+
+  it("merges like the server: a list replaces, [] clears, null or omitted keeps, turn settings merge one by one", () => {
+    const list = fc.option(fc.array(fc.string({ maxLength: 5 }), { maxLength: 3 }), { nil: undefined });
+    const nullable = fc.oneof(list, fc.constant(null));
+    const turn = fc.option(fc.record({ end_threshold: fc.constantFrom(0.1, 0.2), end_timeout_ms: fc.constantFrom(700, 2000) }, { requiredKeys: [] }), { nil: undefined });
+    const config = fc.record({ turn, keyterms: nullable, language_hints: nullable }, { requiredKeys: [] }) as fc.Arbitrary<SttConfig>;
+    fc.assert(
+      fc.property(fc.array(config, { maxLength: 6 }), (configs) => {
+        const merged = configs.reduce(mergeConfig, {} as SttConfig);
+        // The last list given wins; a field never given is not in the merged config.
+        for (const key of ["keyterms", "language_hints"] as const) {
+          const given = configs.map((c) => c[key]).filter((v) => v != null);
+          expect(merged[key]).toEqual(given.at(-1));
+        }
+        const turns = configs.map((c) => c.turn).filter((t) => t != null);
+        expect(merged.turn).toEqual(turns.length > 0 ? Object.assign({}, ...turns) : undefined);
+        // The frame carries what is set and nothing else.
+        const frame = JSON.parse(configFrame(merged)) as Record<string, unknown>;
+        expect(Object.keys(frame).sort()).toEqual(["type", ...Object.keys(merged).filter((k) => merged[k as keyof SttConfig] != null)].sort());
+      }),
+      runs,
+    );
   });
 });

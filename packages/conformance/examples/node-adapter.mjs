@@ -20,6 +20,9 @@ const CAPABILITIES = {
   cancel: true,
   timestamps: true,
   errors: true,
+  turnWords: true, // turn events' words and languages are passed on as sent (it never reconnects, so no shift)
+  turnLanguages: true,
+  config: true,
   tls: false,
   mp3: true, // /tts/bytes audio is passed through as bytes, whatever the container
 };
@@ -42,6 +45,14 @@ function errorEvent(m) {
   const event = { type: "error", status: m.status_code ?? m.code, code: m.error_code ?? null, message: m.message ?? m.error ?? m.title ?? "" };
   if (typeof m.context_id === "string") event.context_id = m.context_id;
   return event;
+}
+
+/** A turn event's transcript, with its words and languages when the server sent them. */
+function turnText(m) {
+  const out = { transcript: m.transcript };
+  if (Array.isArray(m.words)) out.words = m.words.map((w) => ({ word: w.word, start: w.start, end: w.end }));
+  if (Array.isArray(m.languages)) out.languages = m.languages.map((l) => ({ language: l.language, confidence: l.confidence }));
+  return out;
 }
 
 async function runStt(target, c, observe) {
@@ -72,9 +83,9 @@ async function runStt(target, c, observe) {
       }
     } else if (!v1 && m.type === "connected") observe({ type: "connected" });
     else if (!v1 && (m.type === "turn.start" || m.type === "turn.resume")) observe({ type: m.type });
-    else if (!v1 && (m.type === "turn.update" || m.type === "turn.eager_end")) observe({ type: m.type, transcript: m.transcript });
+    else if (!v1 && (m.type === "turn.update" || m.type === "turn.eager_end")) observe({ type: m.type, ...turnText(m) });
     else if (!v1 && m.type === "turn.end") {
-      observe({ type: "turn.end", transcript: m.transcript });
+      observe({ type: "turn.end", ...turnText(m) });
       turns.push(m.transcript); // the definitive text of the turn; eager transcripts are speculative
     }
     // anything else (unknown types) is ignored
@@ -98,7 +109,10 @@ async function runStt(target, c, observe) {
       ws.send("finalize");
       if (a.wait) await Promise.race([acked, closed]);
     } else if (a.op === "idle") await sleep(a.ms);
-    else if (a.op === "close" && live()) {
+    else if (a.op === "config" && live()) {
+      const { op, ...fields } = a;
+      ws.send(JSON.stringify({ type: "config", ...fields })); // JSON text on both sockets
+    } else if (a.op === "close" && live()) {
       ws.send(v1 ? "close" : JSON.stringify({ type: "close" })); // then wait for the server to drain and close
     }
   }

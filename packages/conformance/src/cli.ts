@@ -178,7 +178,7 @@ async function server(values: Record<string, string | boolean | undefined>): Pro
     const target = url ?? (mock as { urls: { http: string } }).urls.http;
     process.stderr.write(`checking ${url ?? `a fresh mock at ${target}`} (${suites.join(", ")})\n`);
     const r = await checkServer({ url: target, apiKey: apiKey ?? "sk_car_conformance", suites, ...(values.version ? { version: values.version as string } : {}) });
-    const caps: Capabilities = { name: `server ${url ?? "mock"}`, suites, reconnect: false, keepAlive: false, finalize: true, flush: true, cancel: true, timestamps: true, errors: true, tls: false, mp3: false, sse: false };
+    const caps: Capabilities = { name: `server ${url ?? "mock"}`, suites, reconnect: false, keepAlive: false, finalize: true, flush: true, cancel: true, timestamps: true, errors: true, turnWords: false, turnLanguages: false, config: false, tls: false, mp3: false, sse: false };
     const report: AdapterReport = {
       adapter: caps.name,
       capabilities: caps,

@@ -84,6 +84,44 @@ export const mixesContexts = (): Adapter =>
 /** Swallows error events (never surfaces them to its caller). */
 export const swallowsErrors = (): Adapter => named("broken-swallows-errors", createSpeechwireAdapter({ observe: (e) => (e.type === "error" ? undefined : e) }));
 
+/** Reports turn word times in milliseconds (a unit slip; the words themselves are right). */
+export const wordsInMilliseconds = (): Adapter =>
+  named(
+    "broken-words-in-milliseconds",
+    createSpeechwireAdapter({
+      observe: (e) =>
+        (e.type === "turn.update" || e.type === "turn.eager_end" || e.type === "turn.end") && e.words
+          ? { ...e, words: e.words.map((w) => ({ word: w.word, start: w.start * 1000, end: w.end * 1000 })) }
+          : e,
+    }),
+  );
+
+/** Drops turn events' `languages` (reads only the transcript and the words). */
+export const dropsLanguages = (): Adapter =>
+  named(
+    "broken-drops-languages",
+    createSpeechwireAdapter({
+      observe: (e) => {
+        if (!("languages" in e)) return e;
+        const { languages: _languages, ...rest } = e;
+        return rest;
+      },
+    }),
+  );
+
+/** A faulty transport under the real client that strips the lists from `config` (a serializer that knows only `turn`). */
+class ConfigWithoutLists extends WebSocket {
+  override send(data: Parameters<WebSocket["send"]>[0], ...rest: unknown[]): void {
+    if (typeof data === "string" && data.startsWith('{"type":"config"')) {
+      const { keyterms: _k, language_hints: _h, ...kept } = JSON.parse(data) as Record<string, unknown>;
+      data = JSON.stringify(kept);
+    }
+    (super.send as (...a: unknown[]) => void)(data, ...rest);
+  }
+}
+export const configWithoutLists = (): Adapter =>
+  named("broken-config-without-lists", createSpeechwireAdapter({ webSocket: ConfigWithoutLists as unknown as WebSocketConstructor }));
+
 /** Default export for `--adapter test/broken-adapters.ts` in the replay test. */
 export default concatenatesCumulative;
 

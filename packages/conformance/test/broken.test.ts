@@ -55,6 +55,22 @@ describe("broken adapters fail exactly their checks", () => {
     expect(reasons.get("tts-http/bytes-audio")).toMatch(/(\d+) bytes surfaced \(sha256 [0-9a-f]{12}…\), \d+ expected \(sha256 [0-9a-f]{12}…\); first difference at byte \1$/u);
   });
 
+  it("reporting turn word times in milliseconds", async () => {
+    const reasons = new Map<string, string>();
+    expect(await failing(broken.wordsInMilliseconds(), ["stt-turns"], reasons)).toEqual(["turns/words-match-transcript"]);
+    expect(reasons.get("turns/words-match-transcript")).toMatch(/word "Hi," surfaced at 300–600s; the server sent 0\.3–0\.6s/u);
+  });
+
+  it("dropping turn languages", async () => {
+    expect(await failing(broken.dropsLanguages(), ["stt-turns"])).toEqual(["turns/languages-surfaced"]);
+  });
+
+  it("sending config without its lists", async () => {
+    const reasons = new Map<string, string>();
+    expect(await failing(broken.configWithoutLists(), ["stt-v1", "stt-turns"], reasons)).toEqual(["turns/config", "v1/config"]);
+    expect(reasons.get("v1/config")).toMatch(/holds keyterms \[\] .*asked for \["table","tonight"\]/u);
+  });
+
   it("swallowing HTTP errors", async () => {
     expect(await failing(broken.swallowsHttpErrors(), ["tts-http"])).toEqual(["tts-http/errors-surfaced"]);
   });
@@ -67,7 +83,7 @@ describe("generated cases find the bug, shrink it and write a replayable counter
       adapter: broken.concatenatesCumulative(),
       suites: ["stt-turns"],
       runs: 10,
-      seed: 42,
+      seed: 3,
       generatedOnly: true,
       outDir: out,
       adapterArg: "--adapter test/broken-adapters.ts",
@@ -79,7 +95,7 @@ describe("generated cases find the bug, shrink it and write a replayable counter
     expect(cx.replay).toBe(`speechwire-conformance replay ${cx.file} --adapter test/broken-adapters.ts`);
     const file = JSON.parse(readFileSync(cx.file, "utf8")) as { case: { stt: { audio: string } }; checks: string[]; replay: string; seed: number };
     expect(file.replay).toBe(cx.replay);
-    expect(file.seed).toBe(42);
+    expect(file.seed).toBe(3);
     // Shrunk: one turn, whose text needs only two words to show the bug.
     const scenario = (file.case as unknown as { scenario: { stt: { turns: unknown[] } } }).scenario;
     expect(scenario.stt.turns).toHaveLength(1);

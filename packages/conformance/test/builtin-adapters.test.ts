@@ -15,7 +15,14 @@ describe("built-in adapters match their committed baselines", () => {
   it("@cartesia/cartesia-js 4.2.0", async () => {
     const report = await runConformance({ adapter: await loadBuiltinAdapter("cartesia-js"), runs: 2, seed: SEED, baseline: baseline("cartesia-js") });
     expect({ unexpected: report.unexpected, stale: report.stale }).toEqual({ unexpected: [], stale: [] });
-    expect(report.checks.filter((c) => c.grade === "fail").map((c) => c.id)).toEqual(["turns/audio-delivered", "turns/close-drains", "access-token/grant-refused", "access-token/expired-refused"]);
+    // v1/config: its reconnect does not send the lost connection's `config` again (v1-config-drop).
+    expect(report.checks.filter((c) => c.grade === "fail").map((c) => c.id)).toEqual(["v1/config", "turns/audio-delivered", "turns/close-drains", "access-token/grant-refused", "access-token/expired-refused"]);
+    // Its raw turn events carry the words and languages as sent.
+    expect(report.checks.filter((c) => /^turns\/(config|words-match-transcript|languages-surfaced)$/u.test(c.id)).map((c) => `${c.id} ${c.grade}`)).toEqual([
+      "turns/config pass",
+      "turns/words-match-transcript pass",
+      "turns/languages-surfaced pass",
+    ]);
     // Skipped: no keep-alive in the SDK; the unknown-frame relay is plain ws:// and its TTS socket forces wss://.
     expect(report.checks.filter((c) => c.grade === "skipped").map((c) => c.id)).toEqual(["v1/keep-alive", "turns/keep-alive", "tts/unknown-message"]);
     // TTS over HTTP (tts.generate, tts.generateSSE; MP3 included) and batch STT (stt.transcribe) pass whole.
@@ -56,10 +63,18 @@ describe("built-in adapters match their committed baselines", () => {
       "tts-http/bytes-request fail",
       "tts-http/errors-surfaced fail",
     ]);
-    // It has no STT v1 stream, no keep-alive, and never sends a Cartesia flush or cancel.
+    // It has no STT v1 stream, no keep-alive, never sends a Cartesia flush, cancel or config, and its SpeechEvents carry no words or languages.
     const skipped = report.checks.filter((c) => c.grade === "skipped").map((c) => c.id);
-    expect(skipped.filter((id) => !/^(v1|tts-http|stt-batch|access-token)\//u.test(id))).toEqual(["turns/keep-alive", "tts/flush", "tts/cancel", "tts/flush-done-surfaced"]);
-    expect(skipped.filter((id) => id.startsWith("v1/"))).toHaveLength(12);
+    expect(skipped.filter((id) => !/^(v1|tts-http|stt-batch|access-token)\//u.test(id))).toEqual([
+      "turns/keep-alive",
+      "turns/config",
+      "turns/words-match-transcript",
+      "turns/languages-surfaced",
+      "tts/flush",
+      "tts/cancel",
+      "tts/flush-done-surfaced",
+    ]);
+    expect(skipped.filter((id) => id.startsWith("v1/"))).toHaveLength(13);
     // TTS over HTTP runs over TLS against the mock (synthesize(): /tts/bytes, raw pcm_s16le only, so no SSE); no batch STT (the plugin has none).
     expect(report.checks.filter((c) => c.suite === "tts-http").map((c) => `${c.id} ${c.grade}`)).toEqual([
       "tts-http/bytes-request fail",

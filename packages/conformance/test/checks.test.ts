@@ -282,3 +282,106 @@ describe("reports and baselines", () => {
     expect(() => readBaseline(bad)).toThrow(/bad\.json/u);
   });
 });
+
+describe("turn words and languages", () => {
+  const c = caseSchema.parse({ ...v1Case(), suite: "stt-turns", stt: { ...v1Case().stt, model: "ink-preview", language: undefined } });
+  const half = AUDIO.subarray(0, 3200);
+  const rest = AUDIO.subarray(3200);
+  const w = (word: string, start: number, end: number) => ({ word, start, end });
+  const en = [{ language: "en", confidence: 1 }];
+  const frame = (type: string, transcript: string, words?: unknown[], languages?: unknown[]) =>
+    text("server", JSON.stringify({ type, transcript, ...(words ? { words } : {}), ...(languages ? { languages } : {}), request_id: "r" }));
+  // Connection 1 hears bytes 0–3200 (0.1 s); connection 2, after a reconnect, the rest: its times start 0.1 s into the stream.
+  const s1 = session({ endpoint: "stt-turns", audio: { bytes: half.length, sha256: sha256(half) }, entries: [frame("turn.update", "Hi", [w("Hi", 0.01, 0.03)])] });
+  const s2 = session({
+    endpoint: "stt-turns",
+    audio: { bytes: rest.length, sha256: sha256(rest) },
+    entries: [frame("turn.update", "Hi", [w("Hi", 0.01, 0.03)]), frame("turn.end", "Hi there.", [w("Hi", 0.01, 0.03), w("there.", 0.04, 0.06)], en)],
+  });
+  const surfaced = (shift: number, languages = en): ObservationEvent[] => [
+    { type: "turn.update", transcript: "Hi", words: [w("Hi", 0.01, 0.03)] },
+    { type: "turn.update", transcript: "Hi", words: [w("Hi", 0.01 + shift, 0.03 + shift)] },
+    { type: "turn.end", transcript: "Hi there.", words: [w("Hi", 0.01 + shift, 0.03 + shift), w("there.", 0.04 + shift, 0.06 + shift)], languages },
+  ];
+  const words = check("turns/words-match-transcript");
+  const languages = check("turns/languages-surfaced");
+
+  it("wants the server's words in stream time: shifted by where the connection's audio starts", () => {
+    expect(words.evaluate(input(c, [s1, s2], surfaced(0.1)))?.grade).toBe("pass");
+    expect(words.evaluate(input(c, [s1, s2], surfaced(0)))?.message).toMatch(/on connection 2, whose audio starts 0\.1s into the stream: 0\.11/u);
+  });
+
+  it("fails words out of order, invented words and missing ones; a server whose end words are not the turn's is a mock fault", () => {
+    const swapped = surfaced(0.1);
+    swapped[2] = { ...(swapped[2] as Extract<ObservationEvent, { type: "turn.end" }>), words: [w("Hi", 0.2, 0.1), w("there.", 0.14, 0.16)] };
+    expect(words.evaluate(input(c, [s1, s2], swapped))?.message).toContain("ends (0.1s) before it starts");
+    const noWordsSent = session({ endpoint: "stt-turns", entries: [frame("turn.update", "Hi", [w("Hi", 0.01, 0.03)]), frame("turn.end", "", undefined)] });
+    const invented: ObservationEvent[] = [{ type: "turn.update", transcript: "Hi", words: [w("Hi", 0.01, 0.03)] }, { type: "turn.end", transcript: "", words: [w("uh", 0.1, 0.2)] }];
+    expect(words.evaluate(input(c, [noWordsSent], invented))?.message).toContain("the server sent none");
+    const missing = surfaced(0.1).map((e) => ({ ...e, words: undefined }) as ObservationEvent);
+    expect(words.evaluate(input(c, [s1, s2], missing))?.grade).toBe("fail");
+    const partial = session({ endpoint: "stt-turns", entries: [frame("turn.end", "Hi there.", [w("Hi", 0.01, 0.03)])] });
+    expect(words.evaluate(input(c, [partial], [{ type: "turn.end", transcript: "Hi there.", words: [w("Hi", 0.01, 0.03)] }]))?.message).toContain("mock fault");
+    // ink-2: no words sent, nothing to check.
+    expect(words.evaluate(input(c, [session({ endpoint: "stt-turns", entries: [frame("turn.end", "Hi.")] })], [{ type: "turn.end", transcript: "Hi." }]))).toBeUndefined();
+  });
+
+  it("wants the server's languages on each event, and none where it sent none", () => {
+    expect(languages.evaluate(input(c, [s1, s2], surfaced(0.1)))?.grade).toBe("pass");
+    expect(languages.evaluate(input(c, [s1, s2], surfaced(0.1, [{ language: "fr", confidence: 1 }])))?.message).toContain('"fr"');
+    const extra = surfaced(0.1);
+    extra[0] = { ...(extra[0] as Extract<ObservationEvent, { type: "turn.update" }>), languages: en };
+    expect(languages.evaluate(input(c, [s1, s2], extra))?.grade).toBe("fail");
+    expect(languages.evaluate(input(c, [s1], surfaced(0.1).slice(0, 1)))).toBeUndefined();
+  });
+});
+
+describe("config", () => {
+  const half = AUDIO.subarray(0, 3200);
+  const rest = AUDIO.subarray(3200);
+  const turns = caseSchema.parse({
+    ...v1Case(),
+    suite: "stt-turns",
+    stt: { ...v1Case().stt, model: "ink-preview", language: undefined },
+    actions: [
+      { op: "config", keyterms: ["a", "b"], language_hints: ["en"] },
+      { op: "config", keyterms: [], turn: { end_timeout_ms: 2000 } },
+      { op: "audio", bytes: 6400 },
+      { op: "close" },
+    ],
+  });
+  const cfg = (o: object) => text("client", JSON.stringify({ type: "config", ...o }));
+  const turnsSession = (entries: JournalEntry[], bytes: Uint8Array, query: Record<string, string | string[]> = {}) =>
+    session({ endpoint: "stt-turns", query: { model: "ink-preview", encoding: "pcm_s16le", sample_rate: "16000", ...query }, audio: { bytes: bytes.length, sha256: sha256(bytes) }, entries });
+  const asSent = [cfg({ keyterms: ["a", "b"], language_hints: ["en"] }), cfg({ keyterms: [], turn: { end_timeout_ms: 2000 } })];
+  const turnsConfig = check("turns/config");
+
+  it("wants every connection to hold what was asked: a list replaces, [] clears, omitted keeps — also after a reconnect", () => {
+    expect(turnsConfig.evaluate(input(turns, [turnsSession(asSent, AUDIO)]))?.grade).toBe("pass");
+    // The merged state in one frame is as good; so are the lists in the new connection's handshake.
+    const merged = [cfg({ turn: { end_timeout_ms: 2000 }, keyterms: [], language_hints: ["en"] })];
+    expect(turnsConfig.evaluate(input(turns, [turnsSession(asSent, half), turnsSession(merged, rest)]))?.grade).toBe("pass");
+    const viaHandshake = turnsSession([cfg({ turn: { end_timeout_ms: 2000 } })], rest, { language_hint: "en" });
+    expect(turnsConfig.evaluate(input(turns, [turnsSession(asSent, half), viaHandshake]))?.grade).toBe("pass");
+    const forgotten = turnsConfig.evaluate(input(turns, [turnsSession(asSent, half), turnsSession([], rest)]));
+    expect(forgotten?.message).toMatch(/^connection 2 \(after a reconnect\) holds language_hints \[\]/u);
+    const appended = turnsConfig.evaluate(input(turns, [turnsSession([cfg({ keyterms: ["a", "b"], language_hints: ["en"] })], AUDIO)]));
+    expect(appended?.message).toContain('holds keyterms ["a","b"]');
+    // No config asked: nothing to check.
+    expect(turnsConfig.evaluate(input({ ...turns, actions: [{ op: "audio", bytes: 6400 }] }, [turnsSession([], AUDIO)]))).toBeUndefined();
+  });
+
+  it("fails a config message the strict schema refuses", () => {
+    const seven = [cfg({ language_hints: ["en", "fr", "de", "es", "it", "pt", "ja"] })];
+    expect(turnsConfig.evaluate(input(turns, [turnsSession(seven, AUDIO)]))?.message).toContain("is not valid");
+  });
+
+  it("v1: a config before the audio is not the end of the stream (close-drains reads the journal, not the grammar)", () => {
+    const entries = [cfg({ keyterms: ["a"] }), text("client", "close"), text("server", '{"type":"done","request_id":"r"}'), close("server")];
+    const c = v1Case({ actions: [{ op: "config", keyterms: ["a"] }, { op: "audio", bytes: 6400 }, { op: "close" }] });
+    expect(check("v1/close-drains").evaluate(input(c, [session({ entries })]))?.grade).toBe("pass");
+    expect(check("v1/config").evaluate(input(c, [session({ entries })]))?.grade).toBe("pass");
+    const late = [text("client", "close"), cfg({ keyterms: ["a"] }), text("server", '{"type":"done","request_id":"r"}'), close("server")];
+    expect(check("v1/close-drains").evaluate(input(c, [session({ entries: late })]))?.message).toContain('after "close"');
+  });
+});

@@ -76,7 +76,7 @@ describe("speechwire-conformance", () => {
     const out = tempDir();
     const { code, stdout } = await runCli(["server", "--out", out]);
     expect(code).toBe(0);
-    expect(stdout).toMatch(/^server mock: 31 pass, 0 fail, 0 warning, 0 skipped/u);
+    expect(stdout).toMatch(/^server mock: 35 pass, 0 fail, 0 warning, 0 skipped/u);
     const doc = JSON.parse(readFileSync(join(out, "checks.json"), "utf8")) as { adapters: { checks: { id: string }[] }[] };
     expect(doc.adapters[0]?.checks.map((c) => c.id)).toContain("server/stt-turns/eager-end-resolved");
     expect(await runCli(["server", "--url", "http://127.0.0.1:9"])).toMatchObject({ code: 2, stderr: expect.stringContaining("--api-key") });

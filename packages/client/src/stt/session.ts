@@ -1,6 +1,7 @@
 /**
  * What both STT sockets share: the connection (with reconnects), the replay log, whole-sample
- * framing, keep-alive silence, the debug linter, the event queue, and closing with a drain.
+ * framing, keep-alive silence, the `config` command, the debug linter, the event queue, and closing
+ * with a drain.
  *
  * Framing: audio goes out in frames of whole samples. A trailing partial sample waits for the next
  * `send` (and goes out before `close`), so every byte reaches the server in order and every
@@ -18,6 +19,7 @@ import { asBytes, concatBytes, type BinaryInput } from "../util/bytes.js";
 import { deferred, quiet, unref, type Timer } from "../util/promise.js";
 import { AsyncQueue } from "../util/queue.js";
 import { silence, type AudioFormat } from "./audio.js";
+import { configFrame, configProblem, isConfigFrame, mergeConfig, type SttConfig } from "./config.js";
 import { ReplayLog, type LogEntry } from "./replay.js";
 
 /** Keep-alive settings: silence goes out when no audio was sent for `intervalMs`. */
@@ -53,7 +55,7 @@ export abstract class SttSocketSession<E extends { type: string }, M extends { t
   protected readonly log: ReplayLog;
   /** Stream offset (bytes) at which the current connection's audio starts. */
   protected connectionOffset = 0;
-  /** The last API error on the current connection (a 4xx one stops reconnects). */
+  /** The last API error on the current connection (a 4xx one the server closed after stops reconnects). */
   protected lastApiError: CartesiaApiError | undefined;
   /** Time the user last sent audio, and that frame's size (the turns watchdog uses them). */
   protected lastUserAudioAt = now();
@@ -72,11 +74,19 @@ export abstract class SttSocketSession<E extends { type: string }, M extends { t
   #lastAudioAt = now();
   #requestId: string | undefined;
   #lostReported = 0;
+  /** Every `config` so far, merged: re-sent whole on a new connection, before the replay. */
+  #config: SttConfig = {};
   /** (time, stream offset sent) pairs of the last few seconds, oldest first. */
   #sent: number[] = [];
-  /** Time and stream offset right after the connection opened (and replayed): the pacing anchor. */
+  /**
+   * The pacing anchor: the time the connection opened, and the furthest stream offset any earlier
+   * connection had sent. A replay up to it is not pacing; audio past it (sent while connecting, or
+   * queued before the first connection opened) is, so a burst never passes for real-time streaming.
+   */
   #anchorAt = 0;
   #anchorOffset = 0;
+  /** The furthest stream offset sent on any connection so far. */
+  #sentHighWater = 0;
 
   constructor(
     protected readonly clientConfig: ClientConfig,
@@ -113,7 +123,9 @@ export abstract class SttSocketSession<E extends { type: string }, M extends { t
           this.onConnectionLost();
           this.events.push({ type: "reconnecting", ...info });
         },
-        canReconnect: () => !this.isComplete(false) && !(this.lastApiError && this.lastApiError.status < 500),
+        // A 4xx error the server closed the socket after ends the session; a connection lost without a
+        // close frame (1006) after one was ended by the drop, not by the error (e.g. a refused `config`).
+        canReconnect: (code) => !this.isComplete(false) && !(this.lastApiError && this.lastApiError.status < 500 && code !== 1006),
         end: (info) => this.#onEnd(info),
       },
       options.signal,
@@ -198,6 +210,19 @@ export abstract class SttSocketSession<E extends { type: string }, M extends { t
     return true;
   }
 
+  /**
+   * Sends a `config` command after checking it (throws a `SpeechwireError` naming the field), and
+   * merges it into the session's configuration, which a new connection gets before the replay: the
+   * server's state died with the old one, and the handshake only carries the initial lists.
+   */
+  protected sendConfig(config: SttConfig): void {
+    const problem = configProblem(config);
+    if (problem) throw new SpeechwireError(`config: ${problem}`);
+    if (this.#closing || this.#over) throw new SpeechwireError(`config() after ${this.#closing ? "close()" : "the session ended"}`);
+    this.#config = mergeConfig(this.#config, config);
+    this.sendCommand(configFrame(config));
+  }
+
   /** Appends a text command to the log (after all audio before it) and sends it when open. */
   protected sendCommand(frame: string): LogEntry {
     const entry = this.log.appendCommand(frame);
@@ -210,9 +235,12 @@ export abstract class SttSocketSession<E extends { type: string }, M extends { t
     return this.#socket.socket !== undefined;
   }
 
-  /** The server confirmed the stream up to `offset`: the log forgets it, and the reconnect budget starts over. */
+  /**
+   * The server confirmed the stream up to `offset`: the log forgets it (and the `config` commands
+   * sent, which the merged configuration replaces), and the reconnect budget starts over.
+   */
   protected confirm(offset: number, dropCommand?: (entry: LogEntry) => boolean): void {
-    this.log.confirm(offset, dropCommand);
+    this.log.confirm(offset, (e) => (e.kind === "command" && isConfigFrame(e.frame)) || (dropCommand?.(e) ?? false));
     this.#socket.progress();
   }
 
@@ -268,6 +296,9 @@ export abstract class SttSocketSession<E extends { type: string }, M extends { t
       return;
     }
     if ("request_id" in parsed.value) this.noteRequestId(parsed.value.request_id as string | undefined);
+    // The connection went on after an error event (e.g. a refused `config`): that error did not end
+    // it, so it neither blocks a later reconnect nor becomes the reason of a later close.
+    if (parsed.value.type !== "error") this.lastApiError = undefined;
     this.handleMessage(parsed.value);
   }
 
@@ -277,8 +308,6 @@ export abstract class SttSocketSession<E extends { type: string }, M extends { t
   protected abstract handleMessage(message: M): void;
   /** Whether the session reached its protocol end (v1: `done`; turns: drained after close). */
   protected abstract isComplete(clean: boolean): boolean;
-  /** A connection is open, before the replay (turns re-sends its configuration here). */
-  protected beforeReplay(_reconnect: boolean, _send: (frame: string) => boolean): void {}
   /** The connection was lost and a reconnect is coming: per-connection state resets. */
   protected onConnectionLost(): void {}
   /** `close()` was called. */
@@ -302,6 +331,7 @@ export abstract class SttSocketSession<E extends { type: string }, M extends { t
   #noteSent(): void {
     const t = now();
     const offset = this.log.sentOffset;
+    if (offset > this.#sentHighWater) this.#sentHighWater = offset;
     const h = this.#sent;
     if (h.length >= 2 && t - (h[h.length - 2] as number) < 10) h[h.length - 1] = offset;
     else h.push(t, offset);
@@ -323,8 +353,9 @@ export abstract class SttSocketSession<E extends { type: string }, M extends { t
   }
 
   /**
-   * How far the audio sent since this connection opened (a replay burst not counted) runs ahead of
-   * real time, ms: ≤ 0 when the caller streams in real time, large when it sends faster.
+   * How far the audio sent since this connection opened (a replay of what earlier connections had
+   * sent not counted) runs ahead of real time, ms: ≤ 0 when the caller streams in real time, large
+   * when it sends faster — also when the audio was queued while the connection was opening.
    */
   protected aheadOfRealTimeMs(): number {
     return ((this.log.sentOffset - this.#anchorOffset) / this.format.byteRate) * 1000 - (now() - this.#anchorAt);
@@ -341,10 +372,10 @@ export abstract class SttSocketSession<E extends { type: string }, M extends { t
       replayed = this.log.rewind();
       this.connectionOffset = this.log.base;
     }
-    this.beforeReplay(info.reconnect, (frame) => this.#transmit(frame));
+    if (info.reconnect && Object.keys(this.#config).length > 0) this.#transmit(configFrame(this.#config));
+    this.#anchorOffset = this.#sentHighWater;
     this.#flush();
     this.#anchorAt = now();
-    this.#anchorOffset = this.log.sentOffset;
     if (info.reconnect) {
       const lostBytes = this.log.lost - this.#lostReported;
       this.#lostReported = this.log.lost;

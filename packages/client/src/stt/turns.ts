@@ -1,5 +1,6 @@
 /**
- * STT turns, `/stt/turns/websocket` (PROTOCOL.md §3): typed turn events, `config(turn)`, `close()`
+ * STT turns, `/stt/turns/websocket` (PROTOCOL.md §3): typed turn events (with `words` and `languages`
+ * where the model has them), `config(turn)` / `configure({turn, keyterms, language_hints})`, `close()`
  * that drains, a speculation helper for `turn.eager_end`, and a watchdog that keeps turn detection
  * moving when the caller's audio stops mid-turn (§3.5: turn logic only advances with audio).
  *
@@ -16,19 +17,23 @@
  * but no audio is lost.
  */
 import type { sttTurns } from "@speechwire/protocol";
-import { checkTurnConfig, encodeQuery, PATHS, readSttTurnsMessage } from "@speechwire/protocol/reader";
+import { encodeQuery, PATHS, readSttTurnsMessage } from "@speechwire/protocol/reader";
 import type { ClientConfig } from "../config.js";
 import { SpeechwireError } from "../errors.js";
 import type { CommonEvent } from "../events.js";
 import { isAbortError, makeAbortError } from "../util/abort.js";
 import { quiet, unref, type Timer } from "../util/promise.js";
 import { audioFormat, durationMs } from "./audio.js";
+import { checkListParams, type SttConfig } from "./config.js";
 import { SttSocketSession, type SttSessionOptions } from "./session.js";
+import { normalizeWords, type DetectedLanguage, type SttWord } from "./words.js";
 
 /** Handshake parameters of `/stt/turns/websocket` (the protocol's query type, without auth fields). */
 export type TurnsParams = Omit<sttTurns.Query, "cartesia_version" | "api_key" | "access_token" | "cartesia_client">;
 /** A turn configuration (`config` command), in the protocol's shape. */
 export type TurnConfig = NonNullable<sttTurns.Config["turn"]>;
+/** What `configure` changes: turn settings, keyterms, language hints (the protocol's `config` without `type`). */
+export type TurnsConfig = SttConfig;
 
 /** Watchdog settings: silence goes out while a turn is open and the caller's audio has stopped. */
 export interface WatchdogOptions {
@@ -57,16 +62,25 @@ export interface TurnStartEvent {
   type: "turnStart";
   message: sttTurns.TurnStart;
 }
-/** `turn.update`: the turn's transcript so far (cumulative). */
-export interface TurnUpdateEvent {
-  type: "turnUpdate";
+/**
+ * What the server may add to a turn's transcript (ink-preview; §3.3): absent when the message has none.
+ * `words`: `{word,start,end}` in seconds from the start of the stream, shifted across reconnects like
+ * STT v1's; on `turnUpdate` the words so far, on `eagerEnd` and `turnEnd` every word of the turn.
+ * `languages`: the languages detected in the turn, as sent.
+ */
+export interface TurnText {
   transcript: string;
+  words?: SttWord[];
+  languages?: DetectedLanguage[];
+}
+/** `turn.update`: the turn's transcript so far (cumulative). */
+export interface TurnUpdateEvent extends TurnText {
+  type: "turnUpdate";
   message: sttTurns.TurnUpdate;
 }
 /** `turn.eager_end`: the user might be done. */
-export interface EagerEndEvent {
+export interface EagerEndEvent extends TurnText {
   type: "eagerEnd";
-  transcript: string;
   message: sttTurns.TurnEagerEnd;
 }
 /** `turn.resume`: the eager end is void; the turn goes on. */
@@ -75,9 +89,8 @@ export interface ResumeEvent {
   message: sttTurns.TurnResume;
 }
 /** `turn.end`: the turn's definitive transcript (may be `""`). */
-export interface TurnEndEvent {
+export interface TurnEndEvent extends TurnText {
   type: "turnEnd";
-  transcript: string;
   message: sttTurns.TurnEnd;
 }
 
@@ -116,15 +129,12 @@ interface Speculator {
   running: Running | undefined;
 }
 
-const CONFIG_PREFIX = '{"type":"config"';
-
 /** A turn-detecting transcription session; see the module comment for reconnects. */
 export class TurnsSession extends SttSocketSession<ConnectedEvent | TurnStartEvent | TurnUpdateEvent | EagerEndEvent | ResumeEvent | TurnEndEvent | SpeculationEvent, sttTurns.ServerMessage> {
   readonly #transcripts: string[] = [];
   readonly #speculators = new Set<Speculator>();
   readonly #watchdog: WatchdogOptions | undefined;
   readonly #marginMs: number;
-  #config: TurnConfig = {};
   #turnOpen = false;
   #watchdogTimer: Timer | undefined;
   #watchdogDue = 0;
@@ -138,7 +148,7 @@ export class TurnsSession extends SttSocketSession<ConnectedEvent | TurnStartEve
       config,
       "stt-turns",
       PATHS.sttTurns,
-      (auth) => encodeQuery("sttTurns", { ...params, ...auth }),
+      (auth) => encodeQuery("sttTurns", { ...checkListParams(params), ...auth }),
       audioFormat(params.encoding, params.sample_rate),
       options,
     );
@@ -157,15 +167,22 @@ export class TurnsSession extends SttSocketSession<ConnectedEvent | TurnStartEve
   }
 
   /**
-   * Changes turn settings mid-session. Checked against the documented ranges first (throws a
-   * `SpeechwireError` naming the field); kept and re-sent after a reconnect.
+   * Changes turn settings mid-session: `configure({ turn })`. Checked against the documented ranges
+   * first (throws a `SpeechwireError` naming the field); kept and re-sent after a reconnect.
    */
   config(turn: TurnConfig): void {
-    const issue = checkTurnConfig(turn)[0];
-    if (issue) throw new SpeechwireError(`config: turn${issue.path === "(root)" ? "" : `.${issue.path}`}: ${issue.message}`);
-    if (this.closing || this.over) throw new SpeechwireError(`config() after ${this.closing ? "close()" : "the session ended"}`);
-    this.#config = { ...this.#config, ...turn };
-    this.sendCommand(JSON.stringify({ type: "config", turn } satisfies sttTurns.Config));
+    this.sendConfig({ turn });
+  }
+
+  /**
+   * Sends `{"type":"config", turn?, keyterms?, language_hints?}`: turn settings merge with the ones
+   * set before; a list replaces the old one, `[]` clears it, an omitted one is kept. Checked first
+   * (ranges, threshold order, keyterm limits, at most 6 hints: a `SpeechwireError` naming the field);
+   * the server answers a value it refuses (e.g. hints for a model without them) with an `error`
+   * event and the session goes on. The merged configuration is re-sent after a reconnect.
+   */
+  configure(config: TurnsConfig): void {
+    this.sendConfig(config);
   }
 
   /**
@@ -202,10 +219,6 @@ export class TurnsSession extends SttSocketSession<ConnectedEvent | TurnStartEve
     return this.closing && clean;
   }
 
-  protected override beforeReplay(reconnect: boolean, send: (frame: string) => boolean): void {
-    if (reconnect && Object.keys(this.#config).length > 0) send(JSON.stringify({ type: "config", turn: this.#config } satisfies sttTurns.Config));
-  }
-
   protected override onConnectionLost(): void {
     this.#turnOpen = false;
     this.#stopWatchdog();
@@ -237,10 +250,10 @@ export class TurnsSession extends SttSocketSession<ConnectedEvent | TurnStartEve
         this.#armWatchdog();
         return;
       case "turn.update":
-        this.events.push({ type: "turnUpdate", transcript: message.transcript, message });
+        this.events.push({ type: "turnUpdate", ...this.#text(message), message });
         return;
       case "turn.eager_end":
-        this.events.push({ type: "eagerEnd", transcript: message.transcript, message });
+        this.events.push({ type: "eagerEnd", ...this.#text(message), message });
         if (this.#speculators.size > 0) for (const s of this.#speculators) {
           this.#abort(s, "superseded");
           if (message.transcript !== "") this.#start(s, message.transcript, true);
@@ -254,7 +267,7 @@ export class TurnsSession extends SttSocketSession<ConnectedEvent | TurnStartEve
         this.#turnOpen = false;
         this.#transcripts.push(message.transcript);
         this.#turnBoundary();
-        this.events.push({ type: "turnEnd", transcript: message.transcript, message });
+        this.events.push({ type: "turnEnd", ...this.#text(message), message });
         if (this.#speculators.size > 0) for (const s of this.#speculators) this.#confirm(s, message.transcript);
         return;
       case "error":
@@ -263,11 +276,20 @@ export class TurnsSession extends SttSocketSession<ConnectedEvent | TurnStartEve
     }
   }
 
+  /** A turn message's transcript, and its words (in stream seconds) and languages when it has them. */
+  #text(message: sttTurns.TurnUpdate | sttTurns.TurnEagerEnd | sttTurns.TurnEnd): TurnText {
+    const text: TurnText = { transcript: message.transcript };
+    // A new connection's times start at its first byte: the replay boundary, `connectionOffset` into the stream.
+    if (message.words) text.words = normalizeWords(message.words, this.connectionOffset / this.format.byteRate);
+    if (message.languages) text.languages = message.languages;
+    return text;
+  }
+
   /** Moves the replay boundary on a `turn.end` (see the module comment); config is re-sent whole on a reconnect. */
   #turnBoundary(): void {
     if (!this.log.keep || this.aheadOfRealTimeMs() > this.#marginMs) return;
     const offset = this.offsetSentAt(Date.now() - this.#marginMs);
-    if (offset !== undefined) this.confirm(offset, (e) => e.kind === "command" && e.frame.startsWith(CONFIG_PREFIX));
+    if (offset !== undefined) this.confirm(offset);
   }
 
   #start(s: Speculator, transcript: string, speculative: boolean): Running {

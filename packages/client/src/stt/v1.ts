@@ -1,6 +1,7 @@
 /**
  * STT v1, `/stt/websocket` (PROTOCOL.md §2): `send(audio)`, `finalize()` (resolves on its
- * `flush_done`), `close()` (drains to `done`, resolves with the final text), typed events.
+ * `flush_done`), `close()` (drains to `done`, resolves with the final text), `configure({keyterms,
+ * language_hints})` (a JSON `config` text frame), typed events.
  *
  * Reconnect guarantee (with `reconnect`): the server acknowledges no audio, so the client keeps a
  * replay log of every frame after the last *confirmed boundary* and, on a new connection, sends it
@@ -17,7 +18,7 @@
  * at a confirmed boundary (e.g. right after `flush_done`), the server receives every byte exactly
  * once across the connections. Call `finalize()` at utterance ends to keep boundaries close.
  */
-import type { sttTurns, sttV1 } from "@speechwire/protocol";
+import type { sttV1 } from "@speechwire/protocol";
 import { encodeQuery, PATHS, readSttV1Message } from "@speechwire/protocol/reader";
 import type { ClientConfig } from "../config.js";
 import { ConnectionError, SpeechwireError } from "../errors.js";
@@ -25,16 +26,18 @@ import type { CommonEvent } from "../events.js";
 import { withSignal } from "../util/abort.js";
 import { deferred, quiet, type Deferred } from "../util/promise.js";
 import { audioFormat } from "./audio.js";
+import { checkListParams, type SttConfig } from "./config.js";
 import type { LogEntry } from "./replay.js";
 import { alreadyAborted, rejected, SttSocketSession, type SttSessionOptions } from "./session.js";
+import { normalizeWords, type SttWord } from "./words.js";
 
 /** Handshake parameters of `/stt/websocket` (the protocol's query type, without auth fields). */
 export type SttStreamParams = Omit<sttV1.Query, "cartesia_version" | "api_key" | "access_token" | "cartesia_client">;
 /** Options of `client.stt.stream`. */
 export type SttStreamOptions = SttSessionOptions;
+/** What `configure` changes on `/stt/websocket`: keyterms and language hints (no turn settings there). */
+export type SttStreamConfig = Omit<SttConfig, "turn">;
 
-/** One recognized word, in seconds from the start of the stream (across reconnects). */
-export type SttWord = sttTurns.Word;
 
 /** An interim (`isFinal: false`) or final transcript. `text` is the delta since the last final (§2.3). */
 export interface TranscriptEvent {
@@ -84,7 +87,7 @@ export class SttStream extends SttSocketSession<TranscriptEvent | FlushDoneEvent
       config,
       "stt-v1",
       PATHS.sttV1,
-      (auth) => encodeQuery("sttV1", { ...params, ...auth }),
+      (auth) => encodeQuery("sttV1", { ...checkListParams(params), ...auth }),
       audioFormat(params.encoding, params.sample_rate),
       options,
     );
@@ -93,6 +96,16 @@ export class SttStream extends SttSocketSession<TranscriptEvent | FlushDoneEvent
   /** The final transcripts so far, concatenated verbatim (a space is added at a reconnect seam if neither side has one). */
   get text(): string {
     return this.#text;
+  }
+
+  /**
+   * Sends `{"type":"config", keyterms?, language_hints?}` as a JSON text frame: a list replaces the old
+   * one, `[]` clears it, an omitted one is kept. Checked first (keyterm limits, at most 6 hints: a
+   * `SpeechwireError` naming the field); a value the server refuses comes back as an `error` event and
+   * the stream goes on. The merged lists are re-sent after a reconnect.
+   */
+  configure(config: SttStreamConfig): void {
+    this.sendConfig(config);
   }
 
   /** Sends `finalize`; resolves when its `flush_done` arrives (the finals for the audio before it came first). */
@@ -191,16 +204,4 @@ export class SttStream extends SttSocketSession<TranscriptEvent | FlushDoneEvent
       message,
     });
   }
-}
-
-/** Reads either word shape (§10.6) as `{word,start,end}` and shifts it by `offset` seconds. */
-export function normalizeWords(words: sttV1.Transcript["words"], offset: number): SttWord[] {
-  if (!words) return [];
-  const shift = (t: number) => (offset === 0 ? t : Math.round((t + offset) * 1e6) / 1e6);
-  // The docs' list, or the SDKs' `Array<WordTimestamps>` groups (update D5): groups flatten in order.
-  return words.flatMap((w): SttWord[] =>
-    "word" in w
-      ? [{ word: w.word, start: shift(w.start), end: shift(w.end) }]
-      : w.words.map((word, i) => ({ word, start: shift(w.start[i] ?? 0), end: shift(w.end[i] ?? 0) })),
-  );
 }

@@ -228,7 +228,7 @@ function expectBrowserCredentials(record: SessionRecord, token: string, origin: 
   expect(record.query.access_token).toBeTypeOf("string");
   expect(record.query.access_token).not.toBe(token);
   expect(record.query.access_token).toBe(redactSecret(token));
-  expect(record.query.cartesia_version).toBe("2026-03-01");
+  expect(record.query.cartesia_version).toBe("2026-08-14");
   // It came from Chromium, from the page's (other) origin.
   expect(record.headers.origin).toBe(origin);
   expect(record.headers["user-agent"]).toMatch(/Chrome\//);

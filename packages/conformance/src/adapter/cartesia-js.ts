@@ -26,6 +26,14 @@ export const CARTESIA_JS_CAPABILITIES: Capabilities = {
   cancel: true,
   timestamps: true,
   errors: true,
+  // Its `event` listener hands over the raw server message, `words` and `languages` included, as sent:
+  // word times are relative to the connection (nothing shifts them after a reconnect).
+  turnWords: true,
+  turnLanguages: true,
+  // `send()` JSON-encodes an object on the turns socket (typed `{type:"config", turn?}` in 4.2: the
+  // lists go through untyped) and sends a string as is on the v1 socket (typed `"finalize" | "close"`:
+  // a caller casts the JSON text past it). Nothing is re-sent after a reconnect.
+  config: true,
   tls: true,
   // `tts.generate()` hands back the fetch Response: any container's bytes.
   mp3: true,
@@ -177,6 +185,13 @@ async function runBatch(Cartesia: CartesiaCtor, target: Target, c: Case, observe
   return { crashed: false };
 }
 
+/** A raw turn event's transcript, and its `words` and `languages` as the server sent them. */
+function rawTurnText(e: Record<string, unknown>): { transcript: string; words?: { word: string; start: number; end: number }[]; languages?: { language: string; confidence: number }[] } {
+  const words = Array.isArray(e.words) ? (e.words as { word: string; start: number; end: number }[]).map((w) => ({ word: w.word, start: w.start, end: w.end })) : undefined;
+  const languages = Array.isArray(e.languages) ? (e.languages as { language: string; confidence: number }[]).map((l) => ({ language: l.language, confidence: l.confidence })) : undefined;
+  return { transcript: String(e.transcript ?? ""), ...(words ? { words } : {}), ...(languages ? { languages } : {}) };
+}
+
 async function runStt(Cartesia: CartesiaCtor, target: Target, c: Case, observe: Observe, credentials: Credentials = { apiKey: target.apiKey }): Promise<CaseResult> {
   const stt = c.stt;
   if (!stt) throw new Error(`case ${c.id} has no stt section`);
@@ -217,9 +232,9 @@ async function runStt(Cartesia: CartesiaCtor, target: Target, c: Case, observe: 
       flushWaiters.shift()?.();
     } else if (v1 && type === "done") observe({ type: "done" });
     else if (!v1 && (type === "connected" || type === "turn.start" || type === "turn.resume")) observe({ type });
-    else if (!v1 && (type === "turn.update" || type === "turn.eager_end")) observe({ type, transcript: String(e.transcript ?? "") });
+    else if (!v1 && (type === "turn.update" || type === "turn.eager_end")) observe({ type, ...rawTurnText(e) });
     else if (!v1 && type === "turn.end") {
-      observe({ type: "turn.end", transcript: String(e.transcript ?? "") });
+      observe({ type: "turn.end", ...rawTurnText(e) });
       turns.push(String(e.transcript ?? ""));
     }
   }) as Listener);
@@ -247,6 +262,12 @@ async function runStt(Cartesia: CartesiaCtor, target: Target, c: Case, observe: 
         // Then wait for the server to drain and close (the SDK does not wait by itself).
         ws.send(v1 ? "close" : { type: "close" });
         break;
+      case "config": {
+        const { op: _op, ...fields } = a;
+        const message = { type: "config", ...fields };
+        ws.send(v1 ? JSON.stringify(message) : message);
+        break;
+      }
       default:
         throw new Error(`action ${a.op} does not apply to ${c.suite}`);
     }

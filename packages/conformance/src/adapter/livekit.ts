@@ -35,6 +35,10 @@ export const LIVEKIT_CAPABILITIES: Capabilities = {
   cancel: false,
   timestamps: true,
   errors: true,
+  // Its SpeechEvents carry the transcript only; it never sends a `config`.
+  turnWords: false,
+  turnLanguages: false,
+  config: false,
   tls: false,
   mp3: false,
   // synthesize() is /tts/bytes only, raw pcm_s16le only (its encoding option allows nothing else).

@@ -25,6 +25,15 @@ export const capabilitiesSchema = z
     cancel: z.boolean().default(true).meta({ description: "TTS: can cancel a context." }),
     timestamps: z.boolean().default(true).meta({ description: "Surfaces word timestamps (TTS `add_timestamps`, STT v1 `words`)." }),
     errors: z.boolean().default(true).meta({ description: "Surfaces server error events to its caller." }),
+    turnWords: z
+      .boolean()
+      .default(false)
+      .meta({ description: "STT turns: surfaces the `words` of turn events (`{word, start, end}`; ink-preview) in stream seconds, as observation `words`." }),
+    turnLanguages: z.boolean().default(false).meta({ description: "STT turns: surfaces the `languages` of turn events (`{language, confidence}`; ink-preview), as observation `languages`." }),
+    config: z
+      .boolean()
+      .default(false)
+      .meta({ description: "STT: can send a `config` message mid-session (`keyterms`, `language_hints`; `turn` on the turns endpoint). Without it, the runner leaves the `config` actions out of the cases." }),
     tls: z.boolean().default(false).meta({ description: "Needs the TLS URLs (e.g. cartesia-js forces wss for TTS)." }),
     mp3: z.boolean().default(false).meta({ description: "TTS over HTTP: can request and surface `/tts/bytes` audio in the `mp3` container." }),
     sse: z.boolean().default(true).meta({ description: "TTS over HTTP: can call `/tts/sse` (LiveKit's plugin has only `/tts/bytes`)." }),
@@ -47,6 +56,16 @@ export const actionSchema = z
     z.strictObject({ op: z.literal("idle"), ms: z.number().int().positive().meta({ description: "Send nothing for this long (keep-alive cases)." }) }),
     z.strictObject({ op: z.literal("wait-disconnect").meta({ description: "Wait until the client has noticed that the server dropped the connection (reconnect cases)." }) }),
     z.strictObject({ op: z.literal("close") }),
+    z
+      .strictObject({
+        op: z.literal("config"),
+        keyterms: z.array(z.string()).optional(),
+        language_hints: z.array(z.string()).optional(),
+        turn: z.record(z.string(), z.number()).optional().meta({ description: "Turn settings (turns endpoint only)." }),
+      })
+      .meta({
+        description: "STT: send a `config` message with these fields (docs/protocol §2.2, §3.2): a list replaces the session's, `[]` clears it, an omitted field keeps it. Given only to adapters with the `config` capability.",
+      }),
     z.strictObject({ op: z.literal("push"), context: z.string(), transcript: z.string() }),
     z.strictObject({ op: z.literal("flush"), context: z.string() }),
     z.strictObject({ op: z.literal("end"), context: z.string() }),
@@ -172,6 +191,19 @@ export type Case = z.output<typeof caseSchema>;
 /** A case as written. */
 export type CaseInput = z.input<typeof caseSchema>;
 
+/** What a turn event carries: its transcript, and the words and languages where the client surfaces them. */
+const turnText = {
+  transcript: z.string(),
+  words: z
+    .array(z.strictObject({ word: z.string(), start: z.number(), end: z.number() }))
+    .optional()
+    .meta({ description: "The event's words in stream seconds (capability `turnWords`); left out when the server sent none." }),
+  languages: z
+    .array(z.strictObject({ language: z.string(), confidence: z.number() }))
+    .optional()
+    .meta({ description: "The languages the event reported (capability `turnLanguages`); left out when the server sent none." }),
+};
+
 /** One normalized thing the client surfaced to its caller, in the order it surfaced it. */
 export const observationEventSchema = z
   .discriminatedUnion("type", [
@@ -187,10 +219,10 @@ export const observationEventSchema = z
     // stt-turns
     z.strictObject({ type: z.literal("connected") }),
     z.strictObject({ type: z.literal("turn.start") }),
-    z.strictObject({ type: z.literal("turn.update"), transcript: z.string() }),
-    z.strictObject({ type: z.literal("turn.eager_end"), transcript: z.string() }),
+    z.strictObject({ type: z.literal("turn.update"), ...turnText }),
+    z.strictObject({ type: z.literal("turn.eager_end"), ...turnText }),
     z.strictObject({ type: z.literal("turn.resume") }),
-    z.strictObject({ type: z.literal("turn.end"), transcript: z.string() }),
+    z.strictObject({ type: z.literal("turn.end"), ...turnText }),
     // tts
     z.strictObject({ type: z.literal("tts.audio"), context_id: z.string(), data: z.string().meta({ description: "base64 audio bytes" }) }),
     z.strictObject({

@@ -10,6 +10,9 @@ import {
   type TtsContext,
   type TtsContextEvent,
   type TtsSseEvent,
+  type DetectedLanguage,
+  type SttWord,
+  type TurnText,
   type TurnsEvent,
   type TurnsSession,
   type WebSocketConstructor,
@@ -29,6 +32,9 @@ export const SPEECHWIRE_CAPABILITIES: Capabilities = {
   cancel: true,
   timestamps: true,
   errors: true,
+  turnWords: true,
+  turnLanguages: true,
+  config: true,
   tls: false,
   mp3: true,
   sse: true,
@@ -70,13 +76,13 @@ export function turnsObservation(e: TurnsEvent): ObservationEvent | undefined {
     case "turnStart":
       return { type: "turn.start" };
     case "turnUpdate":
-      return { type: "turn.update", transcript: e.transcript };
+      return { type: "turn.update", ...turnText(e) };
     case "eagerEnd":
-      return { type: "turn.eager_end", transcript: e.transcript };
+      return { type: "turn.eager_end", ...turnText(e) };
     case "resume":
       return { type: "turn.resume" };
     case "turnEnd":
-      return { type: "turn.end", transcript: e.transcript };
+      return { type: "turn.end", ...turnText(e) };
     case "error":
       return errorObservation(e.error);
     case "reconnecting":
@@ -86,6 +92,15 @@ export function turnsObservation(e: TurnsEvent): ObservationEvent | undefined {
     default:
       return undefined;
   }
+}
+
+/** A turn event's transcript, words and languages (the last two only when the client surfaced them). */
+function turnText(e: TurnText): { transcript: string; words?: SttWord[]; languages?: DetectedLanguage[] } {
+  return {
+    transcript: e.transcript,
+    ...(e.words ? { words: e.words.map((w) => ({ word: w.word, start: w.start, end: w.end })) } : {}),
+    ...(e.languages ? { languages: e.languages.map((l) => ({ language: l.language, confidence: l.confidence })) } : {}),
+  };
 }
 
 /** Maps a TTS context event. */
@@ -223,6 +238,13 @@ async function runStt(target: Target, c: Case, emit: Observe, hooks: SpeechwireH
         const custom = hooks.close?.(session);
         if (custom) await custom;
         else text = await session.close().catch(() => undefined);
+        break;
+      }
+      case "config": {
+        if (session.closing) break;
+        const { op: _op, turn, ...lists } = a;
+        if ("finalize" in session) session.configure(lists);
+        else session.configure({ ...lists, ...(turn ? { turn } : {}) });
         break;
       }
       default:

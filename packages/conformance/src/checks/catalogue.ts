@@ -10,7 +10,9 @@ import type { Scenario, SessionRecord } from "@speechwire/mock-server";
 import type { Capabilities, Case, Observations, ObservationEvent, Suite } from "../adapter/schema.js";
 import { STT_BATCH_CHECKS, TTS_HTTP_CHECKS } from "./http.js";
 import { ACCESS_TOKEN_CHECKS } from "./access-token.js";
+import { configSent } from "./config.js";
 import { closes, header, isClipped, locateAudio, queryParam, serverMessages, sha256, textFrames } from "./journal.js";
+import { languagesSurfaced, wordsMatch } from "./turn-words.js";
 import { fail, pass, warn } from "./verdict.js";
 
 /** A check's outcome. `skipped` means: no case applied, or the adapter lacks the capability. */
@@ -62,6 +64,24 @@ export interface Check {
 /** Journal violations of a rule (the mock lints every session with the protocol's grammars). */
 function violations(sessions: readonly SessionRecord[], rules: readonly string[]): Violation[] {
   return sessions.flatMap((s) => s.violations.filter((v) => rules.includes(v.rule)));
+}
+
+/**
+ * What a client sent after its end command, read from the journal itself: the protocol's STT v1
+ * grammar (December 2026) takes any text message other than `finalize` — a JSON `config` too — for
+ * `close`, so its `client-after-close` would blame every frame after a `config`.
+ */
+function sentAfterEnd(sessions: readonly SessionRecord[], isEnd: (text: string) => boolean): string | undefined {
+  for (const [k, s] of sessions.entries()) {
+    const end = s.entries.findIndex((e) => e.dir === "client" && e.kind === "text" && isEnd(e.text ?? ""));
+    if (end < 0) continue;
+    const after = s.entries.slice(end + 1).filter((e) => e.dir === "client" && (e.kind === "text" || e.kind === "binary"));
+    if (after.length > 0) {
+      const what = after.slice(0, 3).map((e) => (e.kind === "binary" ? "audio" : JSON.stringify(e.text)));
+      return `session ${k + 1}: the client sent ${after.length} frame(s) after "${s.entries[end]?.text}" (${what.join(", ")}${after.length > 3 ? ", …" : ""})`;
+    }
+  }
+  return undefined;
 }
 
 /** The violations of client frames that did not parse (`valid-message` at client indices). */
@@ -355,8 +375,8 @@ export const CHECKS: readonly Check[] = [
     evaluate: (i) => {
       const v = drained(i, (m) => m.text === "close" || m.text === "done");
       if (!v || v.grade !== "pass") return v;
-      const after = violations(i.sessions, ["stt-v1/client-after-close"]);
-      if (after.length > 0) return fail(after.map((x) => x.message).join("; "));
+      const after = sentAfterEnd(i.sessions, (text) => text === "close" || text === "done");
+      if (after) return fail(after);
       const last = i.sessions[i.sessions.length - 1] as SessionRecord;
       const legacy = textFrames([last], "client").some((m) => m.text === "done");
       return legacy ? warn("ends with the legacy `done` command; `close` is current (docs/protocol §10.1)") : pass;
@@ -370,6 +390,16 @@ export const CHECKS: readonly Check[] = [
     statement: "While idle, the client sends silence before the idle limit so the session stays open (there is no keep-alive message).",
     requires: ["keepAlive"],
     evaluate: (i) => keepAlive(i),
+  },
+  {
+    id: "v1/config",
+    suite: "stt-v1",
+    section: "§2.2",
+    source: "sent",
+    statement:
+      "`config` goes out as a valid JSON text frame, and every connection ends up holding the keyterms and language hints asked for (a new list replaces, `[]` clears, an omitted one keeps), a reconnected one too.",
+    requires: ["config"],
+    evaluate: configSent("stt-v1"),
   },
   {
     id: "v1/events-in-order",
@@ -500,6 +530,16 @@ export const CHECKS: readonly Check[] = [
     evaluate: (i) => keepAlive(i),
   },
   {
+    id: "turns/config",
+    suite: "stt-turns",
+    section: "§3.2",
+    source: "sent",
+    statement:
+      "`config` is valid, and every connection ends up holding the keyterms, language hints and turn settings asked for (a new list replaces, `[]` clears, an omitted field keeps), a reconnected one too.",
+    requires: ["config"],
+    evaluate: configSent("stt-turns"),
+  },
+  {
     id: "turns/events-in-order",
     suite: "stt-turns",
     section: "§3.3, §3.4",
@@ -572,6 +612,25 @@ export const CHECKS: readonly Check[] = [
       const expected = turnEnds(i.sessions).join("");
       return text === expected ? pass : fail(`text ${JSON.stringify(text)}, expected ${JSON.stringify(expected)}`);
     },
+  },
+  {
+    id: "turns/words-match-transcript",
+    suite: "stt-turns",
+    section: "§3.3",
+    source: "surfaced",
+    statement:
+      "Turn events' `words` (ink-preview) are surfaced as the server sent them: the same words, in order, `start ≤ end`, in stream seconds (shifted by where the connection's audio starts); `turn.eager_end` and `turn.end` carry every word of the turn.",
+    requires: ["turnWords"],
+    evaluate: wordsMatch,
+  },
+  {
+    id: "turns/languages-surfaced",
+    suite: "stt-turns",
+    section: "§3.3",
+    source: "surfaced",
+    statement: "Turn events' `languages` (ink-preview) are surfaced as the server sent them (`language`, `confidence`), and none where it sent none.",
+    requires: ["turnLanguages"],
+    evaluate: languagesSurfaced,
   },
   {
     id: "turns/errors-surfaced",

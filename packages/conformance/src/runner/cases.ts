@@ -67,7 +67,13 @@ interface SttCaseOptions {
   latency?: { finalize?: number; turnEnd?: number };
   /** Seconds of audio to send (default: the whole script plus 0.6 s). */
   seconds?: number;
+  /** The model (default: ink-whisper on v1, ink-2 on turns); `ink-preview` adds `words` and `languages` to turn events. */
+  model?: string;
+  /** `config` messages sent before the audio (default actions only). */
+  configs?: Omit<ConfigAction, "op">[];
 }
+
+type ConfigAction = Extract<Action, { op: "config" }>;
 
 /** Builds an STT case: the script's audio plus a tail, streamed in chunks, finalizes, then close. */
 export function sttCase(o: SttCaseOptions): Case {
@@ -76,7 +82,7 @@ export function sttCase(o: SttCaseOptions): Case {
   let actions: Action[];
   if (o.actions) actions = o.actions(total);
   else {
-    actions = [];
+    actions = (o.configs ?? []).map((cfg): Action => ({ op: "config", ...cfg }));
     let at = 0;
     for (const f of [...(o.finalizeAt ?? [])].sort((a, b) => a.at - b.at)) {
       const to = Math.min(total, f.at - (f.at % 2));
@@ -93,7 +99,7 @@ export function sttCase(o: SttCaseOptions): Case {
     version: o.version ?? "2026-03-01",
     scenario: { stt: { ...o.stt, afterScript: "stop" }, ...(o.faults ? { faults: o.faults } : {}), ...(o.latency ? { latency: o.latency } : {}) },
     stt: {
-      model: o.suite === "stt-v1" ? "ink-whisper" : "ink-2",
+      model: o.model ?? (o.suite === "stt-v1" ? "ink-whisper" : "ink-2"),
       encoding: "pcm_s16le",
       sample_rate: RATE,
       ...(o.suite === "stt-v1" ? { language: "en" } : {}),
@@ -164,6 +170,39 @@ export function fixedCases(suite: Suite): Case[] {
       sttCase({ id: "v1-error", suite, stt: TWO_TURNS, faults: errorFault("stt-v1", { audio: 0.6 }), purpose: "a structured error event (2026-03-01)" }),
       sttCase({ id: "v1-error-legacy", suite, stt: TWO_TURNS, version: "2025-04-16", faults: errorFault("stt-v1", { audio: 0.6 }), purpose: "a legacy {message, code} error event (2025-04-16)" }),
       sttCase({ id: "v1-unknown", suite, stt: TWO_TURNS, injectUnknown: true, finalizeAt: [{ at: bytesFor(1.2), wait: false }], purpose: "an unknown message type in the stream" }),
+      sttCase({
+        id: "v1-config",
+        suite,
+        stt: TWO_TURNS,
+        model: "ink-preview",
+        configs: [{ keyterms: ["table", "tonight"], language_hints: ["en", "fr"] }, { language_hints: [] }],
+        finalizeAt: [{ at: bytesFor(1.2), wait: true }],
+        purpose: "ink-preview with two `config` messages before the audio (a new list replaces, [] clears), as JSON text frames",
+      }),
+      sttCase({
+        id: "v1-config-drop",
+        suite,
+        stt: TWO_TURNS,
+        model: "ink-preview",
+        reconnect: true,
+        faults: [{ at: { event: "flush_done", index: 0 }, action: { type: "drop" }, endpoints: ["stt-v1"], connections: 1 }],
+        actions: (total) => [
+          { op: "config", keyterms: ["table"], language_hints: ["en"] },
+          { op: "audio", bytes: first },
+          { op: "finalize", wait: true },
+          { op: "wait-disconnect" },
+          { op: "audio", bytes: total - first },
+          { op: "close" },
+        ],
+        purpose: "a `config`, then a drop after the first flush_done: the new connection needs the lists again",
+      }),
+      sttCase({
+        id: "v1-config-refused",
+        suite,
+        stt: TWO_TURNS,
+        configs: [{ language_hints: ["fr"] }],
+        purpose: "a `config` the server refuses (ink-whisper takes no hints): an error event (400), and the stream goes on to done",
+      }),
     ];
   }
   if (suite === "stt-turns") {
@@ -204,6 +243,31 @@ export function fixedCases(suite: Suite): Case[] {
       sttCase({ id: "turns-error", suite, stt: TWO_TURNS, faults: errorFault("stt-turns", { audio: 0.6 }), purpose: "a structured error event (2026-03-01)" }),
       sttCase({ id: "turns-error-legacy", suite, stt: TWO_TURNS, version: "2025-04-16", faults: errorFault("stt-turns", { audio: 0.6 }), purpose: "an error event on 2025-04-16 (structured: the turns endpoint answers structured on every version)" }),
       sttCase({ id: "turns-unknown", suite, stt: builtinStt("eager-resume"), injectUnknown: true, purpose: "an unknown message type in the stream" }),
+      sttCase({
+        id: "turns-words",
+        suite,
+        stt: TWO_TURNS,
+        model: "ink-preview",
+        configs: [{ keyterms: ["table"], language_hints: ["en", "es"] }, { keyterms: [], turn: { end_timeout_ms: 2000 } }],
+        purpose: "ink-preview: `words` and `languages` on turn events (eager/resume included); two `config` messages before the audio",
+      }),
+      sttCase({
+        id: "turns-words-drop",
+        suite,
+        stt: builtinStt("drop-mid-turn"),
+        model: "ink-preview",
+        reconnect: true,
+        configs: [{ keyterms: ["delivery"], language_hints: ["en"] }],
+        faults: [{ at: { audio: 1.2 }, action: { type: "drop" }, endpoints: ["stt-turns"], connections: 1 }],
+        purpose: "ink-preview with a `config`, dropped mid-turn: words in stream time and the lists again on the new connection",
+      }),
+      sttCase({
+        id: "turns-config-refused",
+        suite,
+        stt: TWO_TURNS,
+        configs: [{ language_hints: ["fr"] }],
+        purpose: "a `config` the server refuses (ink-2 takes no hints): an error event (400), and the session goes on",
+      }),
     ];
   }
   const tsError = (version: string, id: string) =>
@@ -328,23 +392,57 @@ function faultParts(f: GeneratedFault | undefined, suite: "stt-v1" | "stt-turns"
   };
 }
 
-/** Generated turns cases: a script, a chunk size, and sometimes an error event or a dropped connection. */
+/**
+ * A model of an STT suite: ink-preview (hints; on turns, `words` and `languages`) in about one turns
+ * case in two and one v1 case in three; the rest ink-2 / ink-whisper.
+ */
+const modelArb = (suite: "stt-v1" | "stt-turns") => fc.constantFrom(...(suite === "stt-v1" ? ["ink-whisper", "ink-whisper", "ink-preview"] : ["ink-2", "ink-preview"]));
+
+/**
+ * `config` messages sent before the audio, sometimes: keyterms (a list, or [] to clear) and hints (the
+ * model's, or — one time in four with models that take none — a hint it refuses: an error event, the
+ * session goes on), and on the turns endpoint a turn setting.
+ */
+function configsArb(suite: "stt-v1" | "stt-turns", model: string): fc.Arbitrary<Omit<ConfigAction, "op">[] | undefined> {
+  const hints = model === "ink-preview" ? fc.subarray(["en", "fr", "de", "es", "hi", "ja"], { maxLength: 3 }) : fc.constantFrom<string[]>([], [], [], ["fr"]);
+  const config = fc.record(
+    {
+      keyterms: fc.subarray(["table", "tonight", "seven", "Speechwire"], { maxLength: 3 }),
+      language_hints: hints,
+      ...(suite === "stt-turns" ? { turn: fc.record({ end_timeout_ms: fc.constantFrom(700, 2000, 5600) }) } : {}),
+    },
+    { requiredKeys: [] },
+  );
+  return fc.option(fc.array(config, { minLength: 1, maxLength: 2 }), { nil: undefined, freq: 2 });
+}
+
+/** Generated turns cases: a script, a chunk size, a model, sometimes `config` messages, an error event or a dropped connection. */
 export function turnsCaseArb(): fc.Arbitrary<Case> {
-  return fc.record({ stt: sttScriptArb, chunk: chunkArb, seed: fc.integer({ min: 1, max: 1000 }), fault: faultArb(["error", "drop"]) }).map(({ stt, chunk, seed, fault }) =>
-    sttCase({
-      id: `turns-gen-${seed}`,
-      suite: "stt-turns",
-      stt,
-      chunkBytes: chunk,
-      seed,
-      ...faultParts(fault, "stt-turns", scriptSeconds(stt)),
-      purpose: "generated turn script",
-    }),
+  return modelArb("stt-turns").chain((model) =>
+    fc
+      .record({ stt: sttScriptArb, chunk: chunkArb, seed: fc.integer({ min: 1, max: 1000 }), fault: faultArb(["error", "drop"]), configs: configsArb("stt-turns", model) })
+      .map(({ stt, chunk, seed, fault, configs }) =>
+        sttCase({
+          id: `turns-gen-${seed}`,
+          suite: "stt-turns",
+          stt,
+          chunkBytes: chunk,
+          seed,
+          model,
+          ...(configs ? { configs } : {}),
+          ...faultParts(fault, "stt-turns", scriptSeconds(stt)),
+          purpose: `generated turn script (${model})`,
+        }),
+      ),
   );
 }
 
-/** Generated v1 cases: a script, chunk size, finalize points and sometimes an error event. */
+/** Generated v1 cases: a script, chunk size, a model, finalize points, sometimes `config` messages and an error event. */
 export function v1CaseArb(): fc.Arbitrary<Case> {
+  return modelArb("stt-v1").chain((model) => v1CaseOf(model));
+}
+
+function v1CaseOf(model: string): fc.Arbitrary<Case> {
   return fc
     .record({
       stt: sttScriptArb,
@@ -352,8 +450,9 @@ export function v1CaseArb(): fc.Arbitrary<Case> {
       seed: fc.integer({ min: 1, max: 1000 }),
       finalizes: fc.array(fc.record({ at: fc.double({ min: 0, max: 1, noNaN: true }), wait: fc.boolean() }), { maxLength: 3 }),
       fault: faultArb(["error"]),
+      configs: configsArb("stt-v1", model),
     })
-    .map(({ stt, chunk, seed, finalizes, fault }) => {
+    .map(({ stt, chunk, seed, finalizes, fault, configs }) => {
       const total = bytesFor(scriptSeconds(stt) + 0.6);
       const finalizeAt = finalizes.map((f) => ({ at: Math.floor((f.at * total) / 2) * 2, wait: f.wait }));
       return sttCase({
@@ -363,8 +462,10 @@ export function v1CaseArb(): fc.Arbitrary<Case> {
         chunkBytes: chunk,
         seed,
         finalizeAt,
+        model,
+        ...(configs ? { configs } : {}),
         ...faultParts(fault, "stt-v1", scriptSeconds(stt)),
-        purpose: "generated script, chunking, finalizes and faults",
+        purpose: `generated script, chunking, finalizes and faults (${model})`,
       });
     });
 }

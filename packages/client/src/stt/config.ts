@@ -1,0 +1,86 @@
+/**
+ * The `config` command both STT sockets take mid-session (§2.2, §3.2) and the list parameters of their
+ * handshakes, checked before anything is sent: the keyterm limits (§2.1) and the number of language
+ * hints. Which hint codes a model takes (and whether it takes hints at all: ink-2 does not) is the
+ * server's to say; it answers a refused `config` with an `error` event and the session goes on.
+ *
+ * The limits are those of `@speechwire/protocol` (`KEYTERM_LIMITS`, `keytermProblem`,
+ * `LANGUAGE_HINT_LIMITS`); they live in its zod-importing entry, which the browser bundle must not
+ * pull in, so they are restated here and a test holds them equal for every input.
+ */
+import type { sttTurns } from "@speechwire/protocol";
+import { checkTurnConfig } from "@speechwire/protocol/reader";
+
+/** What a `config` command sets (the protocol's message without `type`; `null` means omitted). */
+export type SttConfig = Omit<sttTurns.Config, "type" | "language_hint">;
+
+const MAX_KEYTERMS = 100;
+const MAX_KEYTERM_CHARS = 1200;
+const MAX_LANGUAGE_HINTS = 6;
+
+const isStrings = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === "string");
+
+/** Why a keyterm list breaks the limits, or `undefined` (the protocol's `keytermProblem`, word for word). */
+export function keytermProblem(terms: readonly string[]): string | undefined {
+  if (terms.length > MAX_KEYTERMS) return `at most ${MAX_KEYTERMS} keyterms, got ${terms.length}`;
+  const chars = terms.reduce((n, k) => n + k.length, 0);
+  if (chars > MAX_KEYTERM_CHARS) return `keyterms total at most ${MAX_KEYTERM_CHARS} characters, got ${chars}`;
+  return undefined;
+}
+
+/** Why a list of language hints is too long, or `undefined`. */
+export function languageHintsProblem(hints: readonly string[]): string | undefined {
+  return hints.length > MAX_LANGUAGE_HINTS ? `at most ${MAX_LANGUAGE_HINTS} language hints, got ${hints.length}` : undefined;
+}
+
+/** Why a `config` cannot be sent, naming the field (`turn.end_threshold: …`), or `undefined`. */
+export function configProblem(config: SttConfig): string | undefined {
+  if (config.turn != null) {
+    const issue = checkTurnConfig(config.turn)[0];
+    if (issue) return `turn${issue.path === "(root)" ? "" : `.${issue.path}`}: ${issue.message}`;
+  }
+  for (const key of ["keyterms", "language_hints"] as const) {
+    const list = config[key];
+    if (list == null) continue;
+    if (!isStrings(list)) return `${key}: expected a list of strings`;
+    const problem = key === "keyterms" ? keytermProblem(list) : languageHintsProblem(list);
+    if (problem) return `${key}: ${problem}`;
+  }
+  return undefined;
+}
+
+/**
+ * Checks a handshake's list parameters (`keyterm`, `language_hint`, `language_hints` — repeated or
+ * comma-separated) and returns the params; throws a `TypeError` naming the field, like the query's
+ * other checks.
+ */
+export function checkListParams<P extends { keyterm?: string[] | undefined; language_hint?: string[] | undefined; language_hints?: string[] | undefined }>(params: P): P {
+  const keyterms = keytermProblem(params.keyterm ?? []);
+  if (keyterms) throw new TypeError(`keyterm: ${keyterms}`);
+  const listed = (params.language_hints ?? []).flatMap((v) => (typeof v === "string" ? v.split(",") : [v])).filter((v) => v.trim() !== "");
+  const hints = languageHintsProblem([...(params.language_hint ?? []), ...listed]);
+  if (hints) throw new TypeError(`${params.language_hint ? "language_hint" : "language_hints"}: ${hints}`);
+  return params;
+}
+
+/**
+ * Merges a `config` into what the session has set: a list replaces the old one, `[]` clears it, an
+ * omitted (or `null`) field keeps it; `turn` settings merge one by one.
+ */
+export function mergeConfig(into: SttConfig, config: SttConfig): SttConfig {
+  const out: SttConfig = { ...into };
+  if (config.turn != null) out.turn = { ...into.turn, ...config.turn };
+  if (config.keyterms != null) out.keyterms = config.keyterms;
+  if (config.language_hints != null) out.language_hints = config.language_hints;
+  return out;
+}
+
+/** The `config` frame for what is set (omitted and `null` fields left out). */
+export function configFrame(config: SttConfig): string {
+  const message: Record<string, unknown> = { type: "config" };
+  for (const key of ["turn", "keyterms", "language_hints"] as const) if (config[key] != null) message[key] = config[key];
+  return JSON.stringify(message);
+}
+
+/** Whether a command frame is a `config` (the merged configuration replaces it after a reconnect). */
+export const isConfigFrame = (frame: string): boolean => frame.startsWith('{"type":"config"');
