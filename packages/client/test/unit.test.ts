@@ -2,10 +2,9 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
-import { keytermProblem as protocolKeytermProblem, KEYTERM_LIMITS, LANGUAGE_HINT_LIMITS } from "@speechwire/protocol";
 import { describe, expect, it } from "vitest";
 import { audioFormat, silence } from "../src/stt/audio.js";
-import { configFrame, keytermProblem, languageHintsProblem, mergeConfig, type SttConfig } from "../src/stt/config.js";
+import { configFrame, mergeConfig, type SttConfig } from "../src/stt/config.js";
 import { ReplayLog } from "../src/stt/replay.js";
 import { normalizeWords } from "../src/stt/words.js";
 import { decodeBase64 } from "../src/util/bytes.js";
@@ -126,29 +125,8 @@ describe("browser path", () => {
   });
 });
 
-describe("config limits (restated from the protocol, which the browser bundle must not import)", () => {
+describe("config lists", () => {
   const runs = { numRuns: Number(process.env.FC_NUM_RUNS ?? 25) * 20 };
-
-  it("keytermProblem says exactly what the protocol's says, for any list", () => {
-    const term = fc.string({ maxLength: 40 });
-    const lists = fc.oneof(
-      fc.array(term, { maxLength: KEYTERM_LIMITS.maxTerms + 5 }),
-      fc.array(fc.string({ minLength: 10, maxLength: 200 }), { minLength: 1, maxLength: 12 }),
-    );
-    fc.assert(fc.property(lists, (terms) => keytermProblem(terms) === protocolKeytermProblem(terms)), runs);
-    // Both sides of each limit.
-    expect(keytermProblem(Array.from({ length: KEYTERM_LIMITS.maxTerms }, () => "k"))).toBeUndefined();
-    expect(keytermProblem(Array.from({ length: KEYTERM_LIMITS.maxTerms + 1 }, () => "k"))).toBe(protocolKeytermProblem(Array.from({ length: KEYTERM_LIMITS.maxTerms + 1 }, () => "k")));
-    expect(keytermProblem(["x".repeat(KEYTERM_LIMITS.maxTotalChars)])).toBeUndefined();
-    expect(keytermProblem(["x".repeat(KEYTERM_LIMITS.maxTotalChars + 1)])).toBeDefined();
-  });
-
-  it("languageHintsProblem refuses exactly the lists longer than the protocol's limit", () => {
-    fc.assert(
-      fc.property(fc.array(fc.string({ maxLength: 3 }), { maxLength: 12 }), (hints) => (languageHintsProblem(hints) !== undefined) === hints.length > LANGUAGE_HINT_LIMITS.maxHints),
-      runs,
-    );
-  });
 
   it("merges like the server: a list replaces, [] clears, null or omitted keeps, turn settings merge one by one", () => {
     const list = fc.option(fc.array(fc.string({ maxLength: 5 }), { maxLength: 3 }), { nil: undefined });

@@ -294,3 +294,19 @@ describe("what today's clients send (update D2, D8, D10, D11, D12)", () => {
     expect(await (await fetch(`${mock.urls.http}/`)).json()).toMatchObject({ ok: true, version: "2026-08-14" });
   });
 });
+
+describe("words match the text word for word, also where a script token holds several words", () => {
+  it("eager-resume on ink-preview: every turn event's words are its transcript's words", async () => {
+    const rec = await connect(`${mock.urls.ws}/s/eager-resume/stt/turns/websocket?${STT_QUERY}&model=ink-preview`);
+    sendAudio(rec.ws, silence(compileScript(mock.scenarios.get("eager-resume")!.stt).duration + 1));
+    rec.ws.send(JSON.stringify({ type: "close" }));
+    await rec.closed;
+    const withWords = (rec.messages as Msg[]).filter((m) => m.words);
+    expect(withWords.map((m) => m.type)).toEqual(["turn.update", "turn.eager_end", "turn.update", "turn.end"]);
+    for (const m of withWords) {
+      expect(m.words!.map((w) => w.word).join(" "), m.type).toBe(m.transcript);
+      // Words heard so far: none ends after the audio the event answers.
+      for (let i = 1; i < m.words!.length; i += 1) expect(m.words![i]!.start).toBeGreaterThanOrEqual(m.words![i - 1]!.end);
+    }
+  });
+});

@@ -3,35 +3,15 @@
  * handshakes, checked before anything is sent: the keyterm limits (§2.1) and the number of language
  * hints. Which hint codes a model takes (and whether it takes hints at all: ink-2 does not) is the
  * server's to say; it answers a refused `config` with an `error` event and the session goes on.
- *
- * The limits are those of `@speechwire/protocol` (`KEYTERM_LIMITS`, `keytermProblem`,
- * `LANGUAGE_HINT_LIMITS`); they live in its zod-importing entry, which the browser bundle must not
- * pull in, so they are restated here and a test holds them equal for every input.
+ * The limits are the protocol's, from its zod-free reader (`keytermProblem`, `languageHintCountProblem`).
  */
 import type { sttTurns } from "@speechwire/protocol";
-import { checkTurnConfig } from "@speechwire/protocol/reader";
+import { checkTurnConfig, keytermProblem, languageHintCountProblem } from "@speechwire/protocol/reader";
 
 /** What a `config` command sets (the protocol's message without `type`; `null` means omitted). */
 export type SttConfig = Omit<sttTurns.Config, "type" | "language_hint">;
 
-const MAX_KEYTERMS = 100;
-const MAX_KEYTERM_CHARS = 1200;
-const MAX_LANGUAGE_HINTS = 6;
-
 const isStrings = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === "string");
-
-/** Why a keyterm list breaks the limits, or `undefined` (the protocol's `keytermProblem`, word for word). */
-export function keytermProblem(terms: readonly string[]): string | undefined {
-  if (terms.length > MAX_KEYTERMS) return `at most ${MAX_KEYTERMS} keyterms, got ${terms.length}`;
-  const chars = terms.reduce((n, k) => n + k.length, 0);
-  if (chars > MAX_KEYTERM_CHARS) return `keyterms total at most ${MAX_KEYTERM_CHARS} characters, got ${chars}`;
-  return undefined;
-}
-
-/** Why a list of language hints is too long, or `undefined`. */
-export function languageHintsProblem(hints: readonly string[]): string | undefined {
-  return hints.length > MAX_LANGUAGE_HINTS ? `at most ${MAX_LANGUAGE_HINTS} language hints, got ${hints.length}` : undefined;
-}
 
 /** Why a `config` cannot be sent, naming the field (`turn.end_threshold: …`), or `undefined`. */
 export function configProblem(config: SttConfig): string | undefined {
@@ -43,7 +23,7 @@ export function configProblem(config: SttConfig): string | undefined {
     const list = config[key];
     if (list == null) continue;
     if (!isStrings(list)) return `${key}: expected a list of strings`;
-    const problem = key === "keyterms" ? keytermProblem(list) : languageHintsProblem(list);
+    const problem = key === "keyterms" ? keytermProblem(list) : languageHintCountProblem(list);
     if (problem) return `${key}: ${problem}`;
   }
   return undefined;
@@ -58,7 +38,7 @@ export function checkListParams<P extends { keyterm?: string[] | undefined; lang
   const keyterms = keytermProblem(params.keyterm ?? []);
   if (keyterms) throw new TypeError(`keyterm: ${keyterms}`);
   const listed = (params.language_hints ?? []).flatMap((v) => (typeof v === "string" ? v.split(",") : [v])).filter((v) => v.trim() !== "");
-  const hints = languageHintsProblem([...(params.language_hint ?? []), ...listed]);
+  const hints = languageHintCountProblem([...(params.language_hint ?? []), ...listed]);
   if (hints) throw new TypeError(`${params.language_hint ? "language_hint" : "language_hints"}: ${hints}`);
   return params;
 }

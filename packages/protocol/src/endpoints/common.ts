@@ -5,21 +5,13 @@ import { EMOTIONS, TTS_LANGUAGES } from "../shared/languages.js";
 import { findModel, servedModelPatterns, servedModels } from "../models/lookup.js";
 import type { ModelEndpoint } from "../models/table.js";
 import type { ResolvedSchemaOptions } from "../shared/options.js";
+import { keytermProblem, LANGUAGE_HINT_LIMITS, languageHintCountProblem } from "../shared/limits.js";
 import type { SchemaBuilder } from "../shared/strictness.js";
 
-/** Keyterm limits (§2.1): at most 100 terms, 1200 characters in all. */
-export const KEYTERM_LIMITS = { maxTerms: 100, maxTotalChars: 1200 } as const;
+export { KEYTERM_LIMITS, keytermProblem, LANGUAGE_HINT_LIMITS, languageHintCountProblem } from "../shared/limits.js";
 
 /** The keyterm limits in words, for JSON Schema descriptions (refinements do not appear there). */
 export const KEYTERM_RULE = "keyterm: at most 100 terms and 1200 characters in all.";
-
-/** Why a keyterm list breaks the limits, or `undefined` (§2.1). */
-export function keytermProblem(terms: readonly string[]): string | undefined {
-  if (terms.length > KEYTERM_LIMITS.maxTerms) return `at most ${KEYTERM_LIMITS.maxTerms} keyterms, got ${terms.length}`;
-  const chars = terms.reduce((n, k) => n + k.length, 0);
-  if (chars > KEYTERM_LIMITS.maxTotalChars) return `keyterms total at most ${KEYTERM_LIMITS.maxTotalChars} characters, got ${chars}`;
-  return undefined;
-}
 
 /** A refinement that enforces the keyterm limits on a list field (`keyterm` in a query, `keyterms` in `config`), except when lenient. */
 export function keytermChecks(s: SchemaBuilder, field: "keyterm" | "keyterms" = "keyterm") {
@@ -193,9 +185,6 @@ export function languageOrLocale(s: SchemaBuilder) {
   };
 }
 
-/** Language hints (update D7): at most 6, base codes only, for models that take them (ink-preview). */
-export const LANGUAGE_HINT_LIMITS = { maxHints: 6 } as const;
-
 /** The hints of a handshake query: `language_hint` repeated, plus `language_hints` (repeated or comma-separated). */
 export function queryLanguageHints(query: { language_hint?: string[] | undefined; language_hints?: string[] | undefined }): string[] {
   const listed = (query.language_hints ?? []).flatMap((v) => v.split(",")).map((v) => v.trim()).filter((v) => v !== "");
@@ -211,7 +200,8 @@ export function languageHintProblem(model: string, hints: readonly string[]): st
   if (hints.length === 0) return undefined;
   const row = findModel(model);
   if (row?.features.languageHints === false) return `${model} doesn't take language hints (ink-preview does)`;
-  if (hints.length > LANGUAGE_HINT_LIMITS.maxHints) return `at most ${LANGUAGE_HINT_LIMITS.maxHints} language hints, got ${hints.length}`;
+  const count = languageHintCountProblem(hints);
+  if (count) return count;
   const known = row?.languages ?? [];
   const bad = hints.find((h) => !known.includes(h));
   if (bad !== undefined) return `unsupported language hint ${JSON.stringify(bad)}: use base codes of ${model}'s languages (e.g. en, hi)`;

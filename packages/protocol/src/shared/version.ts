@@ -1,4 +1,4 @@
-import { API_VERSIONS } from "../models/table.js";
+import { API_VERSIONS } from "../models/versions.js";
 import { fail, ok, type Result } from "./result.js";
 
 /** A known `Cartesia-Version` date. */

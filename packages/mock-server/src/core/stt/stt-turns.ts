@@ -24,7 +24,7 @@ import { applyConfigLists, listsOfQuery, type SttLists } from "./config.js";
 import { compileScript, LoopCursor, roundTime, type TimedWord, type TurnEvent, type TurnEventType } from "./script.js";
 import { AudioClock, audioFeeder, badInput, SttSession, sttEncodingOf, stepSession, type SttCoreOptions } from "./session.js";
 import { createEnergyDetector, createSpeechTracker } from "./vad.js";
-import { wireWords, wordCount } from "./words.js";
+import { splitTokens, wireWords, wordCount } from "./words.js";
 
 /** Options of a turns session. */
 export type SttTurnsCoreOptions = SttCoreOptions<sttTurns.Query>;
@@ -126,7 +126,7 @@ export function createSttTurnsCore(options: SttTurnsCoreOptions): SttTurnsCore {
   const scriptWords = (scriptTurn: number, iteration: number): TimedWord[] => {
     if (vadMode) return [];
     const offset = iteration * script.duration;
-    return (script.turns[scriptTurn]?.words ?? []).map((w) => ({ word: w.word, start: roundTime(w.start + offset), end: roundTime(w.end + offset) }));
+    return splitTokens((script.turns[scriptTurn]?.words ?? []).map((w) => ({ word: w.word, start: roundTime(w.start + offset), end: roundTime(w.end + offset) })));
   };
 
   const endTurn = (transcript: string) => {
@@ -135,8 +135,8 @@ export function createSttTurnsCore(options: SttTurnsCoreOptions): SttTurnsCore {
   };
 
   const emit = (e: Due) => {
-    if (open && e.word) open.words.push(e.word);
-    if (open && e.rest) open.words.push(...e.rest);
+    if (open && e.word) open.words.push(...splitTokens([e.word]));
+    if (open && e.rest) open.words.push(...splitTokens(e.rest));
     switch (e.type) {
       case "turn.start":
         open = { turn: e.turn, transcript: "", iteration: e.iteration ?? 0, scriptTurn: e.scriptTurn ?? 0, words: scriptWords(e.scriptTurn ?? 0, e.iteration ?? 0) };
@@ -183,11 +183,11 @@ export function createSttTurnsCore(options: SttTurnsCoreOptions): SttTurnsCore {
       for (let e = tracker.peek(); e; e = tracker.peek()) {
         tracker.shift();
         // Updates held back (by a delay) still revealed their words.
-        if (e.turn === turn.turn && e.word) turn.words.push(e.word);
+        if (e.turn === turn.turn && e.word) turn.words.push(...splitTokens([e.word]));
         if (e.turn === turn.turn && e.type === "turn.end") queued = e;
       }
       const cut = queued ?? tracker.cut();
-      if (cut && cut.turn === turn.turn && cut.rest) turn.words.push(...cut.rest);
+      if (cut && cut.turn === turn.turn && cut.rest) turn.words.push(...splitTokens(cut.rest));
       text = cut && cut.turn === turn.turn ? (cut.transcript ?? "") : turn.transcript;
     } else {
       const offset = turn.iteration * script.duration;

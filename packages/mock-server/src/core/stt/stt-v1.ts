@@ -31,7 +31,7 @@ import { compileScript, LoopCursor, roundTime, silenceAfter, type ScriptWord, ty
 import { applyConfigLists, listsOfQuery, type SttLists } from "./config.js";
 import { AudioClock, audioFeeder, badInput, SttSession, sttEncodingOf, stepSession, type SttCoreOptions } from "./session.js";
 import { createEnergyDetector, createSpeechTracker, type VadOptions } from "./vad.js";
-import { wireWords } from "./words.js";
+import { splitTokens, wireWords } from "./words.js";
 
 /** Auto-finalize silence when the query does not set one (and always for ink-2): 0.8 s, undocumented upstream (§11). */
 export const DEFAULT_MAX_SILENCE_SECS = 0.8;
@@ -99,7 +99,7 @@ export function createSttV1Core(options: SttV1CoreOptions): SttV1Core {
       text: (finalizedAny ? " " : "") + pending.map((w) => w.word).join(" "),
       duration: roundTime(last.end - first.start),
       language,
-      ...(withWords ? { words: wireWords(pending) } : {}),
+      ...(withWords ? { words: wireWords(splitTokens(pending)) } : {}),
       request_id: requestId,
     };
   };

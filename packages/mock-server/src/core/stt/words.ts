@@ -18,3 +18,28 @@ export function wireWords(words: readonly TimedWord[]): { word: string; start: n
 export function wordCount(transcript: string): number {
   return transcript.split(" ").filter((w) => w !== "").length;
 }
+
+/**
+ * One entry per word: a script token that holds several words (`"I'd like to"`) is split, its span
+ * shared out by the words' lengths, so a message's `words` match its text word for word.
+ */
+export function splitTokens(words: readonly TimedWord[]): TimedWord[] {
+  const out: TimedWord[] = [];
+  for (const w of words) {
+    const parts = w.word.split(" ").filter((p) => p !== "");
+    if (parts.length <= 1) {
+      out.push(w);
+      continue;
+    }
+    const chars = parts.reduce((n, p) => n + p.length, 0);
+    let at = w.start;
+    let seen = 0;
+    for (const part of parts) {
+      seen += part.length;
+      const end = w.start + ((w.end - w.start) * seen) / chars;
+      out.push({ word: part, start: at, end });
+      at = end;
+    }
+  }
+  return out;
+}
