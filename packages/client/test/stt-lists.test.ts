@@ -211,8 +211,8 @@ describe("config lists", () => {
     expect(clientTexts(okRecord)).toEqual(['{"type":"config","keyterms":["table"],"language_hints":["en"]}', "close"]);
     expect(okRecord.entries.filter((e) => e.dir === "server" && e.text?.includes('"error"'))).toEqual([]);
 
-    // ink-whisper takes no hints.
-    const refused = clientFor(mock).stt.stream(V1_PARAMS);
+    // ink-2 takes no hints ("It returns an error event if you pass them").
+    const refused = clientFor(mock).stt.stream({ ...V1_PARAMS, model: "ink-2" });
     const eventsP = collect(refused);
     refused.configure({ language_hints: ["fr"] });
     for (const c of chunks(patternAudio(scriptSeconds(mock, "default") + 0.5), 640)) refused.send(c);
