@@ -246,8 +246,8 @@ describe("the playground served by the mock", () => {
       { timeout: 30_000 },
     );
     const words = await page.$$eval(`${card} ${testid("tts-word")}`, (ws) => ws.map((w) => w.textContent));
-    // The word timestamps name the spoken words (tags and punctuation are not spoken).
-    expect(words).toEqual(["Hello", "there", "how", "are", "you", "today"]);
+    // The word timestamps name the spoken words with their punctuation, as the real service's do (tags left out).
+    expect(words).toEqual(["Hello", "there,", "how", "are", "you", "today?"]);
     const highlighted = ((await page.getAttribute(card, "data-highlighted")) ?? "").split("|");
     expect(highlighted).toEqual(words);
     await page.waitForFunction((sel) => Number((document.querySelector(sel) as HTMLElement).dataset.playedSamples) > 0, testid("tts-view"), { timeout: 30_000 });
