@@ -3,9 +3,9 @@
  * `speechwire-conformance`: run the suites against an adapter, list the catalogue, replay a
  * counterexample, or check a server. See `--help`.
  */
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { parse as parseYaml } from "yaml";
 import { startMockServer } from "@speechwire/mock-server";
@@ -270,15 +270,28 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href;
-if (invokedDirectly) {
+/** True when node was started on this file (`node dist/cli.js`), through a symlink to it too: real paths compared. */
+function startedAsProgram(): boolean {
+  const script = process.argv[1];
+  if (script === undefined) return false;
+  try {
+    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+/** Runs the CLI on `process.argv` and sets the exit code: what the `speechwire-conformance` bin (`bin.ts`) does. */
+export function runProgram(): void {
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;
     },
     (error: unknown) => {
-      process.stderr.write(`${String(error)}\n`);
+      process.stderr.write(`speechwire-conformance: ${String(error)}\n`);
       process.exitCode = 1;
     },
   );
 }
+
+if (startedAsProgram()) runProgram();
