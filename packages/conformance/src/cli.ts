@@ -14,10 +14,12 @@ import type { Adapter, AdapterFactory } from "./adapter/types.js";
 import { builtinAdapters, loadBuiltinAdapter } from "./adapter/builtin.js";
 import { createCommandAdapter } from "./adapter/command.js";
 import { catalogueTable } from "./checks/table.js";
+import { CHECKS } from "./checks/catalogue.js";
 import { readBaseline, type BaselineEntry } from "./report/baseline.js";
 import { oneLine, reportOk, writeReports, type RunDocument } from "./report/write.js";
 import { runConformance, type AdapterReport } from "./runner/run.js";
 import { checkServer } from "./server/probe.js";
+import { commandProblem, errorLine, shellQuote, unreachable } from "./cli-helpers.js";
 import { driftMarkdown } from "./probe/drift.js";
 import { DEFAULT_PROBE_VOICE, ProbeUnreachableError, ProbeUsageError, redactor, runProbe } from "./probe/run.js";
 import type { Capabilities } from "./adapter/schema.js";
@@ -28,7 +30,7 @@ Usage:
   speechwire-conformance run (--adapter <builtin|module path> | --command "<cmd>")
                              [--suite ${SUITES.join(",")}] [--runs N] [--seed N]
                              [--baseline FILE] [--out DIR]
-  speechwire-conformance --list                      print the check catalogue
+  speechwire-conformance --list [--json]             print the check catalogue (--json: for tools)
   speechwire-conformance replay FILE (--adapter … | --command …) [--out DIR]   (FILE: JSON or YAML)
   speechwire-conformance server [--url URL --api-key KEY] [--suite stt-v1,stt-turns,tts] [--version DATE] [--out DIR]
   speechwire-conformance probe --target <http(s) base URL> [--api-key KEY] [--version DATE] [--voice ID]
@@ -87,10 +89,43 @@ function parseInt10(name: string, value: string | undefined, fallback: number): 
   return n;
 }
 
+/**
+ * A `--command` adapter, its files checked first. Until it has answered `hello` its stderr is held
+ * back: a command that fails to start is then one line (a usage error), not its stack trace.
+ */
+function commandAdapter(command: string): Adapter {
+  const problem = commandProblem(command);
+  if (problem) throw new UsageError(`--command ${JSON.stringify(command)}: ${problem}`);
+  let held: string | undefined = "";
+  const adapter = createCommandAdapter(command, {
+    stderr: (chunk) => {
+      if (held === undefined) process.stderr.write(chunk);
+      else held += chunk;
+    },
+  });
+  const hello = async () => {
+    try {
+      const caps = await adapter.capabilities();
+      if (held) process.stderr.write(held);
+      held = undefined;
+      return caps;
+    } catch (error) {
+      const said = errorLine(held ?? "");
+      held = undefined;
+      await adapter.dispose?.(); // one still running (it answered wrongly) is stopped
+      const why = error instanceof Error ? error.message : String(error);
+      throw new UsageError(`--command ${JSON.stringify(command)}: ${why}${said && !why.includes(said) ? ` — it said: ${said}` : ""}`);
+    }
+  };
+  let answered: Promise<Capabilities> | undefined;
+  // Asked once (the CLI asks before its first line, the runner again).
+  return { ...adapter, capabilities: () => (answered ??= hello()) };
+}
+
 /** Loads the adapter named by --adapter (a built-in or a module) or --command. */
 async function resolveAdapter(values: { adapter?: string | undefined; command?: string | undefined }): Promise<{ adapter: Adapter; arg: string }> {
   if (values.adapter && values.command) throw new UsageError("give --adapter or --command, not both");
-  if (values.command) return { adapter: createCommandAdapter(values.command), arg: `--command ${JSON.stringify(values.command)}` };
+  if (values.command !== undefined) return { adapter: commandAdapter(values.command), arg: `--command ${shellQuote(values.command)}` };
   if (!values.adapter) throw new UsageError("give --adapter <builtin|module path> or --command \"<cmd>\"");
   if (builtinAdapters().has(values.adapter)) return { adapter: await loadBuiltinAdapter(values.adapter), arg: `--adapter ${values.adapter}` };
   const path = resolve(values.adapter);
@@ -105,7 +140,7 @@ async function resolveAdapter(values: { adapter?: string | undefined; command?: 
   if (!adapter || typeof (adapter as Adapter).runCase !== "function" || typeof (adapter as Adapter).capabilities !== "function") {
     throw new UsageError(`--adapter ${values.adapter}: the module must export (default, \`adapter\` or \`createAdapter\`) an Adapter or a function returning one`);
   }
-  return { adapter: adapter as Adapter, arg: `--adapter ${path}` };
+  return { adapter: adapter as Adapter, arg: `--adapter ${shellQuote(path)}` };
 }
 
 function defaultSeed(): number {
@@ -135,6 +170,8 @@ async function run(values: Record<string, string | boolean | undefined>, cases?:
   }
   const out = (values.out as string | undefined) ?? "conformance-report";
   const { adapter, arg } = await resolveAdapter(values as { adapter?: string; command?: string });
+  // A command adapter that does not start is a usage error, reported before anything else.
+  if (values.command !== undefined) await adapter.capabilities();
   const startedAt = new Date().toISOString();
   process.stderr.write(`seed ${seed}, ${runs} generated case(s) per suite, suites ${suites.join(", ")}\n`);
   const report = await runConformance({
@@ -172,12 +209,26 @@ async function server(values: Record<string, string | boolean | undefined>): Pro
   const url = values.url as string | undefined;
   const apiKey = (values["api-key"] as string | undefined) ?? process.env.CARTESIA_API_KEY;
   if (url && !apiKey) throw new UsageError("--url needs --api-key (or CARTESIA_API_KEY)");
+  const version = values.version as string | undefined;
+  if (version !== undefined && !/^\d{4}-\d{2}-\d{2}$/u.test(version)) throw new UsageError("--version must be a date YYYY-MM-DD");
+  if (url) {
+    let protocol: string;
+    try {
+      protocol = new URL(url).protocol;
+    } catch {
+      throw new UsageError(`--url ${url}: not a URL`);
+    }
+    if (!["http:", "https:", "ws:", "wss:"].includes(protocol)) throw new UsageError(`--url ${url}: an http(s) base URL, e.g. https://api.cartesia.ai`);
+    // A dead port is a wrong URL, not 31 failed rules.
+    const why = await unreachable(url);
+    if (why) throw new UsageError(`--url ${url}: ${why}`);
+  }
   const mock = url ? undefined : await startMockServer({ port: 0, tlsPort: false });
   const startedAt = new Date().toISOString();
   try {
     const target = url ?? (mock as { urls: { http: string } }).urls.http;
     process.stderr.write(`checking ${url ?? `a fresh mock at ${target}`} (${suites.join(", ")})\n`);
-    const r = await checkServer({ url: target, apiKey: apiKey ?? "sk_car_conformance", suites, ...(values.version ? { version: values.version as string } : {}) });
+    const r = await checkServer({ url: target, apiKey: apiKey ?? "sk_car_conformance", suites, ...(version ? { version } : {}) });
     const caps: Capabilities = { name: `server ${url ?? "mock"}`, suites, reconnect: false, keepAlive: false, finalize: true, flush: true, cancel: true, timestamps: true, errors: true, turnWords: false, turnLanguages: false, config: false, tls: false, mp3: false, sse: false };
     const report: AdapterReport = {
       adapter: caps.name,
@@ -235,13 +286,28 @@ async function probe(values: Record<string, string | boolean | undefined>): Prom
   return report.drift === 0 ? 0 : 1;
 }
 
+/**
+ * The catalogue for tools (`--list --json`): every check with what `--list` shows — id, suite,
+ * section, statement, what it reads (journal or adapter) and the capabilities it needs — and any
+ * other data field of the check.
+ */
+function catalogueJson(): { tool: string; format: 1; checks: Record<string, unknown>[] } {
+  const checks = CHECKS.map((c) => {
+    const data = Object.fromEntries(Object.entries(c).filter(([, v]) => typeof v !== "function"));
+    return { ...data, reads: c.source === "surfaced" ? "adapter" : "journal", requires: c.requires ?? [] };
+  });
+  return { tool: "@speechwire/conformance", format: 1, checks };
+}
+
 /** Runs the CLI with `argv` (without node and the script); resolves with the exit code. */
 export async function main(argv: string[]): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
   } catch (error) {
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n\n${HELP}\n`);
+    // One line: node's own message, without its advice on positionals.
+    const message = (error instanceof Error ? error.message : String(error)).replace(/\. To specify a positional argument.*$/su, "");
+    process.stderr.write(`speechwire-conformance: ${message} (see speechwire-conformance --help)\n`);
     return 2;
   }
   const { values, positionals } = parsed;
@@ -251,7 +317,7 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     if (values.list || positionals[0] === "list") {
-      process.stdout.write(`${catalogueTable()}\n`);
+      process.stdout.write(values.json ? `${JSON.stringify(catalogueJson(), null, 2)}\n` : `${catalogueTable()}\n`);
       return 0;
     }
     const command = positionals[0] ?? "run";

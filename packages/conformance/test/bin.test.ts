@@ -1,15 +1,18 @@
 /**
  * The built `speechwire-conformance` bin as users start it: through a `node_modules/.bin` symlink (as
- * npm and pnpm install it), in a real child process.
+ * npm and pnpm install it), in a real child process. Usage errors are one line and exit 2; `--list
+ * --json` is the catalogue for tools; the commands it prints run where the user is (an installed
+ * package: `npx`; this workspace: `node …/dist/bin.js`). Only 127.0.0.1.
  */
 import { spawnSync, execFileSync } from "node:child_process";
-import { mkdirSync, readFileSync, symlinkSync } from "node:fs";
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { CHECKS } from "../src/checks/catalogue.js";
+import { commandProblem, shellWords } from "../src/cli-helpers.js";
 import { tempDir } from "./helpers.js";
-
 
 const PKG = fileURLToPath(new URL("..", import.meta.url));
 const BIN = join(PKG, "dist", "bin.js");
@@ -37,6 +40,18 @@ function start(bin: string, args: string[], cwd: string) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** A port nothing listens on: taken from the system, then released. */
+async function deadPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
+  const port = (server.address() as { port: number }).port;
+  await new Promise<void>((done) => server.close(() => done()));
+  return port;
+}
+
+/** The lines of `text`, without the empty last one. */
+const lines = (text: string) => text.split("\n").filter((l) => l !== "");
+
 describe("the bin through a node_modules/.bin symlink", () => {
   it("--help and --list print and exit 0", () => {
     const { dir, bin } = projectWithBin(BIN);
@@ -58,5 +73,84 @@ describe("the bin through a node_modules/.bin symlink", () => {
     const pkg = JSON.parse(readFileSync(join(PKG, "package.json"), "utf8")) as { bin: Record<string, string> };
     expect(resolve(PKG, pkg.bin["speechwire-conformance"] as string)).toBe(BIN);
     expect(readFileSync(BIN, "utf8").startsWith("#!/usr/bin/env node\n")).toBe(true);
+  });
+});
+
+describe("usage errors: exit 2, one line on stderr, no stack trace", () => {
+  const oneLine = (r: { code: number | null; stdout: string; stderr: string }, pattern: RegExp) => {
+    expect(r.code, r.stderr).toBe(2);
+    expect(lines(r.stderr), r.stderr).toHaveLength(1);
+    expect(r.stderr.trimEnd()).toMatch(pattern);
+    expect(r.stderr).not.toMatch(/^\s+at /mu);
+    expect(r.stdout).toBe("");
+  };
+
+  it("a --command whose file does not exist", () => {
+    const dir = tempDir();
+    oneLine(start(BIN, ["run", "--command", `node ${join(dir, "missing-adapter.mjs")}`, "--suite", "tts"], dir), /^speechwire-conformance: --command "node .*missing-adapter\.mjs": .*missing-adapter\.mjs: no such file$/u);
+    oneLine(start(BIN, ["run", "--command", "python3 missing_adapter.py"], dir), /missing_adapter\.py: no such file/u);
+    oneLine(start(BIN, ["run", "--command", "./missing-adapter.sh"], dir), /\.\/missing-adapter\.sh: no such file/u);
+    oneLine(start(BIN, ["replay", join(dir, "cx.json"), "--command", "node missing.mjs"], dir), /no such file|cx\.json/u);
+  });
+
+  it("a --command that fails before answering hello: its own error, in the one line", () => {
+    const dir = tempDir();
+    const r = start(BIN, ["run", "--command", `node -e "throw new Error('adapter kaput')"`], dir);
+    oneLine(r, /did not answer hello.*exited \(code 1\).*Error: adapter kaput$/u);
+    oneLine(start(BIN, ["run", "--command", "definitely-not-a-command-xyz --flag"], dir), /exited \(code 127\).*not found/u);
+  });
+
+  it("unknown options and bad values", () => {
+    const dir = tempDir();
+    oneLine(start(BIN, ["run", "--bogus"], dir), /^speechwire-conformance: Unknown option '--bogus' \(see speechwire-conformance --help\)$/u);
+    oneLine(start(BIN, ["run", "--adapter", "speechwire", "--runs"], dir), /--runs <value>' argument missing/u);
+    oneLine(start(BIN, ["run", "--adapter", "speechwire", "--runs", "many"], dir), /--runs must be a non-negative integer, got "many"/u);
+    oneLine(start(BIN, ["run", "--adapter", "speechwire", "--suite", "stt-v3"], dir), /unknown suite "stt-v3"/u);
+    oneLine(start(BIN, ["server", "--version", "latest"], dir), /--version must be a date/u);
+    oneLine(start(BIN, ["server", "--url", "ftp://127.0.0.1/", "--api-key", "k"], dir), /an http\(s\) base URL/u);
+  });
+
+  it("server --url at a dead port: connection refused, not 31 failed rules", async () => {
+    const port = await deadPort();
+    const r = start(BIN, ["server", "--url", `http://127.0.0.1:${port}`, "--api-key", "k", "--out", tempDir()], tempDir());
+    oneLine(r, new RegExp(`^speechwire-conformance: --url http://127\\.0\\.0\\.1:${port}: connection refused`, "u"));
+  });
+
+  it("reads a --command's program and script the way the shell would", () => {
+    expect(shellWords(`FOO=1 node --import tsx "my adapter.ts" 'a b' c\\ d`)).toEqual(["FOO=1", "node", "--import", "tsx", "my adapter.ts", "a b", "c d"]);
+    expect(shellWords("node $HOME/adapter.mjs")).toEqual(["node"]);
+    const dir = tempDir();
+    writeFileSync(join(dir, "adapter.mjs"), "");
+    writeFileSync(join(dir, "adapter.py"), "");
+    expect(commandProblem("node adapter.mjs", dir)).toBeUndefined();
+    expect(commandProblem("node adapter", dir)).toBeUndefined(); // node adds .js/.mjs/.cjs
+    expect(commandProblem("node --import tsx adapter.mjs --verbose", dir)).toBeUndefined();
+    expect(commandProblem("FC=1 python3 -u adapter.py", dir)).toBeUndefined();
+    expect(commandProblem("python3 -m my_adapter", dir)).toBeUndefined();
+    expect(commandProblem(`node -e "console.log(1)"`, dir)).toBeUndefined();
+    expect(commandProblem("node $HOME/adapter.mjs", dir)).toBeUndefined();
+    expect(commandProblem("node adapter.js", dir)).toBe("adapter.js: no such file");
+    expect(commandProblem("python3 -u adapter2.py", dir)).toBe("adapter2.py: no such file");
+    expect(commandProblem("./run-adapter.sh", dir)).toBe("./run-adapter.sh: no such file");
+    expect(commandProblem("  ", dir)).toBe("--command is empty");
+  });
+});
+
+describe("--list --json", () => {
+  it("prints the catalogue as JSON: the ids of --list, with suite, section, statement, reads and needs", () => {
+    const dir = tempDir();
+    const json = start(BIN, ["--list", "--json"], dir);
+    expect(json.code).toBe(0);
+    const doc = JSON.parse(json.stdout) as { tool: string; format: number; checks: { id: string; suite: string; section: string; statement: string; source: string; reads: string; requires: string[] }[] };
+    expect(doc).toMatchObject({ tool: "@speechwire/conformance", format: 1 });
+    const table = start(BIN, ["--list"], dir).stdout;
+    const tableIds = [...table.matchAll(/^\| `([^`]+)` \|/gmu)].map((m) => m[1]);
+    expect(doc.checks.map((c) => c.id)).toEqual(tableIds);
+    expect(doc.checks.map((c) => c.id)).toEqual(CHECKS.map((c) => c.id));
+    for (const c of doc.checks) {
+      const check = CHECKS.find((k) => k.id === c.id)!;
+      expect(c).toMatchObject({ suite: check.suite, section: check.section, statement: check.statement, source: check.source, reads: check.source === "surfaced" ? "adapter" : "journal", requires: check.requires ?? [] });
+      expect(table).toContain(`| \`${c.id}\` | ${c.suite} | ${c.reads} |`);
+    }
   });
 });
