@@ -19,7 +19,7 @@ import { readBaseline, type BaselineEntry } from "./report/baseline.js";
 import { oneLine, reportOk, writeReports, type RunDocument } from "./report/write.js";
 import { runConformance, type AdapterReport } from "./runner/run.js";
 import { checkServer } from "./server/probe.js";
-import { commandProblem, errorLine, shellQuote, unreachable } from "./cli-helpers.js";
+import { cliCommand, commandProblem, errorLine, shellQuote, unreachable } from "./cli-helpers.js";
 import { driftMarkdown } from "./probe/drift.js";
 import { DEFAULT_PROBE_VOICE, ProbeUnreachableError, ProbeUsageError, redactor, runProbe } from "./probe/run.js";
 import type { Capabilities } from "./adapter/schema.js";
@@ -156,7 +156,8 @@ function finish(doc: Omit<RunDocument, "ok">, reports: AdapterReport[], out: str
   return ok ? 0 : 1;
 }
 
-async function run(values: Record<string, string | boolean | undefined>, cases?: Case[]): Promise<number> {
+async function run(values: Record<string, string | boolean | undefined>, replaying?: { file: string; cases: Case[] }): Promise<number> {
+  const cases = replaying?.cases;
   const suites = parseSuites(values.suite as string | undefined);
   const runs = parseInt10("runs", values.runs as string | undefined, Number(process.env.FC_NUM_RUNS) || 5);
   const seed = parseInt10("seed", values.seed as string | undefined, defaultSeed());
@@ -182,10 +183,18 @@ async function run(values: Record<string, string | boolean | undefined>, cases?:
     baseline,
     outDir: out,
     adapterArg: arg,
+    command: cliCommand(),
     ...(cases ? { cases } : {}),
     onProgress: (line) => process.stderr.write(`${line}\n`),
   });
-  return finish({ tool: "@speechwire/conformance", format: 1, startedAt, finishedAt: new Date().toISOString(), seed, runs, suites, adapters: [report] }, [report], out);
+  const code = finish({ tool: "@speechwire/conformance", format: 1, startedAt, finishedAt: new Date().toISOString(), seed, runs, suites, adapters: [report] }, [report], out);
+  // The one command that reruns this run (the seed made explicit), in a form that runs where the user is.
+  const given = (name: string) => (typeof values[name] === "string" ? [`--${name}`, shellQuote(values[name] as string)] : []);
+  const rerun = replaying
+    ? [cliCommand(), "replay", shellQuote(replaying.file), arg, ...given("out")]
+    : [cliCommand(), "run", arg, ...given("suite"), "--runs", String(runs), "--seed", String(seed), ...given("baseline"), ...given("out")];
+  process.stderr.write(`rerun: ${rerun.join(" ")}\n`);
+  return code;
 }
 
 async function replay(file: string | undefined, values: Record<string, string | boolean | undefined>): Promise<number> {
@@ -199,7 +208,7 @@ async function replay(file: string | undefined, values: Record<string, string | 
   }
   const parsed = caseSchema.safeParse(json.case ?? json);
   if (!parsed.success) throw new UsageError(`${file}: not a counterexample or case file: ${parsed.error.issues[0]?.path.join(".")}: ${parsed.error.issues[0]?.message}`);
-  return run({ ...values, runs: "0", seed: values.seed ?? "0" }, [parsed.data]);
+  return run({ ...values, runs: "0", seed: values.seed ?? "0" }, { file, cases: [parsed.data] });
 }
 
 async function server(values: Record<string, string | boolean | undefined>): Promise<number> {

@@ -5,13 +5,13 @@
  * package: `npx`; this workspace: `node …/dist/bin.js`). Only 127.0.0.1.
  */
 import { spawnSync, execFileSync } from "node:child_process";
-import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, readdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { join, resolve } from "node:path";
+import { join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { CHECKS } from "../src/checks/catalogue.js";
-import { commandProblem, shellWords } from "../src/cli-helpers.js";
+import { cliCommand, commandProblem, shellWords } from "../src/cli-helpers.js";
 import { tempDir } from "./helpers.js";
 
 const PKG = fileURLToPath(new URL("..", import.meta.url));
@@ -32,6 +32,31 @@ function projectWithBin(target: string): { dir: string; bin: string } {
 }
 
 /**
+ * A temp project with the package installed as npm lays it out: a copy of it (package.json, dist) in
+ * `node_modules/@speechwire/conformance`, its dependencies beside it, and the `.bin` symlink.
+ */
+function installedProject(): { dir: string; bin: string } {
+  const dir = tempDir("conformance-installed-");
+  const modules = join(dir, "node_modules");
+  const own = join(modules, "@speechwire", "conformance");
+  mkdirSync(own, { recursive: true });
+  cpSync(join(PKG, "package.json"), join(own, "package.json"));
+  cpSync(join(PKG, "dist"), join(own, "dist"), { recursive: true });
+  const deps = join(PKG, "node_modules");
+  for (const name of readdirSync(deps)) {
+    if (name.startsWith(".")) continue;
+    if (name.startsWith("@")) {
+      mkdirSync(join(modules, name), { recursive: true });
+      for (const sub of readdirSync(join(deps, name))) symlinkSync(realpathSync(join(deps, name, sub)), join(modules, name, sub));
+    } else symlinkSync(realpathSync(join(deps, name)), join(modules, name));
+  }
+  mkdirSync(join(modules, ".bin"));
+  const bin = join(modules, ".bin", "speechwire-conformance");
+  symlinkSync("../@speechwire/conformance/dist/bin.js", bin);
+  return { dir, bin };
+}
+
+/**
  * Starts `bin` as the shell does for a `#!/usr/bin/env node` file: node with the path as given (the
  * symlink), so `process.argv[1]` is the symlink's path.
  */
@@ -47,6 +72,26 @@ async function deadPort(): Promise<number> {
   const port = (server.address() as { port: number }).port;
   await new Promise<void>((done) => server.close(() => done()));
   return port;
+}
+
+/** A command adapter that declares `stt-batch` and crashes on every case: a failure in every generated case. */
+function crashingAdapter(dir: string): string {
+  const file = join(dir, "crashing-adapter.mjs");
+  writeFileSync(
+    file,
+    [
+      `import { createInterface } from "node:readline";`,
+      "const write = (m) => process.stdout.write(JSON.stringify(m) + '\\n');",
+      "createInterface({ input: process.stdin }).on('line', (line) => {",
+      "  const m = JSON.parse(line);",
+      "  if (m.type === 'hello') write({ type: 'capabilities', capabilities: { name: 'crashes', suites: ['stt-batch'] } });",
+      "  else if (m.type === 'case') write({ type: 'done', case: m.case.id, result: { crashed: true, crash: 'boom' } });",
+      "  else if (m.type === 'shutdown') process.exit(0);",
+      "});",
+      "",
+    ].join("\n"),
+  );
+  return file;
 }
 
 /** The lines of `text`, without the empty last one. */
@@ -152,5 +197,46 @@ describe("--list --json", () => {
       expect(c).toMatchObject({ suite: check.suite, section: check.section, statement: check.statement, source: check.source, reads: check.source === "surfaced" ? "adapter" : "journal", requires: check.requires ?? [] });
       expect(table).toContain(`| \`${c.id}\` | ${c.suite} | ${c.reads} |`);
     }
+  });
+});
+
+describe("the commands it prints run where the user is", () => {
+  it("in this workspace: node and the path of dist/bin.js from the working directory", () => {
+    const { dir, bin } = projectWithBin(BIN);
+    const adapter = crashingAdapter(dir);
+    const out = join(dir, "report");
+    const r = start(bin, ["run", "--command", `node ${adapter}`, "--suite", "stt-batch", "--runs", "1", "--seed", "5", "--out", "report"], dir);
+    expect(r.code, r.stderr).toBe(1);
+    const prefix = `node ${relative(realpathSync(dir), join(realpathSync(PKG), "dist", "bin.js"))}`;
+    expect(prefix).toMatch(/^node (\.\.\/)+.*packages\/conformance\/dist\/bin\.js$/u);
+    expect(r.stderr).toContain(`\nrerun: ${prefix} run --command 'node ${adapter}' --suite stt-batch --runs 1 --seed 5 --out report\n`);
+    const replay = /^ {2}replay: (.+)$/mu.exec(r.stderr)?.[1];
+    expect(replay).toMatch(new RegExp(`^${prefix.replace(/[.*+?^${}()|[\]\\/]/gu, "\\$&")} replay report/counterexamples/\\S+\\.json --command 'node ${adapter}'$`, "u"));
+    const file = JSON.parse(readFileSync(join(out, "counterexamples", readdirSync(join(out, "counterexamples"))[0]!), "utf8")) as { replay: string };
+    expect(file.replay).toBe(replay);
+    // The printed replay runs as printed, from the same folder: the same failure.
+    const again = spawnSync("sh", ["-c", `${replay} --out again`], { cwd: dir, encoding: "utf8", timeout: 120_000 });
+    expect(again.status, again.stderr).toBe(1);
+    expect(again.stdout).toMatch(/^crashes: .* over 1 case — FAILED \(unexpected: .*stt-batch\/no-crash/u);
+  });
+
+  it("from an installed package (inside node_modules): npx speechwire-conformance", () => {
+    const { dir, bin } = installedProject();
+    const adapter = crashingAdapter(dir);
+    expect(start(bin, ["--list"], dir)).toMatchObject({ code: 0, stdout: expect.stringContaining("| `v1/handshake` |") });
+    const r = start(bin, ["run", "--command", `node ${adapter}`, "--suite", "stt-batch", "--runs", "1", "--seed", "5", "--out", "report"], dir);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toContain(`\nrerun: npx speechwire-conformance run --command 'node ${adapter}' --suite stt-batch --runs 1 --seed 5 --out report\n`);
+    expect(r.stderr).toMatch(/^ {2}replay: npx speechwire-conformance replay report\/counterexamples\/\S+\.json --command 'node \S+crashing-adapter\.mjs'$/mu);
+    const doc = JSON.parse(readFileSync(join(dir, "report", "checks.json"), "utf8")) as { adapters: { counterexamples: { replay: string }[] }[] };
+    expect(doc.adapters[0]?.counterexamples[0]?.replay).toMatch(/^npx speechwire-conformance replay /u);
+  });
+
+  it("cliCommand: npx inside node_modules, else node and a path relative to the working directory", () => {
+    expect(cliCommand("/home/u/app/node_modules/@speechwire/conformance/dist/cli.js", "/home/u/app")).toBe("npx speechwire-conformance");
+    expect(cliCommand("/home/u/app/node_modules/.pnpm/@speechwire+conformance@1.0.0/node_modules/@speechwire/conformance/dist/cli.js", "/home/u/app/sub")).toBe("npx speechwire-conformance");
+    expect(cliCommand("/w/speechwire/packages/conformance/dist/cli.js", "/w/speechwire")).toBe("node packages/conformance/dist/bin.js");
+    expect(cliCommand("/w/speechwire/packages/conformance/src/cli.ts", "/w/speechwire/packages/conformance")).toBe("node dist/bin.js");
+    expect(cliCommand("/w/speech wire/packages/conformance/dist/cli.js", "/w/apps")).toBe("node '../speech wire/packages/conformance/dist/bin.js'");
   });
 });
