@@ -55,6 +55,7 @@ describe("speechwire-bench CLI", () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
     expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(r.stderr.trimEnd().split("\n"), r.stderr).toHaveLength(1);
   });
 
   it("runs stt-v1 against the embedded mock, writes the report folder, and compare reads it back", async () => {

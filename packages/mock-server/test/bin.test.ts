@@ -1,6 +1,6 @@
 /**
  * The built `speechwire-mock` bin as users start it: through a `node_modules/.bin` symlink (as npm and
- * pnpm install it), in a real child process listening on 127.0.0.1 only.
+ * pnpm install it), in a real child process listening on 127.0.0.1 only. Usage errors are one line.
  */
 import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, symlinkSync } from "node:fs";
@@ -32,6 +32,21 @@ describe("speechwire-mock through a node_modules/.bin symlink", () => {
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toContain("speechwire-mock — a deterministic mock");
     expect(r.stdout).toContain("--port N");
+  });
+
+  it("a usage error is one line on stderr and exit 2", () => {
+    const { dir, bin } = linkedBin();
+    for (const [args, message] of [
+      [["--port", "eighty"], /^speechwire-mock: --port takes a whole number, got "eighty" \(see speechwire-mock --help\)$/u],
+      [["--bogus"], /^speechwire-mock: Unknown option '--bogus' \(see speechwire-mock --help\)$/u],
+      [["--auth", "loose"], /^speechwire-mock: --auth takes open or strict, got "loose"/u],
+    ] as const) {
+      const r = spawnSync(process.execPath, [bin, ...args], { cwd: dir, encoding: "utf8", timeout: 60_000 });
+      expect(r.status, r.stderr).toBe(2);
+      expect(r.stderr.trimEnd()).toMatch(message);
+      expect(r.stderr.trimEnd().split("\n"), r.stderr).toHaveLength(1);
+      expect(r.stdout).toBe("");
+    }
   });
 
   it("starts, prints its URLs and stops on SIGTERM", async () => {
