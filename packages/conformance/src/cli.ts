@@ -38,9 +38,9 @@ Usage:
 
 run      starts its own mock on a free port, runs the fixed cases and --runs generated cases per
          suite (default 5; FC_NUM_RUNS / FC_SEED are honoured) of --suite (default: all; the checks of
-         suites the adapter does not declare are skipped), prints progress and a one-line summary,
-         writes checks.json, junit.xml and summary.md to --out (default conformance-report), and
-         exits 1 on an unexpected failure or a stale baseline entry.
+         suites the adapter does not declare are skipped), prints progress, a one-line summary and
+         the command that reruns the run, writes checks.json, junit.xml and summary.md to --out
+         (default conformance-report), and exits 1 on an unexpected failure or a stale baseline entry.
 replay   runs exactly the case of a counterexample file written by a failing property.
 server   checks a server against the protocol's schemas and grammars (default: a fresh mock).
 probe    runs a fixed set of short requests on every endpoint against --target (e.g. the real API;

@@ -5,7 +5,7 @@
  * package: `npx`; this workspace: `node …/dist/bin.js`). Only 127.0.0.1.
  */
 import { spawnSync, execFileSync } from "node:child_process";
-import { cpSync, mkdirSync, readdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -17,8 +17,14 @@ import { tempDir } from "./helpers.js";
 const PKG = fileURLToPath(new URL("..", import.meta.url));
 const BIN = join(PKG, "dist", "bin.js");
 
+/** The newest modification time of a file under `dir`. */
+function newest(dir: string): number {
+  return Math.max(0, ...readdirSync(dir, { withFileTypes: true }).map((e) => (e.isDirectory() ? newest(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs)));
+}
+
 beforeAll(() => {
-  // The test task builds the dependencies only; the bin under test is this package's build.
+  // The bin under test is this package's build: (re)built when it is missing or older than src/.
+  if (existsSync(BIN) && statSync(BIN).mtimeMs >= newest(join(PKG, "src"))) return;
   execFileSync(process.execPath, [join(PKG, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.build.json"], { cwd: PKG });
 }, 180_000);
 
