@@ -54,6 +54,9 @@ CAPABILITIES = {
     "cancel": True,
     "timestamps": True,
     "errors": True,
+    "turnWords": True,  # turn events' words and languages are passed on as sent (it never reconnects, so no shift)
+    "turnLanguages": True,
+    "config": True,
     "tls": False,
     "mp3": True,  # /tts/bytes audio is passed through as bytes, whatever the container
 }
@@ -135,6 +138,16 @@ def words_of(items):
     return [{"word": w["word"], "start": w["start"], "end": w["end"]} for w in items]
 
 
+def turn_text(m):
+    """A turn event's transcript, with its words and languages when the server sent them."""
+    out = {"transcript": m["transcript"]}
+    if isinstance(m.get("words"), list):
+        out["words"] = words_of(m["words"])
+    if isinstance(m.get("languages"), list):
+        out["languages"] = [{"language": l["language"], "confidence": l["confidence"]} for l in m["languages"]]
+    return out
+
+
 async def run_stt(target, c, observe):
     v1 = c["suite"] == "stt-v1"
     stt = c["stt"]
@@ -166,9 +179,9 @@ async def run_stt(target, c, observe):
         elif not v1 and kind in ("connected", "turn.start", "turn.resume"):
             observe({"type": kind})
         elif not v1 and kind in ("turn.update", "turn.eager_end"):
-            observe({"type": kind, "transcript": m["transcript"]})
+            observe({"type": kind, **turn_text(m)})
         elif not v1 and kind == "turn.end":
-            observe({"type": "turn.end", "transcript": m["transcript"]})
+            observe({"type": "turn.end", **turn_text(m)})
             turns.append(m["transcript"])  # the definitive text of the turn; eager transcripts are speculative
 
     try:
@@ -194,6 +207,9 @@ async def run_stt(target, c, observe):
                 await first(acked, session.closed)
         elif op == "idle":
             await asyncio.sleep(a["ms"] / 1000)
+        elif op == "config" and session.live():
+            fields = {k: v for k, v in a.items() if k != "op"}
+            await session.send(json.dumps({"type": "config", **fields}))  # JSON text on both sockets
         elif op == "close" and session.live():
             # then wait for the server to drain and close
             await session.send("close" if v1 else json.dumps({"type": "close"}))
