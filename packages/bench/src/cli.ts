@@ -247,7 +247,7 @@ main(process.argv.slice(2)).then(
   },
   (error: unknown) => {
     if (error instanceof UsageError) {
-      process.stderr.write(`speechwire-bench: ${error.message}\n(see speechwire-bench --help)\n`);
+      process.stderr.write(`speechwire-bench: ${error.message} (see speechwire-bench --help)\n`);
       process.exitCode = 2;
     } else {
       process.stderr.write(`speechwire-bench: ${error instanceof Error ? error.message : String(error)}\n`);

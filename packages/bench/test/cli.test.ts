@@ -1,6 +1,6 @@
 /** The CLI as a user runs it: built once, spawned per case, loopback only. */
 import { spawnSync, execFileSync } from "node:child_process";
-import { mkdtemp, readFile, readdir, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, readdir, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -26,6 +26,18 @@ describe("speechwire-bench CLI", () => {
     for (const word of ["stt-v1|stt-turns|tts|all", "compare", "--speech scripted|tts", "--voice", "--tts-model", "--target", "--api-key", "--sessions", "--concurrency", "--latency", "--client", "--out", "ink-2-30d"]) expect(r.stdout).toContain(word);
   });
 
+  it("runs through a node_modules/.bin symlink, as npm and pnpm install it", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "bench-bin-"));
+    await mkdir(join(dir, "node_modules", ".bin"), { recursive: true });
+    const pkg = JSON.parse(await readFile(join(PKG, "package.json"), "utf8")) as { bin: Record<string, string> };
+    const bin = join(dir, "node_modules", ".bin", "speechwire-bench");
+    await symlink(join(PKG, pkg.bin["speechwire-bench"] as string), bin);
+    // As the shell runs a `#!/usr/bin/env node` file: node with the symlink's path as argv[1].
+    const r = spawnSync(process.execPath, [bin, "--help"], { cwd: dir, encoding: "utf8", timeout: 60_000 });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain("speechwire-bench — latency of Cartesia's realtime speech APIs");
+  });
+
   it.each([
     [["stt-v1", "--latency", "fast-ish"], /--latency takes none, milliseconds or one of/],
     [["stt-v1", "--sessions", "0"], /--sessions takes an integer ≥ 1/],
@@ -43,6 +55,7 @@ describe("speechwire-bench CLI", () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
     expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(r.stderr.trimEnd().split("\n"), r.stderr).toHaveLength(1);
   });
 
   it("runs stt-v1 against the embedded mock, writes the report folder, and compare reads it back", async () => {

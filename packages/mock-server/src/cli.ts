@@ -45,8 +45,10 @@ Options:
   --help               this text
 `;
 
+/** A usage error: one line on stderr (a failed start may list its causes below it), exit 2. */
 function fail(message: string): never {
-  process.stderr.write(`speechwire-mock: ${message}\n\n${HELP}`);
+  const text = message.replace(/\. To specify a positional argument.*$/su, "");
+  process.stderr.write(`speechwire-mock: ${text}${text.includes("\n") ? "" : " (see speechwire-mock --help)"}\n`);
   process.exit(2);
 }
 

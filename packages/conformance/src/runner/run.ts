@@ -76,6 +76,8 @@ export interface RunOptions {
   outDir?: string;
   /** How to name the adapter in replay commands (`--adapter speechwire` or `--command "…"`). */
   adapterArg?: string;
+  /** How to start the CLI in replay commands (`npx speechwire-conformance`, `node …/dist/bin.js`). Default `speechwire-conformance`. */
+  command?: string;
   /** Run these cases instead of the fixed and generated ones (replay). */
   cases?: readonly Case[];
   /** Skip the fixed cases. */
@@ -371,7 +373,7 @@ export async function runConformance(options: RunOptions): Promise<AdapterReport
           const dir = join(options.outDir ?? ".", "counterexamples");
           mkdirSync(dir, { recursive: true });
           const file = join(dir, `${(ids[0] ?? "check").replace(/[^a-z0-9-]/giu, "_")}-${outcome.seed}.json`);
-          const replay = `speechwire-conformance replay ${file} ${options.adapterArg ?? "--adapter <adapter>"}`;
+          const replay = `${options.command ?? "speechwire-conformance"} replay ${file} ${options.adapterArg ?? "--adapter <adapter>"}`;
           writeFileSync(file, `${JSON.stringify({ adapter: caps.name, suite, seed: outcome.seed, path: outcome.counterexamplePath, checks: ids, replay, case: c }, null, 2)}\n`);
           counterexamples.push({ suite, file, checks: ids, seed: outcome.seed, replay });
           progress(`counterexample for ${ids.join(", ")} written to ${file}\n  replay: ${replay}`);
