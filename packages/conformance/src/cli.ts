@@ -187,13 +187,15 @@ async function run(values: Record<string, string | boolean | undefined>, replayi
     ...(cases ? { cases } : {}),
     onProgress: (line) => process.stderr.write(`${line}\n`),
   });
-  const code = finish({ tool: "@speechwire/conformance", format: 1, startedAt, finishedAt: new Date().toISOString(), seed, runs, suites, adapters: [report] }, [report], out);
   // The one command that reruns this run (the seed made explicit), in a form that runs where the user is.
   const given = (name: string) => (typeof values[name] === "string" ? [`--${name}`, shellQuote(values[name] as string)] : []);
-  const rerun = replaying
-    ? [cliCommand(), "replay", shellQuote(replaying.file), arg, ...given("out")]
-    : [cliCommand(), "run", arg, ...given("suite"), "--runs", String(runs), "--seed", String(seed), ...given("baseline"), ...given("out")];
-  process.stderr.write(`rerun: ${rerun.join(" ")}\n`);
+  const rerun = (
+    replaying
+      ? [cliCommand(), "replay", shellQuote(replaying.file), arg, ...given("out")]
+      : [cliCommand(), "run", arg, ...given("suite"), "--runs", String(runs), "--seed", String(seed), ...given("baseline"), ...given("out")]
+  ).join(" ");
+  const code = finish({ tool: "@speechwire/conformance", format: 1, startedAt, finishedAt: new Date().toISOString(), seed, runs, suites, rerun, adapters: [report] }, [report], out);
+  process.stderr.write(`rerun: ${rerun}\n`);
   return code;
 }
 

@@ -215,7 +215,11 @@ describe("the commands it prints run where the user is", () => {
     expect(r.code, r.stderr).toBe(1);
     const prefix = `node ${relative(realpathSync(dir), join(realpathSync(PKG), "dist", "bin.js"))}`;
     expect(prefix).toMatch(/^node (\.\.\/)+.*packages\/conformance\/dist\/bin\.js$/u);
-    expect(r.stderr).toContain(`\nrerun: ${prefix} run --command 'node ${adapter}' --suite stt-batch --runs 1 --seed 5 --out report\n`);
+    const rerun = `${prefix} run --command 'node ${adapter}' --suite stt-batch --runs 1 --seed 5 --out report`;
+    expect(r.stderr).toContain(`\nrerun: ${rerun}\n`);
+    // The reports carry it too: a reader of checks.json or summary.md can rerun the run.
+    expect((JSON.parse(readFileSync(join(out, "checks.json"), "utf8")) as { rerun: string }).rerun).toBe(rerun);
+    expect(readFileSync(join(out, "summary.md"), "utf8")).toContain(`\n${rerun}\n`);
     const replay = /^ {2}replay: (.+)$/mu.exec(r.stderr)?.[1];
     expect(replay).toMatch(new RegExp(`^${prefix.replace(/[.*+?^${}()|[\]\\/]/gu, "\\$&")} replay report/counterexamples/\\S+\\.json --command 'node ${adapter}'$`, "u"));
     const file = JSON.parse(readFileSync(join(out, "counterexamples", readdirSync(join(out, "counterexamples"))[0]!), "utf8")) as { replay: string };

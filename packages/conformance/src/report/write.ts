@@ -16,6 +16,8 @@ export interface RunDocument {
   seed: number;
   runs: number;
   suites: string[];
+  /** The one command that reruns this run, the seed written out (also when it was random). */
+  rerun?: string;
   adapters: AdapterReport[];
   /** Whether the run passed: no unexpected failure and no stale baseline entry. */
   ok: boolean;
@@ -78,6 +80,7 @@ function cell(text: string): string {
 /** Markdown summary: totals per adapter, then a table of every check. */
 export function summaryMarkdown(doc: RunDocument): string {
   const out = [`# speechwire conformance`, "", `Seed ${doc.seed}, ${doc.runs} generated cases per suite, suites ${doc.suites.join(", ")}. ${doc.ok ? "**OK**" : "**FAILED**"}`, ""];
+  if (doc.rerun) out.push("Rerun the whole run:", "", "```sh", doc.rerun, "```", "");
   for (const a of doc.adapters) {
     out.push(`## ${a.adapter}`, "", oneLine(a), "");
     out.push("| check | grade | baseline | section | what must hold | detail |", "|---|---|---|---|---|---|");
