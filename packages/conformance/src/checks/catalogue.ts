@@ -151,6 +151,15 @@ function hasDrop(s: Scenario): boolean {
   return s.faults.some((f) => f.action.type === "drop" || f.action.type === "close");
 }
 
+/**
+ * A drop at an audio position rather than right after a server message: what the client had written
+ * into the dead socket beyond its last confirmed boundary depends on timing, so re-sending it is right
+ * and "exactly once" cannot be asked — only "none lost, in order".
+ */
+function hasMidStreamDrop(s: Scenario): boolean {
+  return s.faults.some((f) => (f.action.type === "drop" || f.action.type === "close") && "audio" in f.at);
+}
+
 function hasErrorFault(s: Scenario): boolean {
   return s.faults.some((f) => f.action.type === "error");
 }
@@ -347,8 +356,9 @@ export const CHECKS: readonly Check[] = [
     suite: "stt-v1",
     section: "§2.2",
     source: "sent",
-    statement: "Every audio byte reaches the server exactly once and in order, also across a server-initiated drop at a confirmed boundary when the client claims reconnect.",
-    evaluate: (i) => audioDelivery(i, true),
+    statement:
+      "Every audio byte reaches the server exactly once and in order, also across a server-initiated drop at a confirmed boundary when the client claims reconnect; across a drop mid-stream, none is lost and the resent audio starts at or before the loss.",
+    evaluate: (i) => audioDelivery(i, !hasMidStreamDrop(i.scenario)),
   },
   {
     id: "v1/finalize",

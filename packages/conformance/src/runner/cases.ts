@@ -200,8 +200,9 @@ export function fixedCases(suite: Suite): Case[] {
         id: "v1-config-refused",
         suite,
         stt: TWO_TURNS,
+        model: "ink-2",
         configs: [{ language_hints: ["fr"] }],
-        purpose: "a `config` the server refuses (ink-whisper takes no hints): an error event (400), and the stream goes on to done",
+        purpose: "a `config` the server refuses (ink-2 takes no hints): an error event (400), and the stream goes on to done",
       }),
     ];
   }
@@ -400,8 +401,8 @@ const modelArb = (suite: "stt-v1" | "stt-turns") => fc.constantFrom(...(suite ==
 
 /**
  * `config` messages sent before the audio, sometimes: keyterms (a list, or [] to clear) and hints (the
- * model's, or — one time in four with models that take none — a hint it refuses: an error event, the
- * session goes on), and on the turns endpoint a turn setting.
+ * model's, or — one time in four with models that take none — a hint: ink-2 refuses it with an error
+ * event and the session goes on; ink-whisper's are accepted), and on the turns endpoint a turn setting.
  */
 function configsArb(suite: "stt-v1" | "stt-turns", model: string): fc.Arbitrary<Omit<ConfigAction, "op">[] | undefined> {
   const hints = model === "ink-preview" ? fc.subarray(["en", "fr", "de", "es", "hi", "ja"], { maxLength: 3 }) : fc.constantFrom<string[]>([], [], [], ["fr"]);
