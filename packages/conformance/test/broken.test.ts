@@ -79,6 +79,7 @@ describe("broken adapters fail exactly their checks", () => {
 describe("generated cases find the bug, shrink it and write a replayable counterexample", () => {
   it("writes the shrunk case and the replay command, and replay fails the same checks", async () => {
     const out = tempDir();
+    const progress: string[] = [];
     const report = await runConformance({
       adapter: broken.concatenatesCumulative(),
       suites: ["stt-turns"],
@@ -87,8 +88,13 @@ describe("generated cases find the bug, shrink it and write a replayable counter
       generatedOnly: true,
       outDir: out,
       adapterArg: "--adapter test/broken-adapters.ts",
+      onProgress: (line) => progress.push(line),
     });
     expect(report.counterexamples).toHaveLength(1);
+    // Shrinking is not silent: a line per step, saying whether the candidate still fails.
+    const steps = progress.filter((l) => l.startsWith("[stt-turns shrinking, step "));
+    expect(steps.length).toBeGreaterThan(0);
+    expect(steps.some((l) => l.includes("still fails turns/final-text-per-turn"))).toBe(true);
     const cx = report.counterexamples[0]!;
     expect(cx.checks).toContain("turns/final-text-per-turn");
     expect(existsSync(cx.file)).toBe(true);
@@ -110,5 +116,24 @@ describe("generated cases find the bug, shrink it and write a replayable counter
     // The real client passes the same case.
     const fixed = await runCli(["replay", cx.file, "--adapter", "speechwire", "--out", tempDir()]);
     expect(fixed.code).toBe(0);
+  });
+
+  it("bounds shrinking by its budget: past it, candidates are skipped and the last failing case is reported", async () => {
+    const progress: string[] = [];
+    const report = await runConformance({
+      adapter: broken.concatenatesCumulative(),
+      suites: ["stt-turns"],
+      runs: 10,
+      seed: 3,
+      generatedOnly: true,
+      outDir: tempDir(),
+      shrinkBudgetMs: 0,
+      onProgress: (line) => progress.push(line),
+    });
+    // With no budget, the first shrink candidate runs (the budget is checked before each run) and no other.
+    expect(progress.filter((l) => l.startsWith("[stt-turns shrinking, step ")).length).toBeLessThanOrEqual(1);
+    expect(report.counterexamples).toHaveLength(1);
+    const file = JSON.parse(readFileSync(report.counterexamples[0]!.file, "utf8")) as { checks: string[] };
+    expect(file.checks).toContain("turns/final-text-per-turn");
   });
 });

@@ -85,6 +85,11 @@ export interface RunOptions {
   onProgress?: (line: string) => void;
   /** Per-case time limit, ms. Default 60 000. */
   caseTimeoutMs?: number;
+  /**
+   * How long shrinking a failure may run, ms (default 30 000): after it, candidates are skipped and the
+   * smallest failing case found so far is the counterexample (it still fails; it may not be minimal).
+   */
+  shrinkBudgetMs?: number;
 }
 
 /** One case run: what the adapter observed and what the journal holds. */
@@ -353,16 +358,28 @@ export async function runConformance(options: RunOptions): Promise<AdapterReport
         if (!caps.suites.includes(suite)) continue;
         const failing = new Map<string, string[]>();
         let k = 0;
+        // After the first failure every call is a shrink step: each gets a progress line, and past the
+        // budget the rest are skipped, so a failure is reported in bounded time.
+        let shrinkingSince: number | undefined;
+        let step = 0;
+        const budgetMs = options.shrinkBudgetMs ?? 30_000;
         const outcome = await fc.check(
           fc.asyncProperty(caseArb(suite), async (c) => {
             // A generated drop needs the reconnect capability, like the fixed drop cases.
             fc.pre(caseApplies(c, caps));
+            if (shrinkingSince !== undefined && Date.now() - shrinkingSince > budgetMs) fc.pre(false);
             const run = await runOneCase(env, options.adapter, caps, c, timeoutMs);
             record(run);
             const bad = unexpectedIn(run);
             if (bad.length > 0) failing.set(JSON.stringify(c), bad);
             k += 1;
-            if (k <= runs) progress(`[${suite} property ${k}/${runs}] ${bad.length === 0 ? "ok" : `FAIL ${bad.join(", ")} (shrinking)`}`);
+            if (shrinkingSince !== undefined) {
+              step += 1;
+              progress(`[${suite} shrinking, step ${step}, ${Math.round((Date.now() - shrinkingSince) / 1000)} s] ${bad.length === 0 ? "passes" : `still fails ${bad.join(", ")}`}`);
+            } else if (k <= runs) {
+              progress(`[${suite} property ${k}/${runs}] ${bad.length === 0 ? "ok" : `FAIL ${bad.join(", ")} (shrinking, at most ${Math.round(budgetMs / 1000)} s)`}`);
+            }
+            if (bad.length > 0 && shrinkingSince === undefined) shrinkingSince = Date.now();
             return bad.length === 0;
           }),
           { numRuns: runs, seed, endOnFailure: false },
