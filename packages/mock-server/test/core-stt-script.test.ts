@@ -95,7 +95,13 @@ describe("compileScript", () => {
     expect(c.loop).toBe(true);
     expect(silenceAfter(c, 0)).toBe(1.1);
     const cursor = new LoopCursor(c.events, c.duration, c.loop);
-    const seen = Array.from({ length: 4 }, () => cursor.shift());
+    // nextAt() tells the time of what shift() gives next, without building it, across the loop's seam too.
+    const seen = Array.from({ length: 4 }, () => {
+      const at = cursor.nextAt();
+      const next = cursor.shift();
+      expect(at).toBe(next?.at);
+      return next;
+    });
     expect(seen.map((s) => [s?.item.type, s?.at, s?.iteration])).toEqual([
       ["turn.start", 0.4, 0],
       ["turn.end", 1, 0],

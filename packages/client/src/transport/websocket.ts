@@ -68,6 +68,8 @@ export interface SocketWiring {
   attach(raw: WebSocketLike, hooks: SocketHooks): void;
   /** Drops the connection without a close handshake; false when the class cannot, and no close event will follow. */
   terminate(raw: WebSocketLike): boolean;
+  /** Sends one frame (default `raw.send`); `ws` batches the frames of one tick into one socket write. */
+  send?(raw: WebSocketLike, data: string | Uint8Array): void;
 }
 
 /** The standard (browser) surface: `on*` handlers; no headers, no handshake details. */
@@ -173,7 +175,9 @@ function openSocket(ctor: WebSocketConstructor, wiring: SocketWiring, url: strin
         return raw.readyState === OPEN;
       },
       send(data) {
-        if (raw.readyState === OPEN) raw.send(data);
+        if (raw.readyState !== OPEN) return;
+        if (wiring.send) wiring.send(raw, data);
+        else raw.send(data);
       },
       close(code, reason) {
         try {

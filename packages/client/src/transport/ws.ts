@@ -17,6 +17,17 @@ interface WsExtras {
   on(event: "upgrade", fn: (res: { headers: Headers }) => void): void;
   on(event: "unexpected-response", fn: (req: unknown, res: { statusCode?: number; headers: Headers; on(e: string, f: (chunk?: unknown) => void): void }) => void): void;
   terminate(): void;
+  /** The TCP (or TLS) socket under it: `ws`'s own field, stable across its 8.x releases. */
+  _socket?: { cork(): void; uncork(): void } | null;
+}
+
+/** Sockets corked in this tick, uncorked together on the next one. */
+const corked = new Set<{ cork(): void; uncork(): void }>();
+let uncorkQueued = false;
+function uncorkAll(): void {
+  uncorkQueued = false;
+  for (const socket of corked) socket.uncork();
+  corked.clear();
 }
 
 /** True for `ws`'s class (or a subclass): it takes headers and reports refused handshakes. */
@@ -57,5 +68,19 @@ export const wsWiring: SocketWiring = {
   terminate(raw) {
     (raw as WebSocketLike & WsExtras).terminate();
     return true;
+  },
+  send(raw, data) {
+    // Many small frames in one tick (a burst of 20 ms chunks, a replay after a reconnect) would be one
+    // write call each; corked until the next tick they leave in one, in the same order.
+    const socket = (raw as WebSocketLike & WsExtras)._socket;
+    if (socket && !corked.has(socket)) {
+      socket.cork();
+      corked.add(socket);
+      if (!uncorkQueued) {
+        uncorkQueued = true;
+        process.nextTick(uncorkAll);
+      }
+    }
+    raw.send(data);
   },
 };

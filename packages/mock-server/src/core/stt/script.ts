@@ -281,6 +281,13 @@ export class LoopCursor<T extends { at: number }> {
     private readonly loop: boolean,
   ) {}
 
+  /** When the next item is due, without building it (the audio path asks this for every frame). */
+  nextAt(): number | undefined {
+    if (this.#index < this.items.length) return Math.max(this.#last, roundTime((this.items[this.#index] as T).at + this.#iteration * this.period));
+    if (!this.loop || this.period <= 0 || this.items.length === 0) return undefined;
+    return Math.max(this.#last, roundTime((this.items[0] as T).at + (this.#iteration + 1) * this.period));
+  }
+
   /** The next item without consuming it. */
   peek(): Scheduled<T> | undefined {
     if (this.#index >= this.items.length) {

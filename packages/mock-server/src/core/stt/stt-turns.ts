@@ -159,9 +159,11 @@ export function createSttTurnsCore(options: SttTurnsCoreOptions): SttTurnsCore {
   /** Sends every event and fires every audio fault due at `seconds`, in time order (events first on ties). */
   const release = (seconds: number) => {
     while (!session.finished) {
-      const e = peek();
+      // Most frames have nothing due: compare times before building the event.
+      const at = tracker ? tracker.peek()?.at : cursor.nextAt();
       const fault = session.nextAudioFault();
-      if (e && e.at <= seconds && (fault === undefined || e.at <= fault)) {
+      if (at !== undefined && at <= seconds && (fault === undefined || at <= fault)) {
+        const e = peek() as Due;
         shift();
         emit(e);
       } else if (fault !== undefined && fault <= seconds) {

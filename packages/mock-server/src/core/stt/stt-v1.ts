@@ -123,7 +123,7 @@ export function createSttV1Core(options: SttV1CoreOptions): SttV1Core {
       const fault = session.nextAudioFault();
       let at: number | undefined;
       if (tracker) at = tracker.peek()?.at;
-      else at = cursor.peek()?.at;
+      else at = cursor.nextAt();
       if (at !== undefined && at <= seconds && (fault === undefined || at <= fault)) {
         if (tracker) {
           const e = tracker.shift();
