@@ -21,7 +21,7 @@ interface WsExtras {
   _socket?: { cork(): void; uncork(): void } | null;
 }
 
-/** Sockets corked in this tick, uncorked together on the next one. */
+/** Sockets corked by the sends of one synchronous run, uncorked together right after it (a microtask). */
 const corked = new Set<{ cork(): void; uncork(): void }>();
 let uncorkQueued = false;
 function uncorkAll(): void {
@@ -71,14 +71,14 @@ export const wsWiring: SocketWiring = {
   },
   send(raw, data) {
     // Many small frames in one tick (a burst of 20 ms chunks, a replay after a reconnect) would be one
-    // write call each; corked until the next tick they leave in one, in the same order.
+    // write call each; corked until the current run of code ends they leave in one, in the same order.
     const socket = (raw as WebSocketLike & WsExtras)._socket;
     if (socket && !corked.has(socket)) {
       socket.cork();
       corked.add(socket);
       if (!uncorkQueued) {
         uncorkQueued = true;
-        process.nextTick(uncorkAll);
+        queueMicrotask(uncorkAll);
       }
     }
     raw.send(data);

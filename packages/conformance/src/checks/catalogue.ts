@@ -4,7 +4,7 @@
  * *sent* is read from the mock's journal (and linted with the protocol's grammars); what it
  * *surfaced* comes from the adapter's observations.
  */
-import { sttTurns, sttV1, tts, bytesPerSample, type Violation } from "@speechwire/protocol";
+import { findModel, sttTurns, sttV1, tts, bytesPerSample, type Violation } from "@speechwire/protocol";
 import { compileScript } from "@speechwire/mock-server/core";
 import type { Scenario, SessionRecord } from "@speechwire/mock-server";
 import type { Capabilities, Case, Observations, ObservationEvent, Suite } from "../adapter/schema.js";
@@ -452,11 +452,13 @@ export const CHECKS: readonly Check[] = [
     suite: "stt-v1",
     section: "§2.3",
     source: "surfaced",
-    statement: "Word timings of final transcripts are surfaced (`word`, `start`, `end` in stream seconds).",
+    statement: "Word timings of final transcripts are surfaced (`word`, `start`, `end` in stream seconds), for models that have them (not ink-2, §13.2).",
     requires: ["timestamps"],
     evaluate: (i) => {
       const finals = i.observations.events.filter((e): e is Extract<ObservationEvent, { type: "transcript" }> => e.type === "transcript" && e.is_final && e.text.trim() !== "");
       if (finals.length === 0 || hasDrop(i.scenario)) return undefined;
+      // A model without word timestamps (ink-2) sends none: nothing to surface.
+      if (i.case.stt && findModel(i.case.stt.model)?.features.wordTimestamps !== true) return undefined;
       const words = new Map(compileScript(i.scenario.stt).words.map((w) => [`${w.word}@${w.start}`, w]));
       for (const f of finals) {
         if (!f.words || f.words.length === 0) return fail(`final ${JSON.stringify(f.text)} surfaced without word timings`);
