@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import type { Adapter } from "../src/adapter/types.js";
-import { runConformance } from "../src/runner/run.js";
+import { runConformance, type RunOptions } from "../src/runner/run.js";
 import type { Suite } from "../src/adapter/schema.js";
 import * as broken from "./broken-adapters.js";
 import { runCli, tempDir } from "./helpers.js";
@@ -76,20 +76,15 @@ describe("broken adapters fail exactly their checks", () => {
   });
 });
 
+/** Generated turns cases (seed 3) against a client that concatenates cumulative transcripts: a failure to shrink. */
+const shrinkingRun = (options: Partial<RunOptions>) =>
+  runConformance({ adapter: broken.concatenatesCumulative(), suites: ["stt-turns"], runs: 10, seed: 3, generatedOnly: true, ...options });
+
 describe("generated cases find the bug, shrink it and write a replayable counterexample", () => {
   it("writes the shrunk case and the replay command, and replay fails the same checks", async () => {
     const out = tempDir();
     const progress: string[] = [];
-    const report = await runConformance({
-      adapter: broken.concatenatesCumulative(),
-      suites: ["stt-turns"],
-      runs: 10,
-      seed: 3,
-      generatedOnly: true,
-      outDir: out,
-      adapterArg: "--adapter test/broken-adapters.ts",
-      onProgress: (line) => progress.push(line),
-    });
+    const report = await shrinkingRun({ outDir: out, adapterArg: "--adapter test/broken-adapters.ts", onProgress: (line) => progress.push(line) });
     expect(report.counterexamples).toHaveLength(1);
     // Shrinking is not silent: a line per step, saying whether the candidate still fails.
     const steps = progress.filter((l) => l.startsWith("[stt-turns shrinking, step "));
@@ -120,16 +115,7 @@ describe("generated cases find the bug, shrink it and write a replayable counter
 
   it("bounds shrinking by its budget: past it, candidates are skipped and the last failing case is reported", async () => {
     const progress: string[] = [];
-    const report = await runConformance({
-      adapter: broken.concatenatesCumulative(),
-      suites: ["stt-turns"],
-      runs: 10,
-      seed: 3,
-      generatedOnly: true,
-      outDir: tempDir(),
-      shrinkBudgetMs: 0,
-      onProgress: (line) => progress.push(line),
-    });
+    const report = await shrinkingRun({ outDir: tempDir(), shrinkBudgetMs: 0, onProgress: (line) => progress.push(line) });
     // With no budget, the first shrink candidate runs (the budget is checked before each run) and no other.
     expect(progress.filter((l) => l.startsWith("[stt-turns shrinking, step ")).length).toBeLessThanOrEqual(1);
     expect(report.counterexamples).toHaveLength(1);

@@ -10,7 +10,7 @@ export * as ttsBytes from "./endpoints/tts-bytes.js";
 export * as ttsSse from "./endpoints/tts-sse.js";
 export * as sttBatch from "./endpoints/stt-batch.js";
 export * as accessToken from "./endpoints/access-token.js";
-export { languageHintProblem, queryLanguageHints, TTS_MODELS } from "./endpoints/common.js";
+export { languageHintProblem, TTS_MODELS } from "./endpoints/common.js";
 export * from "./shared/limits.js";
 export * from "./models/index.js";
 

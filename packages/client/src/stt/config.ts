@@ -6,7 +6,7 @@
  * The limits are the protocol's, from its zod-free reader (`keytermProblem`, `languageHintCountProblem`).
  */
 import type { sttTurns } from "@speechwire/protocol";
-import { checkTurnConfig, keytermProblem, languageHintCountProblem } from "@speechwire/protocol/reader";
+import { checkTurnConfig, keytermProblem, languageHintCountProblem, queryLanguageHints } from "@speechwire/protocol/reader";
 
 /** What a `config` command sets (the protocol's message without `type`; `null` means omitted). */
 export type SttConfig = Omit<sttTurns.Config, "type" | "language_hint">;
@@ -37,8 +37,7 @@ export function configProblem(config: SttConfig): string | undefined {
 export function checkListParams<P extends { keyterm?: string[] | undefined; language_hint?: string[] | undefined; language_hints?: string[] | undefined }>(params: P): P {
   const keyterms = keytermProblem(params.keyterm ?? []);
   if (keyterms) throw new TypeError(`keyterm: ${keyterms}`);
-  const listed = (params.language_hints ?? []).flatMap((v) => (typeof v === "string" ? v.split(",") : [v])).filter((v) => v.trim() !== "");
-  const hints = languageHintCountProblem([...(params.language_hint ?? []), ...listed]);
+  const hints = languageHintCountProblem(queryLanguageHints(params));
   if (hints) throw new TypeError(`${params.language_hint ? "language_hint" : "language_hints"}: ${hints}`);
   return params;
 }

@@ -5,10 +5,10 @@ import { EMOTIONS, TTS_LANGUAGES } from "../shared/languages.js";
 import { findModel, servedModelPatterns, servedModels } from "../models/lookup.js";
 import type { ModelEndpoint } from "../models/table.js";
 import type { ResolvedSchemaOptions } from "../shared/options.js";
-import { keytermProblem, LANGUAGE_HINT_LIMITS, languageHintCountProblem } from "../shared/limits.js";
+import { keytermProblem, LANGUAGE_HINT_LIMITS, languageHintCountProblem, queryLanguageHints } from "../shared/limits.js";
 import type { SchemaBuilder } from "../shared/strictness.js";
 
-export { KEYTERM_LIMITS, keytermProblem, LANGUAGE_HINT_LIMITS, languageHintCountProblem } from "../shared/limits.js";
+export { KEYTERM_LIMITS, keytermProblem, LANGUAGE_HINT_LIMITS, languageHintCountProblem, queryLanguageHints } from "../shared/limits.js";
 
 /** The keyterm limits in words, for JSON Schema descriptions (refinements do not appear there). */
 export const KEYTERM_RULE = "keyterm: at most 100 terms and 1200 characters in all.";
@@ -183,12 +183,6 @@ export function languageOrLocale(s: SchemaBuilder) {
       ctx.addIssue({ code: "custom", path: ["normalization"], message: `expected auto, off, a language or a locale code, got ${JSON.stringify(n)}` });
     }
   };
-}
-
-/** The hints of a handshake query: `language_hint` repeated, plus `language_hints` (repeated or comma-separated). */
-export function queryLanguageHints(query: { language_hint?: string[] | undefined; language_hints?: string[] | undefined }): string[] {
-  const listed = (query.language_hints ?? []).flatMap((v) => v.split(",")).map((v) => v.trim()).filter((v) => v !== "");
-  return [...(query.language_hint ?? []), ...listed];
 }
 
 /**

@@ -27,7 +27,7 @@ export { bytesPerSample, STT_ENCODINGS, TTS_ENCODINGS } from "../shared/audio.js
 export { joinLegacyText, normalizeErrorEvent, splitLegacyText, type CartesiaError } from "../shared/error-text.js";
 export { decodeJsonObject, encodeJson, type FrameInput } from "../shared/json.js";
 export { queryString } from "../shared/query-string.js";
-export { KEYTERM_LIMITS, keytermProblem, LANGUAGE_HINT_LIMITS, languageHintCountProblem } from "../shared/limits.js";
+export { KEYTERM_LIMITS, keytermProblem, LANGUAGE_HINT_LIMITS, languageHintCountProblem, queryLanguageHints } from "../shared/limits.js";
 export { fail, ok, type ParseFailure, type ParseFailureReason, type ParseIssue, type Result } from "../shared/result.js";
 export { SseDecoder } from "../shared/sse.js";
 export { DEFAULT_VERSION } from "../shared/version.js";

@@ -18,3 +18,9 @@ export function keytermProblem(terms: readonly string[]): string | undefined {
 export function languageHintCountProblem(hints: readonly string[]): string | undefined {
   return hints.length > LANGUAGE_HINT_LIMITS.maxHints ? `at most ${LANGUAGE_HINT_LIMITS.maxHints} language hints, got ${hints.length}` : undefined;
 }
+
+/** The hints of a handshake query: `language_hint` repeated, plus `language_hints` (repeated or comma-separated). */
+export function queryLanguageHints(query: { language_hint?: string[] | undefined; language_hints?: string[] | undefined }): string[] {
+  const listed = (query.language_hints ?? []).flatMap((v) => v.split(",")).map((v) => v.trim()).filter((v) => v !== "");
+  return [...(query.language_hint ?? []), ...listed];
+}
