@@ -17,6 +17,8 @@ for (const dir of workspaceDirs) rmSync(join(dir, ".test-results"), { recursive:
 // Browser tests drive Debian's chromium (playwright-core downloads no browser of its own).
 const browser = spawnSync("bash", [join(root, "scripts", "ensure-browser.sh")], { stdio: "inherit" });
 if (browser.status !== 0) console.log("chromium could not be installed: browser tests will fail");
+// The conformance tests of the Python clients (pipecat, LiveKit) run in the chroot kit when there is one.
+spawnSync("bash", [join(root, "scripts", "ensure-python-clients.sh")], { stdio: "inherit" });
 
 // The bench's calibration tests measure real delays: they run after everything else, alone, so the
 // other packages' tests do not load the machine's two cores while they measure.

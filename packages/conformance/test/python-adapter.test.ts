@@ -1,5 +1,5 @@
 /**
- * The Python template (`examples/python_adapter.py`) through the kit: it passes every check of the
+ * The Python template (`adapters/python/websockets_adapter.py`) through the kit: it passes every check of the
  * suites it declares against the mock. It needs `python3` (part of the base of the machines the
  * tests run on): without it the test fails and says so.
  */
@@ -10,20 +10,20 @@ import { createCommandAdapter } from "../src/adapter/command.js";
 import { runConformance } from "../src/runner/run.js";
 import { SEED } from "./helpers.js";
 
-const EXAMPLE = fileURLToPath(new URL("../examples/python_adapter.py", import.meta.url));
+const EXAMPLE = fileURLToPath(new URL("../adapters/python/websockets_adapter.py", import.meta.url));
 
 describe("the Python adapter template", () => {
   it("declares its capabilities honestly: everything it declares passes (--runs 2)", async () => {
     const python = spawnSync("python3", ["--version"], { encoding: "utf8" });
     if (python.error || python.status !== 0) {
-      throw new Error(`python3 is needed to test examples/python_adapter.py and did not run: ${python.error?.message ?? python.stderr}`);
+      throw new Error(`python3 is needed to test adapters/python/websockets_adapter.py and did not run: ${python.error?.message ?? python.stderr}`);
     }
     // No __pycache__ written into examples/ (the package ships that folder).
     const adapter = createCommandAdapter(`python3 ${JSON.stringify(EXAMPLE)}`, { env: { ...process.env, PYTHONDONTWRITEBYTECODE: "1" } });
     const report = await runConformance({ adapter, runs: 2, seed: SEED });
     expect(report.adapter).toBe("example-python-adapter");
     // Its version names the WebSocket client it used: the websockets package, or the stdlib fallback.
-    expect(report.capabilities.version).toMatch(/^examples\/python_adapter\.py \(Python 3\.\d+\.\d+\S*, (websockets \d+\S*|stdlib_websocket\.py)\)$/u);
+    expect(report.capabilities.version).toMatch(/^adapters\/python\/websockets_adapter\.py \(Python 3\.\d+\.\d+\S*, (websockets \d+\S*|stdlib_websocket\.py)\)$/u);
     expect(report.capabilities.suites).toEqual(["stt-v1", "stt-turns", "tts", "tts-http", "stt-batch"]);
     const notPassing = report.checks.filter((c) => c.grade !== "pass" && c.suite !== "access-token").map((c) => `${c.id}: ${c.grade} (${c.reason ?? ""})`);
     // It declares no keep-alive (and no reconnect: those cases are not run), so keep-alive is skipped.

@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """A complete, minimal conformance adapter in Python (3.8+): the standard library plus `websockets`.
 
-It speaks the runner's JSON-lines protocol on stdin/stdout and is itself a tiny client of the three
-WebSocket endpoints, of TTS over HTTP and of batch STT (http.client). Replace the client code with
-calls into your own client; keep the protocol. Run it with:
+It is itself a tiny client of the three WebSocket endpoints, of TTS over HTTP and of batch STT
+(http.client); the runner's JSON-lines protocol is `speechwire_conformance.serve`, beside it. To
+certify your own client, copy this folder and replace the client code with calls into your client;
+keep `serve`. Run it with:
 
-    speechwire-conformance run --command "python3 examples/python_adapter.py"
+    speechwire-conformance run --command "python3 adapters/python/websockets_adapter.py"
 
 WebSockets come from the `websockets` package (version 10 or later; `pip install websockets`). Without
 it, the template uses stdlib_websocket.py beside it: a minimal RFC 6455 client on the standard library.
@@ -22,6 +23,8 @@ import re
 import sys
 import uuid
 from urllib.parse import urlencode, urlsplit
+
+from speechwire_conformance import serve
 
 try:  # websockets 13 and later
     from websockets.asyncio.client import connect as _ws_connect
@@ -45,7 +48,7 @@ except ImportError:
 
 CAPABILITIES = {
     "name": "example-python-adapter",
-    "version": f"examples/python_adapter.py (Python {sys.version.split()[0]}, {WEBSOCKETS})",
+    "version": f"adapters/python/websockets_adapter.py (Python {sys.version.split()[0]}, {WEBSOCKETS})",
     "suites": ["stt-v1", "stt-turns", "tts", "tts-http", "stt-batch"],
     "reconnect": False,  # this tiny client does not reconnect: the runner skips those cases
     "keepAlive": False,
@@ -60,12 +63,6 @@ CAPABILITIES = {
     "tls": False,
     "mp3": True,  # /tts/bytes audio is passed through as bytes, whatever the container
 }
-
-
-def write(message):
-    """One protocol message: one JSON line on stdout."""
-    sys.stdout.write(json.dumps(message, separators=(",", ":")) + "\n")
-    sys.stdout.flush()
 
 
 async def open_websocket(target, path, query, version):
@@ -397,31 +394,5 @@ async def run_case(target, c, observe):
     return await run_stt(target, c, observe)
 
 
-async def main():
-    loop = asyncio.get_running_loop()
-    while True:
-        line = await loop.run_in_executor(None, sys.stdin.readline)
-        if not line:
-            return  # stdin closed: the runner is gone
-        if not line.strip():
-            continue
-        message = json.loads(line)
-        if message["type"] == "hello":
-            write({"type": "capabilities", "capabilities": CAPABILITIES})
-        elif message["type"] == "shutdown":
-            return
-        elif message["type"] == "case":
-            c = message["case"]
-
-            def observe(event, case_id=c["id"]):
-                write({"type": "observation", "case": case_id, "event": event})
-
-            try:
-                result = await run_case(message["target"], c, observe)
-            except Exception as error:  # a crash is reported, never a hang
-                result = {"crashed": True, "crash": f"{type(error).__name__}: {error}"}
-            write({"type": "done", "case": c["id"], "result": result})
-
-
 if __name__ == "__main__":
-    asyncio.run(main())
+    serve(CAPABILITIES, run_case)

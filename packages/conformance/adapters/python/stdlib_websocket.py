@@ -1,6 +1,6 @@
 """A minimal WebSocket client (RFC 6455) on the Python standard library.
 
-examples/python_adapter.py uses it when the `websockets` package is not installed. It implements what
+websockets_adapter.py uses it when the `websockets` package is not installed. It implements what
 that template needs and nothing more: ws:// and wss://, extra handshake headers, text and binary
 messages (it reassembles fragmented ones), pong replies to pings, and the closing handshake. It has
 no extensions (no compression) and no proxy support. Its interface is the small part of the
