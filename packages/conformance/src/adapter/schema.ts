@@ -34,6 +34,13 @@ export const capabilitiesSchema = z
       .boolean()
       .default(false)
       .meta({ description: "STT: can send a `config` message mid-session (`keyterms`, `language_hints`; `turn` on the turns endpoint). Without it, the runner leaves the `config` actions out of the cases." }),
+    sttModels: z
+      .strictObject({ "stt-v1": z.array(z.string().min(1)).optional(), "stt-turns": z.array(z.string().min(1)).optional() })
+      .optional()
+      .meta({
+        description:
+          "STT: the models the client can open each socket with, where it cannot open it with any (LiveKit's Python plugin picks the endpoint from the model: only `ink-whisper` reaches `/stt/websocket`). Cases with another model are not run; every model when left out.",
+      }),
     tls: z.boolean().default(false).meta({ description: "Needs the TLS URLs (e.g. cartesia-js forces wss for TTS)." }),
     mp3: z.boolean().default(false).meta({ description: "TTS over HTTP: can request and surface `/tts/bytes` audio in the `mp3` container." }),
     sse: z.boolean().default(true).meta({ description: "TTS over HTTP: can call `/tts/sse` (LiveKit's plugin has only `/tts/bytes`)." }),

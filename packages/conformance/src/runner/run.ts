@@ -172,7 +172,7 @@ class Environment {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** Whether the adapter can run a case at all (reconnect and keep-alive cases need the capability). */
+/** Whether the adapter can run a case at all (reconnect and keep-alive cases need the capability; STT cases a model it can open the socket with). */
 export function caseApplies(c: Case, caps: Capabilities): boolean {
   if (!caps.suites.includes(c.suite)) return false;
   if (c.reconnect && !caps.reconnect) return false;
@@ -180,6 +180,9 @@ export function caseApplies(c: Case, caps: Capabilities): boolean {
   // The unknown-frame relay is plain ws://: a client that insists on TLS for TTS cannot use it.
   if (c.injectUnknown && caps.tls && c.suite === "tts") return false;
   if (wantsMp3(c) && !caps.mp3) return false;
+  // A client that ties the endpoint to the model cannot open this socket with this model.
+  const models = c.stt && (c.suite === "stt-v1" || c.suite === "stt-turns") ? caps.sttModels?.[c.suite] : undefined;
+  if (models && c.stt && !models.includes(c.stt.model)) return false;
   if (c.http?.endpoint === "sse" && !caps.sse) return false;
   if (c.http && caps.httpFormats && !wantsMp3(c)) {
     const f = c.http.request.output_format as { container?: string; encoding?: string } | undefined;
