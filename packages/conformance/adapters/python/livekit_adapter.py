@@ -54,6 +54,9 @@ CAPABILITIES: Dict[str, Any] = {
     # ink-whisper* streams on /stt/websocket, every other model on /stt/turns/websocket (stt.py);
     # STT._recognize_impl raises NotImplementedError (no batch STT); it mints no access tokens.
     "suites": ["stt-v1", "stt-turns", "tts", "tts-http"],
+    # Since it routes by model, /stt/websocket is reachable with ink-whisper only: the runner gives it
+    # no v1 case on another model (those need ink-preview's hints or ink-2's refusal of them).
+    "sttModels": {"stt-v1": ["ink-whisper"]},
     # Its retry (RecognizeStream._main_task) reruns _run on a new socket but does not resend the audio
     # it had already taken from its input channel; the adapter runs with max_retry=0 (below).
     "reconnect": False,
@@ -130,8 +133,8 @@ async def run_stt(target: Dict[str, Any], case: Dict[str, Any], observe) -> Dict
         raise RuntimeError("the plugin sends only pcm_s16le (constants.AUDIO_ENCODING)")
     model = s["model"]
     v1 = case["suite"] == "stt-v1"
-    # Why refuse: the plugin picks the endpoint from the model (stt.py _is_whisper_model), so a v1
-    # case on another model would open /stt/turns/websocket — the caller cannot reach /stt/websocket.
+    # The plugin picks the endpoint from the model (stt.py _is_whisper_model): a v1 case on another
+    # model would open /stt/turns/websocket. `sttModels` keeps such cases away; this guards the rest.
     if v1 != str(model).startswith("ink-whisper"):
         endpoint = "/stt/websocket" if str(model).startswith("ink-whisper") else "/stt/turns/websocket"
         raise RuntimeError(f"livekit-plugins-cartesia streams model {model} on {endpoint} only (stt.py STT.__init__): it cannot run a {case['suite']} case with it")
