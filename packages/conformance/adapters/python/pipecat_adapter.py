@@ -380,8 +380,9 @@ async def run_stt(target: Dict[str, Any], c: Dict[str, Any], observe) -> Dict[st
                 await lane.settle()
                 if v1:
                     # CartesiaSTTService cancels its receive loop before it sends `done`: give the results of
-                    # the audio already sent the chance to arrive first (bounded), as an app that lets its
-                    # pipeline run out before ending it does.
+                    # the audio already sent the chance to arrive first, as an app that lets its pipeline run
+                    # out before ending it does: at least 0.5 s, and until nothing came for 0.5 s (at most 3 s).
+                    last_result_at[0] = time.monotonic()
                     await quiet(last_result_at, 0.5, 3.0)
                 state["closing"] = True
                 if not await lane.end():
