@@ -156,6 +156,30 @@ describe("lintSession", () => {
     ]);
     expect(violations.map((v) => v.rule)).toEqual(["tts/repeat-context-fields", "tts/input-after-end"]);
   });
+
+  it("allows the error that refuses input on a context after its error, once per input; anything more is after done", () => {
+    const req = (extra: object) =>
+      JSON.stringify({
+        model_id: "sonic-3",
+        transcript: "hi ",
+        voice: { mode: "id", id: "v" },
+        output_format: { container: "raw", encoding: "pcm_s16le", sample_rate: 24000 },
+        context_id: "c1",
+        ...extra,
+      });
+    const error = '{"type":"error","done":true,"status_code":400,"error_code":"invalid_request","title":"Invalid request","message":"m","request_id":"r","context_id":"c1"}';
+    // pipecat's conversation with the tts-error scenario: the context fails, pipecat still ends it, the server refuses that.
+    const refused: RawSessionEvent[] = [
+      { from: "client", frame: req({ continue: true }) },
+      { from: "server", frame: error },
+      { from: "client", frame: req({ transcript: "", continue: false }) },
+      { from: "server", frame: error },
+    ];
+    expect(lintSession("tts", refused)).toEqual([]);
+    // A second error with no input to answer, or a chunk, still breaks the rule.
+    expect(lintSession("tts", [...refused, { from: "server", frame: error }]).map((v) => v.rule)).toEqual(["tts/nothing-after-done"]);
+    expect(lintSession("tts", [...refused.slice(0, 3), { from: "server", frame: '{"type":"chunk","data":"AAAA","done":false,"status_code":206,"step_time":1,"context_id":"c1"}' }]).map((v) => v.rule)).toEqual(["tts/nothing-after-done"]);
+  });
 });
 
 describe("rule catalogue", () => {

@@ -20,7 +20,7 @@ export const TTS_RULES = defineRules([
     id: "tts/nothing-after-done",
     section: "§5.4",
     severity: "error",
-    statement: "Nothing follows a context's `done` or `error` on that context.",
+    statement: "Nothing follows a context's `done` or `error` on that context, but the error that refuses input sent to it afterwards.",
   },
   {
     id: "tts/flush-id-sequence",
@@ -74,6 +74,8 @@ interface ContextState {
   flushesSent: number;
   lastFlushDone: number;
   lastChunkFlushId: number;
+  /** Inputs sent after the context finished, each answered by a 400 error (§5.4 Mock). */
+  errorsOwed: number;
 }
 
 const stable = (value: unknown): string => JSON.stringify(value, (_k, v: unknown) =>
@@ -106,9 +108,12 @@ class TtsChecker extends BaseChecker<ClientMessage, ServerMessage> {
         flushesSent: message.flush === true ? 1 : 0,
         lastFlushDone: 0,
         lastChunkFlushId: 0,
+        errorsOwed: 0,
       });
       return;
     }
+    // Input on a finished context is refused with an error naming it: that answer is not "after done".
+    if (ctx.finished) ctx.errorsOwed += 1;
     if (ctx.ended) {
       this.report("tts/input-after-end", `input on context "${id}" after "continue:false"`, id);
       return;
@@ -135,6 +140,10 @@ class TtsChecker extends BaseChecker<ClientMessage, ServerMessage> {
       return;
     }
     if (ctx.finished) {
+      if (message.type === "error" && ctx.errorsOwed > 0) {
+        ctx.errorsOwed -= 1;
+        return;
+      }
       this.report("tts/nothing-after-done", `"${message.type}" on context "${id}" after its "done"`, id);
       return;
     }
