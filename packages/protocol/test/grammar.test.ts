@@ -117,6 +117,17 @@ describe("PROTOCOL.md §3.6 example session", () => {
 });
 
 describe("lintSession", () => {
+  /** A TTS generation request on context c1, as JSON text. */
+  const req = (extra: object) =>
+    JSON.stringify({
+      model_id: "sonic-3",
+      transcript: "hi ",
+      voice: { mode: "id", id: "v" },
+      output_format: { container: "raw", encoding: "pcm_s16le", sample_rate: 24000 },
+      context_id: "c1",
+      ...extra,
+    });
+
   it("reports frames that do not parse under <endpoint>/valid-message with their raw index, and keeps checking", () => {
     const violations = lintSession("stt-v1", [
       { from: "client", frame: new Uint8Array([1, 2]) },
@@ -139,15 +150,6 @@ describe("lintSession", () => {
   });
 
   it("checks TTS client rules from what the client sent", () => {
-    const req = (extra: object) =>
-      JSON.stringify({
-        model_id: "sonic-3",
-        transcript: "hi ",
-        voice: { mode: "id", id: "v" },
-        output_format: { container: "raw", encoding: "pcm_s16le", sample_rate: 24000 },
-        context_id: "c1",
-        ...extra,
-      });
     const violations = lintSession("tts", [
       { from: "client", frame: req({ continue: true }) },
       { from: "client", frame: req({ continue: false, output_format: { container: "raw", encoding: "pcm_s16le", sample_rate: 16000 } }) },
@@ -158,15 +160,6 @@ describe("lintSession", () => {
   });
 
   it("allows the error that refuses input on a context after its error, once per input; anything more is after done", () => {
-    const req = (extra: object) =>
-      JSON.stringify({
-        model_id: "sonic-3",
-        transcript: "hi ",
-        voice: { mode: "id", id: "v" },
-        output_format: { container: "raw", encoding: "pcm_s16le", sample_rate: 24000 },
-        context_id: "c1",
-        ...extra,
-      });
     const error = '{"type":"error","done":true,"status_code":400,"error_code":"invalid_request","title":"Invalid request","message":"m","request_id":"r","context_id":"c1"}';
     // pipecat's conversation with the tts-error scenario: the context fails, pipecat still ends it, the server refuses that.
     const refused: RawSessionEvent[] = [
