@@ -10,6 +10,8 @@ import { build, type Plugin } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket as WsWebSocket } from "ws";
 import type { MockServer } from "@speechwire/mock-server";
+import { DEFAULT_VERSION as PROTOCOL_DEFAULT_VERSION } from "@speechwire/protocol";
+import { DEFAULT_VERSION } from "../src/config.js";
 import * as accessTokenNode from "../src/entries/access-token.js";
 import * as accessTokenBrowser from "../src/entries/access-token.browser.js";
 import * as sttNode from "../src/entries/stt.js";
@@ -66,6 +68,12 @@ describe("the exports map", () => {
     expect(ttsNode.TtsWebSocket).toBe(root.TtsWebSocket);
     expect(Object.keys(turnsNode)).not.toContain("TtsWebSocket");
     expect(Object.keys(ttsNode)).not.toContain("TurnsSession");
+  });
+});
+
+describe("the default version", () => {
+  it("is the protocol's (written out in the client so that bundles do not carry the protocol's version table)", () => {
+    expect(DEFAULT_VERSION).toBe(PROTOCOL_DEFAULT_VERSION);
   });
 });
 
