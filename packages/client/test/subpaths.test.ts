@@ -3,7 +3,7 @@
  * the exports map like the root, has the same surface in its Node and browser builds, works on its
  * own against the mock, and a bundle of an app that imports one carries only that concept.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build, type Plugin } from "esbuild";
@@ -46,6 +46,8 @@ describe("the exports map", () => {
       const entry = pkg.exports[`./${name}`] as Record<string, string>;
       expect(Object.keys(entry)).toEqual(["types", "browser", "import"]);
       expect(entry).toEqual({ types: `./dist/entries/${name}.d.ts`, browser: `./dist/entries/${name}.browser.js`, import: `./dist/entries/${name}.js` });
+      // Each target is compiled from a source file that exists (tsconfig.build.json: src → dist).
+      for (const target of Object.values(entry)) expect(existsSync(join(PACKAGE_DIR, target.replace(/^\.\/dist\//, "src/").replace(/\.d\.ts$|\.js$/, ".ts"))), target).toBe(true);
     }
     expect(pkg.sideEffects).toBe(false);
   });
