@@ -1,6 +1,6 @@
 /**
- * `@speechwire/client/stt` for browser bundles (the `browser` export condition): STT v1 (`/stt/websocket`) and batch
- * STT (`POST /stt`); no turns, TTS or access-token code.
+ * `@speechwire/client/stt` for browser bundles (the `browser` export condition): STT v1
+ * (`/stt/websocket`) and batch STT (`POST /stt`); no turns, TTS or access-token code.
  */
 import type { sttBatch } from "@speechwire/protocol";
 import { resolveConfig, type ClientOptions } from "../config.js";

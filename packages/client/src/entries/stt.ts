@@ -1,6 +1,6 @@
 /**
- * `@speechwire/client/stt` for Node and every runtime that is not a browser bundle: STT v1 (`/stt/websocket`) and batch
- * STT (`POST /stt`); no turns, TTS or access-token code.
+ * `@speechwire/client/stt` for Node and every runtime that is not a browser bundle: STT v1
+ * (`/stt/websocket`) and batch STT (`POST /stt`); no turns, TTS or access-token code.
  */
 import type { sttBatch } from "@speechwire/protocol";
 import { resolveConfig, type ClientOptions } from "../config.js";

@@ -1,7 +1,7 @@
 /**
- * `@speechwire/client/tts` for Node and every runtime that is not a browser bundle: TTS over WebSocket (contexts on one
- * socket), `/tts/bytes` and `/tts/sse`; no STT or access-token code. An app that uses only
- * `createTtsWebSocket` bundles no HTTP TTS code either (the package has no side effects).
+ * `@speechwire/client/tts` for Node and every runtime that is not a browser bundle: TTS over WebSocket
+ * (contexts on one socket), `/tts/bytes` and `/tts/sse`; no STT or access-token code. An app that uses
+ * only `createTtsWebSocket` bundles no HTTP TTS code either (the package has no side effects).
  */
 import type { ttsBytes, ttsSse } from "@speechwire/protocol";
 import { resolveConfig, type ClientOptions } from "../config.js";

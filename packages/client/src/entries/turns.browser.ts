@@ -1,6 +1,7 @@
 /**
- * `@speechwire/client/turns` for browser bundles (the `browser` export condition): the native `WebSocket`, credentials in the query. STT turns (`/stt/turns/websocket`) and
- * nothing else: an app that imports only this bundles no STT v1, TTS, HTTP or access-token code.
+ * `@speechwire/client/turns` for browser bundles (the `browser` export condition): the native
+ * `WebSocket`, credentials in the query. STT turns (`/stt/turns/websocket`) and nothing else: an app
+ * that imports only this bundles no STT v1, TTS, HTTP or access-token code.
  */
 import { resolveConfig, type ClientOptions } from "../config.js";
 import { browserPlatform } from "../platform/browser.js";

@@ -1,6 +1,7 @@
 /**
- * `@speechwire/client/turns` for Node and every runtime that is not a browser bundle. STT turns (`/stt/turns/websocket`) and
- * nothing else: an app that imports only this bundles no STT v1, TTS, HTTP or access-token code.
+ * `@speechwire/client/turns` for Node and every runtime that is not a browser bundle. STT turns
+ * (`/stt/turns/websocket`) and nothing else: an app that imports only this bundles no STT v1, TTS,
+ * HTTP or access-token code.
  */
 import { resolveConfig, type ClientOptions } from "../config.js";
 import { nodePlatform } from "../platform/node.js";
