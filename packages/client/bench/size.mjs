@@ -37,6 +37,20 @@
  * without that module's text. Gzip removes repetition across files, so these sum to more than the
  * total: each says what deleting that file's unique code would save.
  *
+ * Tiny apps (bench/apps.mjs): what a browser app pays for what it imports. A turns-only app and a
+ * turns + TTS WebSocket app, written the same way for both libraries (same calls, each library's own
+ * API), bundled with the same settings. Ours imports the subpath entries (`@speechwire/client/turns`,
+ * `/tts`), resolved as a browser bundler resolves them: through our package.json `exports`, `browser`
+ * condition, then from the source that dist file is compiled from (never stale). cartesia-js gets each
+ * way its package lets an app reach the same classes (the root `Cartesia`; its `./client` and
+ * `./resources/*` subpaths with the socket classes constructed directly), and the ratio is taken against
+ * the smallest. Not counted for cartesia-js: handing its socket classes a hand-built object in place of
+ * a `Cartesia` client (an internal contract, not something its API offers).
+ *
+ * Goals (issue 19; gzip): a turns-only app ≤ 0.35× and a turns + TTS WebSocket app ≤ 0.45× of
+ * cartesia-js's smallest bundle doing the same; the whole client (whole entry) ≤ 0.65× of cartesia-js's
+ * whole entry. Every figure here is deterministic for a given lockfile (no timing involved).
+ *
  * Usage: node bench/size.mjs [--json]   (needs @speechwire/protocol built: its dist is what is bundled)
  */
 import { existsSync, readFileSync } from "node:fs";
@@ -45,6 +59,7 @@ import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { brotliCompressSync, constants, gzipSync } from "node:zlib";
 import { build, version as esbuildVersion } from "esbuild";
+import { APPS } from "./apps.mjs";
 
 const PACKAGE_DIR = fileURLToPath(new URL("..", import.meta.url));
 const require = createRequire(join(PACKAGE_DIR, "package.json"));
@@ -107,6 +122,36 @@ async function bundle(lib, mode) {
     brotli: brotliCompressSync(code, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).byteLength,
     externals: [...externals],
     metafile: result.metafile,
+  };
+}
+
+/**
+ * Resolves `@speechwire/client` and its subpaths as a browser bundler does, through our package.json
+ * `exports` (the `browser` condition), then maps the dist file to the source it is compiled from
+ * (`./dist/entries/turns.browser.js` → `src/entries/turns.browser.ts`), so the figure is never stale.
+ */
+const ourExports = {
+  name: "our-exports",
+  setup(b) {
+    b.onResolve({ filter: /^@speechwire\/client(\/|$)/ }, (args) => {
+      const ownPkg = JSON.parse(readFileSync(join(PACKAGE_DIR, "package.json"), "utf8"));
+      const subpath = `.${args.path.slice("@speechwire/client".length)}`;
+      const target = ownPkg.exports[subpath]?.browser;
+      if (typeof target !== "string") return { errors: [{ text: `no browser condition for ${args.path} in package.json exports` }] };
+      return { path: join(PACKAGE_DIR, target.replace(/^\.\/dist\//, "src/").replace(/\.js$/, ".ts")) };
+    });
+  },
+};
+
+/** Bundles one tiny app (bench/apps.mjs) with the same settings as everything else. */
+async function bundleApp(contents) {
+  const result = await build({ ...BROWSER_BUILD, stdin: { contents, resolveDir: PACKAGE_DIR, sourcefile: "app.js", loader: "js" }, metafile: true, plugins: [ourExports] });
+  const code = result.outputFiles[0].contents;
+  return {
+    bytes: code.byteLength,
+    gzip: gzipSync(code, { level: 9 }).byteLength,
+    brotli: brotliCompressSync(code, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).byteLength,
+    inputs: Object.keys(result.metafile.inputs),
   };
 }
 
@@ -174,16 +219,30 @@ for (const mode of ["whole", "main"]) {
 
 const fmt = (n) => n.toLocaleString("en-US");
 const ratio = (x, y) => `${(x / y).toFixed(2)}×`;
+const ratio3 = (x, y) => `${(x / y).toFixed(3)}×`;
 if (json) {
+  const apps = [];
+  for (const app of APPS) {
+    const sizes = async (variants) => {
+      const out = {};
+      for (const [how, contents] of Object.entries(variants)) {
+        const { bytes, gzip, brotli } = await bundleApp(contents);
+        out[how] = { bytes, gzip, brotli };
+      }
+      return out;
+    };
+    apps.push({ app: app.name, goal: app.goal, ours: await sizes(app.ours), cartesia: await sizes(app.cartesia) });
+  }
   console.log(
-    JSON.stringify(
-      rows.map((r) => ({
+    JSON.stringify({
+      apps,
+      entries: rows.map((r) => ({
         mode: r.mode,
         ours: { bytes: r.ours.bytes, gzip: r.ours.gzip, brotli: r.ours.brotli },
         cartesia: { bytes: r.theirs.bytes, gzip: r.theirs.gzip, brotli: r.theirs.brotli },
         ratio: { bytes: r.ours.bytes / r.theirs.bytes, gzip: r.ours.gzip / r.theirs.gzip, brotli: r.ours.brotli / r.theirs.brotli },
       })),
-    ),
+    }),
   );
   process.exit(0);
 }
@@ -210,24 +269,39 @@ const whole = rows[0];
 const nodeEntry = await bundle(oursNode, "whole");
 console.log("");
 console.log(`for reference, our Node entry (${oursNode.how}) bundled the same way: ${fmt(nodeEntry.bytes)} B minified, ${fmt(nodeEntry.gzip)} B gzip (${ratio(nodeEntry.gzip, whole.theirs.gzip)})`);
-// How small the two realtime endpoints alone are: no STT v1, no TTS bytes/SSE, no batch STT, no access tokens.
-const subset = await build({
-  stdin: {
-    contents: ["stt/turns.ts:TurnsSession", "tts/websocket.ts:TtsWebSocket", "config.ts:resolveConfig", "platform/browser.ts:browserPlatform"]
-      .map((spec) => spec.split(":"))
-      .map(([file, name]) => `export { ${name} } from ${JSON.stringify(join(PACKAGE_DIR, "src", file))};`)
-      .join("\n"),
-    resolveDir: PACKAGE_DIR,
-    sourcefile: "subset-entry.js",
-    loader: "js",
-  },
-  ...BROWSER_BUILD,
-});
-const subsetGzip = gzipSync(subset.outputFiles[0].contents, { level: 9 }).byteLength;
-console.log(`for reference, turns + TTS WebSocket alone (TurnsSession, TtsWebSocket, config, browser platform): ${fmt(subset.outputFiles[0].contents.byteLength)} B minified, ${fmt(subsetGzip)} B gzip (${ratio(subsetGzip, whole.theirs.gzip)})`);
-const goal = whole.ours.gzip / whole.theirs.gzip;
+
+// What an app pays for what it imports: the tiny apps of bench/apps.mjs, each side's bundle built the same way.
+const appRows = [];
+for (const app of APPS) {
+  const ourBuilds = [];
+  for (const [how, contents] of Object.entries(app.ours)) ourBuilds.push({ how, ...(await bundleApp(contents)) });
+  const theirBuilds = [];
+  for (const [how, contents] of Object.entries(app.cartesia)) theirBuilds.push({ how, ...(await bundleApp(contents)) });
+  const smallest = theirBuilds.reduce((a, b) => (b.gzip < a.gzip ? b : a));
+  appRows.push({ app, ours: ourBuilds, theirs: theirBuilds, smallest });
+}
 console.log("");
-console.log(`goal: ours under half of cartesia-js (gzip, whole entry): ${ratio(whole.ours.gzip, whole.theirs.gzip)} — ${goal < 0.5 ? "met" : "NOT met"}`);
+console.log("tiny apps (bench/apps.mjs: the same calls on each side; same build; ours resolved through our package.json `exports`, browser condition, from src):");
+const appHeader = ["app", "import", "minified B", "gzip B", "brotli B", "gzip / cartesia-js smallest"];
+const appTable = [];
+for (const r of appRows) {
+  for (const b of r.ours) appTable.push([r.app.name, `ours: ${b.how}`, fmt(b.bytes), fmt(b.gzip), fmt(b.brotli), ratio(b.gzip, r.smallest.gzip)]);
+  for (const b of r.theirs) appTable.push(["", `cartesia-js: ${b.how}${b === r.smallest ? " (smallest)" : ""}`, fmt(b.bytes), fmt(b.gzip), fmt(b.brotli), b === r.smallest ? "1" : ratio(b.gzip, r.smallest.gzip)]);
+}
+const appWidths = appHeader.map((h, i) => Math.max(h.length, ...appTable.map((row) => row[i].length)));
+const appLine = (cells) => `| ${cells.map((c, i) => (i < 2 ? c.padEnd(appWidths[i]) : c.padStart(appWidths[i]))).join(" | ")} |`;
+console.log(appLine(appHeader));
+console.log(`|${appWidths.map((w, i) => (i < 2 ? "-".repeat(w + 2) : `${"-".repeat(w + 1)}:`)).join("|")}|`);
+for (const row of appTable) console.log(appLine(row));
+
+console.log("");
+console.log("goals (gzip):");
+for (const r of appRows) {
+  const value = r.ours[0].gzip / r.smallest.gzip;
+  console.log(`  ${r.app.name} (${r.ours[0].how}) ≤ ${r.app.goal}× of cartesia-js's smallest: ${fmt(r.ours[0].gzip)} / ${fmt(r.smallest.gzip)} B = ${ratio3(r.ours[0].gzip, r.smallest.gzip)} — ${value <= r.app.goal ? "met" : "NOT met"}`);
+}
+const wholeGoal = 0.65;
+console.log(`  whole client (whole entry) ≤ ${wholeGoal}× of cartesia-js's whole entry: ${fmt(whole.ours.gzip)} / ${fmt(whole.theirs.gzip)} B = ${ratio3(whole.ours.gzip, whole.theirs.gzip)} — ${whole.ours.gzip / whole.theirs.gzip <= wholeGoal ? "met" : "NOT met"}`);
 console.log("");
 console.log("where our minified bytes go (whole entry):");
 for (const [group, bytes] of breakdown(whole.ours.metafile)) if (bytes > 0) console.log(`  ${fmt(bytes).padStart(9)}  ${group}`);

@@ -3,10 +3,15 @@
  * WebSocket and fetch implementations, and how credentials travel on WebSockets.
  */
 import type { createSessionLinter, Violation } from "@speechwire/protocol";
-import { DEFAULT_VERSION } from "@speechwire/protocol/reader";
 import type { Platform } from "./platform/types.js";
 import type { WebSocketConstructor } from "./transport/websocket.js";
 import { SpeechwireError } from "./errors.js";
+
+/**
+ * The protocol's `DEFAULT_VERSION`, written out: importing it pulls the protocol's whole `API_VERSIONS`
+ * table (notes and sources, 357 B gzip) into every browser bundle. A test keeps the two equal.
+ */
+export const DEFAULT_VERSION = "2026-08-14";
 
 /** The default API origin. */
 export const DEFAULT_BASE_URL = "https://api.cartesia.ai";

@@ -1,0 +1,18 @@
+/**
+ * `@speechwire/client/turns` for Node and every runtime that is not a browser bundle. STT turns
+ * (`/stt/turns/websocket`) and nothing else: an app that imports only this bundles no STT v1, TTS,
+ * HTTP or access-token code.
+ */
+import { resolveConfig, type ClientOptions } from "../config.js";
+import { nodePlatform } from "../platform/node.js";
+import { TurnsSession, type TurnsOptions, type TurnsParams } from "../stt/turns.js";
+
+export * from "./turns.surface.js";
+
+/**
+ * Opens an STT turns session, as `createClient(client).stt.turns(params, options)` does.
+ * @example const turns = createTurns({ accessToken }, { model: "ink-2", encoding: "pcm_s16le", sample_rate: 16000 });
+ */
+export function createTurns(client: ClientOptions, params: TurnsParams, options?: TurnsOptions): TurnsSession {
+  return new TurnsSession(resolveConfig(client, nodePlatform), params, options);
+}
