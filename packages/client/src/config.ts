@@ -2,16 +2,14 @@
  * The client's resolved configuration: base URL (path prefix kept), credentials, version, the
  * WebSocket and fetch implementations, and how credentials travel on WebSockets.
  */
+import { DEFAULT_VERSION } from "@speechwire/protocol";
 import type { createSessionLinter, Violation } from "@speechwire/protocol";
 import type { Platform } from "./platform/types.js";
 import type { WebSocketConstructor } from "./transport/websocket.js";
 import { SpeechwireError } from "./errors.js";
 
-/**
- * The protocol's `DEFAULT_VERSION`, written out: importing it pulls the protocol's whole `API_VERSIONS`
- * table (notes and sources, 357 B gzip) into every browser bundle. A test keeps the two equal.
- */
-export const DEFAULT_VERSION = "2026-08-14";
+/** The protocol's default `Cartesia-Version` (a literal there, so the version table stays out of bundles). */
+export { DEFAULT_VERSION } from "@speechwire/protocol";
 
 /** The default API origin. */
 export const DEFAULT_BASE_URL = "https://api.cartesia.ai";

@@ -26,3 +26,10 @@ export const API_VERSIONS = [
     source: "SDK-JS CHANGELOG 4.0.0, cartesia-mcp api_version.py (update D12)",
   },
 ] as const satisfies readonly ApiVersion[];
+
+/**
+ * The docs' latest stable version and the mock's default when a client sends none (§1.3, update D12):
+ * the `current` row above, written out so that a bundle reading it does not keep the table (a test
+ * holds the two equal).
+ */
+export const DEFAULT_VERSION = "2026-08-14" satisfies (typeof API_VERSIONS)[number]["date"];

@@ -1,13 +1,13 @@
-import { API_VERSIONS } from "../models/versions.js";
+import { API_VERSIONS, DEFAULT_VERSION } from "../models/versions.js";
 import { fail, ok, type Result } from "./result.js";
 
 /** A known `Cartesia-Version` date. */
 export type KnownVersion = (typeof API_VERSIONS)[number]["date"];
 /** `Cartesia-Version` dates seen in the wild (§1.3), oldest first: the dates of `API_VERSIONS`. */
-export const KNOWN_VERSIONS: readonly KnownVersion[] = API_VERSIONS.map((v) => v.date);
+// Pure: a bundle that reads only DEFAULT_VERSION drops this and the table with it.
+export const KNOWN_VERSIONS: readonly KnownVersion[] = /* @__PURE__ */ API_VERSIONS.map((v) => v.date);
 
-/** The docs' latest stable version and the mock's default when a client sends none (§1.3, update D12). */
-export const DEFAULT_VERSION: KnownVersion = API_VERSIONS.find((v) => v.status === "current")!.date;
+export { DEFAULT_VERSION } from "../models/versions.js";
 
 /** From this version on, errors are structured JSON (§1.4). */
 export const STRUCTURED_ERRORS_SINCE = "2026-03-01";
