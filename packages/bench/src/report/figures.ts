@@ -1,0 +1,89 @@
+/**
+ * The README's published figures, rendered from committed results files. The README holds each block
+ * between `<!-- figures KIND FILE -->` and `<!-- /figures -->`; `scripts/readme-figures.mjs` rewrites
+ * the blocks and a test checks that every block equals what its file renders to, and that the file is
+ * the newest committed one of its kind: no figure without its command, date and file.
+ */
+import { fullCommand } from "../command.js";
+import { fmt, mdTable, OVERHEAD_HEAD, overheadRows, overheadSentence } from "./format.js";
+import type { Results } from "./schema.js";
+
+/** The kinds of README blocks. */
+export type FigureKind = "clients" | "overhead" | "speech";
+
+const p = (r: Results, endpoint: string, client: string, id: string) => r.runs.find((x) => x.endpoint === endpoint && x.client === client)?.metrics.find((m) => m.id === id)?.summary ?? undefined;
+
+/** Whether a results file can give a block of that kind (the test picks the newest such file). */
+export function fitsKind(kind: FigureKind, r: Results): boolean {
+  if (kind === "overhead") return r.baseline.overhead !== undefined;
+  const speech = r.environment.speech?.source === "tts";
+  if (kind === "speech") return speech && r.environment.pacing === "fast";
+  return !speech && r.environment.latency === "none" && r.environment.pacing === "fast" && ["speechwire", "cartesia-js", "raw"].every((c) => r.runs.some((x) => x.client === c && x.endpoint === "tts"));
+}
+
+/** The source line every block starts with: file, command, date, machine. */
+function source(file: string, r: Results): string {
+  const e = r.environment;
+  return `From [\`${file}\`](${file}): \`${fullCommand(r.command)}\`, started ${r.startedAt} (Node ${e.node.replace(/^v/, "")}, ${e.cpus.count} × ${e.cpus.model}, shared machine).`;
+}
+
+/** Renders one block's Markdown from its results file. */
+export function renderFigures(kind: FigureKind, file: string, r: Results): string {
+  const lines = [source(file, r), ""];
+  if (kind === "overhead") {
+    lines.push(overheadSentence(r), "", mdTable(OVERHEAD_HEAD, overheadRows(r)));
+  } else if (kind === "clients") {
+    const clients = ["speechwire", "cartesia-js", "raw"] as const;
+    const pair = (endpoint: string, id: string) => clients.map((c) => {
+      const s = p(r, endpoint, c, id);
+      return s ? `${fmt(s.p50)} / ${fmt(s.p99)}` : "–";
+    });
+    lines.push(
+      mdTable(
+        [`\`${r.environment.sessions} sessions, concurrency ${r.environment.concurrency}\`, latency none, fast`, "speechwire", "cartesia-js", "raw `ws`"],
+        [
+          ["`finalize` → first final, p50 / p99 ms", ...pair("stt-v1", "stt-v1.finalize-to-final")],
+          ["last speech byte → `turn.end`, p50 / p99 ms", ...pair("stt-turns", "stt-turns.speech-end-to-turn-end")],
+          ["TTS request → first chunk, p50 / p99 ms", ...pair("tts", "tts.first-chunk")],
+          ["TTS handshake p50 ms (cartesia-js: + TLS)", ...clients.map((c) => fmt(p(r, "tts", c, "tts.handshake")?.p50))],
+        ],
+      ),
+      "",
+      `One run: between runs p50 moves by a few tenths of a ms, p99 by more (one run's p99 over ${r.environment.sessions} sessions is a handful of values). The clients share the process and event loop with the mock${r.environment.mockProcess ? " (here the mock ran in a child process of its own)" : ""}.`,
+    );
+  } else {
+    const clients = [...new Set(r.runs.map((x) => x.client))];
+    const row = (endpoint: string, id: string) => clients.map((c) => fmt(p(r, endpoint, c, id)?.p50)).join(" / ");
+    lines.push(
+      `STT on speech synthesized by the mock's TTS (${clients.join(" / ")}, ${r.environment.pacing} pacing, latency ${r.environment.latency ?? "n/a"}): speech end → \`turn.end\` p50 ${row("stt-turns", "stt-turns.speech-end-to-turn-end")} ms, \`finalize\` → final p50 ${row("stt-v1", "stt-v1.finalize-to-final")} ms (the mock's detector decoding the round's audio burst; see Limits).`,
+    );
+  }
+  return lines.join("\n");
+}
+
+/** A block found in a README. */
+export interface FigureBlock {
+  kind: FigureKind;
+  file: string;
+  body: string;
+  start: number;
+  end: number;
+}
+
+const BLOCK = /<!-- figures (clients|overhead|speech) (\S+) -->\n([\s\S]*?)\n<!-- \/figures -->/g;
+
+/** The figure blocks of a README, in order. */
+export function figureBlocks(readme: string): FigureBlock[] {
+  return [...readme.matchAll(BLOCK)].map((m) => ({ kind: m[1] as FigureKind, file: m[2] as string, body: m[3] as string, start: m.index ?? 0, end: (m.index ?? 0) + m[0].length }));
+}
+
+/** The README with every block re-rendered from its file (`load` reads and parses a file named in a block). */
+export function updateFigures(readme: string, load: (file: string) => Results): string {
+  let out = "";
+  let at = 0;
+  for (const b of figureBlocks(readme)) {
+    out += readme.slice(at, b.start) + `<!-- figures ${b.kind} ${b.file} -->\n${renderFigures(b.kind, b.file, load(b.file))}\n<!-- /figures -->`;
+    at = b.end;
+  }
+  return out + readme.slice(at);
+}
