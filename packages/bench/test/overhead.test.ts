@@ -92,16 +92,22 @@ describe("spread and verdict", () => {
     expect(spreadOf([0.66, 1.01, 0.99])).toEqual({ min: 0.66, median: 0.99, max: 1.01 });
   });
 
-  it("parity whenever the spread reaches into the band; a side only when the whole spread lies beyond it", () => {
+  it("a side only when the whole spread lies beyond the band; parity when the median lies in it; else inconclusive", () => {
     fc.assert(
       fc.property(ratios, (values) => {
         const s = spreadOf(values);
         const v = verdictOf(s);
+        const inBand = (x: number) => x >= 1 / PARITY_BAND && x <= PARITY_BAND;
         if (v === "mock slower") expect(s.min).toBeGreaterThan(PARITY_BAND);
         else if (v === "mock faster") expect(s.max).toBeLessThan(1 / PARITY_BAND);
-        else expect(s.max >= 1 / PARITY_BAND && s.min <= PARITY_BAND).toBe(true);
+        else {
+          // Not beyond the band: the spread reaches into it.
+          expect(s.max >= 1 / PARITY_BAND && s.min <= PARITY_BAND).toBe(true);
+          expect(v).toBe(inBand(s.median) ? "parity" : "inconclusive");
+        }
       }),
     );
+    expect(verdictOf({ min: 0.27, median: 2.29, max: 9.97 })).toBe("inconclusive");
     // The client figures: 0.66 / 0.99 / 1.01× is parity, not a win.
     expect(verdictOf({ min: 0.66, median: 0.99, max: 1.01 })).toBe("parity");
     expect(verdictOf({ min: 2.64, median: 2.83, max: 4.35 })).toBe("mock slower");

@@ -5,6 +5,7 @@
  * the newest committed one of its kind: no figure without its command, date and file.
  */
 import { fullCommand } from "../command.js";
+import { sideOf, spreadOf, type Spread } from "../run/overhead.js";
 import { fmt, mdTable, OVERHEAD_HEAD, overheadRows, overheadSentence } from "./format.js";
 import type { Results } from "./schema.js";
 
@@ -83,6 +84,76 @@ export function updateFigures(readme: string, load: (file: string) => Results): 
   let at = 0;
   for (const b of figureBlocks(readme)) {
     out += readme.slice(at, b.start) + `<!-- figures ${b.kind} ${b.file} -->\n${renderFigures(b.kind, b.file, load(b.file))}\n<!-- /figures -->`;
+    at = b.end;
+  }
+  return out + readme.slice(at);
+}
+
+/** One invocation of the client's per-message bench (`per-message.mjs --json`). */
+interface PerMessageInvocation {
+  node: string;
+  messages: number;
+  runs: number;
+  warmup: number;
+  results: { stream: string; measure: string; ours: { median: number; p25: number; p75: number }; theirs: { median: number; p25: number; p75: number }; ratio: number }[];
+}
+
+/** The client per-message results file (`scripts/client-per-message.mjs`). */
+export interface PerMessageFile {
+  format: "speechwire-bench/client-per-message@1";
+  command: string;
+  startedAt: string;
+  node: string;
+  invocations: PerMessageInvocation[];
+}
+
+/** What a spread of ours ÷ cartesia-js says (the rule of `Verdict`). */
+export function clientVerdict(s: Spread): "parity" | "ours faster" | "ours slower" | "inconclusive" {
+  return sideOf(s, "ours slower", "ours faster");
+}
+
+/** The client README's speed block, rendered from the per-message results file. */
+export function renderPerMessage(file: string, data: PerMessageFile): string {
+  const first = data.invocations[0];
+  const keys = first ? first.results.map((r) => [r.stream, r.measure] as const) : [];
+  const n = data.invocations.length;
+  const rows = keys.map(([stream, measure]) => {
+    const per = data.invocations.map((inv) => inv.results.find((r) => r.stream === stream && r.measure === measure)).filter((r) => r !== undefined);
+    const s = spreadOf(per.map((r) => r.ratio));
+    // Interquartile ranges of the timed runs inside each invocation: do ours and theirs overlap?
+    const overlaps = per.filter((r) => r.ours.p25 <= r.theirs.p75 && r.theirs.p25 <= r.ours.p75).length;
+    const ns = (v: number) => Math.round(v).toLocaleString("en-US");
+    return [
+      stream,
+      measure,
+      per.map((r) => `${ns(r.ours.median)} / ${ns(r.theirs.median)}`).join("; "),
+      `${fmt(s.min)} / ${fmt(s.median)} / ${fmt(s.max)}×`,
+      `${overlaps} of ${per.length}`,
+      clientVerdict(s),
+    ];
+  });
+  return [
+    `From [\`${file}\`](${file}): \`${data.command}\`, started ${data.startedAt} (Node ${data.node.replace(/^v/, "")}, shared 2-core machine). ${n} invocations, each ${first ? `${first.messages.toLocaleString("en-US")} messages, the median of ${first.runs} timed runs after ${first.warmup} warm-up, clients alternating` : ""}.`,
+    "",
+    mdTable(["stream", "measure", "ours / cartesia-js ns per message, each invocation", `ours ÷ cartesia-js, min / median / max of ${n}`, "p25–p75 overlap", "verdict"], rows),
+    "",
+    `Verdict: "ours faster" or "ours slower" only when the whole spread of the ratio lies beyond [0.91, 1.1]×; parity when its median lies in that band (a ratio near 1 is parity, not a win); inconclusive otherwise. "p25–p75 overlap": in how many invocations the interquartile ranges of the two clients' timed runs overlap.`,
+  ].join("\n");
+}
+
+const CLIENT_BLOCK = /<!-- figures per-message (\S+) -->\n([\s\S]*?)\n<!-- \/figures -->/g;
+
+/** The per-message blocks of the client README. */
+export function perMessageBlocks(readme: string): FigureBlock[] {
+  return [...readme.matchAll(CLIENT_BLOCK)].map((m) => ({ kind: "clients" as FigureKind, file: m[1] as string, body: m[2] as string, start: m.index ?? 0, end: (m.index ?? 0) + m[0].length }));
+}
+
+/** The client README with every per-message block re-rendered from its file. */
+export function updatePerMessage(readme: string, load: (file: string) => PerMessageFile): string {
+  let out = "";
+  let at = 0;
+  for (const b of perMessageBlocks(readme)) {
+    out += readme.slice(at, b.start) + `<!-- figures per-message ${b.file} -->\n${renderPerMessage(b.file, load(b.file))}\n<!-- /figures -->`;
     at = b.end;
   }
   return out + readme.slice(at);

@@ -81,7 +81,7 @@ export const OVERHEAD_HEAD = ["metric", "replay p50 / p99 ms", "mock p50 / p99 m
 export function overheadSentence(results: Results): string {
   const o = results.baseline.overhead;
   if (!o) return "";
-  return `Mock overhead on the reported metrics (${o.runs} runs × ${o.sessionsPerRun} sessions on each server, interleaved, after ${o.warmup} warm-up; raw ws client, fast pacing; mock and replay server ${o.mockProcess ? "in a child process of their own" : "in the bench's process"}): mock (latency none) ÷ a bare ws server replaying the mock's recorded frames; parity = the spread over runs reaches into [0.91, 1.1]×.`;
+  return `Mock overhead on the reported metrics (${o.runs} runs × ${o.sessionsPerRun} sessions on each server, interleaved, after ${o.warmup} warm-up; raw ws client, fast pacing; mock and replay server ${o.mockProcess ? "in a child process of their own" : "in the bench's process"}): mock (latency none) ÷ a bare ws server replaying the mock's recorded frames; verdict: a side only when the whole spread over runs lies beyond [0.91, 1.1]×, parity when its median lies in that band, else inconclusive.`;
 }
 
 /** The console report. */

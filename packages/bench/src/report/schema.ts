@@ -64,7 +64,9 @@ export const runResultSchema = z.object({
 export const spreadSchema = z.object({ min: z.number(), median: z.number(), max: z.number() }).meta({ description: "min / median / max over runs" });
 
 /** What a ratio's spread says. */
-export const verdictSchema = z.enum(["parity", "mock slower", "mock faster"]).meta({ description: "parity: the spread over runs reaches into [1/1.1, 1.1]; otherwise which side it lies on" });
+export const verdictSchema = z
+  .enum(["parity", "mock slower", "mock faster", "inconclusive"])
+  .meta({ description: "a side only when the whole spread over runs lies beyond [1/1.1, 1.1]; parity when its median lies in that band; inconclusive when the spread reaches into the band but its median does not" });
 
 /** The mock's overhead on one reported metric. */
 export const overheadMetricSchema = z.object({

@@ -26,8 +26,12 @@ export interface Spread {
   max: number;
 }
 
-/** What a spread of ratios says: parity when it reaches into [1/1.1, 1.1] (a ratio near 1 is parity, not a difference). */
-export type Verdict = "parity" | "mock slower" | "mock faster";
+/**
+ * What a spread of ratios over runs says. A side only when the whole spread lies beyond the parity band
+ * [1/1.1, 1.1]; parity when its median lies in the band (a ratio near 1 is parity, not a win or a loss);
+ * inconclusive when the spread reaches into the band but its median lies outside (noise decides).
+ */
+export type Verdict = "parity" | "mock slower" | "mock faster" | "inconclusive";
 
 /** One metric's overhead. */
 export interface OverheadMetric {
@@ -73,11 +77,17 @@ export interface OverheadOptions {
 /** The band within which a ratio counts as parity. */
 export const PARITY_BAND = 1.1;
 
-/** Parity when the spread of a ratio reaches into [1/1.1, 1.1]. */
+/** The verdict of a spread (see `Verdict`). */
 export function verdictOf(s: Spread): Verdict {
-  if (s.min > PARITY_BAND) return "mock slower";
-  if (s.max < 1 / PARITY_BAND) return "mock faster";
-  return "parity";
+  return sideOf(s, "mock slower", "mock faster");
+}
+
+/** The verdict of a spread, with the names of its two sides. */
+export function sideOf<S extends string, F extends string>(s: Spread, slower: S, faster: F): S | F | "parity" | "inconclusive" {
+  if (s.min > PARITY_BAND) return slower;
+  if (s.max < 1 / PARITY_BAND) return faster;
+  if (s.median >= 1 / PARITY_BAND && s.median <= PARITY_BAND) return "parity";
+  return "inconclusive";
 }
 
 /** min / median / max of values (median of an even count: the mean of the middle two). */
