@@ -1,7 +1,8 @@
 /**
  * Published figures match their committed results files (reads files; no timing). Each README figure
  * block names its file and is re-rendered from it; the file must be the newest committed one of its
- * kind, so a fresh run cannot sit beside a README that still quotes an older one.
+ * kind (and the same mock placement, in process or `--mock-process`), so a fresh run cannot sit beside a
+ * README that still quotes an older one.
  * Fix a failure with `node scripts/readme-figures.mjs` (after `pnpm build`).
  */
 import { readFileSync, readdirSync, existsSync } from "node:fs";
@@ -19,7 +20,9 @@ const load = (path: string): Results => {
 };
 const examples = readdirSync(join(PKG, "examples"), { withFileTypes: true })
   .filter((d) => d.isDirectory() && existsSync(join(PKG, "examples", d.name, "results.json")))
-  .map((d) => `examples/${d.name}/results.json`);
+  .map((d) => `examples/${d.name}/results.json`)
+  // Bench results only (the client per-message file has a format of its own).
+  .filter((f) => (JSON.parse(readFileSync(join(PKG, f), "utf8")) as { format?: string }).format === "speechwire-bench/results@1");
 
 describe("packages/bench/README.md", () => {
   const readme = readFileSync(join(PKG, "README.md"), "utf8");
@@ -36,7 +39,7 @@ describe("packages/bench/README.md", () => {
     const r = load(join(PKG, b.file));
     expect(fitsKind(b.kind, r)).toBe(true);
     expect(b.body).toBe(renderFigures(b.kind, b.file, r));
-    const newer = examples.filter((f) => f !== b.file).map((f) => [f, load(join(PKG, f))] as const).filter(([, x]) => fitsKind(b.kind, x) && x.startedAt > r.startedAt && (b.kind !== "overhead" || x.baseline.overhead?.mockProcess === r.baseline.overhead?.mockProcess));
+    const newer = examples.filter((f) => f !== b.file).map((f) => [f, load(join(PKG, f))] as const).filter(([, x]) => fitsKind(b.kind, x) && x.startedAt > r.startedAt && (x.environment.mockProcess ?? false) === (r.environment.mockProcess ?? false));
     expect(newer.map(([f]) => f), "a newer results file of this kind is committed: quote it").toEqual([]);
   });
 

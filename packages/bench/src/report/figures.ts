@@ -50,7 +50,7 @@ export function renderFigures(kind: FigureKind, file: string, r: Results): strin
         ],
       ),
       "",
-      `One run: between runs p50 moves by a few tenths of a ms, p99 by more (one run's p99 over ${r.environment.sessions} sessions is a handful of values). The clients share the process and event loop with the mock${r.environment.mockProcess ? " (here the mock ran in a child process of its own)" : ""}.`,
+      `One run, so no spread over runs: compare the clients within it, not with another run. ${r.environment.mockProcess ? "The mock ran in a child process of its own; the clients share the bench's process." : "The clients share the process and event loop with the mock."}`,
     );
   } else {
     const clients = [...new Set(r.runs.map((x) => x.client))];
@@ -71,11 +71,12 @@ export interface FigureBlock {
   end: number;
 }
 
-const BLOCK = /<!-- figures (clients|overhead|speech) (\S+) -->\n([\s\S]*?)\n<!-- \/figures -->/g;
+// A body never holds a block marker, so an empty block cannot swallow the next one.
+const BLOCK = /<!-- figures (clients|overhead|speech) (\S+) -->\n(?:((?:(?!<!-- \/?figures)[\s\S])*?)\n)?<!-- \/figures -->/g;
 
 /** The figure blocks of a README, in order. */
 export function figureBlocks(readme: string): FigureBlock[] {
-  return [...readme.matchAll(BLOCK)].map((m) => ({ kind: m[1] as FigureKind, file: m[2] as string, body: m[3] as string, start: m.index ?? 0, end: (m.index ?? 0) + m[0].length }));
+  return [...readme.matchAll(BLOCK)].map((m) => ({ kind: m[1] as FigureKind, file: m[2] as string, body: m[3] ?? "", start: m.index ?? 0, end: (m.index ?? 0) + m[0].length }));
 }
 
 /** The README with every block re-rendered from its file (`load` reads and parses a file named in a block). */
@@ -141,11 +142,11 @@ export function renderPerMessage(file: string, data: PerMessageFile): string {
   ].join("\n");
 }
 
-const CLIENT_BLOCK = /<!-- figures per-message (\S+) -->\n([\s\S]*?)\n<!-- \/figures -->/g;
+const CLIENT_BLOCK = /<!-- figures per-message (\S+) -->\n(?:((?:(?!<!-- \/?figures)[\s\S])*?)\n)?<!-- \/figures -->/g;
 
 /** The per-message blocks of the client README. */
 export function perMessageBlocks(readme: string): FigureBlock[] {
-  return [...readme.matchAll(CLIENT_BLOCK)].map((m) => ({ kind: "clients" as FigureKind, file: m[1] as string, body: m[2] as string, start: m.index ?? 0, end: (m.index ?? 0) + m[0].length }));
+  return [...readme.matchAll(CLIENT_BLOCK)].map((m) => ({ kind: "clients" as FigureKind, file: m[1] as string, body: m[2] ?? "", start: m.index ?? 0, end: (m.index ?? 0) + m[0].length }));
 }
 
 /** The client README with every per-message block re-rendered from its file. */
