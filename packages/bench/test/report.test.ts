@@ -89,6 +89,17 @@ describe("results", () => {
     expect(consoleReport(r)).toContain("legacy baseline");
   });
 
+  it("results written before the overhead, mockProcess and whole-command fields still parse", async () => {
+    const old = await readFile(new URL("./fixtures/results-2026-11-22.json", import.meta.url), "utf8");
+    expect(old).not.toMatch(/"overhead"|"mockProcess"/);
+    const parsed = parseResults(old);
+    expect(parsed.ok).toBe(true);
+    if (parsed.ok) {
+      expect(parsed.value.command).toBe("all");
+      expect(consoleReport(parsed.value)).toMatch(/^speechwire-bench all — target/);
+    }
+  });
+
   it("parseResults explains what is wrong", () => {
     expect(parseResults("{", "x.json")).toMatchObject({ ok: false, error: expect.stringMatching(/^x\.json: not JSON/) });
     expect(parseResults('{"format":"other"}', "y.json")).toMatchObject({ ok: false, error: expect.stringMatching(/not a speechwire-bench results file/) });
