@@ -16,6 +16,7 @@ import { consoleReport, fmt, textTable } from "./report/format.js";
 import { parseResults, resultsJsonSchema } from "./report/schema.js";
 import { writeReport } from "./report/write.js";
 import { runBench } from "./run/bench.js";
+import { commandLine } from "./command.js";
 import { TTS_MODEL, TTS_VOICE } from "./targets/scenarios.js";
 import { calibrateFixed, calibrateProfile, type FixedRow, type ProfileRow } from "./run/calibrate.js";
 
@@ -48,6 +49,9 @@ options:
   --voice ID             voice id of synthesized STT speech (default ${TTS_VOICE})
   --tts-model ID         TTS model of synthesized STT speech (default ${TTS_MODEL})
   --out DIR              write results.json, results.md and chart-<metric>.svg there
+  --mock-process         run the embedded mock in a child process of its own (127.0.0.1), not the bench's
+  --overhead-runs N      runs of the mock-overhead measurement, for its spread (default 3; 0 skips it)
+  --overhead-sessions N  sessions on each server per overhead run and endpoint (default 30)
   --json                 print results.json to stdout instead of the table
   --quiet                no progress bar
   -h, --help`;
@@ -87,6 +91,9 @@ async function main(argv: string[]): Promise<number> {
         "tts-model": { type: "string" },
         out: { type: "string" },
         json: { type: "boolean" },
+        "mock-process": { type: "boolean" },
+        "overhead-runs": { type: "string" },
+        "overhead-sessions": { type: "string" },
         quiet: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
@@ -184,7 +191,9 @@ async function main(argv: string[]): Promise<number> {
   let phase = "";
   let started = false;
   const results = await runBench({
-    command,
+    command: commandLine(argv),
+    mockProcess: v["mock-process"] === true,
+    overhead: { runs: positiveInt("overhead-runs", v["overhead-runs"], 3, 0), sessions: positiveInt("overhead-sessions", v["overhead-sessions"], 30) },
     endpoints,
     clients: clients as ClientName[],
     target,

@@ -12,3 +12,8 @@ export { writeReport, chartsOf } from "./report/write.js";
 export { renderChart, type Series } from "./report/chart.js";
 export { consoleReport, markdownReport } from "./report/format.js";
 export { compareResults, formatComparison, type ComparedMetric } from "./compare.js";
+export { measureOverhead, verdictOf, spreadOf, OVERHEAD_METRICS, PARITY_BAND, type Overhead, type OverheadMetric, type OverheadOptions, type Spread, type Verdict } from "./run/overhead.js";
+export { startRecorder, startReplay, type Recording, type RecordedFrame } from "./run/replay.js";
+export { ServerProcess } from "./run/child.js";
+export { renderFigures, figureBlocks, updateFigures, fitsKind, type FigureKind, type FigureBlock } from "./report/figures.js";
+export { commandLine, fullCommand } from "./command.js";

@@ -60,10 +60,11 @@ describe("speechwire-bench CLI", () => {
 
   it("runs stt-v1 against the embedded mock, writes the report folder, and compare reads it back", async () => {
     const dir = await mkdtemp(join(tmpdir(), "bench-cli-"));
-    const r = run(["stt-v1", "--sessions", "3", "--concurrency", "2", "--warmup", "1", "--rounds", "2", "--latency", "15", "--client", "raw,speechwire", "--out", dir]);
+    const r = run(["stt-v1", "--sessions", "3", "--concurrency", "2", "--warmup", "1", "--rounds", "2", "--latency", "15", "--client", "raw,speechwire", "--overhead-runs", "2", "--overhead-sessions", "2", "--out", dir]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain("stt-v1.finalize-to-final");
-    expect(r.stdout).toContain("mock overhead vs bare ws echo");
+    expect(r.stdout).toContain("Mock overhead on the reported metrics");
+    expect(r.stdout).toMatch(/stt-v1\.finalize-to-final .*×.*×/);
     expect(r.stdout).toMatch(/latency fixed 15 ms/);
     const files = await readdir(dir);
     expect(files).toEqual(expect.arrayContaining(["results.json", "results.md", "chart-stt-v1.finalize-to-final.svg"]));
@@ -80,17 +81,29 @@ describe("speechwire-bench CLI", () => {
   });
 
   it("--json prints results.json to stdout, and schema prints the committed JSON Schema", async () => {
-    const r = run(["tts", "--sessions", "2", "--requests", "1", "--warmup", "0", "--client", "raw", "--json"]);
+    const r = run(["tts", "--sessions", "2", "--requests", "1", "--warmup", "0", "--client", "raw", "--mock-process", "--overhead-runs", "1", "--overhead-sessions", "2", "--json"]);
     expect(r.code, r.stderr).toBe(0);
-    const results = JSON.parse(r.stdout) as { format: string; runs: { endpoint: string }[] };
+    const results = JSON.parse(r.stdout) as {
+      format: string;
+      command: string;
+      environment: { target: string; mockProcess?: boolean };
+      baseline: { overhead?: { mockProcess: boolean; metrics: { id: string }[] } };
+      runs: { endpoint: string }[];
+    };
     expect(results.format).toBe("speechwire-bench/results@1");
+    // --mock-process: the target and the overhead's servers ran in a child process; the command is recorded whole.
+    expect(results.command).toBe("speechwire-bench tts --sessions 2 --requests 1 --warmup 0 --client raw --mock-process --overhead-runs 1 --overhead-sessions 2 --json");
+    expect(results.environment.mockProcess).toBe(true);
+    expect(results.environment.target).toMatch(/child process/);
+    expect(results.baseline.overhead?.mockProcess).toBe(true);
+    expect(results.baseline.overhead?.metrics.map((m) => m.id)).toEqual(["tts.first-chunk"]);
     expect(results.runs.map((x) => x.endpoint)).toEqual(["tts"]);
     const schema = run(["schema"]);
     expect(JSON.parse(schema.stdout)).toEqual(JSON.parse(await readFile(join(PKG, "schemas", "results.schema.json"), "utf8")));
   });
 
   it("--speech tts runs stt-turns on speech from the mock's TTS and records where it came from", () => {
-    const r = run(["stt-turns", "--speech", "tts", "--tts-model", "sonic-3", "--latency", "40", "--sessions", "2", "--warmup", "0", "--client", "raw", "--json"]);
+    const r = run(["stt-turns", "--speech", "tts", "--tts-model", "sonic-3", "--latency", "40", "--sessions", "2", "--warmup", "0", "--client", "raw", "--overhead-runs", "0", "--json"]);
     expect(r.code, r.stderr).toBe(0);
     const results = JSON.parse(r.stdout) as {
       environment: { speech?: { source: string; model?: string } };

@@ -25,6 +25,7 @@ async function smallRun(): Promise<Results> {
     rounds: 2,
     requests: 2,
     baselineN: 200,
+    overhead: { runs: 2, sessions: 2 },
   });
   return cached;
 }
@@ -50,6 +51,17 @@ describe("results", () => {
     }
     expect(r.baseline.echo.n).toBe(200);
     expect(r.baseline.ratio.p50).toBeCloseTo(r.baseline.mock.p50 / r.baseline.echo.p50, 6);
+    // The overhead: each endpoint's reported metric, 2 runs, ratios consistent with the per-run figures.
+    const o = r.baseline.overhead!;
+    expect(o.mockProcess).toBe(false);
+    expect(r.environment.mockProcess).toBe(false);
+    expect(o.metrics.map((m) => m.id)).toEqual(["stt-v1.finalize-to-final", "stt-turns.speech-end-to-turn-end", "tts.first-chunk"]);
+    for (const m of o.metrics) {
+      expect(m.runs).toHaveLength(2);
+      const ratios = m.runs.map((x) => x.mockP50 / x.replayP50);
+      expect(m.ratio.p50.min).toBeCloseTo(Math.min(...ratios), 9);
+      expect(m.ratio.p50.max).toBeCloseTo(Math.max(...ratios), 9);
+    }
   });
 
   it("writes results.json, results.md and one SVG chart per metric", async () => {
@@ -65,14 +77,27 @@ describe("results", () => {
     expect(parsed.ok).toBe(true);
     const md = await readFile(join(dir, "results.md"), "utf8");
     expect(md).toContain("## Environment");
-    expect(md).toContain("Mock overhead vs a bare `ws` echo");
+    expect(md).toContain("## The mock's overhead");
+    expect(md).toContain("Legacy baseline");
     expect(md).toContain(metricDefinition("stt-turns.speech-end-to-turn-end")!.statement);
     const svg = await readFile(join(dir, "chart-tts.first-chunk.svg"), "utf8");
     expect(svg.startsWith("<svg")).toBe(true);
     expect(svg.trim().endsWith("</svg>")).toBe(true);
     expect(svg.match(/<path /g)).toHaveLength(2);
     expect(svg).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/);
-    expect(consoleReport(r)).toContain("mock overhead vs bare ws echo");
+    expect(consoleReport(r)).toContain("Mock overhead on the reported metrics");
+    expect(consoleReport(r)).toContain("legacy baseline");
+  });
+
+  it("results written before the overhead, mockProcess and whole-command fields still parse", async () => {
+    const old = await readFile(new URL("./fixtures/results-2026-11-22.json", import.meta.url), "utf8");
+    expect(old).not.toMatch(/"overhead"|"mockProcess"/);
+    const parsed = parseResults(old);
+    expect(parsed.ok).toBe(true);
+    if (parsed.ok) {
+      expect(parsed.value.command).toBe("all");
+      expect(consoleReport(parsed.value)).toMatch(/^speechwire-bench all — target/);
+    }
   });
 
   it("parseResults explains what is wrong", () => {

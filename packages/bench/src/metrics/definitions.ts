@@ -147,7 +147,7 @@ export const METRICS = define([
     unit: "ms",
     from: "`finalize` is handed to a raw `ws` socket of the embedded mock (latency none, no new audio)",
     to: "its `flush_done` is received",
-    statement: "the mock's own round trip (`finalize` → `flush_done`, no added latency, raw `ws`): ÷ the echo = the mock's overhead ratio.",
+    statement: "legacy baseline: the mock's `finalize` → `flush_done` with no audio and no added latency (raw `ws`); not a reported metric, so ÷ the echo it understates the mock's overhead (see the overhead table: the reported metrics against a replay server).",
   },
 ] as const);
 

@@ -5,6 +5,7 @@ import os from "node:os";
 import { dirname, join } from "node:path";
 import { metricsOf } from "../metrics/definitions.js";
 import type { Baseline } from "../run/baseline.js";
+import type { Overhead } from "../run/overhead.js";
 import type { EndpointOutcome } from "../run/runner.js";
 import type { ClientName } from "../drivers/types.js";
 import type { Results, RunResult } from "./schema.js";
@@ -85,6 +86,6 @@ export function runResult(outcome: EndpointOutcome, client: ClientName): RunResu
 }
 
 /** The baseline block. */
-export function baselineResult(b: Baseline): Results["baseline"] {
-  return { echo: b.echo, mock: b.mock, ratio: b.ratio };
+export function baselineResult(b: Baseline, overhead?: Overhead): Results["baseline"] {
+  return { echo: b.echo, mock: b.mock, ratio: b.ratio, ...(overhead ? { overhead } : {}) };
 }

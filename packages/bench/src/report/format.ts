@@ -1,4 +1,5 @@
 /** The console table and results.md. */
+import { fullCommand } from "../command.js";
 import { metricDefinition } from "../metrics/definitions.js";
 import type { Summary } from "../metrics/histogram.js";
 import type { Results } from "./schema.js";
@@ -56,15 +57,43 @@ export function speechLines(results: Results): string[] {
   return lines;
 }
 
+const x = (v: number) => `${fmt(v)}×`;
+
+/** The overhead rows: per metric, p50 and p99 of each server (pooled) and mock ÷ replay as min / median / max over runs. */
+export function overheadRows(results: Results): string[][] {
+  const o = results.baseline.overhead;
+  if (!o) return [];
+  return o.metrics.map((m) => [
+    m.id,
+    `${fmt(m.replay.p50, 3)} / ${fmt(m.replay.p99, 3)}`,
+    `${fmt(m.mock.p50, 3)} / ${fmt(m.mock.p99, 3)}`,
+    `${x(m.ratio.p50.min)} / ${x(m.ratio.p50.median)} / ${x(m.ratio.p50.max)}`,
+    m.verdict.p50,
+    `${x(m.ratio.p99.min)} / ${x(m.ratio.p99.median)} / ${x(m.ratio.p99.max)}`,
+    m.verdict.p99,
+  ]);
+}
+
+/** Headers of `overheadRows`. */
+export const OVERHEAD_HEAD = ["metric", "replay p50 / p99 ms", "mock p50 / p99 ms", "mock ÷ replay p50 (min / median / max)", "p50", "mock ÷ replay p99 (min / median / max)", "p99"];
+
+/** One sentence: how the overhead was measured. */
+export function overheadSentence(results: Results): string {
+  const o = results.baseline.overhead;
+  if (!o) return "";
+  return `Mock overhead on the reported metrics (${o.runs} runs × ${o.sessionsPerRun} sessions on each server, interleaved, after ${o.warmup} warm-up; raw ws client, fast pacing; mock and replay server ${o.mockProcess ? "in a child process of their own" : "in the bench's process"}): mock (latency none) ÷ a bare ws server replaying the mock's recorded frames; verdict: a side only when the whole spread over runs lies beyond [0.91, 1.1]×, parity when its median lies in that band, else inconclusive.`;
+}
+
 /** The console report. */
 export function consoleReport(results: Results): string {
   const e = results.environment;
   const lines = [
-    `speechwire-bench ${results.command} — target ${e.target}; latency ${e.latency ?? "n/a"}; seed ${e.seed ?? "n/a"}; pacing ${e.pacing}; ${e.sessions} sessions (+${e.warmup} warm-up) at concurrency ${e.concurrency}`,
+    `${fullCommand(results.command)} — target ${e.target}; latency ${e.latency ?? "n/a"}; seed ${e.seed ?? "n/a"}; pacing ${e.pacing}; ${e.sessions} sessions (+${e.warmup} warm-up) at concurrency ${e.concurrency}`,
     "",
     textTable(HEAD, [...resultRows(results), ...baselineRows(results)]),
     "",
-    `mock overhead vs bare ws echo (same run): p50 ${fmt(results.baseline.ratio.p50)}×, p99 ${fmt(results.baseline.ratio.p99)}×`,
+    ...(results.baseline.overhead ? [overheadSentence(results), "", textTable(OVERHEAD_HEAD, overheadRows(results)), ""] : []),
+    `legacy baseline, not a reported metric (finalize → flush_done, no audio) vs bare ws echo: p50 ${fmt(results.baseline.ratio.p50)}×, p99 ${fmt(results.baseline.ratio.p99)}×`,
     ...speechLines(results),
   ];
   for (const run of results.runs) {
@@ -93,6 +122,7 @@ export function markdownReport(results: Results, charts: { id: string; file: str
     ["latency profile", e.latency ?? "n/a"],
     ["seed", String(e.seed ?? "n/a")],
     ["pacing", e.pacing],
+    ...(e.mockProcess !== undefined ? [["mock process", e.mockProcess ? "a child process of its own (--mock-process)" : "the bench's process"]] : []),
     ["sessions", `${e.sessions} per endpoint and client (+${e.warmup} warm-up, excluded), concurrency ${e.concurrency}`],
     ["per session", `${e.rounds} finalize rounds (stt-v1), ${e.requests} requests (tts), one pass of the scenario (stt-turns)`],
     ["scenarios", [...new Set(results.runs.map((r) => `${r.endpoint}: ${r.scenario ?? "n/a"}`))].join(", ")],
@@ -100,7 +130,7 @@ export function markdownReport(results: Results, charts: { id: string; file: str
     ["started", `${results.startedAt} (${(results.durationMs / 1000).toFixed(1)} s)`],
   ];
   const out = [
-    `# speechwire-bench ${results.command}`,
+    `# ${fullCommand(results.command)}`,
     "",
     "## Environment",
     "",
@@ -110,7 +140,8 @@ export function markdownReport(results: Results, charts: { id: string; file: str
     "",
     mdTable(HEAD, [...resultRows(results), ...baselineRows(results)]),
     "",
-    `Mock overhead vs a bare \`ws\` echo round trip measured in the same run: **p50 ${fmt(results.baseline.ratio.p50)}×, p99 ${fmt(results.baseline.ratio.p99)}×**.`,
+    ...(results.baseline.overhead ? ["## The mock's overhead", "", overheadSentence(results), "", mdTable(OVERHEAD_HEAD, overheadRows(results)), ""] : []),
+    `Legacy baseline (not a reported metric: \`finalize\` → \`flush_done\` with no audio) vs a bare \`ws\` echo round trip, same run: p50 ${fmt(results.baseline.ratio.p50)}×, p99 ${fmt(results.baseline.ratio.p99)}×.`,
     "",
   ];
   const speech = speechLines(results);

@@ -60,11 +60,45 @@ export const runResultSchema = z.object({
   metrics: z.array(metricResultSchema),
 });
 
+/** min / median / max of a ratio over runs. */
+export const spreadSchema = z.object({ min: z.number(), median: z.number(), max: z.number() }).meta({ description: "min / median / max over runs" });
+
+/** What a ratio's spread says. */
+export const verdictSchema = z
+  .enum(["parity", "mock slower", "mock faster", "inconclusive"])
+  .meta({ description: "a side only when the whole spread over runs lies beyond [1/1.1, 1.1]; parity when its median lies in that band; inconclusive when the spread reaches into the band but its median does not" });
+
+/** The mock's overhead on one reported metric. */
+export const overheadMetricSchema = z.object({
+  id: z.string().meta({ description: "the metric, as defined for runs (e.g. stt-v1.finalize-to-final)" }),
+  endpoint: z.enum(["stt-v1", "stt-turns", "tts"]),
+  runs: z.array(z.object({ replayP50: z.number(), mockP50: z.number(), replayP99: z.number(), mockP99: z.number() })).meta({ description: "per run: p50 and p99 of each server, ms" }),
+  ratio: z.object({ p50: spreadSchema, p99: spreadSchema }).meta({ description: "mock ÷ replay per run, spread over the runs" }),
+  verdict: z.object({ p50: verdictSchema, p99: verdictSchema }),
+  replay: summarySchema.meta({ description: "the replay server, all runs pooled, ms" }),
+  mock: summarySchema.meta({ description: "the mock, all runs pooled, ms" }),
+});
+
+/** The mock's overhead on the reported metrics, interleaved with a replay baseline. */
+export const overheadSchema = z
+  .object({
+    method: z.string().meta({ description: "how it was measured, in one sentence" }),
+    client: z.literal("raw"),
+    pacing: z.literal("fast"),
+    mockProcess: z.boolean().meta({ description: "mock and replay server in a child process of their own (--mock-process), else in the bench's process" }),
+    runs: z.int().meta({ description: "runs the spreads are taken over" }),
+    sessionsPerRun: z.int().meta({ description: "sessions on each server per run and endpoint" }),
+    warmup: z.int().meta({ description: "sessions on each server first, excluded" }),
+    metrics: z.array(overheadMetricSchema),
+  })
+  .meta({ description: "the mock's overhead on the metrics the bench reports: mock ÷ a bare ws server replaying the mock's recorded frames, sessions interleaved" });
+
 /** The same-run baseline. */
 export const baselineSchema = z.object({
-  echo: summarySchema.meta({ description: "bare ws echo round trip, loopback, ms" }),
-  mock: summarySchema.meta({ description: "the mock's finalize → flush_done with no latency, raw ws, ms" }),
-  ratio: z.object({ p50: z.number(), p99: z.number() }).meta({ description: "mock ÷ echo: the mock's overhead" }),
+  echo: summarySchema.meta({ description: "legacy: bare ws echo round trip, loopback, ms" }),
+  mock: summarySchema.meta({ description: "legacy: the mock's finalize → flush_done with no latency and no audio, raw ws, ms (not a reported metric: see overhead)" }),
+  ratio: z.object({ p50: z.number(), p99: z.number() }).meta({ description: "legacy: mock ÷ echo on that exchange (understates the overhead on the reported metrics: see overhead)" }),
+  overhead: overheadSchema.optional().meta({ description: "the mock's overhead on the reported metrics (absent in older files and for URL targets)" }),
 });
 
 /** Where and how the run was made. */
@@ -86,6 +120,7 @@ export const environmentSchema = z.object({
   warmup: z.int().meta({ description: "sessions per endpoint run first and excluded" }),
   rounds: z.int().meta({ description: "finalize rounds per STT v1 session" }),
   requests: z.int().meta({ description: "TTS contexts per session" }),
+  mockProcess: z.boolean().optional().meta({ description: "the embedded mock ran in a child process of its own (--mock-process); absent in older files and for URL targets" }),
   speech: z
     .object({
       source: z.enum(["scripted", "tts"]),

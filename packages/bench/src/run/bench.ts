@@ -8,6 +8,7 @@ import type { Results } from "../report/schema.js";
 import { describeLatency, startTarget, type TargetSpec } from "../targets/target.js";
 import { DEFAULT_SPEECH_VOICE, SpeechCache, type SpeechSource } from "../targets/speech.js";
 import { measureBaseline } from "./baseline.js";
+import { measureOverhead, type Overhead } from "./overhead.js";
 import { runEndpoint, speechOf, type RunPlan } from "./runner.js";
 
 /** Everything a run needs: the per-endpoint plan of `RunPlan`, for several clients and a target. */
@@ -24,6 +25,10 @@ export interface BenchOptions
   seed: number;
   /** Round trips of each baseline. */
   baselineN?: number;
+  /** The embedded mock (and the overhead's servers) in a child process of their own. */
+  mockProcess?: boolean;
+  /** Runs and sessions per run of the overhead measurement (runs 0: skip it). Default 3 × 30. */
+  overhead?: { runs: number; sessions: number };
   onProgress?: (endpoint: Endpoint, done: number, total: number, client: ClientName) => void;
   onPhase?: (phase: string) => void;
 }
@@ -36,8 +41,14 @@ export async function runBench(o: BenchOptions): Promise<Results> {
   const baseline = await measureBaseline(o.baselineN ?? 1000, Math.min(200, Math.ceil((o.baselineN ?? 1000) / 5)));
   const mock = o.target === "mock";
   if (!mock && !o.apiKey) throw new Error("a URL target needs --api-key (or CARTESIA_API_KEY)");
+  const ov = o.overhead ?? { runs: 3, sessions: 30 };
+  let overhead: Overhead | undefined;
+  if (mock && ov.runs > 0) {
+    o.onPhase?.(`overhead: mock vs replay on the reported metrics, ${ov.runs} runs × ${ov.sessions} sessions each, interleaved${o.mockProcess ? ", servers in a child process" : ""}`);
+    overhead = await measureOverhead({ runs: ov.runs, sessions: ov.sessions, warmup: 3, mockProcess: o.mockProcess === true, rounds: o.rounds, requests: o.requests, endpoints: o.endpoints, seed: o.seed });
+  }
   const spec: TargetSpec = mock
-    ? { kind: "mock", latency: o.latency, seed: o.seed, tls: o.clients.includes("cartesia-js") && o.endpoints.includes("tts") }
+    ? { kind: "mock", latency: o.latency, seed: o.seed, tls: o.clients.includes("cartesia-js") && o.endpoints.includes("tts"), ...(o.mockProcess ? { process: true } : {}) }
     : { kind: "url", url: o.target, apiKey: o.apiKey as string, ...(o.adminKey ? { adminKey: o.adminKey } : {}) };
   const runs: Results["runs"] = [];
   let description = o.target;
@@ -84,9 +95,10 @@ export async function runBench(o: BenchOptions): Promise<Results> {
       warmup: o.warmup,
       rounds: o.rounds,
       requests: o.requests,
+      ...(mock ? { mockProcess: o.mockProcess === true } : {}),
       ...(speech ? { speech: speech === "tts" ? { source: speech, model: voice.model, voice: voice.voice } : { source: speech } } : {}),
     },
-    baseline: baselineResult(baseline),
+    baseline: baselineResult(baseline, overhead),
     runs,
   };
 }

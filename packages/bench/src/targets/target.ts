@@ -5,13 +5,21 @@
 import { LATENCY_PROFILES, scenarioSchema, startMockServer, type Latency, type MockServer, type Scenario } from "@speechwire/mock-server";
 import type { Endpoint } from "../metrics/definitions.js";
 import type { Connection } from "../drivers/types.js";
+import { ServerProcess } from "../run/child.js";
 import { BENCH_SCENARIOS } from "./scenarios.js";
 
 /** The Cartesia-Version the bench sends (drivers that let it choose). */
 export const BENCH_VERSION = "2026-03-01";
 
 /** What to run against. */
-export type TargetSpec = { kind: "mock"; latency: Latency; seed: number; tls: boolean } | { kind: "url"; url: string; apiKey: string; adminKey?: string };
+export type TargetSpec = {
+  kind: "mock";
+  latency: Latency;
+  seed: number;
+  tls: boolean;
+  /** Run the mock in a child process of its own (`--mock-process`) instead of the bench's process. */
+  process?: boolean;
+} | { kind: "url"; url: string; apiKey: string; adminKey?: string };
 
 /** A started target. */
 export interface Target {
@@ -87,8 +95,36 @@ export async function startTarget(spec: TargetSpec): Promise<Target> {
       version: BENCH_VERSION,
     };
   };
-  const mock = await start(spec.seed, spec.tls);
   const drawn = typeof spec.latency === "string" && spec.latency !== "none";
+  if (spec.process) {
+    // The same mock and scenarios, in a child process: the mock's CPU and event loop are its own.
+    const child = await ServerProcess.start();
+    const connectionOfChild = (s: { urls: { http: string; https?: string }; cert?: string }, scenario: string | undefined): Connection => {
+      const prefix = scenario ? `/s/${encodeURIComponent(scenario)}` : "";
+      return { baseUrl: `${s.urls.http}${prefix}`, ...(s.urls.https ? { tlsBaseUrl: `${s.urls.https}${prefix}` } : {}), ...(s.cert ? { ca: s.cert } : {}), apiKey: "sk_car_bench", version: BENCH_VERSION };
+    };
+    try {
+      const main = await child.mock(spec.latency, spec.seed, spec.tls);
+      const admin = await speechwireMockAt(new URL(main.urls.http), undefined);
+      return {
+        spec,
+        description: "embedded mock (@speechwire/mock-server, in a child process of its own, 127.0.0.1)",
+        scripted: true,
+        scenario: async (name) => BENCH_SCENARIOS.find((s) => s.name === name) ?? admin?.get(name),
+        connection: (_endpoint, scenario) => connectionOfChild(main, scenario),
+        async sessionConnection(endpoint, scenario, index) {
+          if (!drawn || endpoint === "tts") return undefined;
+          const own = await child.mock(spec.latency, spec.seed + 1 + index, false);
+          return { connection: connectionOfChild(own, scenario), release: () => own.close() };
+        },
+        close: () => child.close(),
+      };
+    } catch (error) {
+      await child.close();
+      throw error;
+    }
+  }
+  const mock = await start(spec.seed, spec.tls);
   return {
     spec,
     description: "embedded mock (@speechwire/mock-server, in this process, 127.0.0.1)",
