@@ -55,6 +55,7 @@ import {
   TURNS_SCENARIO,
   WORD_SCENARIO,
 } from "./lib.mjs";
+import { benchContextsAtOnce, benchThroughput } from "./tts-contexts.mjs";
 
 // ------------------------------------------------------------------ options
 
@@ -95,7 +96,7 @@ if (args.help) {
   --no-baseline       part (b) without the bare ws baseline
   --pin               part (a): pin both servers to the last CPU (taskset) for equal placement
   --mock-node-args A  extra node flags for the mock's processes, e.g. "--trace-gc" (their output goes to DIR/mock-output.log)
-  --runs N            runs of each measure of part (e) (default 3)
+  --runs N            runs of each measure of parts (c) (contexts at once, journal on / off) and (e) (default 3)
   --mock-cli FILE     run the mock from this built CLI instead of ../dist/cli.js (e.g. a build of an older commit)
 `);
   process.exit(0);
@@ -116,7 +117,7 @@ const config = {
     workers: Number(args.workers ?? 2),
     budgetMs: 10,
   },
-  tts: { seconds: quick ? 0.5 : 1.5, connections: [1, 4] },
+  tts: { seconds: quick ? 0.5 : 1.5, connections: [1, 4], contexts: 100, throughputSeconds: quick ? 1 : 3 },
   memory: { sessions: Number(args["idle-sessions"] ?? (quick ? 300 : 1000)) },
   ttsLoad: {
     runs: Number(args.runs ?? 3),
@@ -557,7 +558,16 @@ async function benchTtsWs() {
 async function benchTts() {
   log(`[${elapsed()}] (c) TTS speed: core in process, then end to end over /tts/websocket`);
   const textSeconds = synthesize(parseTranscript(TTS_TEXT), initialSynthState(24000)).samples.length / 24000;
-  return { text: TTS_TEXT, textSeconds, core: benchTtsCore(), websocket: await benchTtsWs() };
+  const core = benchTtsCore();
+  const websocket = await benchTtsWs();
+  const runs = config.ttsLoad.runs;
+  const url = (mock) => `${mock.info.ws}/s/tts-basic/tts/websocket`;
+  const spawn = (name, nodeArgs = []) => spawnMock({ scenariosDir, onOutput: mockOutput, nodeArgs: [...nodeArgs, ...profArgs(name)] });
+  log(`[${elapsed()}] (c) ${config.tts.contexts} contexts sent at once vs 1 context, ${runs} runs`);
+  const contexts = await benchContextsAtOnce({ spawnMock: spawn, url, text: TTS_TEXT, runs, contexts: config.tts.contexts, log });
+  log(`[${elapsed()}] (c) one context at a time, journal + linter on and off, ${runs} runs of ${config.tts.throughputSeconds} s each`);
+  const throughput = await benchThroughput({ spawnMock: spawn, url, text: TTS_TEXT, runs, seconds: config.tts.throughputSeconds, log });
+  return { text: TTS_TEXT, textSeconds, core, websocket, contexts, throughput };
 }
 
 // ------------------------------------------------------------------ (d) memory per idle session
