@@ -7,7 +7,7 @@ import fc from "fast-check";
 import * as z from "zod";
 import { describe, expect, it } from "vitest";
 import { tts } from "../src/index.js";
-import { BASE64_PATTERN, isBase64 } from "../src/endpoints/common.js";
+import { BASE64_PATTERN, isBase64, isBase64Scan } from "../src/endpoints/common.js";
 import { fcOptions } from "./fc-options.js";
 
 /** The regular expression the strict schemas used before `isBase64` (a real RegExp, with its own test). */
@@ -15,7 +15,7 @@ const OLD_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}
 
 const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 /** Characters that make base64 wrong in every way: padding, base64url, whitespace, non-ASCII, a lone surrogate, NUL. */
-const intruders = ["=", "-", "_", " ", "\n", "\r", ".", "é", "\u0100", "\ud800", "\u0000", "\u007f", "\u0080", "Ａ"];
+const intruders = ["=", "-", "_", " ", "\n", "\r", "\t", "\f", "\v", "\u00a0", ".", "é", "\u0100", "\ud800", "\u0000", "\u007f", "\u0080", "Ａ"];
 const base64Char = fc.constantFrom(...ALPHABET);
 const nearChar = fc.oneof({ weight: 6, arbitrary: base64Char }, { weight: 1, arbitrary: fc.constantFrom(...intruders) });
 
@@ -32,11 +32,12 @@ const nearArb = fc.oneof(
   fc.array(fc.constantFrom("A", "/", "+", "="), { maxLength: 12 }).map((cs) => cs.join("")),
 );
 
-describe("isBase64", () => {
+describe("isBase64 (with atob) and isBase64Scan (without)", () => {
   it("accepts exactly what the old regular expression accepts, on arbitrary strings", () => {
     fc.assert(
       fc.property(fc.oneof(fc.string({ unit: "binary", maxLength: 40 }), fc.string({ maxLength: 40 }), fc.base64String({ maxLength: 40 })), (s) => {
         expect(isBase64(s)).toBe(OLD_BASE64.test(s));
+        expect(isBase64Scan(s)).toBe(OLD_BASE64.test(s));
       }),
       fcOptions({ numRuns: 1000 }),
     );
@@ -46,6 +47,7 @@ describe("isBase64", () => {
     fc.assert(
       fc.property(nearArb, (s) => {
         expect(isBase64(s)).toBe(OLD_BASE64.test(s));
+        expect(isBase64Scan(s)).toBe(OLD_BASE64.test(s));
       }),
       fcOptions({ numRuns: 5000 }),
     );
@@ -58,8 +60,8 @@ describe("isBase64", () => {
   });
 
   it("edge cases: empty, padding only, padding inside, lengths not a multiple of 4", () => {
-    for (const s of ["", "AAAA", "AA==", "AAA=", "====", "A===", "=AAA", "AA=A", "A=A=", "AAAAA", "AAA", "AA=", "AAAA====", "AAAAAA==", "\ud800AAA"]) {
-      expect([s, isBase64(s)]).toEqual([s, OLD_BASE64.test(s)]);
+    for (const s of ["", "AAAA", "AA==", "AAA=", "====", "AA A", "AAA\t", "AAAA    ", "\nAAA", "AA\f=", "A===", "=AAA", "AA=A", "A=A=", "AAAAA", "AAA", "AA=", "AAAA====", "AAAAAA==", "\ud800AAA"]) {
+      expect([s, isBase64(s), isBase64Scan(s)]).toEqual([s, OLD_BASE64.test(s), OLD_BASE64.test(s)]);
     }
   });
 
