@@ -5,10 +5,10 @@
  *    single context on the same socket and server in the same run: request sent → the context's first
  *    `chunk`, p50 and max; the same on a bare `ws` server replaying the mock's recorded frames
  *    (bench/tts-replay-server.mjs), which shows what the machine and the client allow;
- *  - throughput per context: one context at a time on one socket (the next request after `done`), as
- *    audio seconds per wall second, with the journal and its strict linter on (as by default) and
- *    off (bench/no-journal.mjs), the two mocks measured turn about in the same run; the mock's CPU
- *    seconds per audio second on and off give the journal's share of its busy time.
+ *  - throughput per context: one context at a time on one socket (the next request after `done`), a
+ *    new socket per measure, as audio seconds per wall second, with the journal and its strict linter
+ *    on (as by default) and off (bench/no-journal.mjs), the two mocks measured turn about in the same
+ *    run; the mock's CPU seconds per audio second on and off give the journal's share of its busy time.
  *
  * The client reads each frame's type and context id (a `chunk`'s without parsing its audio), so that
  * its own work stays small next to the mock's.
@@ -252,19 +252,27 @@ export async function benchThroughput({ spawnMock, url, text, runs, seconds, log
   const off = await spawnMock("c-throughput-journal-off", ["--import", NO_JOURNAL_HOOK]);
   const perRun = [];
   try {
-    const clients = { on: await openTtsClient(url(on)), off: await openTtsClient(url(off)) };
     const mocks = { on, off };
-    for (const side of ["on", "off"]) await sequential(clients[side], mocks[side], text, Math.min(1, seconds), `warm-${side}`);
+    for (const side of ["on", "off"]) {
+      const warm = await openTtsClient(url(mocks[side]));
+      await sequential(warm, mocks[side], text, Math.min(1, seconds), `warm-${side}`);
+      warm.ws.close();
+    }
     for (let r = 0; r < runs; r += 1) {
       const row = {};
-      for (const side of r % 2 === 0 ? ["on", "off"] : ["off", "on"]) row[side] = await sequential(clients[side], mocks[side], text, seconds, `${side}-${r}`);
+      // A new session per measure: the journal stores a session's first frames whole (then clipped,
+      // then only counted), so a long-lived session would show less of its cost.
+      for (const side of r % 2 === 0 ? ["on", "off"] : ["off", "on"]) {
+        const client = await openTtsClient(url(mocks[side]));
+        row[side] = await sequential(client, mocks[side], text, seconds, `${side}-${r}`);
+        client.ws.close();
+      }
       row.journalShare = 1 - row.off.cpuMsPerAudioSecond / row.on.cpuMsPerAudioSecond;
       perRun.push(row);
       log(
         `  run ${r + 1}: journal on ${row.on.xRealtime.toFixed(0)}× real time (${row.on.cpuMsPerAudioSecond.toFixed(3)} mock CPU ms per audio s), off ${row.off.xRealtime.toFixed(0)}× (${row.off.cpuMsPerAudioSecond.toFixed(3)}); journal + linter ${(100 * row.journalShare).toFixed(1)}% of the mock's CPU`,
       );
     }
-    for (const c of Object.values(clients)) c.ws.close();
   } finally {
     await on.stop();
     await off.stop();
