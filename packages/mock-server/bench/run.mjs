@@ -8,6 +8,9 @@
  *  (b) how many concurrent real-time turns streams (16 kHz s16le, 20 ms chunks) one mock process
  *      serves with p99 event lateness under 10 ms (clients in worker threads, the mock in a child);
  *  (c) TTS synthesis speed as a multiple of real time, in process and end to end over /tts/websocket;
+ *      end to end (bench/tts-contexts.mjs): 100 contexts sent at once vs one context, first chunk p50
+ *      and max (and the same on a bare replay server), and one context at a time with the journal and
+ *      linter on and off (their share of the mock's CPU), over --runs runs;
  *  (d) memory per idle turns session (RSS and heap of the mock's process);
  *  (e) one long TTS request against everyone else: the first chunk of 10,000 words, the peak RSS growth
  *      of 40,000 words, and — while a client that does not read asks for 4,000 words — the mock's
@@ -55,6 +58,7 @@ import {
   TURNS_SCENARIO,
   WORD_SCENARIO,
 } from "./lib.mjs";
+import { benchContextsAtOnce, benchThroughput } from "./tts-contexts.mjs";
 
 // ------------------------------------------------------------------ options
 
@@ -95,7 +99,7 @@ if (args.help) {
   --no-baseline       part (b) without the bare ws baseline
   --pin               part (a): pin both servers to the last CPU (taskset) for equal placement
   --mock-node-args A  extra node flags for the mock's processes, e.g. "--trace-gc" (their output goes to DIR/mock-output.log)
-  --runs N            runs of each measure of part (e) (default 3)
+  --runs N            runs of each measure of parts (c) (contexts at once, journal on / off) and (e) (default 3)
   --mock-cli FILE     run the mock from this built CLI instead of ../dist/cli.js (e.g. a build of an older commit)
 `);
   process.exit(0);
@@ -116,7 +120,7 @@ const config = {
     workers: Number(args.workers ?? 2),
     budgetMs: 10,
   },
-  tts: { seconds: quick ? 0.5 : 1.5, connections: [1, 4] },
+  tts: { seconds: quick ? 0.5 : 1.5, connections: [1, 4], contexts: 100, warm: 20, throughputSeconds: quick ? 1 : 3 },
   memory: { sessions: Number(args["idle-sessions"] ?? (quick ? 300 : 1000)) },
   ttsLoad: {
     runs: Number(args.runs ?? 3),
@@ -557,7 +561,16 @@ async function benchTtsWs() {
 async function benchTts() {
   log(`[${elapsed()}] (c) TTS speed: core in process, then end to end over /tts/websocket`);
   const textSeconds = synthesize(parseTranscript(TTS_TEXT), initialSynthState(24000)).samples.length / 24000;
-  return { text: TTS_TEXT, textSeconds, core: benchTtsCore(), websocket: await benchTtsWs() };
+  const core = benchTtsCore();
+  const websocket = await benchTtsWs();
+  const runs = config.ttsLoad.runs;
+  const url = (mock) => `${mock.info.ws}/s/tts-basic/tts/websocket`;
+  const spawn = (name, nodeArgs = []) => spawnMock({ scenariosDir, onOutput: mockOutput, nodeArgs: [...nodeArgs, ...profArgs(name)] });
+  log(`[${elapsed()}] (c) ${config.tts.contexts} contexts sent at once vs 1 context, ${runs} runs`);
+  const contexts = await benchContextsAtOnce({ spawnMock: spawn, url, text: TTS_TEXT, runs, contexts: config.tts.contexts, warm: config.tts.warm, log });
+  log(`[${elapsed()}] (c) one context at a time, journal + linter on and off, ${runs} runs of ${config.tts.throughputSeconds} s each`);
+  const throughput = await benchThroughput({ spawnMock: spawn, url, text: TTS_TEXT, runs, seconds: config.tts.throughputSeconds, log });
+  return { text: TTS_TEXT, textSeconds, core, websocket, contexts, throughput };
 }
 
 // ------------------------------------------------------------------ (d) memory per idle session
@@ -858,8 +871,16 @@ const GOALS = {
     ok: (r) => r.e && r.e.loopDelayP99.median < 20 && r.e.latenessP99.median < 20,
   },
   c: {
-    text: "TTS ≥ 500× real time: core (renderGeneration, the WebSocket path) and end to end over /tts/websocket (1 connection)",
-    ok: (r) => r.c && r.c.core[1].xRealtime >= 500 && r.c.websocket[0].xRealtime >= 500,
+    text: "TTS ≥ 1,000× real time per context over /tts/websocket with the journal and linter on (median of the runs)",
+    ok: (r) => r.c && r.c.throughput.onXRealtime.median >= 1000,
+  },
+  c2: {
+    text: "TTS first chunk p50 with 100 contexts sent at once ≤ 3× a single context's (median of the runs' ratios)",
+    ok: (r) => r.c && r.c.contexts.mock.ratioP50.median <= 3,
+  },
+  c3: {
+    text: "journal + linter ≤ 15% of the mock's CPU during TTS (on vs off, median of the runs)",
+    ok: (r) => r.c && r.c.throughput.journalShare.median <= 0.15,
   },
 };
 
@@ -920,6 +941,31 @@ function report(r) {
       ],
       [
         `Baseline is real time (1×). Core: in this process, one ${fmt(r.c.textSeconds, 1)} s text per call. e2e: a mock process; each connection sends that text as one request (\`continue:false\`) and waits for \`done\` before the next; 100 ms chunks (scenario tts-basic); the client parses every frame. "× per mock CPU s": audio seconds per CPU second of the mock's process.`,
+      ],
+    );
+    const row = (name, x, digits = 1, goal = "") => [name, fmt(x.min, digits), fmt(x.median, digits), fmt(x.max, digits), goal];
+    const { contexts: k, throughput: t } = r.c;
+    add(
+      `(c) end to end over /tts/websocket: ${k.contexts} contexts at once, and one context at a time with the journal on and off (${k.runs.length} runs)`,
+      ["measure", "min", "median", "max", "goal"],
+      [
+        row("mock: 1 context, first chunk p50 (ms)", k.mock.singleP50, 2),
+        row(`mock: ${k.contexts} contexts at once, first chunk p50 (ms)`, k.mock.burstP50, 1),
+        row(`mock: ${k.contexts} contexts at once, first chunk max (ms)`, k.mock.burstMax, 1),
+        row(`mock: ratio ${k.contexts} at once / 1 (p50)`, k.mock.ratioP50, 1, "≤ 3"),
+        row("replay baseline: 1 context, first chunk p50 (ms)", k.replay.singleP50, 2),
+        row(`replay baseline: ${k.contexts} contexts at once, first chunk p50 (ms)`, k.replay.burstP50, 1),
+        row(`replay baseline: ratio ${k.contexts} at once / 1 (p50)`, k.replay.ratioP50, 1),
+        row(`mock / replay, ${k.contexts} at once p50`, k.burstP50VsReplay, 1),
+        row(`mock: ${k.contexts} contexts all done (s)`, k.mock.burstSeconds, 2),
+        row("1 context at a time, journal + linter on (× real time)", t.onXRealtime, 0, "≥ 1,000"),
+        row("  … off (× real time)", t.offXRealtime, 0),
+        row("  … mock CPU ms per audio second, on", t.onCpuMsPerAudioSecond, 3),
+        row("  … mock CPU ms per audio second, off", t.offCpuMsPerAudioSecond, 3),
+        row("  … journal + linter share of the mock's CPU (%)", { min: t.journalShare.min * 100, median: t.journalShare.median * 100, max: t.journalShare.max * 100 }, 1, "≤ 15"),
+      ],
+      [
+        `Text: the paragraph above (${fmt(r.c.textSeconds, 1)} s of audio, 150 chunks of 100 ms, scenario tts-basic), s16le 24 kHz, \`continue:false\`. Contexts at once: per run a fresh mock (journal and linter on, as by default) and a fresh replay server (bench/tts-replay-server.mjs: a bare \`ws\` server that answers each request with the mock's recorded frames of that text, a context's first frame as its request is read and the rest a frame per context in turn, 32 a turn; no synthesis, journal or linter), one after the other, each warmed with ${config.tts.warm} requests; on each, ${k.rounds} rounds of ${k.singles} single requests (one after another) then ${k.contexts} requests sent in one go on the same socket; first chunk = request sent → that context's first \`chunk\` at the client (which reads each frame's type and context id). Journal on / off: two mock processes (off: bench/no-journal.mjs, loaded with --import, makes the journal's frame recording a no-op), ${t.seconds} s each per run on a new socket (session), turn about; share = 1 − (CPU per audio s off) / (CPU per audio s on), CPU from /proc (10 ms ticks).`,
       ],
     );
   }

@@ -94,10 +94,10 @@ export class Driver {
     return this.#drain(this.#record(this.core.step({ kind: "tick", key: `buffer:${contextId}` })));
   }
 
-  /** Pulls every lane that has more, once each; returns what came out. */
-  pull(): CoreOutput[] {
-    const lanes = [...this.#wanting];
-    this.#wanting.clear();
+  /** Pulls every lane that has more (or only those `only` picks), once each; returns what came out. */
+  pull(only: (lane: string) => boolean = () => true): CoreOutput[] {
+    const lanes = [...this.#wanting].filter(only);
+    for (const lane of lanes) this.#wanting.delete(lane);
     return lanes.flatMap((lane) => {
       this.pulls += 1;
       return this.#record(this.core.step({ kind: "pull", lane }));

@@ -272,18 +272,19 @@ describe("the lazy core against the oracle (whole generations in one step)", () 
 describe("pulling", () => {
   const long = `${"many words in this sentence ".repeat(40)}end.`;
 
-  it("renders a bounded batch per step: the request's step, then one per pull, each ending with `more` until the last", () => {
+  it("renders one chunk in the request's step, then a bounded batch per pull, each ending with `more` until the last", () => {
     const d = new Driver("2026-03-01", scenario({ tts: { chunkMs: 20 } }));
     d.manual = true;
     const first = d.send(request("c", long, { continue: false }));
     const chunks = (out: CoreOutput[]) => parsedSends(out).filter((m) => m.type === "chunk").length;
-    expect(chunks(first)).toBe(16);
+    expect(chunks(first)).toBe(1);
     expect(d.wanting).toEqual(["c"]);
     let total = chunks(first);
     let pulls = 0;
     while (d.wanting.length > 0) {
       const out = d.pull();
       pulls += 1;
+      expect(chunks(out)).toBeGreaterThan(0);
       expect(chunks(out)).toBeLessThanOrEqual(16);
       total += chunks(out);
     }
@@ -295,15 +296,31 @@ describe("pulling", () => {
     expect(d.messages()).toEqual(whole.messages());
   });
 
-  it("without pulls nothing more is rendered: another context and bad frames are still answered", () => {
+  it("without pulls nothing more is rendered: other contexts (pulled) and bad frames are still answered", () => {
     const d = new Driver();
     d.manual = true;
     d.send(request("big", long, { continue: false }));
     const before = d.of("big").length;
     for (let i = 0; i < 5; i += 1) d.send(request(`small${i}`, "Hi.", { continue: false }));
+    // Each request's step gives its context a first chunk, whatever else waits.
+    for (let i = 0; i < 5; i += 1) expect(d.of(`small${i}`)[0]?.type).toBe("chunk");
+    while (d.wanting.some((lane) => lane !== "big")) d.pull((lane) => lane !== "big");
     expect(d.of("big").length).toBe(before);
     for (let i = 0; i < 5; i += 1) expect(d.of(`small${i}`).at(-1)?.type).toBe("done");
     expect(d.wanting).toEqual(["big"]);
+  });
+
+  it("requests read one after another each get their first chunk before any context gets a second", () => {
+    const d = new Driver("2026-03-01", scenario({ tts: { chunkMs: 20 } }));
+    d.manual = true;
+    for (let i = 0; i < 8; i += 1) d.send(request(`c${i}`, long, { continue: false }));
+    const seen = d.messages().map((m) => String(m.context_id));
+    expect(seen).toEqual(Array.from({ length: 8 }, (_, i) => `c${i}`));
+    // Pulled round-robin, every context goes on; each one's frames are those of the context alone.
+    while (d.wanting.length > 0) d.pull();
+    const alone = new Driver("2026-03-01", scenario({ tts: { chunkMs: 20 } }));
+    alone.send(request("c7", long, { continue: false }));
+    expect(d.of("c7")).toEqual(alone.of("c7"));
   });
 
   it("a cancel drops what is not rendered yet and answers done; a cancel after continue:false lets its queued done out", () => {

@@ -49,6 +49,14 @@ const HIGH_WATER_BYTES = 8 * 1024 * 1024;
  */
 const LOW_WATER_BYTES = 128 * 1024;
 
+/**
+ * Pulls (a chunk or so each, see the TTS core's batches) made in one turn of the event loop, at most,
+ * and for at most this long: then the socket's input is read before more, so a request that arrives
+ * while other contexts stream gets its first chunk within about a turn.
+ */
+const PULLS_PER_TURN = 32;
+const PULL_TURN_MS = 1;
+
 /** Every open session, so shutdown can close them with 1001. */
 export type OpenSessions = Set<WebSocket>;
 
@@ -178,8 +186,9 @@ function turnsModelAsInk2(query: URLSearchParams): URLSearchParams {
 /**
  * One WebSocket session: the core, its output schedule, timers and the journal. A core that holds
  * more of a lane (`more`) is pulled for it once that lane's outputs have gone out and less than
- * `LOW_WATER_BYTES` waits in the socket, one pull per turn of the event loop (`setImmediate`), so a
- * long generation never holds the loop and goes no faster than the client reads.
+ * `LOW_WATER_BYTES` waits in the socket, lanes in turn, a bounded number of pulls per turn of the
+ * event loop (`setImmediate`), so a long generation never holds the loop, contexts interleave, and
+ * none goes faster than the client reads.
  */
 class WsSession {
   /** Outputs waiting to go out, by due time (`performance.now()` milliseconds) and lane. */
@@ -364,6 +373,9 @@ class WsSession {
         } else {
           this.journal.close("server", undefined, "dropped", this.#audio, true);
           this.#closed = true;
+          // Frames sent before the drop go first, even in a pull turn that corked the socket.
+          const socket = (this.ws as unknown as { _socket?: Duplex })._socket;
+          while (socket && socket.writableCorked > 0) socket.uncork();
           this.ws.terminate();
         }
       }
@@ -408,22 +420,42 @@ class WsSession {
   }
 
   /**
-   * Steps the core with a `pull` for the first lane (round-robin) whose outputs have all gone out,
-   * if the client is reading; a lane with outputs still queued (held by latency or pacing) waits for
-   * the pump, which asks again as it sends them.
+   * Steps the core with a `pull` for the first lane (round-robin) whose outputs have all gone out, and
+   * again for the next, up to `PULLS_PER_TURN` pulls or `PULL_TURN_MS`, while the client is reading;
+   * a lane with outputs still queued (held by latency or pacing) waits for the pump, which asks
+   * again as it sends them.
    */
   #pullNext(): void {
     if (this.#closed || !this.core) return;
-    if (this.ws.bufferedAmount >= LOW_WATER_BYTES) {
-      void this.#waitForReader();
-      return;
+    const socket = (this.ws as unknown as { _socket?: Duplex })._socket;
+    const started = performance.now();
+    // The turn's frames leave in one write (a system call per 100 ms chunk was the largest cost).
+    socket?.cork();
+    let more = false;
+    try {
+      for (let pulls = 0; pulls < PULLS_PER_TURN && performance.now() - started < PULL_TURN_MS; pulls += 1) {
+        if (this.#closed || this.ws.bufferedAmount >= LOW_WATER_BYTES) break;
+        const lane = this.#nextLane();
+        if (lane === undefined) break;
+        this.#wanting.delete(lane);
+        // Its `more` puts it back at the end of `#wanting`: the lanes take turns.
+        this.#enqueue(this.core.step({ kind: "pull", lane }));
+        more = true;
+      }
+    } finally {
+      socket?.uncork();
     }
-    for (const lane of this.#wanting) {
-      if (this.#schedule.pendingIn(lane) > 0) continue;
-      this.#wanting.delete(lane);
-      this.#enqueue(this.core.step({ kind: "pull", lane }));
-      return;
-    }
+    if (this.#closed || this.#wanting.size === 0) return;
+    if (this.ws.bufferedAmount >= LOW_WATER_BYTES) void this.#waitForReader();
+    // The turn's budget is spent: the rest after the socket's input has been read. (When no lane was
+    // ready, the pump asks again as it sends their held outputs.)
+    else if (more) this.#schedulePull();
+  }
+
+  /** The first lane (in turn order) that wants more and has none of its outputs waiting to go out. */
+  #nextLane(): string | undefined {
+    for (const lane of this.#wanting) if (this.#schedule.pendingIn(lane) === 0) return lane;
+    return undefined;
   }
 
   /**

@@ -4,9 +4,10 @@
  * latency and faults. Pure and deterministic: the same frames and ticks give the same outputs.
  *
  * Generation is lazy: released text is queued in its context's lane as a generation whose chunks are
- * rendered a bounded batch at a time, the first batch in the request's own step and each next one
+ * rendered a bounded batch at a time, its first chunk in the request's own step and each next batch
  * when the edge pulls the lane (`more` / `pull`, see `CoreOutput`), so a context holds a few chunks,
- * not its whole audio, and a client that stops reading stops its generation. Text released whole
+ * not its whole audio, a client that stops reading stops its generation, and contexts requested
+ * together each get a first chunk before any gets more. Text released whole
  * (`flush`, `continue:false`) is also tokenized and planned a window at a time as it renders (a long
  * text costs no more at once); text released by the buffer delay is planned when released, and so is
  * everything while `{event, index}` faults on audio messages are still to fire (they are counted
@@ -99,10 +100,18 @@ export function transcriptTooLong(what: string, limit: number): { status: 400; c
   };
 }
 
-/** A batch (the first in the request's step, then one per pull) stops after this many chunks… */
+/** A batch (one per pull) stops after this many chunks… */
 const BATCH_PIECES = 16;
-/** …or this much audio, whichever comes first (and after at least one chunk). */
-const BATCH_SECONDS = 1;
+/**
+ * …or this much audio, whichever comes first (and after at least one chunk): a chunk or so, so that
+ * contexts pulled round-robin interleave at chunk granularity (the edge bounds the pulls per turn).
+ */
+const BATCH_SECONDS = 0.1;
+/**
+ * …but in a step that is not a pull (a request's) after one: many requests read at once then each get
+ * their first chunk before any gets its second (the rest comes by pulls, round-robin at the edge).
+ */
+const STEP_PIECES = 1;
 
 /** Close codes after a fatal scripted error: 1011 (internal error) for 5xx, 1008 (policy) for 4xx. */
 export const FATAL_CLOSE = { server: 1011, client: 1008 } as const;
@@ -255,7 +264,7 @@ class TtsCore implements SessionCore {
     else if (this.#dead) return [];
     else if (input.kind === "tick") this.#onTick(input.key ?? "");
     else this.#onFrame(input.data);
-    this.#serve();
+    this.#serve(input.kind === "pull" ? BATCH_PIECES : STEP_PIECES);
     // What this step queued counts its delays from this step's moment.
     if (this.#refs.has(this.#step)) this.#out.push({ kind: "anchor", id: this.#step });
     const out = this.#timers.length > 0 ? [...this.#out, ...this.#timers] : this.#out;
@@ -689,12 +698,12 @@ class TtsCore implements SessionCore {
    * Emits what may go now: a batch of every lane of the first segment that is not waiting for a
    * pull (it gets `more` if it has more), then, once that segment is empty, its barrier and the next.
    */
-  #serve(): void {
+  #serve(maxPieces: number): void {
     for (;;) {
       const first = this.#segments[0] as Segment;
       for (const [lane, fifo] of first.lanes) {
         if (this.#awaiting.has(lane)) continue;
-        this.#drain(fifo);
+        this.#drain(fifo, maxPieces);
         if (fifo.size === 0) {
           first.lanes.delete(lane);
         } else {
@@ -710,11 +719,11 @@ class TtsCore implements SessionCore {
     }
   }
 
-  /** Emits one batch from a lane's queue: decided outputs, and pieces of its generations. */
-  #drain(fifo: Fifo<Item>): void {
+  /** Emits one batch (at most `maxPieces` items) from a lane's queue: decided outputs, and pieces of its generations. */
+  #drain(fifo: Fifo<Item>, maxPieces: number): void {
     let pieces = 0;
     let seconds = 0;
-    while (pieces < BATCH_PIECES && seconds < BATCH_SECONDS) {
+    while (pieces < maxPieces && seconds < BATCH_SECONDS) {
       const item = fifo.peek();
       if (!item) return;
       if (item.kind === "out") {

@@ -1,0 +1,83 @@
+/**
+ * The strict schemas' base64 check (`isBase64`, a linear scan) accepts exactly what the regular
+ * expression it replaced accepts, on arbitrary strings and on strings one edit away from base64; the
+ * schema keeps its message, its issue and its JSON Schema `pattern`.
+ */
+import fc from "fast-check";
+import * as z from "zod";
+import { describe, expect, it } from "vitest";
+import { tts } from "../src/index.js";
+import { BASE64_PATTERN, isBase64, isBase64Scan } from "../src/endpoints/common.js";
+import { fcOptions } from "./fc-options.js";
+
+/** The regular expression the strict schemas used before `isBase64` (a real RegExp, with its own test). */
+const OLD_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+/** Characters that make base64 wrong in every way: padding, base64url, whitespace, non-ASCII, a lone surrogate, NUL. */
+const intruders = ["=", "-", "_", " ", "\n", "\r", "\t", "\f", "\v", "\u00a0", ".", "é", "\u0100", "\ud800", "\u0000", "\u007f", "\u0080", "Ａ"];
+const base64Char = fc.constantFrom(...ALPHABET);
+const nearChar = fc.oneof({ weight: 6, arbitrary: base64Char }, { weight: 1, arbitrary: fc.constantFrom(...intruders) });
+
+/** Real padded base64 of random bytes (every padding case: 0, 1 or 2 `=`). */
+const validArb = fc.uint8Array({ maxLength: 40 }).map((b) => Buffer.from(b).toString("base64"));
+/** One edit of real base64: insert, delete, replace or append characters (padding and intruders included). */
+const nearArb = fc.oneof(
+  fc.tuple(validArb, fc.nat(), nearChar).map(([s, i, c]) => s.slice(0, i % (s.length + 1)) + c + s.slice(i % (s.length + 1))),
+  fc.tuple(validArb, fc.nat()).map(([s, i]) => (s.length === 0 ? s : s.slice(0, i % s.length) + s.slice((i % s.length) + 1))),
+  fc.tuple(validArb, fc.nat(), nearChar).map(([s, i, c]) => (s.length === 0 ? c : s.slice(0, i % s.length) + c + s.slice((i % s.length) + 1))),
+  fc.tuple(validArb, fc.array(fc.constantFrom("=", "==", "A", "=A", "\n"), { maxLength: 3 })).map(([s, tail]) => s + tail.join("")),
+  // Strings of base64 characters, padding and intruders of any length, with `=` anywhere.
+  fc.array(nearChar, { maxLength: 24 }).map((cs) => cs.join("")),
+  fc.array(fc.constantFrom("A", "/", "+", "="), { maxLength: 12 }).map((cs) => cs.join("")),
+);
+
+describe("isBase64 (with atob) and isBase64Scan (without)", () => {
+  it("accepts exactly what the old regular expression accepts, on arbitrary strings", () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.string({ unit: "binary", maxLength: 40 }), fc.string({ maxLength: 40 }), fc.base64String({ maxLength: 40 })), (s) => {
+        expect(isBase64(s)).toBe(OLD_BASE64.test(s));
+        expect(isBase64Scan(s)).toBe(OLD_BASE64.test(s));
+      }),
+      fcOptions({ numRuns: 1000 }),
+    );
+  });
+
+  it("accepts exactly what the old regular expression accepts, on strings near base64 (and accepts real base64)", () => {
+    fc.assert(
+      fc.property(nearArb, (s) => {
+        expect(isBase64(s)).toBe(OLD_BASE64.test(s));
+        expect(isBase64Scan(s)).toBe(OLD_BASE64.test(s));
+      }),
+      fcOptions({ numRuns: 5000 }),
+    );
+    fc.assert(
+      fc.property(validArb, (s) => {
+        expect(isBase64(s)).toBe(true);
+      }),
+      fcOptions(),
+    );
+  });
+
+  it("edge cases: empty, padding only, padding inside, lengths not a multiple of 4", () => {
+    for (const s of ["", "AAAA", "AA==", "AAA=", "====", "AA A", "AAA\t", "AAAA    ", "\nAAA", "AA\f=", "A===", "=AAA", "AA=A", "A=A=", "AAAAA", "AAA", "AA=", "AAAA====", "AAAAAA==", "\ud800AAA"]) {
+      expect([s, isBase64(s), isBase64Scan(s)]).toEqual([s, OLD_BASE64.test(s), OLD_BASE64.test(s)]);
+    }
+  });
+
+  it("the schema keeps the regular expression's source, message and issue", () => {
+    expect(BASE64_PATTERN.source).toBe(OLD_BASE64.source);
+    expect(BASE64_PATTERN.toString()).toBe(OLD_BASE64.toString());
+    expect(BASE64_PATTERN.test("AA==")).toBe(true);
+    expect(BASE64_PATTERN.test("AA=")).toBe(false);
+    const schema = z.string().regex(BASE64_PATTERN, "expected base64");
+    const before = z.string().regex(OLD_BASE64, "expected base64");
+    const issues = (r: { success: boolean; error?: { issues: unknown[] } }) => JSON.parse(JSON.stringify(r.error?.issues ?? []));
+    expect(issues(schema.safeParse("not base64!"))).toEqual(issues(before.safeParse("not base64!")));
+    expect(z.toJSONSchema(schema)).toEqual(z.toJSONSchema(before));
+    const chunk = JSON.stringify({ type: "chunk", data: "not base64!", done: false, status_code: 206, step_time: 1, context_id: "c", flush_id: 1 });
+    const strict = tts.parseServerMessage(chunk, { strictness: "strict" });
+    expect(strict.ok).toBe(false);
+    expect(JSON.stringify(strict)).toContain("expected base64");
+  });
+});
