@@ -79,10 +79,13 @@ export function createSessionLinter(endpoint: GrammarEndpoint, options: SchemaOp
         const parsed = event.from === "client" ? parsers.client(event.frame, options) : parsers.server(event.frame, options);
         if (parsed.ok) {
           found = checker.push({ from: event.from, message: parsed.value } as never);
-          if (event.from === "client") {
+          // Audio has no unverified values: a 20 ms chunk (50 a second per stream) skips the look.
+          if (event.from === "client" && typeof event.frame === "string") {
             const warnings = unverifiedValues(endpoint, parsed.value, index);
-            own.push(...warnings);
-            found = [...found, ...warnings];
+            if (warnings.length > 0) {
+              own.push(...warnings);
+              found = [...found, ...warnings];
+            }
           }
         } else {
           const v: Violation = {
@@ -97,6 +100,7 @@ export function createSessionLinter(endpoint: GrammarEndpoint, options: SchemaOp
         }
       }
       // The checker numbers only the events it saw: report indices in the raw stream instead.
+      if (found.length === 0) return found;
       const fixed = found.map((v) => (own.includes(v) ? v : { ...v, index }));
       all.push(...fixed);
       return fixed;
