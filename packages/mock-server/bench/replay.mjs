@@ -5,7 +5,8 @@
  * server, sends exactly those frames at the same audio positions. In each run, on fresh processes
  * (mock and replay measured one after the other, the order alternating between runs):
  *
- *  - server CPU per audio frame: one /stt/turns/websocket stream of --frames 20 ms chunks (the
+ *  - server CPU per audio frame: one /stt/turns/websocket stream of --frames 20 ms chunks, after a
+ *    warm-up stream of the same length on the same server (the
  *    looping two-turn conversation), sent in bursts of 50 chunks per turn of the client's event loop;
  *  - server CPU per session: --sessions sessions, one after another, each the `default` scenario's
  *    conversation (its audio, then `{"type":"close"}`, until the server closes), handshake included;
@@ -68,7 +69,8 @@ const config = {
   sessions: Number(args.sessions ?? (quick ? 15 : 40)),
   turnEnds: Number(args["turn-ends"] ?? (quick ? 30 : 100)),
   burst: 50,
-  warmFrames: 3000,
+  // A warm-up stream as long as the measured one: the mock has far more code for the JIT to settle than the replay server.
+  warmFrames: Number(args.frames ?? (quick ? 5000 : 15000)),
   warmSessions: 10,
   quietMs: 2,
 };
