@@ -1,0 +1,20 @@
+import { createSttTurnsCore } from "../dist/core/stt/index.js";
+import { Journal } from "../dist/server/journal.js";
+import { scenarioSchema } from "../dist/index.js";
+import { sttTurns } from "@speechwire/protocol";
+import { TURNS_SCENARIO, TURNS_QUERY } from "./lib.mjs";
+const scenario = scenarioSchema.parse(TURNS_SCENARIO);
+const V = "2025-04-16";
+const q = sttTurns.parseQuery(new URLSearchParams(TURNS_QUERY), { strictness: "validating", version: V });
+const buf = Buffer.alloc(640);
+const core = createSttTurnsCore({ query: q.value, version: V, requestId: "x", scenario, seed: 1, connection: 1 });
+const j = new Journal().open({ endpoint: "stt-turns", scenario: "s", version: V, requestId: "x", path: "/", query: new URLSearchParams(), headers: {} });
+for (const o of core.open()) j.text("server", o.data, 0);
+const texts = [];
+for (let i = 0; i < 20000; i++) { const out = core.step({ kind: "audio", data: buf }); j.binary("client", buf, 0); for (const o of out) if (o.kind === "send") { j.text("server", o.data, 0); texts.push(o.data); } }
+console.log("violations", j.record.violations.length, JSON.stringify(j.record.violations.slice(0, 2)));
+const N = 2000;
+const measure = (label, fn) => { globalThis.gc(); const h0 = process.memoryUsage().heapUsed; for (let i = 0; i < N; i++) fn(i); console.log(label, ((process.memoryUsage().heapUsed - h0) / N).toFixed(0), "B/call"); };
+measure("core.step", () => core.step({ kind: "audio", data: buf }));
+measure("journal.binary", () => j.binary("client", buf, 0));
+measure("journal.text", (i) => j.text("server", texts[i % texts.length], 0));
