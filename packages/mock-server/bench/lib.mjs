@@ -3,7 +3,7 @@
  * its CLI, the echo baseline), histograms, CPU accounting and formatting.
  */
 import { spawn } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import hdr from "hdr-histogram-js";
 
@@ -12,6 +12,7 @@ export const PACKAGE_DIR = fileURLToPath(new URL("..", import.meta.url));
 export const TASKSET = ["/usr/bin/taskset", "/bin/taskset"].find((p) => existsSync(p));
 export const CLI = fileURLToPath(new URL("../dist/cli.js", import.meta.url));
 export const ECHO_SERVER = fileURLToPath(new URL("./echo-server.mjs", import.meta.url));
+export const REPLAY_SERVER = fileURLToPath(new URL("./replay-server.mjs", import.meta.url));
 
 /** Query of both STT endpoints: 16 kHz s16le. */
 export const STT_V1_QUERY = "model=ink-whisper&encoding=pcm_s16le&sample_rate=16000&language=en";
@@ -151,6 +152,32 @@ export function spread(values) {
 /** A bare `ws` echo server in its own process (with a timeline file: the minimal turns server). */
 export function spawnEcho({ nodeArgs = [], timeline, cpu } = {}) {
   return spawnServer([ECHO_SERVER, ...(timeline ? ["--timeline", timeline] : [])], { nodeArgs, label: "echo server", cpu });
+}
+
+/** The replay baseline (bench/replay-server.mjs) in its own process, replaying a recording file. */
+export function spawnReplay({ recording, nodeArgs = [], cpu }) {
+  return spawnServer([REPLAY_SERVER, "--recording", recording], { nodeArgs, label: "replay server", cpu });
+}
+
+/**
+ * CPU time a process's threads have run so far, in seconds at nanosecond resolution: the sum of
+ * /proc/PID/task/TID/schedstat (Linux). /proc/PID/stat counts in 10 ms ticks, too coarse for the
+ * ~50 ms a 15,000-frame stream costs a bare server. Threads that already exited are not counted.
+ */
+export function cpuPrecise(pid) {
+  try {
+    let ns = 0;
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ")[0]);
+      } catch {
+        // The thread ended between the listing and the read.
+      }
+    }
+    return ns / 1e9;
+  } catch {
+    return NaN;
+  }
 }
 
 const CLK_TCK = 100;

@@ -157,12 +157,21 @@ export const DEFAULT_JOURNAL_LIMITS: JournalLimits = {
   textCharsTotal: 256_000_000,
 };
 
+/** Bytes of client audio hashed at once (see `SessionJournal.#hashAudio`). */
+const AUDIO_HASH_BLOCK = 16 * 1024;
+
 /** Where a text entry is clipped once its session's text budget is spent. */
 const SPENT_CLIP_CHARS = 128;
 
 /** A live session's journal handle. */
 export class SessionJournal {
   readonly #audioHash = crypto.createHash("sha256");
+  /**
+   * Client audio not hashed yet: one digest update per 20 ms chunk cost more in calls than in hashing,
+   * so chunks are copied here and hashed 16 KiB at a time (allocated on the first audio frame).
+   */
+  #audioPending: Buffer | undefined;
+  #audioPendingBytes = 0;
   readonly #linter: SessionLinter | undefined;
   #audioBytes = 0;
   #audioSummary: SessionRecord["audio"] | undefined;
@@ -217,7 +226,7 @@ export class SessionJournal {
     this.#events += 1;
     const offset = this.#audioBytes;
     if (dir === "client") {
-      this.#audioHash.update(data);
+      this.#hashAudio(data);
       this.#audioBytes += data.byteLength;
     }
     const last = this.record.entries[this.record.entries.length - 1];
@@ -301,9 +310,30 @@ export class SessionJournal {
     for (const v of found) this.record.violations.push({ ...v, message: redactText(v.message) });
   }
 
+  /** Adds client audio to the running digest, through the pending buffer. */
+  #hashAudio(data: Uint8Array): void {
+    this.#audioPending ??= Buffer.allocUnsafe(AUDIO_HASH_BLOCK);
+    if (data.byteLength > AUDIO_HASH_BLOCK - this.#audioPendingBytes) {
+      this.#flushAudioHash();
+      if (data.byteLength >= AUDIO_HASH_BLOCK) {
+        this.#audioHash.update(data);
+        return;
+      }
+    }
+    this.#audioPending.set(data, this.#audioPendingBytes);
+    this.#audioPendingBytes += data.byteLength;
+  }
+
+  #flushAudioHash(): void {
+    if (this.#audioPending === undefined || this.#audioPendingBytes === 0) return;
+    this.#audioHash.update(this.#audioPending.subarray(0, this.#audioPendingBytes));
+    this.#audioPendingBytes = 0;
+  }
+
   /** Every audio byte so far: total and digest (recomputed only after more audio arrived). */
   #audio(): SessionRecord["audio"] {
     if (this.#audioSummary?.bytes !== this.#audioBytes) {
+      this.#flushAudioHash();
       this.#audioSummary = { bytes: this.#audioBytes, sha256: this.#audioHash.copy().digest("hex") };
     }
     return this.#audioSummary as SessionRecord["audio"];

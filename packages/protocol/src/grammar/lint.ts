@@ -47,6 +47,8 @@ const PARSERS: { [E in GrammarEndpoint]: Parsers<never, never> } = {
   tts: { checker: createTtsChecker, client: tts.parseClientMessage, server: tts.parseServerMessage } as unknown as Parsers<never, never>,
 };
 
+const NO_BYTES: Uint8Array = new Uint8Array(0);
+
 /** An incremental linter for one session: `push` raw events as they happen, `end` when it is over. */
 export interface SessionLinter {
   push(event: RawSessionEvent): Violation[];
@@ -66,12 +68,24 @@ export function createSessionLinter(endpoint: GrammarEndpoint, options: SchemaOp
   const all: Violation[] = [];
   let index = -1;
   const rule = MESSAGE_RULES[`${endpoint}/valid-message`];
+  // STT audio: what the parser makes of every binary client frame, built once instead of per 20 ms
+  // chunk (the STT checkers read only the message's type and keep no reference to it).
+  const audio = endpoint === "tts" ? undefined : { from: "client" as const, message: { type: "audio" as const, data: NO_BYTES as Uint8Array } };
   return {
     get violations() {
       return all;
     },
     push(event) {
       index += 1;
+      if (audio !== undefined && event.from === "client" && "frame" in event && event.frame instanceof Uint8Array) {
+        audio.message.data = event.frame;
+        const found = checker.push(audio as never);
+        audio.message.data = NO_BYTES;
+        if (found.length === 0) return found;
+        const fixed = found.map((v) => ({ ...v, index }));
+        all.push(...fixed);
+        return fixed;
+      }
       let found: Violation[];
       if ("close" in event) {
         found = checker.push(event);
@@ -79,10 +93,13 @@ export function createSessionLinter(endpoint: GrammarEndpoint, options: SchemaOp
         const parsed = event.from === "client" ? parsers.client(event.frame, options) : parsers.server(event.frame, options);
         if (parsed.ok) {
           found = checker.push({ from: event.from, message: parsed.value } as never);
-          if (event.from === "client") {
+          // Audio has no unverified values: a 20 ms chunk (50 a second per stream) skips the look.
+          if (event.from === "client" && typeof event.frame === "string") {
             const warnings = unverifiedValues(endpoint, parsed.value, index);
-            own.push(...warnings);
-            found = [...found, ...warnings];
+            if (warnings.length > 0) {
+              own.push(...warnings);
+              found = [...found, ...warnings];
+            }
           }
         } else {
           const v: Violation = {
@@ -97,6 +114,7 @@ export function createSessionLinter(endpoint: GrammarEndpoint, options: SchemaOp
         }
       }
       // The checker numbers only the events it saw: report indices in the raw stream instead.
+      if (found.length === 0) return found;
       const fixed = found.map((v) => (own.includes(v) ? v : { ...v, index }));
       all.push(...fixed);
       return fixed;

@@ -31,5 +31,16 @@ export function schemaSet<T>(build: (s: SchemaBuilder, o: ResolvedSchemaOptions)
     (o: ResolvedSchemaOptions) => build(builder(o.strictness), o),
     (o) => `${o.strictness}|${o.errors}|${o.voice}`,
   );
-  return (options) => cached(resolveSchemaOptions(options));
+  // Per options object as well: a linter or session passes the same object for every frame, and
+  // resolving it and building the key string each time showed in the mock's per-frame profiles.
+  const byObject = new WeakMap<SchemaOptions, { strictness: Strictness | undefined; version: string | undefined; value: T }>();
+  return (options) => {
+    if (options === undefined) return cached(resolveSchemaOptions(options));
+    const hit = byObject.get(options);
+    // The fields are compared too: a caller may change an options object it reuses.
+    if (hit !== undefined && hit.strictness === options.strictness && hit.version === options.version) return hit.value;
+    const value = cached(resolveSchemaOptions(options));
+    byObject.set(options, { strictness: options.strictness, version: options.version, value });
+    return value;
+  };
 }

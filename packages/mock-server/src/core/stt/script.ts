@@ -274,6 +274,8 @@ export class LoopCursor<T extends { at: number }> {
   #index = 0;
   #iteration = 0;
   #last = 0;
+  /** `nextAt()`'s answer until the next shift (null: not computed yet). */
+  #nextAt: number | undefined | null = null;
 
   constructor(
     private readonly items: readonly T[],
@@ -281,11 +283,13 @@ export class LoopCursor<T extends { at: number }> {
     private readonly loop: boolean,
   ) {}
 
-  /** When the next item is due, without building it (the audio path asks this for every frame). */
+  /** When the next item is due, without building it (the audio path asks this for every frame: cached until a shift). */
   nextAt(): number | undefined {
-    if (this.#index < this.items.length) return Math.max(this.#last, roundTime((this.items[this.#index] as T).at + this.#iteration * this.period));
-    if (!this.loop || this.period <= 0 || this.items.length === 0) return undefined;
-    return Math.max(this.#last, roundTime((this.items[0] as T).at + (this.#iteration + 1) * this.period));
+    if (this.#nextAt !== null) return this.#nextAt;
+    if (this.#index < this.items.length) this.#nextAt = Math.max(this.#last, roundTime((this.items[this.#index] as T).at + this.#iteration * this.period));
+    else if (!this.loop || this.period <= 0 || this.items.length === 0) this.#nextAt = undefined;
+    else this.#nextAt = Math.max(this.#last, roundTime((this.items[0] as T).at + (this.#iteration + 1) * this.period));
+    return this.#nextAt;
   }
 
   /** The next item without consuming it. */
@@ -306,6 +310,7 @@ export class LoopCursor<T extends { at: number }> {
     if (next) {
       this.#index += 1;
       this.#last = next.at;
+      this.#nextAt = null;
     }
     return next;
   }

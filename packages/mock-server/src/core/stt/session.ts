@@ -23,6 +23,10 @@ export function sttEncodingOf(encoding: string): SttEncoding {
   return isSttEncoding(encoding) ? encoding : "pcm_s16le";
 }
 
+const NO_BYTES = new Uint8Array(0);
+/** What a step that produced nothing returns (frozen: a caller that pushed into it would throw, not leak). */
+const NO_OUTPUTS = Object.freeze([]) as unknown as CoreOutput[];
+
 /**
  * The audio clock: bytes ÷ bytes per sample ÷ sample rate. A frame that ends inside a sample keeps
  * its trailing bytes for the next frame, so no byte is lost and the position counts whole samples
@@ -32,7 +36,7 @@ export function sttEncodingOf(encoding: string): SttEncoding {
 export class AudioClock {
   readonly bytesPerSample: number;
   #samples = 0;
-  #carry: Uint8Array = new Uint8Array(0);
+  #carry: Uint8Array = NO_BYTES;
 
   constructor(
     readonly encoding: SttEncoding,
@@ -53,6 +57,11 @@ export class AudioClock {
 
   /** Adds a frame; returns the bytes of the whole samples it completes (carried bytes first). */
   push(data: Uint8Array): Uint8Array {
+    // The usual frame (whole samples, nothing carried) costs no allocation: 50 a second per stream.
+    if (this.#carry.length === 0 && data.length % this.bytesPerSample === 0) {
+      this.#samples += data.length / this.bytesPerSample;
+      return data;
+    }
     let bytes = data;
     if (this.#carry.length > 0) {
       bytes = new Uint8Array(this.#carry.length + data.length);
@@ -60,7 +69,8 @@ export class AudioClock {
       bytes.set(data, this.#carry.length);
     }
     const whole = bytes.length - (bytes.length % this.bytesPerSample);
-    this.#carry = bytes.slice(whole);
+    // A copy even when `data` is a Buffer (whose own `slice` is a view of the socket's memory).
+    this.#carry = whole === bytes.length ? NO_BYTES : Uint8Array.prototype.slice.call(bytes, whole);
     this.#samples += whole / this.bytesPerSample;
     return bytes.subarray(0, whole);
   }
@@ -127,6 +137,8 @@ export class SttSession {
 
   /** Returns and clears the outputs queued so far. */
   take(): CoreOutput[] {
+    // Most audio frames produce nothing: no new array for them.
+    if (this.#out.length === 0) return NO_OUTPUTS;
     const out = this.#out;
     this.#out = [];
     return out;
