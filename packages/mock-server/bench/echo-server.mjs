@@ -9,6 +9,7 @@
  */
 import { readFileSync } from "node:fs";
 import { WebSocketServer } from "ws";
+import { serveBaseline } from "./baseline-server.mjs";
 
 const at = process.argv.indexOf("--timeline");
 const timeline = at > 0 ? JSON.parse(readFileSync(process.argv[at + 1], "utf8")) : undefined;
@@ -32,12 +33,4 @@ wss.on("connection", (ws) => {
     while (next < timeline.length && timeline[next].chunk < chunks) ws.send(frames[next++]);
   });
 });
-wss.on("listening", () => {
-  process.stdout.write(`${JSON.stringify({ ws: `ws://127.0.0.1:${wss.address().port}` })}\n`);
-});
-const stop = () => {
-  for (const ws of wss.clients) ws.terminate();
-  wss.close(() => process.exit(0));
-};
-process.on("SIGTERM", stop);
-process.on("SIGINT", stop);
+serveBaseline(wss);

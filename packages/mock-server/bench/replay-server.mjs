@@ -11,6 +11,7 @@
  */
 import { readFileSync } from "node:fs";
 import { WebSocketServer } from "ws";
+import { serveBaseline } from "./baseline-server.mjs";
 
 const at = process.argv.indexOf("--recording");
 if (at < 0) throw new Error("usage: node bench/replay-server.mjs --recording FILE");
@@ -45,12 +46,4 @@ wss.on("connection", (ws) => {
     ws.close(recording.closeCode ?? 1000, recording.closeReason ?? "");
   });
 });
-wss.on("listening", () => {
-  process.stdout.write(`${JSON.stringify({ ws: `ws://127.0.0.1:${wss.address().port}` })}\n`);
-});
-const stop = () => {
-  for (const ws of wss.clients) ws.terminate();
-  wss.close(() => process.exit(0));
-};
-process.on("SIGTERM", stop);
-process.on("SIGINT", stop);
+serveBaseline(wss);

@@ -58,7 +58,7 @@ import {
   TURNS_SCENARIO,
   WORD_SCENARIO,
 } from "./lib.mjs";
-import { benchContextsAtOnce, benchThroughput } from "./tts-contexts.mjs";
+import { benchContextsAtOnce, benchThroughput, ttsRequestText } from "./tts-contexts.mjs";
 
 // ------------------------------------------------------------------ options
 
@@ -702,16 +702,6 @@ const LOOP_DELAY_HOOK = new URL("./loop-delay.mjs", import.meta.url).href;
 const TTS_WORDS = TTS_TEXT.split(/\s+/);
 /** The first `n` words of TTS_TEXT, repeated as often as needed (sentences, commas and all). */
 const wordsOf = (n) => Array.from({ length: n }, (_, i) => TTS_WORDS[i % TTS_WORDS.length]).join(" ");
-const ttsRequest = (contextId, transcript) =>
-  JSON.stringify({
-    model_id: "sonic-3",
-    voice: { mode: "id", id: VOICE_ID },
-    output_format: { container: "raw", encoding: "pcm_s16le", sample_rate: 24000 },
-    language: "en",
-    context_id: contextId,
-    transcript,
-    continue: false,
-  });
 
 /**
  * A TTS client on a fresh mock that has served a few ordinary requests first (the (c) paragraph,
@@ -721,7 +711,7 @@ async function warmTts(mock) {
   const c = await openClient(`${mock.info.ws}/tts/websocket`);
   for (let i = 0; i < WARM_REQUESTS; i += 1) {
     const done = c.until((m) => m.json?.type === "done" && m.json.context_id === `warm-${i}`);
-    c.ws.send(ttsRequest(`warm-${i}`, TTS_TEXT));
+    c.ws.send(ttsRequestText(`warm-${i}`, TTS_TEXT));
     await done;
   }
   return c;
@@ -747,7 +737,7 @@ async function firstChunkRun() {
     const c = await warmTts(mock);
     const first = c.until((m) => m.json?.type === "chunk" && m.json.context_id === "long");
     const t0 = performance.now();
-    c.ws.send(ttsRequest("long", wordsOf(config.ttsLoad.firstChunkWords)));
+    c.ws.send(ttsRequestText("long", wordsOf(config.ttsLoad.firstChunkWords)));
     const { t } = await first;
     c.ws.terminate();
     return t - t0;
@@ -770,7 +760,7 @@ async function rssRun(args = []) {
       return m.json.type === "done" || m.json.type === "error";
     });
     const t0 = performance.now();
-    c.ws.send(ttsRequest("long", wordsOf(config.ttsLoad.rssWords)));
+    c.ws.send(ttsRequestText("long", wordsOf(config.ttsLoad.rssWords)));
     const { m } = await done;
     const seconds = (performance.now() - t0) / 1000;
     if (m.json.type === "error") throw new Error(`TTS error: ${m.text}`);
@@ -828,7 +818,7 @@ async function stallRun(control = false) {
     await sleep((spreadSeconds + stallAfterSeconds) * 1000);
     const stalled = await openClient(`${mock.info.ws}/tts/websocket`);
     stalled.ws._socket.pause();
-    if (!control) stalled.ws.send(ttsRequest("stalled", wordsOf(stallWords)));
+    if (!control) stalled.ws.send(ttsRequestText("stalled", wordsOf(stallWords)));
     const t1 = performance.now();
     const fresh = await openClient(turnsUrl);
     const { t } = await fresh.first;

@@ -10,6 +10,7 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { WebSocketServer } from "ws";
+import { serveBaseline } from "./baseline-server.mjs";
 
 const { values } = parseArgs({ options: { frames: { type: "string" } } });
 const KEY = '"context_id":"REC"';
@@ -59,5 +60,4 @@ wss.on("connection", (ws) => {
     schedule();
   });
 });
-wss.on("listening", () => process.stdout.write(`${JSON.stringify({ ws: `ws://127.0.0.1:${wss.address().port}` })}\n`));
-process.on("SIGTERM", () => process.exit(0));
+serveBaseline(wss);
