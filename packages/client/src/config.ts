@@ -2,14 +2,15 @@
  * The client's resolved configuration: base URL (path prefix kept), credentials, version, the
  * WebSocket and fetch implementations, and how credentials travel on WebSockets.
  */
-import { DEFAULT_VERSION } from "@speechwire/protocol";
 import type { createSessionLinter, Violation } from "@speechwire/protocol";
+// The zod-free reader: the main entry would bring zod into browser bundles.
+import { DEFAULT_VERSION } from "@speechwire/protocol/reader";
 import type { Platform } from "./platform/types.js";
 import type { WebSocketConstructor } from "./transport/websocket.js";
 import { SpeechwireError } from "./errors.js";
 
 /** The protocol's default `Cartesia-Version` (a literal there, so the version table stays out of bundles). */
-export { DEFAULT_VERSION } from "@speechwire/protocol";
+export { DEFAULT_VERSION } from "@speechwire/protocol/reader";
 
 /** The default API origin. */
 export const DEFAULT_BASE_URL = "https://api.cartesia.ai";
