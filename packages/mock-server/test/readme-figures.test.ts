@@ -1,0 +1,77 @@
+/**
+ * The README's performance figures are the committed results' (no timing here: it reads files). The
+ * latest dated folder of `bench/results/` (its `busy/` runs aside) holds the runs of part (a) and of
+ * the replay bench; each README row must quote their min / median / max as the bench prints them.
+ * Rows (b) to (e) are not checked yet: their runs were not committed.
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+
+const PACKAGE_DIR = fileURLToPath(new URL("..", import.meta.url));
+const RESULTS = join(PACKAGE_DIR, "bench", "results");
+const README = readFileSync(join(PACKAGE_DIR, "README.md"), "utf8");
+const latest = readdirSync(RESULTS).filter((d) => /^\d{4}-\d{2}-\d{2}$/u.test(d)).sort().at(-1);
+const dir = join(RESULTS, latest ?? "missing");
+const json = (file: string) => JSON.parse(readFileSync(join(dir, file), "utf8")) as Record<string, unknown>;
+
+/** `min / median / max` with `digits` decimals (the median of an even count is the mean of the middle two). */
+function spread(values: number[], digits: number): string {
+  const v = [...values].sort((a, b) => a - b);
+  const mid = v.length / 2;
+  const median = v.length % 2 === 1 ? v[Math.floor(mid)]! : (v[mid - 1]! + v[mid]!) / 2;
+  return [v[0]!, median, v.at(-1)!].map((x) => x.toFixed(digits)).join(" / ");
+}
+
+/** The README's table row that starts with `start`. */
+function row(start: string): string {
+  const line = README.split("\n").find((l) => l.startsWith(start));
+  if (!line) throw new Error(`README.md has no row starting with ${JSON.stringify(start)}`);
+  return line;
+}
+
+describe(`README performance figures match bench/results/${latest ?? "(none)"}`, () => {
+  it("has a dated results folder, and the rows name its date", () => {
+    expect(latest).toBeDefined();
+    expect(row("| (a) ")).toContain(latest!);
+    expect(row("| CPU per audio frame")).toContain(latest!);
+  });
+
+  it("(a) finalize → final: the mock's and the echo's p50 and p99, and their ratios, over the committed runs", () => {
+    const runs = readdirSync(dir)
+      .filter((f) => /^a-run\d+\.json$/u.test(f))
+      .map((f) => json(f).a as { mock: { p50: number; p99: number }; echo: { p50: number; p99: number }; ratioP50: number; ratioP99: number });
+    expect(runs.length).toBeGreaterThanOrEqual(3);
+    const line = row("| (a) ");
+    expect(line).toContain(`p50 ${spread(runs.map((r) => r.mock.p50), 3)} ms, p99 ${spread(runs.map((r) => r.mock.p99), 3)} ms`);
+    expect(line).toContain(`p50 ${spread(runs.map((r) => r.echo.p50), 3)} ms, p99 ${spread(runs.map((r) => r.echo.p99), 3)} ms`);
+    const ratioP50 = runs.map((r) => r.ratioP50);
+    const [lo, mid, hi] = spread(ratioP50, 2).split(" / ");
+    expect(line).toMatch(new RegExp(`ratio p50 \\**${lo} / ${mid} / ${hi}×`, "u"));
+    expect(line).toContain(`p99 ${spread(runs.map((r) => r.ratioP99), 2)}×`);
+  });
+
+  it("CPU per frame, per session and turn.end against the replay server: the summary of the committed replay run", () => {
+    const replay = json("replay-after.json") as { summary: { name: string; mock: Record<"min" | "median" | "max", number>; replay: Record<"min" | "median" | "max", number>; ratio: Record<"min" | "median" | "max", number> }[] };
+    const of = (prefix: string) => {
+      const s = replay.summary.find((x) => x.name.startsWith(prefix));
+      if (!s) throw new Error(`no ${prefix} in replay-after.json`);
+      return s;
+    };
+    const three = (m: Record<"min" | "median" | "max", number>, digits: number) => [m.min, m.median, m.max].map((x) => x.toFixed(digits));
+    const cases: [string, string, number][] = [
+      ["| CPU per audio frame", "server CPU per audio frame", 1],
+      ["| CPU per session", "server CPU per session", 2],
+      ["| turns: last speech byte", "last speech byte", 3],
+    ];
+    for (const [start, name, digits] of cases) {
+      const line = row(start);
+      const s = of(name);
+      expect(line, start).toContain(three(s.mock, digits).join(" / "));
+      expect(line, start).toContain(`replay server ${three(s.replay, digits).join(" / ")}`);
+      const [lo, mid, hi] = three(s.ratio, 2);
+      expect(line, start).toContain(`ratio ${lo} / **${mid}** / ${hi}×`);
+    }
+  });
+});
