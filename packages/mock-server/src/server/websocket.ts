@@ -446,7 +446,9 @@ class WsSession {
     socket?.cork();
     let more = false;
     try {
-      for (let pulls = 0; pulls < PULLS_PER_TURN && performance.now() - started < PULL_TURN_MS; pulls += 1) {
+      // The first pull is unconditional: on a loaded machine the time budget can be gone before the
+      // loop starts, and a turn that pulled nothing would schedule no next turn (a stalled generation).
+      for (let pulls = 0; pulls < PULLS_PER_TURN && (pulls === 0 || performance.now() - started < PULL_TURN_MS); pulls += 1) {
         if (this.#closed || this.ws.bufferedAmount >= LOW_WATER_BYTES) break;
         const lane = this.#nextLane();
         if (lane === undefined) break;
