@@ -287,6 +287,11 @@ class WsSession {
     this.journal.end();
   }
 
+  /** The TCP socket under `ws` (its private `_socket`): corked, paused and resumed at the edge. */
+  get #rawSocket(): Duplex | undefined {
+    return (this.ws as unknown as { _socket?: Duplex })._socket;
+  }
+
   #resetIdle(): void {
     this.#idleClose = false;
     // One timer, and per frame only a clock read: a new Timeout per frame (50 a second per stream)
@@ -387,7 +392,7 @@ class WsSession {
           this.journal.close("server", undefined, "dropped", this.#audio, true);
           this.#closed = true;
           // Frames sent before the drop go first, even in a pull turn that corked the socket.
-          const socket = (this.ws as unknown as { _socket?: Duplex })._socket;
+          const socket = this.#rawSocket;
           while (socket && socket.writableCorked > 0) socket.uncork();
           this.ws.terminate();
         }
@@ -440,7 +445,7 @@ class WsSession {
    */
   #pullNext(): void {
     if (this.#closed || !this.core) return;
-    const socket = (this.ws as unknown as { _socket?: Duplex })._socket;
+    const socket = this.#rawSocket;
     const started = performance.now();
     // The turn's frames leave in one write (a system call per 100 ms chunk was the largest cost).
     socket?.cork();
@@ -482,7 +487,7 @@ class WsSession {
     if (this.#waitingForReader) return;
     this.#waitingForReader = true;
     this.#pauseInput();
-    const socket = (this.ws as unknown as { _socket?: Duplex })._socket;
+    const socket = this.#rawSocket;
     try {
       while (!this.#closed && this.ws.readyState === this.ws.OPEN && this.ws.bufferedAmount >= LOW_WATER_BYTES) {
         await new Promise<void>((resolve) => {
@@ -506,12 +511,12 @@ class WsSession {
 
   #pauseInput(): void {
     this.#inputPauses += 1;
-    if (this.#inputPauses === 1) (this.ws as unknown as { _socket?: Duplex })._socket?.pause();
+    if (this.#inputPauses === 1) this.#rawSocket?.pause();
   }
 
   #resumeInput(): void {
     this.#inputPauses -= 1;
-    if (this.#inputPauses === 0 && !this.#closed) (this.ws as unknown as { _socket?: Duplex })._socket?.resume();
+    if (this.#inputPauses === 0 && !this.#closed) this.#rawSocket?.resume();
   }
 }
 

@@ -77,17 +77,12 @@ export function createSessionLinter(endpoint: GrammarEndpoint, options: SchemaOp
     },
     push(event) {
       index += 1;
+      let found: Violation[];
       if (audio !== undefined && event.from === "client" && "frame" in event && event.frame instanceof Uint8Array) {
         audio.message.data = event.frame;
-        const found = checker.push(audio as never);
+        found = checker.push(audio as never);
         audio.message.data = NO_BYTES;
-        if (found.length === 0) return found;
-        const fixed = found.map((v) => ({ ...v, index }));
-        all.push(...fixed);
-        return fixed;
-      }
-      let found: Violation[];
-      if ("close" in event) {
+      } else if ("close" in event) {
         found = checker.push(event);
       } else {
         const parsed = event.from === "client" ? parsers.client(event.frame, options) : parsers.server(event.frame, options);
