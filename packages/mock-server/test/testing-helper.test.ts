@@ -1,5 +1,6 @@
 /** `@speechwire/mock-server/testing`: the fixture over a real mock on 127.0.0.1, driven with `ws` and `fetch`. */
 import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import type { SessionRecord } from "../src/index.js";
@@ -35,6 +36,17 @@ async function badTurnsSession(base: string, close = true) {
   s.ws.send('{"type":"close"}');
   await s.closed;
   return s;
+}
+
+/** The Error a promise rejects with (fails the test if it resolves). */
+async function rejection(promise: Promise<unknown>): Promise<Error> {
+  const outcome = await promise.then(
+    (value) => ({ value }),
+    (error: unknown) => ({ error }),
+  );
+  if (!("error" in outcome)) throw new Error(`expected a rejection, got ${JSON.stringify(outcome.value)?.slice(0, 200)}`);
+  expect(outcome.error).toBeInstanceOf(Error);
+  return outcome.error as Error;
 }
 
 describe("before listen()", () => {
@@ -106,8 +118,7 @@ describe("setupMockServer", () => {
     await mock.nextSession("stt-v1");
     const open = await connect(`${mock.urls.ws}${TURNS_PATH}`);
     await vi.waitFor(() => expect(mock.server.sessions().length).toBe(2));
-    const error = await mock.nextSession("tts", { timeout: 100 }).catch((e: unknown) => e as Error);
-    expect(error).toBeInstanceOf(Error);
+    const error = await rejection(mock.nextSession("tts", { timeout: 100 }));
     expect(error.message).toMatch(/^setupMockServer: no tts session ended within 100 ms; since the last reset:\n/);
     expect(error.message).toMatch(/s\d+ stt-v1 \/stt\/websocket \(scenario eager-resume\): ended, already taken/);
     expect(error.message).toMatch(/s\d+ stt-turns \/stt\/turns\/websocket \(scenario eager-resume\): still open/);
@@ -215,8 +226,7 @@ describe('onViolation: "error" (the default)', () => {
 
   it("the nextSession that takes a session with a broken rule rejects, listing rule ids and messages; reset() does not repeat it", async () => {
     await badTurnsSession(mock.urls.ws);
-    const error = await mock.nextSession("stt-turns").catch((e: unknown) => e as Error);
-    expect(error).toBeInstanceOf(Error);
+    const error = await rejection(mock.nextSession("stt-turns"));
     expect(error.name).toBe("ProtocolViolationError");
     expect(error.message).toMatch(/a session broke a protocol rule \(onViolation: "error"/);
     expect(error.message).toMatch(/s\d+ stt-turns \(scenario default, \/stt\/turns\/websocket\):\n {2}stt-turns\/valid-message \(§3\.2–§3\.3\): client frame: turn\.end_threshold: /);
@@ -386,5 +396,15 @@ describe("sessionView (property)", () => {
     expect(view.sent).toEqual([{ type: "finalize" }, { type: "close" }, { type: "unparsed", text: "finalise" }]);
     const sse = sessionView(base("tts-sse", [{ dir: "server", text: 'data: {"type":"done","done":true}' }, { dir: "server", text: 'event: error\ndata: {"type":"error"}' }]));
     expect(sse.received).toEqual([{ type: "done", done: true }, { type: "error" }]);
+  });
+});
+
+describe("the README", () => {
+  it("shows test/readme-testing.test.ts word for word as its complete vitest example", () => {
+    const dir = new URL("..", import.meta.url);
+    const readme = readFileSync(new URL("README.md", dir), "utf8");
+    const section = readme.slice(readme.indexOf("## Testing with the mock"));
+    const block = /```ts\n([\s\S]*?)```/.exec(section)?.[1];
+    expect(block).toBe(readFileSync(new URL("test/readme-testing.test.ts", dir), "utf8"));
   });
 });
