@@ -106,32 +106,6 @@ function usageMessage(error: Error & { code?: string }, known: string[]): string
   return error.message;
 }
 
-const OPTIONS = {
-  host: { type: "string" },
-  port: { type: "string" },
-  "tls-port": { type: "string" },
-  cert: { type: "string" },
-  key: { type: "string" },
-  scenarios: { type: "string" },
-  scenario: { type: "string" },
-  seed: { type: "string" },
-  latency: { type: "string" },
-  auth: { type: "string" },
-  "api-key": { type: "string", multiple: true },
-  "admin-key": { type: "string", multiple: true },
-  "token-secret": { type: "string" },
-  journal: { type: "string" },
-  "journal-text-chars": { type: "string" },
-  playground: { type: "string" },
-  "idle-stt": { type: "string" },
-  "idle-tts": { type: "string" },
-  "max-transcript-chars": { type: "string" },
-  workers: { type: "string" },
-  json: { type: "boolean" },
-  log: { type: "string" },
-  quiet: { type: "boolean" },
-  help: { type: "boolean" },
-} as const;
 
 /**
  * The arguments without the `--` that `pnpm start -- --port 9000` passes through: this command takes
@@ -145,11 +119,37 @@ let values: Record<string, string | string[] | boolean | undefined>;
 try {
   ({ values } = parseArgs({
     args: withoutSeparators(process.argv.slice(2)),
-    options: OPTIONS,
+    options: {
+      host: { type: "string" },
+      port: { type: "string" },
+      "tls-port": { type: "string" },
+      cert: { type: "string" },
+      key: { type: "string" },
+      scenarios: { type: "string" },
+      scenario: { type: "string" },
+      seed: { type: "string" },
+      latency: { type: "string" },
+      auth: { type: "string" },
+      "api-key": { type: "string", multiple: true },
+      "admin-key": { type: "string", multiple: true },
+      "token-secret": { type: "string" },
+      journal: { type: "string" },
+      "journal-text-chars": { type: "string" },
+      playground: { type: "string" },
+      "idle-stt": { type: "string" },
+      "idle-tts": { type: "string" },
+      "max-transcript-chars": { type: "string" },
+      workers: { type: "string" },
+      json: { type: "boolean" },
+      log: { type: "string" },
+      quiet: { type: "boolean" },
+      help: { type: "boolean" },
+    },
     strict: true,
   }));
 } catch (error) {
-  fail(usageMessage(error as Error, Object.keys(OPTIONS)));
+  // The help text names every option: the nearest one is suggested from it.
+  fail(usageMessage(error as Error, [...new Set(HELP.match(/--[a-z][a-z-]*/g) ?? [])].map((flag) => flag.slice(2))));
 }
 
 if (values.help) {
