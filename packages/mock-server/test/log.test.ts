@@ -146,6 +146,13 @@ describe("a mock with a log listener", () => {
     ]);
   });
 
+  it("names the scenario of a handshake its scenario refuses", async () => {
+    take();
+    await expect(connect(`${mock.urls.ws}/s/auth-401${V1_PATH}`)).rejects.toMatchObject({ status: 401 });
+    await expect.poll(() => records.length).toBe(1);
+    expect(take()[0]).toMatchObject({ kind: "request", route: "websocket", scenario: "auth-401", status: 401, path: "/s/auth-401/stt/websocket" });
+  });
+
   it("still logs a session that a reset forgot while it was open", async () => {
     take();
     const s = await connect(`${mock.urls.ws}${V1_PATH}`);

@@ -115,7 +115,6 @@ export function formatDuration(ms: number): string {
 
 /** Characters that would break a line apart or fake another one are escaped (paths come from clients). */
 function printable(text: string): string {
-  // eslint-disable-next-line no-control-regex
   return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/gu, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
 }
 

@@ -74,46 +74,47 @@ export function createUpgradeHandler(ctx: ServerContext, open: OpenSessions, log
   const handedOver = new WeakSet<Duplex>();
   const upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer, requestId: string, { target, versionResult, version, shape }: RequestHead) => {
     // A refused handshake opens no session: the log hears of it here (a session's line comes from its journal).
-    const refuse = (error: HttpError, shape: ErrorShape, requestId: string, headers?: Record<string, string>) => {
+    const refuse = (error: HttpError, headers?: Record<string, string>, scenario?: string) => {
       refuseUpgrade(socket, error, shape, requestId, headers);
-      log?.(requestLogRecord({ route: "websocket", method: req.method ?? "GET", path: target.ok ? target.url.pathname : (req.url ?? "").split("?")[0] ?? "", status: error.status, durationMs: 0, requestId }));
+      const path = target.ok ? target.url.pathname : ((req.url ?? "").split("?")[0] ?? "");
+      log?.(requestLogRecord({ route: "websocket", method: req.method ?? "GET", path, status: error.status, durationMs: 0, requestId, ...(scenario !== undefined ? { scenario } : {}) }));
     };
     if (!target.ok) {
-      refuse({ status: 400, code: "invalid_request", title: "Invalid request target", message: target.message }, shape, requestId);
+      refuse({ status: 400, code: "invalid_request", title: "Invalid request target", message: target.message });
       return;
     }
     const { url, routed } = target;
     const endpoint = ENDPOINT_BY_PATH[routed.path];
     if (!endpoint) {
-      refuse({ status: 404, code: "not_found", title: "Not found", message: `No WebSocket endpoint at ${url.pathname}.` }, shape, requestId);
+      refuse({ status: 404, code: "not_found", title: "Not found", message: `No WebSocket endpoint at ${url.pathname}.` });
       return;
     }
     const refusal = handshakeRefusal(req);
     if (refusal) {
-      refuse(refusal.error, shape, requestId, refusal.headers);
+      refuse(refusal.error, refusal.headers);
       return;
     }
     if (!versionResult.ok) {
-      refuse({ status: 400, code: "invalid_version", title: "Invalid version", message: versionResult.error.message }, shape, requestId);
+      refuse({ status: 400, code: "invalid_version", title: "Invalid version", message: versionResult.error.message });
       return;
     }
     const scenarioName = requestedScenario(routed, url.searchParams, headerValue(req.headers, SCENARIO_HEADER)) ?? ctx.registry.defaultName;
     const scenario = ctx.registry.get(scenarioName);
     if (!scenario) {
       const names = ctx.registry.list().map((s) => s.name).join(", ");
-      refuse({ status: 404, code: "scenario_not_found", title: "Scenario not found", message: `No scenario "${scenarioName}" (known: ${names}).` }, shape, requestId);
+      refuse({ status: 404, code: "scenario_not_found", title: "Scenario not found", message: `No scenario "${scenarioName}" (known: ${names}).` });
       return;
     }
     if (scenario.handshake) {
       const { status, message } = scenario.handshake;
       const title = status === 401 ? "Unauthorized" : status === 429 ? "Too many concurrent requests" : "Refused";
       const code = status === 429 ? "concurrency_limited" : status === 401 ? "unauthorized" : null;
-      refuse({ status, code, title, message: message ?? `Scenario "${scenario.name}" refuses the handshake with ${status}.` }, shape, requestId);
+      refuse({ status, code, title, message: message ?? `Scenario "${scenario.name}" refuses the handshake with ${status}.` }, undefined, scenario.name);
       return;
     }
     const authFailure = ctx.auth.check(routed.path, req.headers, url.searchParams);
     if (authFailure) {
-      refuse({ ...authFailure, code: authFailure.status === 403 ? "forbidden" : "unauthorized" }, shape, requestId);
+      refuse({ ...authFailure, code: authFailure.status === 403 ? "forbidden" : "unauthorized" }, undefined, scenario.name);
       return;
     }
     const connection = ctx.registry.nextConnection(scenario.name);
