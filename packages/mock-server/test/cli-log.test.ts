@@ -93,6 +93,19 @@ describe("per-session and per-request lines", () => {
   });
 });
 
+describe("a reader that goes away", () => {
+  it("ends the log, not the server (stdout closed: EPIPE)", async () => {
+    const cli = runCli(["--port", "0", "--tls-port", "off", "--json"]);
+    const urls = JSON.parse(await cli.firstLine) as { http: string };
+    cli.child.stdout.destroy();
+    for (let i = 0; i < 20; i += 1) expect((await fetch(`${urls.http}/_speechwire/health`)).status).toBe(200);
+    expect(cli.child.exitCode).toBeNull();
+    cli.child.kill("SIGTERM");
+    expect(await cli.exited).toBe(0);
+    expect(cli.stderr()).toBe("");
+  });
+});
+
 describe("journal run folder", () => {
   it("prints the run folder at start; two starts on the same DIR get two folders", async () => {
     const parent = mkdtempSync(join(tmpdir(), "speechwire-cli-journal-"));
