@@ -5,7 +5,8 @@ import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { parseLatencyArg } from "./core/latency.js";
-import { startMockServer, type MockServerOptions } from "./server/server.js";
+import { formatLogRecord, type LogFormat, type LogRecord } from "./server/log.js";
+import { ListenError, startMockServer, type MockServerOptions } from "./server/server.js";
 import { cacheDir } from "./server/tls.js";
 
 /** The environment variable through which `--workers` hands the primary's token secret to each worker. */
@@ -34,22 +35,32 @@ Options:
   --token-secret S     sign access tokens with S (default: random per start, shared by --workers,
                        never printed); servers given the same S accept each other's tokens
   --playground DIR     serve this folder (the built playground) at / to browsers
-  --journal DIR        also write each session's journal as JSONL into DIR (like the admin API's
+  --journal DIR        also write each session's journal as JSONL into a new run folder in DIR,
+                       DIR/<UTC time>-<pid>/s000001.jsonl … (printed at start; like the admin API's
                        journal: keys and tokens shown as redacted:<first 8 hex of their SHA-256>)
   --journal-text-chars N  clip journalled text frames at N characters (default 4096)
   --idle-stt MS --idle-tts MS   idle timeouts (default 180000 and 300000)
   --max-transcript-chars N   longest TTS transcript (and context text not yet generated); longer: 400 (default 500000)
   --workers N          run N worker processes sharing the ports and one token secret (journals
                        are per worker)
-  --json               print one JSON line with the URLs once listening
+  --json               print one JSON line with the URLs once listening (then log lines as JSON)
+  --log text|json      one line per session and per HTTP request on stdout: time (UTC), route,
+                       path, scenario, version, duration, close code or status, violations
+                       (default text; json with --json)
+  --quiet              no per-session or per-request lines
   --help               this text
+
+Usage errors exit 2; a port that cannot be listened on exits 1. From the repository root, flags go
+after --: pnpm start -- --port 9000
 `;
 
-/** A usage error: one line on stderr (a failed start may list its causes below it), exit 2. */
-function fail(message: string): never {
-  const text = message.replace(/\. To specify a positional argument.*$/su, "");
-  process.stderr.write(`speechwire-mock: ${text}${text.includes("\n") ? "" : " (see speechwire-mock --help)"}\n`);
-  process.exit(2);
+/**
+ * A usage error: one line and a hint on stderr (a failed start may list its causes below it, then
+ * without the hint), exit 2 (or `code`).
+ */
+function fail(message: string, hint = "Try --help.", code = 2): never {
+  process.stderr.write(`speechwire-mock: ${message}${message.includes("\n") ? "" : `. ${hint}`}\n`);
+  process.exit(code);
 }
 
 function integer(name: string, text: string | undefined, fallback: number): number {
@@ -58,9 +69,56 @@ function integer(name: string, text: string | undefined, fallback: number): numb
   return Number(text);
 }
 
+function port(name: string, text: string | undefined, fallback: number): number {
+  const n = integer(name, text, fallback);
+  if (n > 65535) fail(`--${name} takes a port from 0 to 65535 (0: a free port), got ${n}`);
+  return n;
+}
+
+/** Edit distance with transpositions (`--prot` is one step from `--port`), for "did you mean". */
+function distance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  const at = (i: number, j: number) => (d[i] as number[])[j] as number;
+  for (let i = 1; i <= a.length; i += 1) {
+    for (let j = 1; j <= b.length; j += 1) {
+      let best = Math.min(at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, at(i - 2, j - 2) + 1);
+      (d[i] as number[])[j] = best;
+    }
+  }
+  return at(a.length, b.length);
+}
+
+/** parseArgs's error as one line: the option named as typed, the nearest known option suggested. */
+function usageMessage(error: Error & { code?: string }, known: string[]): string {
+  const quoted = /'([^']*)'/.exec(error.message)?.[1] ?? "";
+  if (error.code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
+    const name = quoted.replace(/^-+/, "").split("=")[0] ?? "";
+    const nearest = known.map((k) => ({ k, d: distance(name, k) })).sort((x, y) => x.d - y.d)[0];
+    const guess = nearest && nearest.d <= Math.max(1, Math.floor(name.length / 3)) ? ` (did you mean --${nearest.k}?)` : "";
+    return `unknown option ${quoted}${guess}`;
+  }
+  if (error.code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") {
+    const name = quoted.split(" ")[0] ?? quoted;
+    return error.message.includes("does not take") ? `${name} takes no value` : `${name} needs a value`;
+  }
+  if (error.code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL") return `unexpected argument "${quoted}" (every option starts with --)`;
+  return error.message;
+}
+
+
+/**
+ * The arguments without the `--` that `pnpm start -- --port 9000` passes through: this command takes
+ * no positional arguments, so a `--` ends nothing (a value of `--` is written `--token-secret=--`).
+ */
+function withoutSeparators(args: string[]): string[] {
+  return args.filter((arg) => arg !== "--");
+}
+
 let values: Record<string, string | string[] | boolean | undefined>;
 try {
   ({ values } = parseArgs({
+    args: withoutSeparators(process.argv.slice(2)),
     options: {
       host: { type: "string" },
       port: { type: "string" },
@@ -83,12 +141,15 @@ try {
       "max-transcript-chars": { type: "string" },
       workers: { type: "string" },
       json: { type: "boolean" },
+      log: { type: "string" },
+      quiet: { type: "boolean" },
       help: { type: "boolean" },
     },
     strict: true,
   }));
 } catch (error) {
-  fail((error as Error).message);
+  // The help text names every option: the nearest one is suggested from it.
+  fail(usageMessage(error as Error, [...new Set(HELP.match(/--[a-z][a-z-]*/g) ?? [])].map((flag) => flag.slice(2))));
 }
 
 if (values.help) {
@@ -115,8 +176,8 @@ const tokenSecret = str("token-secret") ?? inheritedSecret;
 const tlsPortText = str("tls-port");
 const options: MockServerOptions = {
   host: str("host") ?? "127.0.0.1",
-  port: integer("port", str("port"), 8787),
-  tlsPort: tlsPortText === "off" ? false : integer("tls-port", tlsPortText, 8788),
+  port: port("port", str("port"), 8787),
+  tlsPort: tlsPortText === "off" ? false : port("tls-port", tlsPortText, 8788),
   seed: integer("seed", str("seed"), 1),
   auth,
   apiKeys,
@@ -134,6 +195,25 @@ const options: MockServerOptions = {
 };
 if (options.maxTranscriptChars === 0) fail("--max-transcript-chars takes a whole number of at least 1");
 const workers = integer("workers", str("workers"), 1);
+const logText = str("log");
+if (logText !== undefined && logText !== "text" && logText !== "json") fail(`--log takes text or json, got "${logText}"`);
+if (values.quiet && logText !== undefined) fail("--quiet and --log exclude each other");
+// With --json, stdout stays JSON lines: the log follows unless --log text asks otherwise.
+const logFormat: LogFormat | undefined = values.quiet ? undefined : ((logText as LogFormat | undefined) ?? (values.json ? "json" : "text"));
+/** What a worker tells the primary once it listens: its startup text and its journal run folder. */
+interface Listening {
+  text: string;
+  journalDir: string | null;
+}
+const JOURNAL_LINE = "  journal: ";
+
+/** The startup text with every process's journal run folder (one per worker). */
+function withJournalDirs(text: string, dirs: string[]): string {
+  if (values.json) return `${JSON.stringify({ ...(JSON.parse(text) as object), journalDirs: dirs })}\n`;
+  if (dirs.length === 0) return text;
+  const line = `${JOURNAL_LINE}${dirs.join(", ")}${dirs.length > 1 ? " (one run folder per worker)" : ""}`;
+  return text.replace(/\n$/, `\n${line}\n`);
+}
 
 if (workers > 1 && cluster.isPrimary) {
   const shared = tokenSecret ?? randomBytes(32).toString("base64url");
@@ -142,17 +222,15 @@ if (workers > 1 && cluster.isPrimary) {
     for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill("SIGTERM");
   };
   // Announce once every worker listens (a client may then reach any of them), with the first's text.
-  let listening = 0;
-  let first: string | undefined;
-  cluster.on("message", (_worker, message: unknown) => {
-    if (typeof message !== "string") return;
-    first ??= message;
-    listening += 1;
-    if (listening === workers) process.stdout.write(first);
+  const heard: Listening[] = [];
+  cluster.on("message", (_worker, message: Partial<Listening> | undefined) => {
+    if (typeof message?.text !== "string") return;
+    heard.push({ text: message.text, journalDir: message.journalDir ?? null });
+    if (heard.length === workers) process.stdout.write(withJournalDirs((heard[0] as Listening).text, heard.flatMap((h) => (h.journalDir === null ? [] : [h.journalDir]))));
   });
   // A worker that fails to start (bad flags, port taken) stops the others with its exit code.
   cluster.on("exit", (_worker, code) => {
-    if (listening < workers) {
+    if (heard.length < workers) {
       stop();
       process.exitCode = code ?? 1;
     }
@@ -160,7 +238,23 @@ if (workers > 1 && cluster.isPrimary) {
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
 } else {
-  const server = await startMockServer(options).catch((error: Error) => fail(error.message));
+  // A reader that went away (`speechwire-mock | head -1`) ends the log, not the server.
+  let stdoutOpen = true;
+  process.stdout.on("error", () => {
+    stdoutOpen = false;
+  });
+  const log = logFormat === undefined ? undefined : (record: LogRecord) => stdoutOpen && process.stdout.write(`${formatLogRecord(record, logFormat)}\n`);
+  const server = await startMockServer({ ...options, ...(log ? { log } : {}) }).catch((error: Error) => {
+    if (!(error instanceof ListenError)) fail(error.message);
+    const flag = error.which === "http" ? "--port" : "--tls-port";
+    const hint =
+      error.code === "EADDRINUSE"
+        ? `Is another speechwire-mock (or pnpm start) running? Try ${flag} N, or ${flag} 0 for a free port${error.which === "tls" ? " (--tls-port off: no TLS)" : ""}.`
+        : error.code === "EACCES"
+          ? `Try a ${flag} above 1023, or 0 for a free port.`
+          : "Try --host 127.0.0.1.";
+    return fail(error.message, hint, 1);
+  });
   const { urls } = server;
   const certNote = () =>
     options.cert
@@ -169,7 +263,7 @@ if (workers > 1 && cluster.isPrimary) {
         ? "cached, the same file across restarts: trust it once, or NODE_TLS_REJECT_UNAUTHORIZED=0 for local tests"
         : "temporary, the cache folder is not writable: removed when the mock stops";
   const text = values.json
-    ? `${JSON.stringify({ http: urls.http, ws: urls.ws, https: urls.https ?? null, wss: urls.wss ?? null, certPath: server.certPath ?? null })}\n`
+    ? `${JSON.stringify({ http: urls.http, ws: urls.ws, https: urls.https ?? null, wss: urls.wss ?? null, certPath: server.certPath ?? null, journalDirs: [] })}\n`
     : [
         `speechwire mock listening`,
         `  http  ${urls.http}   ws  ${urls.ws}`,
@@ -179,8 +273,9 @@ if (workers > 1 && cluster.isPrimary) {
         `  select one per connection with ${urls.http}/s/<scenario>/…, ?speechwire_scenario= or X-Speechwire-Scenario`,
         "",
       ].join("\n");
-  if (cluster.isWorker) process.send?.(text);
-  else process.stdout.write(text);
+  const listening: Listening = { text, journalDir: server.journalDir ?? null };
+  if (cluster.isWorker) process.send?.(listening);
+  else process.stdout.write(withJournalDirs(text, server.journalDir === undefined ? [] : [server.journalDir]));
   let stopping = false;
   const shutdown = () => {
     if (stopping) return;

@@ -2,8 +2,9 @@
  * @speechwire/mock-server: a deterministic, audio-clock-driven mock of every Cartesia realtime
  * speech endpoint. `startMockServer` runs it; the scenario schema and built-ins describe what it says.
  */
-export { startMockServer, type MockServer, type MockServerOptions, type MockServerUrls } from "./server/server.js";
+export { ListenError, startMockServer, type MockServer, type MockServerOptions, type MockServerUrls } from "./server/server.js";
 export { redactSecret, type SessionRecord, type JournalEntry, type JournalLimits, type HttpResponseSummary } from "./server/journal.js";
+export { formatDuration, formatLogJson, formatLogRecord, formatLogText, type LogFormat, type LogRecord, type RequestRoute } from "./server/log.js";
 export { HTTP_RULES, type HttpEndpoint } from "./server/http-journal.js";
 export type { AuthMode } from "./server/auth.js";
 export { SCENARIO_HEADER, SCENARIO_QUERY, type ScenarioRegistry } from "./server/scenarios.js";

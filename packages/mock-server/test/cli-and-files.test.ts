@@ -1,10 +1,11 @@
 /** The CLI as users run it, scenario files and folders, and the scenario JSON Schema drift check. */
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { BUILTIN_SCENARIOS, loadScenarioDir, loadScenarioFile, parseScenarioText, startMockServer } from "../src/index.js";
+import { makeRunDir } from "../src/server/journal.js";
 import { SCENARIO_SCHEMA_FILE, scenarioJsonSchema } from "../scripts/scenario-schema.js";
 import { connect, runCli } from "./helpers.js";
 
@@ -57,9 +58,11 @@ describe("speechwire-mock CLI", () => {
 
 describe("journal files", () => {
   it("appends each session's journal as JSONL with --journal, credentials redacted", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "speechwire-journal-"));
-    const server = await startMockServer({ port: 0, tlsPort: false, journalDir: dir });
+    const parent = mkdtempSync(join(tmpdir(), "speechwire-journal-"));
+    const server = await startMockServer({ port: 0, tlsPort: false, journalDir: parent });
+    const dir = server.journalDir as string;
     try {
+      expect(readdirSync(parent)).toEqual([basename(dir)]);
       const rec = await connect(`${server.urls.ws}/stt/websocket?model=ink-whisper&encoding=pcm_s16le&sample_rate=16000&api_key=sk_car_secret_value`);
       rec.ws.send(Buffer.alloc(3200));
       rec.ws.send(Buffer.alloc(3200));
@@ -74,6 +77,57 @@ describe("journal files", () => {
       expect(lines.at(-1)).toMatchObject({ kind: "end", audio: { bytes: 6400 }, violations: [] });
     } finally {
       await server.close();
+    }
+  });
+
+  it("writes each start into a run folder of its own: a second start on the same DIR never appends to the first's files", async () => {
+    const parent = mkdtempSync(join(tmpdir(), "speechwire-journal-runs-"));
+    const runs: { dir: string; lines: number }[] = [];
+    try {
+      for (let run = 0; run < 2; run += 1) {
+        // The same process, back to back (the same millisecond is possible): still two folders.
+        const server = await startMockServer({ port: 0, tlsPort: false, journalDir: parent });
+        try {
+          const rec = await connect(`${server.urls.ws}/stt/websocket?model=ink-whisper&encoding=pcm_s16le&sample_rate=16000`);
+          rec.ws.send(Buffer.alloc(640 * (run + 1)));
+          rec.ws.send("done");
+          await rec.closed;
+          await expect.poll(() => server.sessions()[0]?.endedAt).toBeDefined();
+          const dir = server.journalDir as string;
+          expect(dirname(dir)).toBe(parent);
+          expect(basename(dir)).toMatch(new RegExp(`^\\d{4}-\\d\\d-\\d\\dT\\d\\d-\\d\\d-\\d\\d\\.\\d{3}Z-${process.pid}(-\\d+)?$`));
+          expect(readdirSync(dir)).toEqual(["s000001.jsonl"]);
+          runs.push({ dir, lines: readFileSync(join(dir, "s000001.jsonl"), "utf8").trim().split("\n").length });
+        } finally {
+          await server.close();
+        }
+      }
+      const [first, second] = runs as [{ dir: string; lines: number }, { dir: string; lines: number }];
+      expect(second.dir).not.toBe(first.dir);
+      expect(readdirSync(parent).sort()).toEqual([basename(first.dir), basename(second.dir)].sort());
+      // The first run's file is as the first run left it: one session, its audio, nothing of the second.
+      const firstLines = readFileSync(join(first.dir, "s000001.jsonl"), "utf8").trim().split("\n");
+      expect(firstLines).toHaveLength(first.lines);
+      expect(firstLines.filter((l) => l.includes('"kind":"session"'))).toHaveLength(1);
+      expect(JSON.parse(firstLines.at(-1) as string)).toMatchObject({ kind: "end", audio: { bytes: 640 } });
+      expect(JSON.parse(readFileSync(join(second.dir, "s000001.jsonl"), "utf8").trim().split("\n").at(-1) as string)).toMatchObject({ kind: "end", audio: { bytes: 1280 } });
+    } finally {
+      rmSync(parent, { recursive: true, force: true });
+    }
+  });
+
+  it("makes a fresh run folder even when one of the same name exists, and fails clearly when DIR is a file", () => {
+    const parent = mkdtempSync(join(tmpdir(), "speechwire-journal-same-"));
+    try {
+      const when = new Date("2026-12-07T06:41:02.123Z");
+      const a = makeRunDir(parent, when, 42);
+      const b = makeRunDir(parent, when, 42);
+      expect(basename(a)).toBe("2026-12-07T06-41-02.123Z-42");
+      expect(basename(b)).toBe("2026-12-07T06-41-02.123Z-42-2");
+      writeFileSync(join(parent, "a-file"), "");
+      expect(() => makeRunDir(join(parent, "a-file"))).toThrow(/cannot make a journal run folder in .*a-file/);
+    } finally {
+      rmSync(parent, { recursive: true, force: true });
     }
   });
 });

@@ -133,5 +133,5 @@ export function runCli(args: string[]) {
   });
   // Tests that expect an early exit never read the line: keep that rejection from going unhandled.
   firstLine.catch(() => undefined);
-  return { child, firstLine, exited, stderr: () => stderr, output: () => stdout + stderr };
+  return { child, firstLine, exited, stdout: () => stdout, stderr: () => stderr, output: () => stdout + stderr };
 }

@@ -233,7 +233,7 @@ describe("HTTP journal: refused requests and violations", () => {
       const res = await post(server, "/tts/bytes", JSON.stringify(TTS_REQUEST));
       const audio = new Uint8Array(await res.arrayBuffer());
       const record = await ended(server, res.headers.get("cartesia-request-id"));
-      const lines = readFileSync(join(dir, `${record.id}.jsonl`), "utf8")
+      const lines = readFileSync(join(server.journalDir as string, `${record.id}.jsonl`), "utf8")
         .trim()
         .split("\n")
         .map((l) => JSON.parse(l) as Record<string, unknown>);

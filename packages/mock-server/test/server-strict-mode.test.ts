@@ -290,7 +290,8 @@ describe("journals hold no usable secret", () => {
       const list = (await (await get(mock.urls.http, "/_speechwire/sessions", admin)).json()) as { id: string }[];
       const records = await Promise.all(list.map(async (s) => (await (await get(mock.urls.http, `/_speechwire/sessions/${s.id}`, admin)).json()) as SessionRecord));
       expect(records.map((r) => r.endpoint)).toEqual(["access-token", "stt-turns", "tts", "tts-bytes", "access-token"]);
-      const files = readdirSync(dir).map((f) => readFileSync(join(dir, f), "utf8"));
+      const run = mock.journalDir as string;
+      const files = readdirSync(run).map((f) => readFileSync(join(run, f), "utf8"));
       expect(files).toHaveLength(5);
       for (const text of [JSON.stringify(records), ...files]) {
         for (const secret of [token, API_KEY, "cookie-secret-value", token.split(".")[2] as string]) expect(text).not.toContain(secret);

@@ -18,8 +18,9 @@ import { transcribeBatch } from "../core/stt/index.js";
 import { sseEvents, sseFaults, synthesizeBytes, transcriptTooLong, ttsRequestRefusal, type SseControl } from "../core/tts/index.js";
 import { parseScenarioText } from "../scenario/load.js";
 import type { Scenario } from "../scenario/schema.js";
-import type { ServerContext } from "./context.js";
+import { resetServerState, type ServerContext } from "./context.js";
 import { journalHttpRequest, type HttpEndpoint, type HttpExchangeJournal } from "./http-journal.js";
+import { requestLogRecord, type LogRecord, type RequestRoute } from "./log.js";
 import { BodyAborted, BodyTooLarge, CORS_HEADERS, readBody, refuseUpgrade, requestIdHeaders, sendError, sendJson, type HttpError } from "./respond.js";
 import { readRequestHead, shapeOfRawHead, type RequestHead } from "./request-target.js";
 import { decodePathSegment, requestedScenario, SCENARIO_HEADER } from "./scenarios.js";
@@ -47,17 +48,35 @@ export interface ServerInfo {
 /** The response in flight on each socket, so that a request whose body breaks is answered in its version's shape. */
 const inFlight = new WeakMap<Duplex, { res: ServerResponse; shape: ErrorShape; requestId: string }>();
 
-/** Handles one HTTP request; never throws (errors become responses). */
-export function createRequestHandler(ctx: ServerContext, info: ServerInfo) {
+/**
+ * What the handler learns about a request for the log: where it went, and whether a journal session
+ * records it (that one is logged when its session ends, not here).
+ */
+interface RequestNote {
+  route: RequestRoute;
+  journalled: boolean;
+}
+
+/**
+ * Handles one HTTP request; never throws (errors become responses). `log` hears of each request that
+ * has no journal session once its response is done (or its connection closed).
+ */
+export function createRequestHandler(ctx: ServerContext, info: ServerInfo, log?: (record: LogRecord) => void) {
   return (req: IncomingMessage, res: ServerResponse) => {
+    const started = performance.now();
     const head = readRequestHead(req);
     const requestId = ctx.nextRequestId();
     const socket = req.socket;
+    const note: RequestNote = { route: "none", journalled: false };
     inFlight.set(socket, { res, shape: head.shape, requestId });
     res.once("close", () => {
       if (inFlight.get(socket)?.res === res) inFlight.delete(socket);
+      if (log && !note.journalled) {
+        const path = head.target.ok ? head.target.url.pathname : (req.url ?? "").split("?")[0] ?? "";
+        log(requestLogRecord({ route: note.route, method: req.method ?? "GET", path, status: res.headersSent ? res.statusCode : null, durationMs: performance.now() - started, requestId }));
+      }
     });
-    handle(ctx, info, req, res, head, requestId).catch((error: unknown) => {
+    handle(ctx, info, req, res, head, requestId, note).catch((error: unknown) => {
       // A bug: 500 in the version's shape if nothing was sent yet, else the connection is cut.
       if (canAnswer(res)) sendError(res, { status: 500, code: "internal_error", title: "Internal error", message: String(error) }, head.shape, requestId);
       else if (!res.writableEnded) res.destroy();
@@ -72,7 +91,7 @@ export function createRequestHandler(ctx: ServerContext, info: ServerInfo) {
  * connection closes; a request head that does not parse gets 400 (431 too-large headers, 408 timeout)
  * in the default version's shape. A connection that cannot answer any more is closed.
  */
-export function createClientErrorHandler(ctx: ServerContext) {
+export function createClientErrorHandler(ctx: ServerContext, log?: (record: LogRecord) => void) {
   // The parser stays in its error state: more bytes from the client raise the error again, while
   // the first answer is still on its way out (it closes the connection when sent).
   const answered = new WeakSet<Duplex>();
@@ -105,7 +124,13 @@ export function createClientErrorHandler(ctx: ServerContext) {
       socket.destroy();
       return;
     }
-    refuseUpgrade(socket, { status, code, title, message }, shapeOfRawHead(error.rawPacket), ctx.nextRequestId());
+    const requestId = ctx.nextRequestId();
+    refuseUpgrade(socket, { status, code, title, message }, shapeOfRawHead(error.rawPacket), requestId);
+    if (log) {
+      // What can be read of a head the parser refused: its method and target, if it has them.
+      const line = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+) +(\S+)/.exec(error.rawPacket?.subarray(0, 2048).toString("latin1") ?? "");
+      log(requestLogRecord({ route: "none", method: line?.[1] ?? "-", path: line?.[2]?.split("?")[0] ?? "-", status, durationMs: 0, requestId }));
+    }
   };
 }
 
@@ -114,7 +139,7 @@ function canAnswer(res: ServerResponse): boolean {
   return !res.headersSent && !res.destroyed && res.socket?.writable === true;
 }
 
-async function handle(ctx: ServerContext, info: ServerInfo, req: IncomingMessage, res: ServerResponse, head: RequestHead, requestId: string): Promise<void> {
+async function handle(ctx: ServerContext, info: ServerInfo, req: IncomingMessage, res: ServerResponse, head: RequestHead, requestId: string, note: RequestNote): Promise<void> {
   const { versionResult, version, shape } = head;
   const fail = (error: HttpError) => sendError(res, error, shape, requestId);
   const method = req.method ?? "GET";
@@ -125,12 +150,16 @@ async function handle(ctx: ServerContext, info: ServerInfo, req: IncomingMessage
   const { url, routed, rawPath } = head.target;
 
   if (method === "OPTIONS") {
+    note.route = "preflight";
     res.writeHead(204, { ...CORS_HEADERS, ...requestIdHeaders(requestId) });
     res.end();
     return;
   }
 
-  if (routed.path.startsWith("/_speechwire/")) return admin(ctx, info, routed.path, method, req, res, requestId, shape);
+  if (routed.path.startsWith("/_speechwire/")) {
+    note.route = "admin";
+    return admin(ctx, info, routed.path, url, method, req, res, requestId, shape);
+  }
 
   // The playground (when served) answers reads outside the API: `/` for browsers, and its files.
   // API clients asking `GET /` without text/html still get the JSON status.
@@ -138,10 +167,14 @@ async function handle(ctx: ServerContext, info: ServerInfo, req: IncomingMessage
   if (servesPage && !API_PATHS.has(routed.path)) {
     const found = await resolveStaticPath(ctx.playgroundDir as string, rawPath);
     if (!found.ok && found.status === 400) return fail({ status: 400, code: "invalid_request", title: "Invalid path", message: found.message });
-    if (found.ok && (routed.path !== "/" || wantsHtml(req))) return sendStaticFile(req, res, found.file, requestIdHeaders(requestId));
+    if (found.ok && (routed.path !== "/" || wantsHtml(req))) {
+      note.route = "playground";
+      return sendStaticFile(req, res, found.file, requestIdHeaders(requestId));
+    }
   }
 
   if (routed.path === "/" && method === "GET") {
+    note.route = "status";
     sendJson(res, 200, { ok: true, version: DEFAULT_VERSION, server: "speechwire-mock", speechwire: info.version }, requestIdHeaders(requestId));
     return;
   }
@@ -153,6 +186,7 @@ async function handle(ctx: ServerContext, info: ServerInfo, req: IncomingMessage
   }
   const scenarioName = requestedScenario(routed, url.searchParams, headerValue(req.headers, SCENARIO_HEADER)) ?? ctx.registry.defaultName;
   // Every request to a Cartesia route is journalled, refused ones too (405, bad version, 401/429).
+  note.journalled = true;
   const journal = journalHttpRequest(ctx.journal, { endpoint, scenario: scenarioName, version, requestId, url }, req, res);
   const api: Record<string, (s: Scenario) => Promise<void>> = {
     [ttsBytes.PATH]: (s) => bytesRoute(ctx, req, res, s, version, shape, requestId, journal),
@@ -162,6 +196,7 @@ async function handle(ctx: ServerContext, info: ServerInfo, req: IncomingMessage
   };
   const route = api[routed.path] as (s: Scenario) => Promise<void>;
   if (method !== "POST") {
+    res.setHeader("allow", "POST");
     fail({ status: 405, code: "method_not_allowed", title: "Method not allowed", message: `${routed.path} takes POST.` });
     return;
   }
@@ -452,78 +487,151 @@ async function tokenRoute(ctx: ServerContext, req: IncomingMessage, res: ServerR
   sendJson(res, 200, { token }, requestIdHeaders(requestId));
 }
 
-/** The admin API: open in open mode; in strict mode every route but `GET /_speechwire/health` needs an admin key. */
-async function admin(ctx: ServerContext, info: ServerInfo, path: string, method: string, req: IncomingMessage, res: ServerResponse, requestId: string, shape: ErrorShape) {
+/** The admin routes, each with the methods it takes (HEAD wherever GET is: the same head, no body). */
+const ADMIN_ROUTES: { pattern: RegExp; route: AdminRouteName; methods: readonly string[] }[] = [
+  { pattern: /^\/_speechwire\/health$/, route: "health", methods: ["GET", "HEAD"] },
+  { pattern: /^\/_speechwire\/scenarios$/, route: "scenarios", methods: ["GET", "HEAD", "POST"] },
+  { pattern: /^\/_speechwire\/scenarios\/([^/]+)$/, route: "scenario", methods: ["GET", "HEAD", "DELETE"] },
+  { pattern: /^\/_speechwire\/sessions$/, route: "sessions", methods: ["GET", "HEAD", "DELETE"] },
+  { pattern: /^\/_speechwire\/sessions\/([^/]+)$/, route: "session", methods: ["GET", "HEAD", "DELETE"] },
+  { pattern: /^\/_speechwire\/reset$/, route: "reset", methods: ["POST"] },
+];
+type AdminRouteName = "health" | "scenarios" | "scenario" | "sessions" | "session" | "reset";
+
+/** Which admin route a path names, with its one path segment (percent-encoded as sent), if any. */
+function adminRoute(path: string): { route: AdminRouteName; methods: readonly string[]; segment?: string } | undefined {
+  for (const r of ADMIN_ROUTES) {
+    const m = r.pattern.exec(path);
+    if (m) return { route: r.route, methods: r.methods, ...(m[1] !== undefined ? { segment: m[1] } : {}) };
+  }
+  return undefined;
+}
+
+/**
+ * The admin API: open in open mode; in strict mode every route but `GET /_speechwire/health` needs an
+ * admin key (an unknown path or a wrong method too: nothing about the API shows without one). A known
+ * path with a method it does not take gets 405 with `Allow`.
+ */
+async function admin(ctx: ServerContext, info: ServerInfo, path: string, url: URL, method: string, req: IncomingMessage, res: ServerResponse, requestId: string, shape: ErrorShape) {
   // Every admin answer carries the request-id headers, as the API routes' answers do.
-  const reply = (status: number, body: unknown) => sendJson(res, status, body, requestIdHeaders(requestId));
+  const reply = (status: number, body: unknown, headers: Record<string, string> = {}) => sendJson(res, status, body, { ...requestIdHeaders(requestId), ...headers });
   const notFound = () => reply(404, { error: "not found", path });
-  const isHealth = path === "/_speechwire/health" && method === "GET";
+  const found = adminRoute(path);
+  const read = method === "GET" || method === "HEAD";
+  const isHealth = found?.route === "health" && read;
   // Health stays open in both modes: a liveness probe, and it shows no secret (no key, token or journal).
   const refused = isHealth ? undefined : ctx.auth.checkAdmin(req.headers);
   if (refused) {
     sendError(res, { ...refused, code: "unauthorized" }, shape, requestId);
     return;
   }
-  if (isHealth) {
-    const memory = process.memoryUsage();
-    reply(200, {
-      ok: true,
-      version: info.version,
-      uptimeSeconds: Math.round((Date.now() - info.startedAt) / 1000),
-      openSessions: info.openSessions(),
-      defaultScenario: ctx.registry.defaultName,
-      // Bytes, for the benchmark's memory-per-session figure and anyone watching a long-running mock.
-      memory: { rss: memory.rss, heapUsed: memory.heapUsed },
+  if (!found) return notFound();
+  if (!found.methods.includes(method)) {
+    const allow = found.methods.join(", ");
+    reply(405, { error: "method not allowed", path, allow: [...found.methods], message: `${path} takes ${allow}, not ${method}.` }, { allow });
+    return;
+  }
+  let name: string | undefined;
+  if (found.segment !== undefined) {
+    name = decodePathSegment(found.segment);
+    if (name === undefined) {
+      const what = found.route === "scenario" ? "scenario name" : "session id";
+      sendError(res, { status: 400, code: "invalid_request", title: "Invalid path", message: `Malformed percent-encoding in the ${what}.` }, shape, requestId);
+      return;
+    }
+  }
+  switch (found.route) {
+    case "health": {
+      const memory = process.memoryUsage();
+      reply(200, {
+        ok: true,
+        version: info.version,
+        uptimeSeconds: Math.round((Date.now() - info.startedAt) / 1000),
+        openSessions: info.openSessions(),
+        defaultScenario: ctx.registry.defaultName,
+        // Bytes, for the benchmark's memory-per-session figure and anyone watching a long-running mock.
+        memory: { rss: memory.rss, heapUsed: memory.heapUsed },
+      });
+      return;
+    }
+    case "scenarios":
+      if (read) reply(200, ctx.registry.list().map((s) => ({ name: s.name, description: s.description, default: s.name === ctx.registry.defaultName })));
+      else await addScenario(ctx, url, req, reply);
+      return;
+    case "scenario": {
+      const scenarioName = name as string;
+      if (read) {
+        const scenario = ctx.registry.get(scenarioName);
+        if (scenario) reply(200, scenario);
+        else notFound();
+        return;
+      }
+      const outcome = ctx.registry.remove(scenarioName);
+      if (outcome === "unknown") notFound();
+      else if (outcome === "protected") {
+        reply(409, {
+          error: `scenario "${scenarioName}" is one the server started with and cannot be deleted`,
+          name: scenarioName,
+          message: "Built-in scenarios, those of --scenarios and the startup default stay; a replaced one is restored by deleting it again, or by POST /_speechwire/reset.",
+        });
+      } else reply(200, { name: scenarioName, result: outcome, defaultScenario: ctx.registry.defaultName });
+      return;
+    }
+    case "sessions":
+      if (read) reply(200, ctx.journal.list());
+      else reply(200, { deleted: ctx.journal.clear() });
+      return;
+    case "session": {
+      const id = name as string;
+      if (read) {
+        const record = ctx.journal.get(id);
+        if (record) reply(200, record);
+        else notFound();
+      } else if (ctx.journal.delete(id)) reply(200, { deleted: 1, id });
+      else notFound();
+      return;
+    }
+    case "reset": {
+      const { sessions } = resetServerState(ctx);
+      reply(200, { reset: true, deleted: sessions, defaultScenario: ctx.registry.defaultName });
+      return;
+    }
+  }
+}
+
+/**
+ * `POST /_speechwire/scenarios`: adds a scenario (YAML or JSON body), or replaces one added at run
+ * time. A scenario the server started with is replaced only with `?replace=true` (else 409).
+ */
+async function addScenario(ctx: ServerContext, url: URL, req: IncomingMessage, reply: (status: number, body: unknown) => void) {
+  const replace = url.searchParams.getAll("replace");
+  if (replace.length > 1 || (replace.length === 1 && replace[0] !== "true" && replace[0] !== "false")) {
+    reply(400, { error: "invalid query", message: `replace takes true or false (once), got ${replace.map((v) => JSON.stringify(v)).join(", ")}.` });
+    return;
+  }
+  let text: string;
+  try {
+    text = (await readBody(req, JSON_LIMIT)).toString("utf8");
+  } catch (error) {
+    // A body that broke off is answered by the request entry (400, or the connection closes).
+    if (!(error instanceof BodyTooLarge)) throw error;
+    reply(413, { error: "scenario larger than 1 MiB" });
+    return;
+  }
+  const result = parseScenarioText(text);
+  if (!result.ok) {
+    reply(400, { error: "invalid scenario", issues: result.issues });
+    return;
+  }
+  const name = result.scenario.name;
+  if (ctx.registry.isProtected(name) && replace[0] !== "true") {
+    reply(409, {
+      error: `scenario "${name}" is one the server started with: add ?replace=true to replace it`,
+      name,
+      message: `POST /_speechwire/scenarios?replace=true replaces it until DELETE /_speechwire/scenarios/${encodeURIComponent(name)} or POST /_speechwire/reset restores it.`,
     });
     return;
   }
-  if (path === "/_speechwire/scenarios") {
-    if (method === "GET") {
-      reply(200, ctx.registry.list().map((s) => ({ name: s.name, description: s.description, default: s.name === ctx.registry.defaultName })));
-      return;
-    }
-    if (method === "POST") {
-      let text: string;
-      try {
-        text = (await readBody(req, JSON_LIMIT)).toString("utf8");
-      } catch (error) {
-        // A body that broke off is answered by the request entry (400, or the connection closes).
-        if (!(error instanceof BodyTooLarge)) throw error;
-        reply(413, { error: "scenario larger than 1 MiB" });
-        return;
-      }
-      const result = parseScenarioText(text);
-      if (!result.ok) {
-        reply(400, { error: "invalid scenario", issues: result.issues });
-        return;
-      }
-      ctx.registry.add(result.scenario);
-      reply(201, result.scenario);
-      return;
-    }
-  }
-  const scenarioMatch = /^\/_speechwire\/scenarios\/([^/]+)$/.exec(path);
-  if (scenarioMatch && method === "GET") {
-    const name = decodePathSegment(scenarioMatch[1] as string);
-    if (name === undefined) {
-      sendError(res, { status: 400, code: "invalid_request", title: "Invalid path", message: "Malformed percent-encoding in the scenario name." }, shape, requestId);
-      return;
-    }
-    const scenario = ctx.registry.get(name);
-    if (scenario) reply(200, scenario);
-    else notFound();
-    return;
-  }
-  if (path === "/_speechwire/sessions" && method === "GET") {
-    reply(200, ctx.journal.list());
-    return;
-  }
-  const sessionMatch = /^\/_speechwire\/sessions\/([^/]+)$/.exec(path);
-  if (sessionMatch && method === "GET") {
-    const record = ctx.journal.get(sessionMatch[1] as string);
-    if (record) reply(200, record);
-    else notFound();
-    return;
-  }
-  notFound();
+  ctx.registry.add(result.scenario);
+  reply(201, result.scenario);
 }

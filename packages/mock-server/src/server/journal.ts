@@ -366,6 +366,31 @@ function copyOf(text: string): string {
   return Buffer.from(text, "utf8").toString("utf8");
 }
 
+/**
+ * Makes a new folder for one run's JSONL files inside `parent`: `<UTC time>-<pid>` (`-2`, `-3`, … if a
+ * server of the same process started in the same millisecond), so a run never appends to an earlier
+ * run's files. Throws (with the path) when `parent` cannot hold it.
+ * @example makeRunDir("journal") // "journal/2026-12-07T06-41-02.123Z-4242"
+ */
+export function makeRunDir(parent: string, now: Date = new Date(), pid: number = process.pid): string {
+  const base = join(parent, `${now.toISOString().replaceAll(":", "-")}-${pid}`);
+  try {
+    mkdirSync(parent, { recursive: true });
+    for (let n = 1; ; n += 1) {
+      const dir = n === 1 ? base : `${base}-${n}`;
+      try {
+        // Not recursive: an existing folder throws EEXIST, so two servers never share one.
+        mkdirSync(dir);
+        return dir;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "EEXIST" || n >= 1000) throw error;
+      }
+    }
+  } catch (error) {
+    throw new Error(`cannot make a journal run folder in ${parent}: ${(error as Error).message}`);
+  }
+}
+
 /** All sessions' journals, newest last, at most `limits.sessions` of them. */
 export class Journal {
   readonly #records: SessionRecord[] = [];
@@ -373,16 +398,20 @@ export class Journal {
   readonly #chars = new Map<SessionRecord, number>();
   #totalChars = 0;
   #counter = 0;
-  readonly #endListeners = new Set<(record: SessionRecord) => void>();
+  /** Listeners of session ends; `forgotten: true` ones hear of sessions forgotten while open too (the terminal log). */
+  readonly #endListeners = new Map<(record: SessionRecord) => void, { forgotten?: boolean }>();
   /** Sessions forgotten by `clear()`/`delete()`: their end is not told (one let go for room still is). */
   readonly #forgotten = new WeakSet<SessionRecord>();
 
+  /** The folder of this journal's JSONL files: a new run folder inside the `dir` given, if any. */
+  readonly runDir: string | undefined;
+
   constructor(
     private readonly limits: JournalLimits = DEFAULT_JOURNAL_LIMITS,
-    private readonly dir?: string,
+    dir?: string,
     private readonly clock: () => number = () => performance.now(),
   ) {
-    if (dir) mkdirSync(dir, { recursive: true });
+    this.runDir = dir ? makeRunDir(dir) : undefined;
   }
 
   /** Opens a session's journal. Headers and query are redacted here. */
@@ -422,7 +451,7 @@ export class Journal {
     this.#records.push(record);
     this.#chars.set(record, 0);
     while (this.#records.length > this.limits.sessions) this.#letGo();
-    const file = this.dir ? join(this.dir, `${id}.jsonl`) : undefined;
+    const file = this.runDir ? join(this.runDir, `${id}.jsonl`) : undefined;
     if (file) appendFileSync(file, `${JSON.stringify({ kind: "session", ...record, entries: undefined })}\n`);
     const charge = (chars: number) => {
       const held = this.#chars.get(record);
@@ -435,18 +464,20 @@ export class Journal {
     };
     // A session cleared or deleted while open ends unheard: a reset between tests leaves no stragglers.
     const onEnd = (ended: SessionRecord) => {
-      if (this.#forgotten.has(ended)) return;
-      for (const listener of [...this.#endListeners]) listener(ended);
+      const forgotten = this.#forgotten.has(ended);
+      for (const [listener, options] of [...this.#endListeners]) if (!forgotten || options.forgotten) listener(ended);
     };
     return new SessionJournal(record, this.limits, this.clock, file, charge, onEnd);
   }
 
   /**
    * Calls `listener` with each session's record when it ends (WebSocket closed, HTTP response
-   * finished); returns the function that stops it.
+   * finished); returns the function that stops it. A session forgotten (`clear`, `delete`) while open
+   * is not told, unless `options.forgotten`.
    */
-  onSessionEnd(listener: (record: SessionRecord) => void): () => void {
-    this.#endListeners.add(listener);
+  onSessionEnd(listener: (record: SessionRecord) => void, options: { forgotten?: boolean } = {}): () => void {
+    // A Map keyed by the listener: the same function added twice is told once, as with a Set.
+    this.#endListeners.set(listener, options);
     return () => this.#endListeners.delete(listener);
   }
 

@@ -16,7 +16,8 @@ export interface HttpError {
 export const CORS_HEADERS: Record<string, string> = {
   "access-control-allow-origin": "*",
   "access-control-allow-headers": "authorization, cartesia-version, content-type, x-api-key, x-speechwire-scenario",
-  "access-control-allow-methods": "GET, POST, OPTIONS",
+  // DELETE: the admin API's, from a browser (the playground on another origin).
+  "access-control-allow-methods": "GET, HEAD, POST, DELETE, OPTIONS",
   "access-control-expose-headers": "cartesia-request-id, x-request-id, cartesia-file-id",
 };
 

@@ -1,6 +1,6 @@
 /** `startMockServer`: one process, one port for HTTP + WebSocket, and a TLS twin on another. */
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { readFileSync, rmdirSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { createServer as createHttpsServer, type Server as HttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
@@ -13,6 +13,7 @@ import { Authenticator, type AuthMode } from "./auth.js";
 import { resetServerState, type ServerContext } from "./context.js";
 import { createClientErrorHandler, createRequestHandler } from "./http-api.js";
 import { DEFAULT_JOURNAL_LIMITS, Journal, type JournalLimits, type SessionRecord } from "./journal.js";
+import { sessionLogRecord, type LogRecord } from "./log.js";
 import { ScenarioRegistry } from "./scenarios.js";
 import { staticRoot } from "./static.js";
 import { tlsMaterial } from "./tls.js";
@@ -55,8 +56,17 @@ export interface MockServerOptions {
    * tokens (the CLI's `--workers` shares one). Frames do not depend on it.
    */
   tokenSecret?: string;
-  /** Also write each session's journal as JSONL in this folder. */
+  /**
+   * Also write each session's journal as JSONL: into a new run folder inside this folder
+   * (`<UTC time>-<pid>/s000001.jsonl`, …; `MockServer.journalDir` says which), never into an earlier run's files.
+   */
   journalDir?: string;
+  /**
+   * Hears one record per session (when it ends) and per HTTP request that has no session (status,
+   * admin API, playground files, refusals). Default: nothing is logged. `formatLogText` and
+   * `formatLogJson` render a record as the CLI does.
+   */
+  log?: (record: LogRecord) => void;
   /**
    * Bounds of the in-memory journal. Defaults: 500 sessions, 20 000 entries per session, text frames
    * clipped at 4 096 characters (at 128 past 8 M characters in a session), 256 M characters in all.
@@ -101,6 +111,8 @@ export interface MockServer {
   certPath?: string;
   /** The certificate in PEM form (e.g. `ca` for Node clients). */
   cert?: string;
+  /** The run folder the JSONL journal files go to (with `journalDir`). */
+  journalDir?: string;
   /** The scenario registry (add scenarios at run time). */
   scenarios: ScenarioRegistry;
   /** Journals of recent sessions. */
@@ -138,6 +150,45 @@ function answerHalfClosedClients(server: Server | HttpsServer): void {
 }
 
 /**
+ * The server could not listen: `code` says why (`EADDRINUSE`: the port is taken; `EACCES`: a
+ * privileged port; `EADDRNOTAVAIL`: the host is not this machine's), `which` says which port.
+ */
+export class ListenError extends Error {
+  readonly code: string | undefined;
+  constructor(
+    cause: NodeJS.ErrnoException,
+    readonly host: string,
+    readonly port: number,
+    readonly which: "http" | "tls",
+  ) {
+    const what = `${which === "http" ? "HTTP" : "TLS"} port ${port} on ${host}`;
+    const text =
+      cause.code === "EADDRINUSE"
+        ? `${what} is in use`
+        : cause.code === "EACCES"
+          ? `${what} needs privileges this process lacks`
+          : cause.code === "EADDRNOTAVAIL"
+            ? `${host} is not an address of this machine`
+            : `cannot listen on ${what} (${cause.message})`;
+    super(text, { cause });
+    this.code = cause.code;
+  }
+}
+
+/** A caller's listener whose throw must not break the request or session that is ending: reported once on stderr. */
+function safeListener(listener: (record: LogRecord) => void): (record: LogRecord) => void {
+  let warned = false;
+  return (record) => {
+    try {
+      listener(record);
+    } catch (error) {
+      if (!warned) process.emitWarning(`speechwire mock: the log listener threw (${String(error)}); later throws are not reported`);
+      warned = true;
+    }
+  };
+}
+
+/**
  * Starts the mock server.
  * @example const mock = await startMockServer({ port: 0, tlsPort: false }); … await mock.close();
  */
@@ -162,7 +213,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     defaultName = loaded.scenario.name;
     registry.defaultName = defaultName;
   }
-  if (!registry.get(defaultName)) throw new Error(`unknown scenario "${defaultName}"`);
+  if (!registry.get(defaultName)) throw new Error(`unknown scenario "${defaultName}"; known: ${registry.list().map((s) => s.name).join(", ")}`);
   registry.seal();
 
   const playgroundDir = options.playgroundDir === undefined ? undefined : staticRoot(options.playgroundDir);
@@ -187,14 +238,17 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
   };
   const open: OpenSessions = new Set();
   const info = { version: packageVersion(), startedAt: Date.now(), openSessions: () => open.size };
-  const onRequest = createRequestHandler(ctx, info);
-  const onUpgrade = createUpgradeHandler(ctx, open);
-  const onClientError = createClientErrorHandler(ctx);
+  const log = options.log === undefined ? undefined : safeListener(options.log);
+  // Every session's line, those a reset forgot while they were open too.
+  if (log) ctx.journal.onSessionEnd((record) => log(sessionLogRecord(record)), { forgotten: true });
+  const onRequest = createRequestHandler(ctx, info, log);
+  const onUpgrade = createUpgradeHandler(ctx, open, log);
+  const onClientError = createClientErrorHandler(ctx, log);
 
   const servers: (Server | HttpsServer)[] = [];
-  const listen = (server: Server | HttpsServer, port: number) =>
+  const listen = (server: Server | HttpsServer, port: number, which: "http" | "tls") =>
     new Promise<number>((resolve, reject) => {
-      server.once("error", reject);
+      server.once("error", (error) => reject(new ListenError(error as NodeJS.ErrnoException, host, port, which)));
       server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
     });
   const hostInUrl = host.includes(":") ? `[${host}]` : host;
@@ -204,28 +258,40 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
   http.on("clientError", onClientError);
   answerHalfClosedClients(http);
   servers.push(http);
-  const httpPort = await listen(http, options.port ?? 8787);
-  const urls: MockServerUrls = { http: `http://${hostInUrl}:${httpPort}`, ws: `ws://${hostInUrl}:${httpPort}` };
-
   let tls: Awaited<ReturnType<typeof tlsMaterial>> | undefined;
-  if (options.tlsPort !== false) {
-    tls = await tlsMaterial(options);
-    const https = createHttpsServer({ cert: tls.cert, key: tls.key }, onRequest);
-    https.on("upgrade", onUpgrade);
-    https.on("clientError", onClientError);
-  answerHalfClosedClients(https);
-    servers.push(https);
-    const tlsPort = await listen(https, options.tlsPort ?? 8788).catch((error: unknown) => {
-      tls?.dispose();
-      throw error;
-    });
-    urls.https = `https://${hostInUrl}:${tlsPort}`;
-    urls.wss = `wss://${hostInUrl}:${tlsPort}`;
+  let urls: MockServerUrls;
+  try {
+    const httpPort = await listen(http, options.port ?? 8787, "http");
+    urls = { http: `http://${hostInUrl}:${httpPort}`, ws: `ws://${hostInUrl}:${httpPort}` };
+    if (options.tlsPort !== false) {
+      tls = await tlsMaterial(options);
+      const https = createHttpsServer({ cert: tls.cert, key: tls.key }, onRequest);
+      https.on("upgrade", onUpgrade);
+      https.on("clientError", onClientError);
+      answerHalfClosedClients(https);
+      servers.push(https);
+      const tlsPort = await listen(https, options.tlsPort ?? 8788, "tls");
+      urls.https = `https://${hostInUrl}:${tlsPort}`;
+      urls.wss = `wss://${hostInUrl}:${tlsPort}`;
+    }
+  } catch (error) {
+    // A failed start leaves nothing behind: no port held (the process could not exit), no empty run folder.
+    tls?.dispose();
+    for (const server of servers) if (server.listening) server.close();
+    if (ctx.journal.runDir !== undefined) {
+      try {
+        rmdirSync(ctx.journal.runDir);
+      } catch {
+        // Not empty (or gone): leave it.
+      }
+    }
+    throw error;
   }
 
   return {
     urls,
     ...(tls ? { certPath: tls.certPath, cert: tls.cert } : {}),
+    ...(ctx.journal.runDir !== undefined ? { journalDir: ctx.journal.runDir } : {}),
     scenarios: registry,
     sessions: () => ctx.journal.list().map((r) => ctx.journal.get(r.id) as SessionRecord),
     session: (id) => ctx.journal.get(id),

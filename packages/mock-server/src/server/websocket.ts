@@ -26,7 +26,8 @@ import type { ServerContext } from "./context.js";
 import type { SessionJournal } from "./journal.js";
 import { handshakeRefusal } from "./handshake.js";
 import { readRequestHead, type RequestHead } from "./request-target.js";
-import { refuseUpgrade, requestIdHeaders } from "./respond.js";
+import { requestLogRecord, type LogRecord } from "./log.js";
+import { refuseUpgrade, requestIdHeaders, type HttpError } from "./respond.js";
 import { requestedScenario, SCENARIO_HEADER } from "./scenarios.js";
 
 const ENDPOINT_BY_PATH: Record<string, GrammarEndpoint> = {
@@ -61,7 +62,7 @@ const PULL_TURN_MS = 1;
 export type OpenSessions = Set<WebSocket>;
 
 /** Creates the upgrade handler for both the plain and the TLS server. */
-export function createUpgradeHandler(ctx: ServerContext, open: OpenSessions) {
+export function createUpgradeHandler(ctx: ServerContext, open: OpenSessions, log?: (record: LogRecord) => void) {
   const wss = new WebSocketServer({ noServer: true, maxPayload: ctx.maxFrameBytes, perMessageDeflate: false });
   // One listener for every upgrade: one added per request stayed behind whenever ws refused it.
   const requestIds = new WeakMap<IncomingMessage, string>();
@@ -72,42 +73,48 @@ export function createUpgradeHandler(ctx: ServerContext, open: OpenSessions) {
   // Sockets given to ws: past that point a failure cannot be answered with a status any more.
   const handedOver = new WeakSet<Duplex>();
   const upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer, requestId: string, { target, versionResult, version, shape }: RequestHead) => {
+    // A refused handshake opens no session: the log hears of it here (a session's line comes from its journal).
+    const refuse = (error: HttpError, headers?: Record<string, string>, scenario?: string) => {
+      refuseUpgrade(socket, error, shape, requestId, headers);
+      const path = target.ok ? target.url.pathname : ((req.url ?? "").split("?")[0] ?? "");
+      log?.(requestLogRecord({ route: "websocket", method: req.method ?? "GET", path, status: error.status, durationMs: 0, requestId, ...(scenario !== undefined ? { scenario } : {}) }));
+    };
     if (!target.ok) {
-      refuseUpgrade(socket, { status: 400, code: "invalid_request", title: "Invalid request target", message: target.message }, shape, requestId);
+      refuse({ status: 400, code: "invalid_request", title: "Invalid request target", message: target.message });
       return;
     }
     const { url, routed } = target;
     const endpoint = ENDPOINT_BY_PATH[routed.path];
     if (!endpoint) {
-      refuseUpgrade(socket, { status: 404, code: "not_found", title: "Not found", message: `No WebSocket endpoint at ${url.pathname}.` }, shape, requestId);
+      refuse({ status: 404, code: "not_found", title: "Not found", message: `No WebSocket endpoint at ${url.pathname}.` });
       return;
     }
     const refusal = handshakeRefusal(req);
     if (refusal) {
-      refuseUpgrade(socket, refusal.error, shape, requestId, refusal.headers);
+      refuse(refusal.error, refusal.headers);
       return;
     }
     if (!versionResult.ok) {
-      refuseUpgrade(socket, { status: 400, code: "invalid_version", title: "Invalid version", message: versionResult.error.message }, shape, requestId);
+      refuse({ status: 400, code: "invalid_version", title: "Invalid version", message: versionResult.error.message });
       return;
     }
     const scenarioName = requestedScenario(routed, url.searchParams, headerValue(req.headers, SCENARIO_HEADER)) ?? ctx.registry.defaultName;
     const scenario = ctx.registry.get(scenarioName);
     if (!scenario) {
       const names = ctx.registry.list().map((s) => s.name).join(", ");
-      refuseUpgrade(socket, { status: 404, code: "scenario_not_found", title: "Scenario not found", message: `No scenario "${scenarioName}" (known: ${names}).` }, shape, requestId);
+      refuse({ status: 404, code: "scenario_not_found", title: "Scenario not found", message: `No scenario "${scenarioName}" (known: ${names}).` });
       return;
     }
     if (scenario.handshake) {
       const { status, message } = scenario.handshake;
       const title = status === 401 ? "Unauthorized" : status === 429 ? "Too many concurrent requests" : "Refused";
       const code = status === 429 ? "concurrency_limited" : status === 401 ? "unauthorized" : null;
-      refuseUpgrade(socket, { status, code, title, message: message ?? `Scenario "${scenario.name}" refuses the handshake with ${status}.` }, shape, requestId);
+      refuse({ status, code, title, message: message ?? `Scenario "${scenario.name}" refuses the handshake with ${status}.` }, undefined, scenario.name);
       return;
     }
     const authFailure = ctx.auth.check(routed.path, req.headers, url.searchParams);
     if (authFailure) {
-      refuseUpgrade(socket, { ...authFailure, code: authFailure.status === 403 ? "forbidden" : "unauthorized" }, shape, requestId);
+      refuse({ ...authFailure, code: authFailure.status === 403 ? "forbidden" : "unauthorized" }, undefined, scenario.name);
       return;
     }
     const connection = ctx.registry.nextConnection(scenario.name);

@@ -100,10 +100,33 @@ const ADMIN_PATHS = [
   "/_speechwire/health",
   "/_speechwire/sessions",
   "/_speechwire/sessions/x",
+  "/_speechwire/sessions/s000001",
+  "/_speechwire/sessions/%ZZ",
   "/_speechwire/scenarios",
   "/_speechwire/scenarios/default",
   "/_speechwire/scenarios/%ZZ",
   "/_speechwire/scenarios/%E0%A4%A",
+  "/_speechwire/scenarios/fuzz-added",
+  "/_speechwire/scenarios/eager-end",
+  "/_speechwire/reset",
+  "/_speechwire/nope",
+];
+/**
+ * The admin routes the HTTP generator sends every method to. Scenarios it may add, replace or delete
+ * are `fuzz-added` (run time) and `eager-end` (a built-in no reference, frame or session case uses):
+ * what the other cases expect of their scenarios stays true whatever these requests do.
+ */
+const ADMIN_HTTP_PATHS = [
+  "/_speechwire/health",
+  "/_speechwire/scenarios",
+  "/_speechwire/scenarios/default",
+  "/_speechwire/scenarios/fuzz-added",
+  "/_speechwire/scenarios/eager-end",
+  "/_speechwire/scenarios/%ZZ",
+  "/_speechwire/sessions",
+  "/_speechwire/sessions/s000001",
+  "/_speechwire/sessions/%ZZ",
+  "/_speechwire/reset",
   "/_speechwire/nope",
 ];
 const OTHER_PATHS = ["/", "/index.html", "/assets/app.js", "/nope", "/stt/", "/tts", ""];
@@ -182,6 +205,9 @@ function validQueryPairs(path: string): fc.Arbitrary<[string, string][]> {
       return ttsArbitraries.query.map((q) => pairs(tts.encodeQuery(q)));
     case sttBatch.PATH:
       return sttBatchArbitraries.query.map((q) => pairs(sttBatch.encodeQuery(q)));
+    case "/_speechwire/scenarios":
+      // Protected names need ?replace=true; anything else there is a 400.
+      return fc.constantFrom<[string, string][]>([], [], [["replace", "true"]], [["replace", "false"]], [["replace", "yes"]], [["replace", ""]], [["replace", "true"], ["replace", "true"]]);
     default:
       return fc.constant([]);
   }
@@ -589,7 +615,17 @@ const bodyForRoute: Record<string, fc.Arbitrary<string>> = {
   "/tts/bytes": jsonBodyArb(ttsBytesArbitraries.request),
   "/tts/sse": jsonBodyArb(ttsSseArbitraries.request),
   [accessToken.PATH]: jsonBodyArb(accessTokenArbitraries.request),
-  "/_speechwire/scenarios": fc.constantFrom("", "name: [", "{}", "name: x\nstt: 7", '{"name":"default","stt":{"turns":"no"}}', "\u0000"),
+  "/_speechwire/scenarios": fc.constantFrom(
+    "",
+    "name: [",
+    "{}",
+    "name: x\nstt: 7",
+    '{"name":"default","stt":{"turns":"no"}}',
+    "\u0000",
+    // Valid: a run-time name (201, again 201) and a built-in one (409 unless ?replace=true).
+    "name: fuzz-added\nstt:\n  turns:\n    - segments:\n        - say: Added by the fuzzer.\n",
+    "name: eager-end\nstt:\n  turns:\n    - segments:\n        - say: Replaced by the fuzzer.\n",
+  ),
 };
 
 /** An HTTP request to any route, with a body made for it (or for another), framed honestly or not. */
@@ -598,10 +634,11 @@ export const httpRequestArb: fc.Arbitrary<RequestCase> = fc
     {
       route: fc.oneof(
         { arbitrary: fc.constantFrom<string>(...HTTP_PATHS), weight: 8 },
-        { arbitrary: fc.constantFrom("/", "/_speechwire/health", "/_speechwire/scenarios", "/_speechwire/sessions", "/_speechwire/scenarios/%ZZ", "/nope"), weight: 2 },
+        { arbitrary: fc.constantFrom("/", "/nope"), weight: 1 },
+        { arbitrary: fc.constantFrom(...ADMIN_HTTP_PATHS), weight: 2 },
       ),
       prefix: fc.option(scenarioSegmentArb, { freq: 4, nil: undefined }),
-      method: fc.constantFrom("POST", "POST", "POST", "POST", "POST", "GET", "PUT", "OPTIONS", "HEAD"),
+      method: fc.constantFrom("POST", "POST", "POST", "POST", "POST", "GET", "PUT", "OPTIONS", "HEAD", "DELETE", "PATCH"),
       mutations: fc.array(queryMutationArb, { maxLength: 2 }),
       credentials: fc.array(credentialArb, { maxLength: 2 }),
       version: versionHeaderArb,

@@ -156,6 +156,40 @@ export function errorShapeProblems(a: HttpAnswer, shape: ErrorShape | "either", 
   return problems;
 }
 
+/** Methods some admin route takes. */
+const ADMIN_METHODS = new Set(["GET", "HEAD", "POST", "DELETE"]);
+
+/**
+ * Checks an admin API refusal: the request-id pair; a 405 names the methods the path takes in
+ * `Allow` (not the one sent); the body is the admin's JSON (`{error, …}`) or, for the refusals the
+ * Cartesia routes share (401, a malformed path segment), an error in the version's shape.
+ */
+function adminErrorProblems(meta: RequestMeta, a: HttpAnswer): string[] {
+  const problems = requestIdProblems(a);
+  if (a.status === 405) {
+    const allow = (a.headers.allow ?? "").split(",").map((m) => m.trim()).filter((m) => m !== "");
+    if (allow.length === 0) problems.push("admin 405 without an Allow header");
+    if (allow.includes(meta.method)) problems.push(`admin 405 for ${meta.method} while Allow lists it: ${a.headers.allow}`);
+    for (const m of allow) if (!ADMIN_METHODS.has(m)) problems.push(`admin 405 Allow lists ${m}, which no admin route takes`);
+  }
+  if (meta.method === "HEAD" || !a.complete) return problems;
+  const type = a.headers["content-type"] ?? "";
+  const body = a.body.toString("utf8");
+  if (type.startsWith("application/json")) {
+    try {
+      const parsed = JSON.parse(body) as Record<string, unknown> | null;
+      if (typeof parsed?.error !== "string" && typeof parsed?.title !== "string") problems.push(`admin ${a.status} JSON body has neither error nor title: ${body.slice(0, 200)}`);
+    } catch {
+      problems.push(`admin ${a.status} body is not JSON: ${body.slice(0, 200)}`);
+    }
+  } else if (type.startsWith("text/plain")) {
+    problems.push(...errorShapeProblems(a, "legacy", false).filter((p) => !p.includes("request-id")));
+  } else {
+    problems.push(`admin ${a.status} answered with content type "${type}"`);
+  }
+  return problems;
+}
+
 /** Checks a 2xx answer's body for its route. */
 function successProblems(meta: RequestMeta, a: HttpAnswer, check: HttpCheck): string[] {
   const route = meta.route ?? "";
@@ -237,8 +271,8 @@ export function httpProblems(meta: RequestMeta, ex: Exchange, check: HttpCheck):
   }
   if (a.status >= 500) return [...problems, `${a.status} answer (a 500 only where a scenario scripts one): ${a.body.toString("utf8").slice(0, 200)}`];
   if (a.status >= 400) {
-    // The admin API is the mock's own: JSON, not Cartesia's error shapes.
-    if ((meta.route ?? "").startsWith("/_speechwire/")) return problems;
+    // The admin API is the mock's own: JSON, not Cartesia's error shapes (but its 401s and 400s for a bad path).
+    if ((meta.route ?? "").startsWith("/_speechwire/")) return [...problems, ...adminErrorProblems(meta, a)];
     return [...problems, ...errorShapeProblems(a, meta.shape, meta.method === "HEAD")];
   }
   if (a.status >= 200 && a.status < 300) return [...problems, ...successProblems(meta, a, check)];
