@@ -129,7 +129,10 @@ async function spawnServer(args, { nodeArgs = [], label, onOutput, cpu }) {
 
 /** The mock in its own process, through its CLI (`--json` gives the URLs); `cli`: another build's `dist/cli.js` (a baseline). */
 export function spawnMock({ scenariosDir, nodeArgs = [], onOutput, cpu, cli = CLI, args = [] }) {
-  return spawnServer([cli, "--port", "0", "--tls-port", "off", "--json", "--scenarios", scenariosDir, ...args], { nodeArgs, label: "mock", onOutput, cpu });
+  // The terminal log (a line per session) is off, as the figures were measured; builds older than the
+  // log (`--mock-cli`) have no --quiet and log nothing.
+  const quiet = cli === CLI ? ["--quiet"] : [];
+  return spawnServer([cli, "--port", "0", "--tls-port", "off", "--json", ...quiet, "--scenarios", scenariosDir, ...args], { nodeArgs, label: "mock", onOutput, cpu });
 }
 
 /** A process's resident set now and its peak so far, in bytes, from /proc (Linux); NaN elsewhere. */
