@@ -3,10 +3,11 @@
  * `index.html` for `/`, and nothing outside the folder — a path with a `..` segment, raw or
  * percent-encoded, a NUL byte or a backslash is refused before the file system is asked.
  */
-import { realpathSync, statSync } from "node:fs";
+import { existsSync, realpathSync, statSync } from "node:fs";
 import { readFile, realpath, stat } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { extname, isAbsolute, join, relative, resolve, sep } from "node:path";
+import { fileURLToPath } from "node:url";
 
 /** Content types by file extension (the ones a Vite build emits, and a few more). */
 export const CONTENT_TYPES: Readonly<Record<string, string>> = {
@@ -45,6 +46,17 @@ export function staticRoot(dir: string): string {
     throw new Error(`playground folder ${dir} has no index.html`);
   }
   return root;
+}
+
+/**
+ * Where the build copies the playground into this package (`<package>/playground`, by the
+ * `bundle-playground` task; it ships in the tarball): the same path from `src/` and `dist/`.
+ */
+export const BUNDLED_PLAYGROUND_DIR = fileURLToPath(new URL("../../playground", import.meta.url));
+
+/** The bundled playground's folder when this build has one (its index.html exists), else undefined. */
+export function bundledPlaygroundDir(): string | undefined {
+  return existsSync(join(BUNDLED_PLAYGROUND_DIR, "index.html")) ? BUNDLED_PLAYGROUND_DIR : undefined;
 }
 
 /** The outcome of mapping a request path onto the folder. */
