@@ -189,14 +189,15 @@ if (workers > 1 && cluster.isPrimary) {
         `  select one per connection with ${urls.http}/s/<scenario>/…, ?speechwire_scenario= or X-Speechwire-Scenario`,
         "",
       ].join("\n");
-  if (cluster.isWorker) process.send?.(text);
-  else process.stdout.write(text);
   let stopping = false;
   const shutdown = () => {
     if (stopping) return;
     stopping = true;
     void server.close().then(() => process.exit(0));
   };
+  // Before the announcement: a supervisor may stop the mock the moment it reads the URLs.
   process.on("SIGINT", shutdown);
   process.on("SIGTERM", shutdown);
+  if (cluster.isWorker) process.send?.(text);
+  else process.stdout.write(text);
 }
