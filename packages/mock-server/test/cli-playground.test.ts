@@ -3,14 +3,23 @@
  * package.json, the workspace's node_modules linked) so the bundled `playground/` is present or absent
  * as each test needs, whatever state the workspace's own copy is in: served at `/` to browsers by
  * default, one clear line and the JSON status when the build has none, `--no-playground`,
- * `--playground DIR` instead, and the usage errors of the two together.
+ * `--playground DIR` instead, and the usage errors of the two together. A path with an empty segment
+ * (`//`) is no file of the folder, so it gets the same 404 with a playground as without one.
  */
 import { spawn, spawnSync } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { resolveStaticPath } from "../src/server/static.js";
 import { ensureBuilt, PACKAGE_DIR } from "./fuzz/mock-process.js";
+
+const FC = {
+  numRuns: Number(process.env.FC_NUM_RUNS ?? 100),
+  ...(process.env.FC_SEED ? { seed: Number(process.env.FC_SEED) } : {}),
+};
 
 const HTML = { accept: "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8" };
 const BUNDLED = "<!doctype html><title>bundled playground</title>";
@@ -119,6 +128,46 @@ describe("speechwire-mock's playground", () => {
       expect(r.status, r.stderr).toBe(2);
       expect(r.stderr.trimEnd()).toMatch(message);
       expect(r.stdout).toBe("");
+    }
+  });
+});
+
+describe("empty path segments", () => {
+  it("name no file of the folder, for any path around them (// is not the site's root)", async () => {
+    mkdirSync(join(pkg, "playground", "assets"), { recursive: true });
+    writeFileSync(join(pkg, "playground", "index.html"), BUNDLED);
+    writeFileSync(join(pkg, "playground", "assets", "app.js"), "console.log(1);\n");
+    const root = join(pkg, "playground");
+    expect(await resolveStaticPath(root, "/assets/app.js")).toEqual({ ok: true, file: join(root, "assets", "app.js") });
+    expect(await resolveStaticPath(root, "/")).toEqual({ ok: true, file: join(root, "index.html") });
+    const segment = fc.constantFrom("assets", "app.js", "index.html", "x", "");
+    await fc.assert(
+      fc.asyncProperty(fc.array(segment, { maxLength: 3 }), fc.array(segment, { maxLength: 3 }), async (before, after) => {
+        const path = `/${[...before, "", ...after].join("/")}`;
+        fc.pre(path.split("/").slice(1, -1).includes(""));
+        expect(await resolveStaticPath(root, path)).toEqual({ ok: false, status: 404, message: "no such file" });
+      }),
+      FC,
+    );
+  });
+
+  it("GET // with the bundled playground is the mock's JSON 404, as without one", async () => {
+    mkdirSync(join(pkg, "playground"), { recursive: true });
+    writeFileSync(join(pkg, "playground", "index.html"), BUNDLED);
+    const mock = await start([]);
+    try {
+      const { hostname, port } = new URL(mock.http);
+      const res = await new Promise<{ status: number; body: string }>((done, fail) => {
+        const req = request({ host: hostname, port, path: "//", method: "GET", headers: HTML }, (r) => {
+          let body = "";
+          r.setEncoding("utf8").on("data", (c: string) => (body += c)).on("end", () => done({ status: r.statusCode ?? 0, body }));
+        });
+        req.on("error", fail).end();
+      });
+      expect(res.status).toBe(404);
+      expect(JSON.parse(res.body)).toMatchObject({ error_code: "not_found" });
+    } finally {
+      expect(await mock.stop()).toBe(0);
     }
   });
 });

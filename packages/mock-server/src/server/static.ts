@@ -78,6 +78,8 @@ export async function resolveStaticPath(root: string, rawTarget: string): Promis
   if (decoded.includes("\0") || decoded.includes("\\") || decoded.split("/").some((segment) => segment === "..")) {
     return { ok: false, status: 400, message: "path leaves the served folder" };
   }
+  // An empty segment (`//`, `/assets//app.js`) names no file of the folder: `//` is not the site's root.
+  if (decoded.split("/").slice(1, -1).includes("")) return { ok: false, status: 404, message: "no such file" };
   const wanted = resolve(root, `.${decoded.endsWith("/") ? `${decoded}index.html` : decoded}`);
   const inside = (path: string) => {
     const rel = relative(root, path);
