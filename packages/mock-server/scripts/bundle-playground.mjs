@@ -3,7 +3,7 @@
 // playground into this package's `playground/`, which ships in the tarball and which the CLI serves at
 // `/` by default. The playground depends on this package, so this package cannot depend on it: the
 // copy is a build step, ordered by turbo.json, not a dependency.
-import { cpSync, existsSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, existsSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -23,15 +23,22 @@ function referenced(dir) {
 }
 
 // The playground's own test rebuilds its dist: a copy taken mid-rebuild is caught and taken again.
+const staged = `${target}.staging-${process.pid}`;
 for (let attempt = 1; ; attempt += 1) {
-  rmSync(target, { recursive: true, force: true });
-  cpSync(source, target, { recursive: true });
-  const missing = referenced(target).filter((file) => !existsSync(join(target, file)));
-  if (missing.length === 0 && referenced(target).length > 0) break;
+  rmSync(staged, { recursive: true, force: true });
+  cpSync(source, staged, { recursive: true });
+  const missing = referenced(staged).filter((file) => !existsSync(join(staged, file)));
+  if (missing.length === 0 && referenced(staged).length > 0) break;
   if (attempt === 5) {
+    rmSync(staged, { recursive: true, force: true });
     process.stderr.write(`bundle-playground: the copy of ${source} is incomplete (index.html loads ${missing.join(", ") || "no assets"})\n`);
     process.exit(1);
   }
   await new Promise((done) => setTimeout(done, 2000));
 }
+// Swapped in by renames, so a mock started meanwhile (the tests run beside this task) sees a whole copy.
+const old = `${target}.old-${process.pid}`;
+if (existsSync(target)) renameSync(target, old);
+renameSync(staged, target);
+rmSync(old, { recursive: true, force: true });
 process.stdout.write(`bundle-playground: ${source} → ${target}\n`);
