@@ -25,3 +25,14 @@ export interface ServerContext {
   /** Next request id (seeded: the same sequence every run). */
   nextRequestId(): string;
 }
+
+/**
+ * Back to the state the server started in: every session forgotten (open ones keep running but are no
+ * longer recorded), run-time scenarios removed, replaced ones restored, the startup default scenario,
+ * connection counts at 0. Open sessions are not closed. Returns how many sessions were forgotten.
+ */
+export function resetServerState(ctx: ServerContext): { sessions: number } {
+  const sessions = ctx.journal.clear();
+  ctx.registry.reset();
+  return { sessions };
+}

@@ -193,6 +193,8 @@ export class SessionJournal {
     private readonly file?: string,
     /** Tells the journal how many characters an entry of this session stores (its global budget). */
     private readonly charge: (chars: number) => void = () => {},
+    /** Called once when the session ends (the journal tells its listeners). */
+    private readonly onEnd: (record: SessionRecord) => void = () => {},
   ) {
     this.#start = clock();
     const grammar = ["stt-v1", "stt-turns", "tts"].includes(record.endpoint) ? (record.endpoint as GrammarEndpoint) : undefined;
@@ -299,6 +301,7 @@ export class SessionJournal {
     this.record.endedAt = new Date().toISOString();
     Object.defineProperty(this.record, "audio", { value: this.#audio(), enumerable: true, configurable: true, writable: true });
     if (this.file) appendFileSync(this.file, `${JSON.stringify({ kind: "end", endedAt: this.record.endedAt, audio: this.record.audio, violations: this.record.violations, response: this.record.response })}\n`);
+    this.onEnd(this.record);
   }
 
   #lint(event: Parameters<SessionLinter["push"]>[0]): void {
@@ -370,6 +373,9 @@ export class Journal {
   readonly #chars = new Map<SessionRecord, number>();
   #totalChars = 0;
   #counter = 0;
+  readonly #endListeners = new Set<(record: SessionRecord) => void>();
+  /** Sessions forgotten by `clear()`/`delete()`: their end is not told (one let go for room still is). */
+  readonly #forgotten = new WeakSet<SessionRecord>();
 
   constructor(
     private readonly limits: JournalLimits = DEFAULT_JOURNAL_LIMITS,
@@ -427,7 +433,42 @@ export class Journal {
       // The oldest sessions go first; the newest (the one writing) always stays.
       while (this.#totalChars > this.limits.textCharsTotal && this.#records.length > 1) this.#letGo();
     };
-    return new SessionJournal(record, this.limits, this.clock, file, charge);
+    // A session cleared or deleted while open ends unheard: a reset between tests leaves no stragglers.
+    const onEnd = (ended: SessionRecord) => {
+      if (this.#forgotten.has(ended)) return;
+      for (const listener of [...this.#endListeners]) listener(ended);
+    };
+    return new SessionJournal(record, this.limits, this.clock, file, charge, onEnd);
+  }
+
+  /**
+   * Calls `listener` with each session's record when it ends (WebSocket closed, HTTP response
+   * finished); returns the function that stops it.
+   */
+  onSessionEnd(listener: (record: SessionRecord) => void): () => void {
+    this.#endListeners.add(listener);
+    return () => this.#endListeners.delete(listener);
+  }
+
+  /** Forgets every session (open ones too: they end unrecorded here). Ids keep counting. JSONL files stay. */
+  clear(): number {
+    const count = this.#records.length;
+    for (const record of this.#records) this.#forgotten.add(record);
+    this.#records.length = 0;
+    this.#chars.clear();
+    this.#totalChars = 0;
+    return count;
+  }
+
+  /** Forgets one session; false when there is none with that id. Its JSONL file, if any, stays. */
+  delete(id: string): boolean {
+    const index = this.#records.findIndex((r) => r.id === id);
+    if (index < 0) return false;
+    const [record] = this.#records.splice(index, 1) as [SessionRecord];
+    this.#forgotten.add(record);
+    this.#totalChars -= this.#chars.get(record) ?? 0;
+    this.#chars.delete(record);
+    return true;
   }
 
   /** Drops the oldest session's record from the journal (its JSONL file, if any, stays). */

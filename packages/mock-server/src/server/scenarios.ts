@@ -12,6 +12,8 @@ export const SCENARIO_QUERY = "speechwire_scenario";
 export class ScenarioRegistry {
   readonly #byName = new Map<string, Scenario>();
   #connections = new Map<string, number>();
+  /** The scenarios and default the server started with (`seal()`), which `reset()` restores. */
+  #startup: { byName: Map<string, Scenario>; defaultName: string } | undefined;
 
   constructor(
     public defaultName: string,
@@ -23,6 +25,48 @@ export class ScenarioRegistry {
   /** Adds or replaces a scenario. */
   add(scenario: Scenario): void {
     this.#byName.set(scenario.name, scenario);
+  }
+
+  /**
+   * Marks the current scenarios and default as the server's own (built-ins, a folder's, those given in
+   * code): `isProtected` is true for them and `reset()` comes back to this state.
+   */
+  seal(): void {
+    this.#startup = { byName: new Map(this.#byName), defaultName: this.defaultName };
+  }
+
+  /** Whether a name belongs to a scenario the server started with (replacing it needs an explicit ask). */
+  isProtected(name: string): boolean {
+    return this.#startup?.byName.has(name) ?? false;
+  }
+
+  /**
+   * Removes a scenario added at run time. A scenario the server started with is not removed
+   * (`"protected"`); a replaced one comes back to its startup version. Connections that already chose
+   * it keep it.
+   */
+  remove(name: string): "removed" | "restored" | "protected" | "unknown" {
+    const startup = this.#startup?.byName.get(name);
+    const current = this.#byName.get(name);
+    if (current === undefined) return "unknown";
+    if (startup === current) return "protected";
+    if (startup !== undefined) {
+      this.#byName.set(name, startup);
+      return "restored";
+    }
+    this.#byName.delete(name);
+    if (this.defaultName === name) this.defaultName = this.#startup?.defaultName ?? this.defaultName;
+    return "removed";
+  }
+
+  /** Back to the sealed state: run-time scenarios gone, replaced ones restored, the startup default, connection counts at 0. */
+  reset(): void {
+    if (this.#startup) {
+      this.#byName.clear();
+      for (const [name, s] of this.#startup.byName) this.#byName.set(name, s);
+      this.defaultName = this.#startup.defaultName;
+    }
+    this.#connections = new Map();
   }
 
   /** Every scenario, sorted by name. */

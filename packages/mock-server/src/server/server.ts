@@ -10,7 +10,7 @@ import { DEFAULT_MAX_TRANSCRIPT_CHARS } from "../core/tts/index.js";
 import { loadScenarioDir, loadScenarioFile } from "../scenario/load.js";
 import type { Scenario } from "../scenario/schema.js";
 import { Authenticator, type AuthMode } from "./auth.js";
-import type { ServerContext } from "./context.js";
+import { resetServerState, type ServerContext } from "./context.js";
 import { createClientErrorHandler, createRequestHandler } from "./http-api.js";
 import { DEFAULT_JOURNAL_LIMITS, Journal, type JournalLimits, type SessionRecord } from "./journal.js";
 import { ScenarioRegistry } from "./scenarios.js";
@@ -106,6 +106,16 @@ export interface MockServer {
   /** Journals of recent sessions. */
   sessions(): SessionRecord[];
   session(id: string): SessionRecord | undefined;
+  /**
+   * Calls `listener` with each session's record when it ends (closed socket, finished HTTP response);
+   * returns the function that stops it. Sessions forgotten by `reset()` while open are not told.
+   */
+  onSessionEnd(listener: (record: SessionRecord) => void): () => void;
+  /**
+   * Back to the state the server started in: sessions forgotten, run-time scenarios removed (replaced
+   * ones restored), the startup default scenario, fault connection counts at 0. Open sessions go on.
+   */
+  reset(): void;
   /** Closes open sessions with 1001 and stops listening. */
   close(): Promise<void>;
 }
@@ -153,6 +163,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     registry.defaultName = defaultName;
   }
   if (!registry.get(defaultName)) throw new Error(`unknown scenario "${defaultName}"`);
+  registry.seal();
 
   const playgroundDir = options.playgroundDir === undefined ? undefined : staticRoot(options.playgroundDir);
 
@@ -218,6 +229,10 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     scenarios: registry,
     sessions: () => ctx.journal.list().map((r) => ctx.journal.get(r.id) as SessionRecord),
     session: (id) => ctx.journal.get(id),
+    onSessionEnd: (listener) => ctx.journal.onSessionEnd(listener),
+    reset: () => {
+      resetServerState(ctx);
+    },
     close: async () => {
       for (const ws of open) ws.close(CLOSE.goingAway, "server shutting down");
       // Give clients a moment to answer the close frame, then cut whoever did not.
