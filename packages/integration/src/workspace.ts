@@ -1,4 +1,4 @@
-/** The workspace's publishable packages: every package.json under packages/ and apps/ without `"private": true`. */
+/** The workspace's publishable packages: every package.json under packages/, apps/ and examples/ without `"private": true`. */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -34,7 +34,7 @@ export interface WorkspacePackage {
 
 /** Every workspace package, in folder order. */
 export function workspacePackages(root = REPO_ROOT): WorkspacePackage[] {
-  return ["packages", "apps"].flatMap((group) => {
+  return ["packages", "apps", "examples"].flatMap((group) => {
     const base = join(root, group);
     if (!existsSync(base)) return [];
     return readdirSync(base)

@@ -56,7 +56,7 @@ afterAll(() => {
 });
 
 describe("the publishable packages", () => {
-  it("are exactly the five libraries and tools (the playground, testing and integration packages stay private)", () => {
+  it("are exactly the five libraries and tools (the playground, the examples, testing and integration stay private)", () => {
     expect(packed.map((p) => p.pkg.manifest.name).sort()).toEqual(EXPECTED);
   });
 
