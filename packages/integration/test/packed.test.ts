@@ -244,9 +244,16 @@ describe("the bins through node_modules/.bin", () => {
       { cwd: project, timeout: 300_000 },
     );
     expect(r.stdout).toContain("stt-v1");
-    const results = JSON.parse(readFileSync(join(out, "results.json"), "utf8")) as Record<string, unknown>;
-    const text = JSON.stringify(results);
-    expect(text).toContain("stt-v1");
+    const results = JSON.parse(readFileSync(join(out, "results.json"), "utf8")) as {
+      format: string;
+      environment: { target: string; sessions: number };
+      runs: { endpoint: string; client: string; sessions: { ok: number; failed: number }; metrics: { id: string; summary: { n: number } }[] }[];
+    };
+    expect(results.format).toBe("speechwire-bench/results@1");
+    expect(results.environment.target).toMatch(/^embedded mock \(@speechwire\/mock-server/);
+    expect(results.runs.map((run) => [run.endpoint, run.client, run.sessions.ok, run.sessions.failed])).toEqual([["stt-v1", "speechwire", 2, 0]]);
+    const measured = results.runs[0]?.metrics.filter((m) => m.id.startsWith("stt-v1.") && m.summary.n >= 2) ?? [];
+    expect(measured.length).toBeGreaterThanOrEqual(2);
     expect(existsSync(join(out, "results.md"))).toBe(true);
   });
 });
