@@ -7,7 +7,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { pnpmPack, publishablePackages, REPO_ROOT, runOk, tarballText, workspacePackages, type Manifest } from "../src/index.js";
+import { pnpmPack, publishablePackages, REPO_ROOT, run, runOk, tarballText, workspacePackages, type Manifest } from "../src/index.js";
 
 const copy = mkdtempSync(join(tmpdir(), "speechwire-release-"));
 const CHANGESET_BIN = join(REPO_ROOT, "node_modules", "@changesets", "cli", "bin.js");
@@ -104,5 +104,15 @@ describe("changeset version (on a throwaway copy)", () => {
     expect(packed.version).toBe(versioned.manifest.version);
     expect(packed.dependencies?.["@speechwire/protocol"]).toBe(protocolVersion);
     expect(tarballText(tarball, "LICENSE")).toBe(readFileSync(join(REPO_ROOT, "LICENSE"), "utf8"));
+  });
+
+  it("pnpm pack refuses a package that was not built (its prepack names what is missing)", () => {
+    // The copy's protocol package has its manifest only: no dist, src or schemas.
+    mkdirSync(join(copy, "scripts"), { recursive: true });
+    cpSync(join(REPO_ROOT, "scripts", "prepack.mjs"), join(copy, "scripts", "prepack.mjs"));
+    const r = run("pnpm", ["pack", "--pack-destination", join(copy, "refused")], { cwd: join(copy, "packages", "protocol") });
+    expect(r.status).not.toBe(0);
+    expect(`${r.stdout}${r.stderr}`).toContain("@speechwire/protocol: cannot pack, missing files: dist, files: src, files: schemas");
+    expect(existsSync(join(copy, "refused"))).toBe(false);
   });
 });
