@@ -7,6 +7,7 @@ import { parseArgs } from "node:util";
 import { parseLatencyArg } from "./core/latency.js";
 import { formatLogRecord, type LogFormat, type LogRecord } from "./server/log.js";
 import { ListenError, startMockServer, type MockServerOptions } from "./server/server.js";
+import { BUNDLED_PLAYGROUND_DIR, bundledPlaygroundDir } from "./server/static.js";
 import { cacheDir } from "./server/tls.js";
 
 /** The environment variable through which `--workers` hands the primary's token secret to each worker. */
@@ -34,7 +35,9 @@ Options:
                        Admin keys (these and sk_car_admin_…) are refused on API routes and /access-token
   --token-secret S     sign access tokens with S (default: random per start, shared by --workers,
                        never printed); servers given the same S accept each other's tokens
-  --playground DIR     serve this folder (the built playground) at / to browsers
+  --playground DIR     serve this folder (a built playground) at / to browsers instead of the
+                       playground bundled with the mock (served by default)
+  --no-playground      serve no playground: GET / is the JSON status for browsers too
   --journal DIR        also write each session's journal as JSONL into a new run folder in DIR,
                        DIR/<UTC time>-<pid>/s000001.jsonl … (printed at start; like the admin API's
                        journal: keys and tokens shown as redacted:<first 8 hex of their SHA-256>)
@@ -136,6 +139,7 @@ try {
       journal: { type: "string" },
       "journal-text-chars": { type: "string" },
       playground: { type: "string" },
+      "no-playground": { type: "boolean" },
       "idle-stt": { type: "string" },
       "idle-tts": { type: "string" },
       "max-transcript-chars": { type: "string" },
@@ -195,6 +199,11 @@ const options: MockServerOptions = {
 };
 if (options.maxTranscriptChars === 0) fail("--max-transcript-chars takes a whole number of at least 1");
 const workers = integer("workers", str("workers"), 1);
+// Browsers get the bundled playground at / unless told otherwise; a build without it still serves the API.
+if (str("playground") === "") fail("--playground takes a folder, got an empty string");
+if (values["no-playground"] && str("playground") !== undefined) fail("--playground and --no-playground exclude each other");
+const playgroundNote = values["no-playground"] || str("playground") !== undefined ? undefined : bundledPlaygroundDir() === undefined ? "missing" : "bundled";
+if (playgroundNote === "bundled") options.playgroundDir = BUNDLED_PLAYGROUND_DIR;
 const logText = str("log");
 if (logText !== undefined && logText !== "text" && logText !== "json") fail(`--log takes text or json, got "${logText}"`);
 if (values.quiet && logText !== undefined) fail("--quiet and --log exclude each other");
@@ -270,18 +279,20 @@ if (workers > 1 && cluster.isPrimary) {
         ...(urls.https ? [`  https ${urls.https}   wss ${urls.wss}`, `  TLS certificate: ${server.certPath} (${certNote()})`] : []),
         `  default scenario: ${server.scenarios.defaultName}; others: ${server.scenarios.list().map((s) => s.name).join(", ")}`,
         ...(options.playgroundDir ? [`  playground: ${urls.http}/ (open it in a browser)`] : []),
+        ...(playgroundNote === "missing" ? [`  playground: none bundled in this build (${BUNDLED_PLAYGROUND_DIR}): / is the JSON status; pnpm build at the repository root bundles it, or pass --playground DIR`] : []),
         `  select one per connection with ${urls.http}/s/<scenario>/…, ?speechwire_scenario= or X-Speechwire-Scenario`,
         "",
       ].join("\n");
-  const listening: Listening = { text, journalDir: server.journalDir ?? null };
-  if (cluster.isWorker) process.send?.(listening);
-  else process.stdout.write(withJournalDirs(text, server.journalDir === undefined ? [] : [server.journalDir]));
   let stopping = false;
   const shutdown = () => {
     if (stopping) return;
     stopping = true;
     void server.close().then(() => process.exit(0));
   };
+  // Before the announcement: a supervisor may stop the mock the moment it reads the URLs.
   process.on("SIGINT", shutdown);
   process.on("SIGTERM", shutdown);
+  const listening: Listening = { text, journalDir: server.journalDir ?? null };
+  if (cluster.isWorker) process.send?.(listening);
+  else process.stdout.write(withJournalDirs(text, server.journalDir === undefined ? [] : [server.journalDir]));
 }

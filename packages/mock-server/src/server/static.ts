@@ -3,10 +3,11 @@
  * `index.html` for `/`, and nothing outside the folder — a path with a `..` segment, raw or
  * percent-encoded, a NUL byte or a backslash is refused before the file system is asked.
  */
-import { realpathSync, statSync } from "node:fs";
+import { existsSync, realpathSync, statSync } from "node:fs";
 import { readFile, realpath, stat } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { extname, isAbsolute, join, relative, resolve, sep } from "node:path";
+import { fileURLToPath } from "node:url";
 
 /** Content types by file extension (the ones a Vite build emits, and a few more). */
 export const CONTENT_TYPES: Readonly<Record<string, string>> = {
@@ -47,6 +48,17 @@ export function staticRoot(dir: string): string {
   return root;
 }
 
+/**
+ * Where the build copies the playground into this package (`<package>/playground`, by the
+ * `bundle-playground` task; it ships in the tarball): the same path from `src/` and `dist/`.
+ */
+export const BUNDLED_PLAYGROUND_DIR = fileURLToPath(new URL("../../playground", import.meta.url));
+
+/** The bundled playground's folder when this build has one (its index.html exists), else undefined. */
+export function bundledPlaygroundDir(): string | undefined {
+  return existsSync(join(BUNDLED_PLAYGROUND_DIR, "index.html")) ? BUNDLED_PLAYGROUND_DIR : undefined;
+}
+
 /** The outcome of mapping a request path onto the folder. */
 export type StaticLookup = { ok: true; file: string } | { ok: false; status: 400 | 404; message: string };
 
@@ -66,6 +78,8 @@ export async function resolveStaticPath(root: string, rawTarget: string): Promis
   if (decoded.includes("\0") || decoded.includes("\\") || decoded.split("/").some((segment) => segment === "..")) {
     return { ok: false, status: 400, message: "path leaves the served folder" };
   }
+  // An empty segment (`//`, `/assets//app.js`) names no file of the folder: `//` is not the site's root.
+  if (decoded.split("/").slice(1, -1).includes("")) return { ok: false, status: 404, message: "no such file" };
   const wanted = resolve(root, `.${decoded.endsWith("/") ? `${decoded}index.html` : decoded}`);
   const inside = (path: string) => {
     const rel = relative(root, path);

@@ -1,0 +1,37 @@
+#!/usr/bin/env node
+// Runs as each published package's `prepack` (pnpm pack, pnpm publish, changeset publish), in the
+// package's folder: copies the repository's LICENSE in (one source of truth, the copy is gitignored)
+// and refuses to pack a package whose `files`, `exports` or `bin` name something missing, so an
+// unbuilt package (or a mock without its playground) never becomes a tarball.
+import { copyFileSync, existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { join, resolve } from "node:path";
+
+const dir = process.cwd();
+const root = resolve(import.meta.dirname ?? new URL(".", import.meta.url).pathname, "..");
+const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
+
+copyFileSync(join(root, "LICENSE"), join(dir, "LICENSE"));
+
+/** Every file path an `exports` map points at (conditions and subpaths, wildcards skipped). */
+function targets(entry) {
+  if (typeof entry === "string") return entry.includes("*") ? [] : [entry];
+  if (entry && typeof entry === "object") return Object.values(entry).flatMap(targets);
+  return [];
+}
+
+const missing = [];
+for (const entry of pkg.files ?? []) {
+  const path = join(dir, entry);
+  if (!existsSync(path)) missing.push(`files: ${entry}`);
+  else if (statSync(path).isDirectory() && readdirSync(path).length === 0) missing.push(`files: ${entry} (empty)`);
+}
+for (const target of [...targets(pkg.exports), ...Object.values(pkg.bin ?? {})]) {
+  if (!existsSync(join(dir, target))) missing.push(target);
+}
+if (missing.length > 0) {
+  const hint = pkg.name === "@speechwire/mock-server" && missing.some((m) => m.startsWith("files: playground"))
+    ? "the bundled playground is built by `pnpm build` at the repository root"
+    : "run `pnpm build` at the repository root first";
+  process.stderr.write(`${pkg.name}: cannot pack, missing ${missing.join(", ")} (${hint})\n`);
+  process.exit(1);
+}
