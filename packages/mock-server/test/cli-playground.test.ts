@@ -120,7 +120,7 @@ describe("speechwire-mock's playground", () => {
 
   it("usage errors: both flags together, an empty folder name, a missing folder", () => {
     for (const [args, message] of [
-      [["--no-playground", "--playground", join(base, "other")], /^speechwire-mock: --playground and --no-playground exclude each other \(see speechwire-mock --help\)$/u],
+      [["--no-playground", "--playground", join(base, "other")], /^speechwire-mock: --playground and --no-playground exclude each other\. Try --help\.$/u],
       [["--playground", ""], /^speechwire-mock: --playground takes a folder, got an empty string/u],
       [["--playground", join(base, "nope")], /playground folder .*nope does not exist/u],
     ] as const) {
