@@ -58,7 +58,7 @@ export function ticksOf(view: View, width: number, minPx = 56): { step: number; 
   const pps = scaleOf(view, width);
   const step = STEPS.find((s) => s * pps >= minPx) ?? Math.ceil((minPx / pps) / 600) * 600;
   const ticks: number[] = [];
-  for (let i = Math.ceil(view.start / step - 1e-9); i * step <= view.end + 1e-9 && ticks.length < 1000; i += 1) ticks.push(Math.round(i * step * 1e6) / 1e6);
+  for (let i = Math.ceil(view.start / step - 1e-9); i * step <= view.end + 1e-9 && ticks.length < 1000; i += 1) ticks.push(Math.round(i * step * 1e6) / 1e6 + 0); // + 0: no -0
   return { step, ticks };
 }
 
