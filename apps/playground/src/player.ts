@@ -106,10 +106,10 @@ export class ContextPlayback {
     this.player.request(this, true);
   }
 
-  /** Where playback is, in seconds of the context's audio (`undefined` when not playing). */
+  /** Where playback is, in seconds of the context's audio (`undefined` when not playing, or not started yet). */
   position(now = this.player.now): number | undefined {
-    if (this.state !== "playing" || this.startAt === undefined) return undefined;
-    return Math.max(0, now - this.startAt);
+    if (this.state !== "playing" || this.startAt === undefined || now < this.startAt) return undefined;
+    return now - this.startAt;
   }
 
   /** AudioContext time the scheduled audio ends at. */

@@ -76,10 +76,23 @@ export function ttsView(conn: Connection, onJournal: (requestId: string | undefi
   });
   let counter = 0;
 
-  const openSocket = async (): Promise<TtsWebSocket> => {
+  /** The socket being opened (minting a token first): a second Speak meanwhile waits for it instead of opening another. */
+  let opening: { key: string; socket: Promise<TtsWebSocket> } | undefined;
+  const openSocket = (): Promise<TtsWebSocket> => {
     const key = `${conn.sessionBase} ${conn.settings.accessToken}`;
-    if (socket && socketKey === key) return socket;
+    if (socket && socketKey === key) return Promise.resolve(socket);
+    if (opening?.key === key) return opening.socket;
+    const pending = { key, socket: newSocket(key) };
+    opening = pending;
+    const forget = () => {
+      if (opening === pending) opening = undefined;
+    };
+    pending.socket.then(forget, forget);
+    return pending.socket;
+  };
+  const newSocket = async (key: string): Promise<TtsWebSocket> => {
     if (socket) void socket.close().catch(() => undefined);
+    socket = undefined;
     statusKey = key;
     const client = await conn.client({ tts: true });
     const s = client.tts.websocket();
@@ -145,7 +158,7 @@ export function ttsView(conn: Connection, onJournal: (requestId: string | undefi
       const position = playback.position();
       card.dataset.position = position === undefined ? "" : position.toFixed(3);
       card.dataset.current = playback.words.filter((w) => w.el.classList.contains("current")).map((w) => w.word).join("|");
-      playState.textContent = { waiting: "waiting for audio", queued: "queued after the context playing", playing: position !== undefined && position > 0 ? `playing ${position.toFixed(1)} s` : "playing (starts after the one before)", stopped: "stopped", ended: "played" }[playback.state];
+      playState.textContent = { waiting: "waiting for audio", queued: "queued after the context playing", playing: position !== undefined ? `playing ${position.toFixed(1)} s` : "next: starts when the one before ends", stopped: "stopped", ended: "played" }[playback.state];
       stopButton.disabled = playback.state !== "playing" && playback.state !== "queued";
       playButton.disabled = playback.samples === 0;
       download.disabled = playback.samples === 0;
