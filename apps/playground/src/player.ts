@@ -46,6 +46,8 @@ export class ContextPlayback {
   generated = false;
   /** How many times playback started (1 for the first play, +1 per replay). */
   plays = 0;
+  /** The play position (seconds into the audio) the highlight was last moved to; `undefined` when it is not playing. */
+  shownAt: number | undefined;
   #next = 0;
   readonly #sources = new Set<AudioBufferSourceNode>();
 
@@ -93,6 +95,7 @@ export class ContextPlayback {
     const was = this.state;
     this.#halt();
     if (was === "playing" || was === "queued" || was === "waiting") this.state = "stopped";
+    this.shownAt = undefined;
     for (const w of this.words) w.el.classList.remove("current");
     this.player.changed();
     this.onChange();
@@ -104,12 +107,6 @@ export class ContextPlayback {
     this.#reset();
     this.state = "waiting";
     this.player.request(this, true);
-  }
-
-  /** Where playback is, in seconds of the context's audio (`undefined` when not playing, or not started yet). */
-  position(now = this.player.now): number | undefined {
-    if (this.state !== "playing" || this.startAt === undefined || now < this.startAt) return undefined;
-    return now - this.startAt;
   }
 
   /** AudioContext time the scheduled audio ends at. */
@@ -137,6 +134,7 @@ export class ContextPlayback {
   tick(now: number): void {
     if (this.state !== "playing" || this.startAt === undefined) return;
     const t = now - this.startAt;
+    this.shownAt = t >= 0 ? t : undefined;
     this.words.forEach((w, i) => {
       const reached = t >= w.start;
       if (reached && !w.el.classList.contains("spoken")) {
@@ -147,6 +145,7 @@ export class ContextPlayback {
     });
     if (this.generated && !this.busy && now >= this.#next) {
       this.state = "ended";
+      this.shownAt = undefined;
       for (const w of this.words) w.el.classList.remove("current");
       this.player.changed();
     }
@@ -185,6 +184,7 @@ export class ContextPlayback {
 
   #reset(): void {
     this.reached = [];
+    this.shownAt = undefined;
     for (const w of this.words) w.el.classList.remove("spoken", "current");
   }
 }

@@ -248,18 +248,26 @@ export class Timeline {
     this.#lanes.addEventListener("pointerdown", (e) => {
       if ((e.target as HTMLElement).closest(".marker")) return;
       drag = { x: e.clientX, view: this.#view };
+      // Captured: the drag goes on outside the lanes, and no listener is left on the window.
+      this.#lanes.setPointerCapture(e.pointerId);
     });
-    window.addEventListener("pointermove", (e) => {
-      if (!drag) return;
+    this.#lanes.addEventListener("pointermove", (e) => {
+      if (!drag || Math.abs(drag.x - e.clientX) < 2) return;
       const seconds = ((drag.x - e.clientX) / width()) * (drag.view.end - drag.view.start);
-      if (Math.abs(drag.x - e.clientX) < 2) return;
       this.#fit = false;
       this.#view = panView(drag.view, seconds, this.#duration);
       this.#render();
     });
-    window.addEventListener("pointerup", () => (drag = undefined));
-    // The window fills the width the page gives it: re-lay out when that changes.
-    new ResizeObserver(() => this.#schedule()).observe(this.#lanes);
+    const end = () => (drag = undefined);
+    this.#lanes.addEventListener("pointerup", end);
+    this.#lanes.addEventListener("pointercancel", end);
+    // The window fills the width the page gives it: re-lay out when that changes (and let go once the
+    // timeline is replaced by the next session's).
+    const resize = new ResizeObserver(() => {
+      if (this.#lanes.isConnected) this.#schedule();
+      else if (this.#seq > 0) resize.disconnect();
+    });
+    resize.observe(this.#lanes);
   }
 
   /** One layout per frame, however many events arrive in it. */

@@ -155,7 +155,8 @@ export function ttsView(conn: Connection, onJournal: (requestId: string | undefi
       card.dataset.samples = String(playback.samples);
       card.dataset.startAt = playback.startAt?.toFixed(3) ?? "";
       card.dataset.endAt = playback.state === "playing" || playback.state === "ended" ? playback.endAt.toFixed(3) : "";
-      const position = playback.position();
+      // The position the highlight shows (moved at the same instant), so the two can be compared.
+      const position = playback.shownAt;
       card.dataset.position = position === undefined ? "" : position.toFixed(3);
       card.dataset.current = playback.words.filter((w) => w.el.classList.contains("current")).map((w) => w.word).join("|");
       playState.textContent = { waiting: "waiting for audio", queued: "queued after the context playing", playing: position !== undefined ? `playing ${position.toFixed(1)} s` : "next: starts when the one before ends", stopped: "stopped", ended: "played" }[playback.state];

@@ -476,7 +476,7 @@ describe("the playground served by the mock", () => {
       }));
       if (position === "") return;
       const t = Number(position);
-      // The position is read in the same frame as the highlight; a word boundary within a frame (20 ms) either way is fine.
+      // The position the highlight was moved to at that instant; 20 ms either way of a word boundary is fine.
       const expected = words.filter((w) => t >= w.start - 0.02 && t < w.end + 0.02).map((w) => w.word);
       for (const word of current.split("|").filter(Boolean)) expect(expected).toContain(word);
     };
@@ -543,7 +543,7 @@ describe("the playground served by the mock", () => {
     await page.waitForSelector(`${testid("timeline-event")}[data-type="turn.end"]`, { timeout: 30_000 });
     await page.click(testid("stt-close"));
     await page.waitForSelector(`${testid("stt-status")}[data-state="closed"]`, { timeout: 30_000 });
-    await page.waitForTimeout(100); // one frame of layout
+    await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)))); // the layout's frame
 
     /** Shown labels (text and count) of each lane, as rectangles; none may overlap another of its lane. */
     const overlaps = () =>
