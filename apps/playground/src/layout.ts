@@ -1,7 +1,8 @@
 /**
  * The timeline's geometry, pure (no DOM): the visible window on the audio axis, zoom and pan within
- * it, ruler ticks, and label placement that never lets two labels of a lane overlap: a label that
- * would collide joins the group of the label before it, which then shows a count (`+3`) instead.
+ * it, ruler ticks, and label placement that never lets a lane's labels overlap each other or another
+ * marker's dot: a marker whose dot or label would collide joins the group of the marker before it,
+ * which then shows a count (`+3`) instead, and is drawn as a small tick under that label.
  */
 
 /** A window on the audio axis, in seconds: `start < end`. */
@@ -68,17 +69,19 @@ export interface LabelItem {
   width: number;
 }
 
-/** A placed label: the item it belongs to (the group's first), its members, and its extent in px. */
+/** A placed group: its members, and the extent of what it shows in px. */
 export interface LabelGroup {
-  /** Indices into the items, in x order; the first one's label is shown. */
+  /** Indices into the items, in x order; the first one's dot and label are shown. */
   members: number[];
-  /** Left and right edge of the shown label, including its count badge. */
+  /** Left edge of the first one's dot; right edge of its label, including the count badge. */
   left: number;
   right: number;
 }
 
-/** Where a label starts relative to its marker (the dot's width and a gap). */
+/** Where a label starts relative to its marker's position (half the dot, and a gap). */
 export const LABEL_OFFSET = 8;
+/** Half a marker dot's width: the dot is centred on the marker's position. */
+export const DOT_RADIUS = 6;
 
 /** The width of a `+k` count badge, in px (it is drawn with this width). */
 export function badgeWidth(count: number): number {
@@ -86,9 +89,9 @@ export function badgeWidth(count: number): number {
 }
 
 /**
- * Places the labels of one lane left to right: a label that would start less than `gap` px after the
- * previous shown label (with its badge) is not shown, and counts in that label's group instead.
- * Every item is in exactly one group; shown labels never overlap.
+ * Places the markers of one lane left to right: one whose dot would start less than `gap` px after the
+ * previous shown label (with its badge) shows neither, and counts in that label's group instead.
+ * Every item is in exactly one group; what the groups show (dot, label, badge) never overlaps.
  * @example placeLabels([{ x: 0, width: 50 }, { x: 20, width: 50 }, { x: 200, width: 30 }]) // two groups: [0, 1] and [2]
  */
 export function placeLabels(items: readonly LabelItem[], gap = 6): LabelGroup[] {
@@ -97,14 +100,14 @@ export function placeLabels(items: readonly LabelItem[], gap = 6): LabelGroup[] 
   let current: LabelGroup | undefined;
   for (const i of order) {
     const item = items[i]!;
-    const left = item.x + LABEL_OFFSET;
+    const left = item.x - DOT_RADIUS;
     if (current && left < current.right + gap) {
       current.members.push(i);
       const first = items[current.members[0]!]!;
       current.right = Math.max(current.right, first.x + LABEL_OFFSET + Math.max(0, first.width) + badgeWidth(current.members.length - 1));
       continue;
     }
-    current = { members: [i], left, right: left + Math.max(0, item.width) };
+    current = { members: [i], left, right: item.x + Math.max(LABEL_OFFSET + Math.max(0, item.width), DOT_RADIUS) };
     groups.push(current);
   }
   return groups;

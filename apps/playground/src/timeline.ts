@@ -9,7 +9,7 @@
  */
 import { h } from "./dom.js";
 import { errorLine, type ErrorInfo } from "./errors.js";
-import { badgeWidth, clampView, LABEL_OFFSET, panView, placeLabels, ticksOf, zoomView, type View } from "./layout.js";
+import { badgeWidth, clampView, DOT_RADIUS, LABEL_OFFSET, panView, placeLabels, ticksOf, zoomView, type View } from "./layout.js";
 
 /** One event as the timeline shows it, named by its wire `type`. */
 export interface TimelineEvent {
@@ -52,6 +52,12 @@ export function payloadJson(payload: unknown): string {
     },
     2,
   );
+}
+
+/** An error marker's label: `500 internal_error`, or `close 1011` for a connection that ended badly. */
+function errorTag(error: ErrorInfo): string {
+  const tag = [error.status, error.code].filter((p) => p !== undefined && p !== null).join(" ");
+  return tag || (error.closeCode !== undefined ? `close ${error.closeCode}` : "error");
 }
 
 /** Lanes of each STT endpoint, top to bottom (docs/protocol §2.3, §3.3). */
@@ -139,7 +145,7 @@ export class Timeline {
     if (languages) hover.push(`languages: ${languages}`);
     if (words) hover.push(`words: ${words}`);
     if (event.payload !== undefined) hover.push(payloadJson(event.payload));
-    const shortText = event.error ? [event.error.status, event.error.code].filter((p) => p !== undefined && p !== null).join(" ") || "error" : event.transcript ? event.transcript.split(" ").slice(-3).join(" ") : "";
+    const shortText = event.error ? errorTag(event.error) : event.transcript ? event.transcript.split(" ").slice(-3).join(" ") : "";
     const text = shortText ? h("span", { class: "marker-text" }, shortText) : undefined;
     const badge = h("span", { class: "marker-count", "data-testid": "timeline-cluster", hidden: true });
     const el = h(
@@ -209,7 +215,7 @@ export class Timeline {
   /** A label's width (text and language badge, not the dot), measured once while it is shown: the layout needs real widths. */
   #measure(m: Marker): void {
     if (m.width > 0 || !m.text) return;
-    m.width = Math.max(0, m.el.getBoundingClientRect().width - LABEL_OFFSET - 6);
+    m.width = Math.max(0, m.el.getBoundingClientRect().width - LABEL_OFFSET - DOT_RADIUS);
   }
 
   #select(marker: Marker): void {

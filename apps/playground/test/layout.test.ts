@@ -12,7 +12,7 @@ import { BUILTIN_SCENARIOS } from "@speechwire/mock-server/scenario";
 import { decodeToFloat, floatToS16le } from "../src/audio/pcm.js";
 import { wavBytes } from "../src/audio/wav.js";
 import { errorInfo, errorLine, refusalLine } from "../src/errors.js";
-import { badgeWidth, clampView, LABEL_OFFSET, MIN_SPAN, panView, placeLabels, ticksOf, zoomView, type View } from "../src/layout.js";
+import { badgeWidth, clampView, DOT_RADIUS, LABEL_OFFSET, MIN_SPAN, panView, placeLabels, ticksOf, zoomView, type View } from "../src/layout.js";
 import { scenarioSpeech, speechEndOfTurn } from "../src/latency.js";
 
 const fcOptions = {
@@ -23,16 +23,16 @@ const fcOptions = {
 const items = fc.array(fc.record({ x: fc.double({ min: -50, max: 3000, noNaN: true }), width: fc.double({ min: 0, max: 400, noNaN: true }) }), { maxLength: 120 });
 
 describe("label placement", () => {
-  it("never lets two shown labels (with their count badges) overlap, whatever the markers", () => {
+  it("never lets what two groups show (dot, label, count badge) overlap, whatever the markers", () => {
     fc.assert(
       fc.property(items, fc.double({ min: 0, max: 20, noNaN: true }), (list, gap) => {
         const groups = placeLabels(list, gap);
         for (let i = 1; i < groups.length; i += 1) expect(groups[i]!.left).toBeGreaterThanOrEqual(groups[i - 1]!.right + gap);
         for (const g of groups) {
           const first = list[g.members[0]!]!;
-          // A group's extent is its first label and, when it has others, their count badge.
-          expect(g.left).toBe(first.x + LABEL_OFFSET);
-          expect(g.right).toBeCloseTo(g.left + first.width + (g.members.length > 1 ? badgeWidth(g.members.length - 1) : 0), 9);
+          // A group's extent is its first dot and label and, when it has others, their count badge.
+          expect(g.left).toBe(first.x - DOT_RADIUS);
+          expect(g.right).toBeCloseTo(first.x + Math.max(LABEL_OFFSET + first.width, DOT_RADIUS) + (g.members.length > 1 ? badgeWidth(g.members.length - 1) : 0), 9);
         }
       }),
       fcOptions,

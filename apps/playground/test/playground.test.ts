@@ -545,12 +545,13 @@ describe("the playground served by the mock", () => {
     await page.waitForSelector(`${testid("stt-status")}[data-state="closed"]`, { timeout: 30_000 });
     await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)))); // the layout's frame
 
-    /** Shown labels (text and count) of each lane, as rectangles; none may overlap another of its lane. */
+    /** What each group of a lane shows (dot, label, count), as rectangles; none may overlap another of its lane. */
     const overlaps = () =>
       page.$$eval(".track[data-lane]", (tracks) =>
         tracks.flatMap((track) => {
-          const boxes = [...track.querySelectorAll(".marker:not([hidden])")].flatMap((m) => {
-            const parts = [...m.querySelectorAll(".marker-text:not([hidden]), .marker-count:not([hidden]), .marker-badge")].map((p) => p.getBoundingClientRect());
+          // What a group shows: its first marker's dot, label, language badge and count.
+          const boxes = [...track.querySelectorAll(".marker:not([hidden]):not(.grouped)")].flatMap((m) => {
+            const parts = [...m.querySelectorAll(".marker-dot, .marker-text:not([hidden]), .marker-count:not([hidden]), .marker-badge")].map((p) => p.getBoundingClientRect());
             if (parts.length === 0) return [];
             return [{ left: Math.min(...parts.map((p) => p.left)), right: Math.max(...parts.map((p) => p.right)), text: m.textContent }];
           });
