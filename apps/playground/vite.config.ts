@@ -6,5 +6,14 @@ export default defineConfig({
   base: "./",
   server: { host: "127.0.0.1", port: 5173 },
   preview: { host: "127.0.0.1" },
-  build: { outDir: "dist", emptyOutDir: true, target: "es2022", sourcemap: true, reportCompressedSize: true },
+  build: {
+    outDir: "dist",
+    emptyOutDir: true,
+    target: "es2022",
+    sourcemap: true,
+    reportCompressedSize: true,
+    // The mock's modules have no import side effects: the playground takes `compileScript` from its
+    // `./core` entry, and this keeps the rest of that entry (the MP3 encoder among it) out of the bundle.
+    rollupOptions: { treeshake: { moduleSideEffects: (id) => !/mock-server[\\/]dist[\\/]/.test(id) } },
+  },
 });

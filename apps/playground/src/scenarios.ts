@@ -139,10 +139,11 @@ export function scenarioView(conn: Connection, onUse: (name: string) => void): {
       const body = (await res.json()) as { name?: string; error?: string; issues?: ScenarioIssue[] };
       if (res.status === 201 && body.name) {
         uploaded = body.name;
+        // The list first: "Use it" selects from it, and the status says the scenario is in it.
+        await conn.refreshScenarios();
         serverStatus.textContent = `the mock accepted "${body.name}" (201); it is in the scenario list now`;
         serverStatus.dataset.state = "accepted";
         use.disabled = false;
-        await conn.refreshScenarios();
       } else {
         serverStatus.textContent = `the mock refused it: HTTP ${res.status} ${body.error ?? ""}`.trim();
         serverStatus.dataset.state = "refused";

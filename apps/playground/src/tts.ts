@@ -1,7 +1,9 @@
 /**
  * The TTS view: text with the SSML-like tags (docs/protocol §5.6), voice, model, encoding and sample rate; each
  * "Speak" opens a new context on one TTS WebSocket, plays its audio with Web Audio and highlights
- * the current word from the word timestamps. Contexts run side by side; each can be cancelled.
+ * the current word from the word timestamps. Contexts generate side by side on the socket; each can be
+ * stopped, replayed, downloaded as WAV and cancelled, and a new one waits for the one playing unless
+ * the "a new context" setting says otherwise (see player.ts).
  */
 import { TTS_SAMPLE_RATES } from "@speechwire/protocol";
 import type { TtsWebSocket } from "@speechwire/client";
@@ -9,7 +11,9 @@ import type { PlayableEncoding } from "./audio/pcm.js";
 import type { Connection } from "./connection.js";
 import { field, h, select } from "./dom.js";
 import { defaultModel, modelOptions } from "./models.js";
-import { Player } from "./player.js";
+import { wavBytes } from "./audio/wav.js";
+import { errorInfo, errorLine, explainRefusal, refusalLine } from "./errors.js";
+import { Player, type OverlapMode } from "./player.js";
 
 /** Voice ids offered in the picker (the mock accepts any non-empty id; a real account has its own). */
 export const VOICES: readonly (readonly [id: string, label: string])[] = [
@@ -31,6 +35,15 @@ export function ttsView(conn: Connection, onJournal: (requestId: string | undefi
   const model = select({ "data-testid": "tts-model" }, modelOptions("tts"), defaultModel("tts"));
   const encoding = select({ "data-testid": "tts-encoding" }, ENCODINGS, "pcm_f32le");
   const rate = select({ "data-testid": "tts-sample-rate" }, TTS_SAMPLE_RATES.map(String), "24000");
+  const overlap = select(
+    { "data-testid": "tts-overlap" },
+    [
+      ["queue", "waits for the one playing"],
+      ["interrupt", "stops the one playing"],
+      ["overlap", "plays over it"],
+    ],
+    "queue",
+  );
   const speak = h("button", { class: "primary", "data-testid": "tts-speak" }, "Speak (new context)");
   const closeSocket = h("button", { "data-testid": "tts-close" }, "Close socket");
   const journal = h("button", { "data-testid": "tts-journal", disabled: true }, "Journal of this socket");
@@ -40,7 +53,7 @@ export function ttsView(conn: Connection, onJournal: (requestId: string | undefi
     "section",
     { class: "view tts-view", "data-testid": "tts-view", "data-scheduled-samples": 0, "data-played-samples": 0 },
     h("div", { class: "row" }, field("text (tags: <break>, <speed>, <volume>, <spell>, <emotion>, <pause>)", text)),
-    h("div", { class: "row controls" }, field("voice id", voice), voices, field("model", model), field("encoding", encoding), field("sample rate", rate), speak, closeSocket, journal),
+    h("div", { class: "row controls" }, field("voice id", voice), voices, field("model", model), field("encoding", encoding), field("sample rate", rate), field("a new context", overlap), speak, closeSocket, journal),
     status,
     contexts,
   );
@@ -49,18 +62,43 @@ export function ttsView(conn: Connection, onJournal: (requestId: string | undefi
     element.dataset.scheduledSamples = String(player.counters.scheduledSamples);
     element.dataset.playedSamples = String(player.counters.playedSamples);
   });
+  overlap.addEventListener("change", () => (player.mode = overlap.value as OverlapMode));
   let socket: TtsWebSocket | undefined;
   let socketKey = "";
+  /** The endpoint and scenario the status line is about: cleared when they change. */
+  let statusKey = "";
+  conn.onChange(() => {
+    if (statusKey && statusKey !== `${conn.sessionBase} ${conn.settings.accessToken}`) {
+      statusKey = "";
+      status.textContent = "idle: the socket opens on the first Speak";
+      delete status.dataset.state;
+    }
+  });
   let counter = 0;
 
-  const openSocket = async (): Promise<TtsWebSocket> => {
+  /** The socket being opened (minting a token first): a second Speak meanwhile waits for it instead of opening another. */
+  let opening: { key: string; socket: Promise<TtsWebSocket> } | undefined;
+  const openSocket = (): Promise<TtsWebSocket> => {
     const key = `${conn.sessionBase} ${conn.settings.accessToken}`;
-    if (socket && socketKey === key) return socket;
+    if (socket && socketKey === key) return Promise.resolve(socket);
+    if (opening?.key === key) return opening.socket;
+    const pending = { key, socket: newSocket(key) };
+    opening = pending;
+    const forget = () => {
+      if (opening === pending) opening = undefined;
+    };
+    pending.socket.then(forget, forget);
+    return pending.socket;
+  };
+  const newSocket = async (key: string): Promise<TtsWebSocket> => {
     if (socket) void socket.close().catch(() => undefined);
+    socket = undefined;
+    statusKey = key;
     const client = await conn.client({ tts: true });
     const s = client.tts.websocket();
     socket = s;
     socketKey = key;
+    let refused = false;
     void (async () => {
       for await (const event of s) {
         if (event.type === "open") {
@@ -68,8 +106,20 @@ export function ttsView(conn: Connection, onJournal: (requestId: string | undefi
           status.dataset.state = "open";
           journal.disabled = false;
           journal.onclick = () => onJournal(event.requestId, "tts");
-        } else if (event.type === "disconnected") status.textContent = `socket closed ${event.code} ${event.reason}`;
-        else if (event.type === "error") status.textContent = `socket error: ${event.error.message}`;
+        } else if (event.type === "disconnected") {
+          if (refused) continue; // the refusal says more than its close 1006
+          status.textContent = `socket closed ${event.code} ${event.reason}`.trim();
+          status.dataset.state = event.code === 1000 ? "closed" : "dropped";
+        } else if (event.type === "error") {
+          const info = errorInfo(event.error);
+          if (info.kind === "connection" && /handshake failed/i.test(info.message)) {
+            refused = true;
+            void tellSocketFailure(event.error);
+            continue;
+          }
+          status.textContent = `socket error ${errorLine(info)}`;
+          status.dataset.state = "error";
+        }
       }
       if (socket === s) socket = undefined;
     })();
@@ -84,23 +134,59 @@ export function ttsView(conn: Connection, onJournal: (requestId: string | undefi
     const sampleRate = Number(rate.value);
     const words = h("div", { class: "words", "data-testid": "tts-words" });
     const state = h("span", { class: "ctx-state", "data-testid": "tts-context-state" }, "starting");
+    const playState = h("span", { class: "ctx-play", "data-testid": "tts-play-state" }, "waiting for audio");
     const stats = h("span", { class: "ctx-stats" });
-    const cancel = h("button", { "data-testid": "tts-cancel" }, "Cancel");
+    const playButton = h("button", { class: "small", "data-testid": "tts-replay", disabled: true, title: "play from the start" }, "▶ Replay");
+    const stopButton = h("button", { class: "small", "data-testid": "tts-stop", disabled: true, title: "stop playback" }, "■ Stop");
+    const download = h("button", { class: "small", "data-testid": "tts-download", disabled: true, title: "the audio received so far, as a WAV file" }, "Download WAV");
+    const cancel = h("button", { class: "small", "data-testid": "tts-cancel", title: "stop playback; while generating, send cancel" }, "Cancel");
     const card = h(
       "div",
       { class: "context", "data-testid": "tts-context", "data-context-id": id, "data-highlighted": "" },
-      h("div", { class: "ctx-head" }, h("strong", {}, id), state, stats, cancel),
+      h("div", { class: "ctx-head" }, h("strong", {}, id), state, playState, stats, playButton, stopButton, download, cancel),
       h("div", { class: "ctx-text" }, text.value),
       words,
     );
     contexts.prepend(card);
-    const playback = player.playback(enc, sampleRate);
+    const playback = player.playback(enc, sampleRate, () => {
+      card.dataset.highlighted = playback.reached.map((i) => playback.words[i]?.word ?? "").join("|");
+      card.dataset.playState = playback.state;
+      card.dataset.plays = String(playback.plays);
+      card.dataset.samples = String(playback.samples);
+      card.dataset.startAt = playback.startAt?.toFixed(3) ?? "";
+      card.dataset.endAt = playback.state === "playing" || playback.state === "ended" ? playback.endAt.toFixed(3) : "";
+      // The position the highlight shows (moved at the same instant), so the two can be compared.
+      const position = playback.shownAt;
+      card.dataset.position = position === undefined ? "" : position.toFixed(3);
+      card.dataset.current = playback.words.filter((w) => w.el.classList.contains("current")).map((w) => w.word).join("|");
+      playState.textContent = { waiting: "waiting for audio", queued: "queued after the context playing", playing: position !== undefined ? `playing ${position.toFixed(1)} s` : "next: starts when the one before ends", stopped: "stopped", ended: "played" }[playback.state];
+      stopButton.disabled = playback.state !== "playing" && playback.state !== "queued";
+      playButton.disabled = playback.samples === 0;
+      download.disabled = playback.samples === 0;
+      cancel.disabled = generating ? false : stopButton.disabled;
+      element.dataset.scheduledSamples = String(player.counters.scheduledSamples);
+      element.dataset.playedSamples = String(player.counters.playedSamples);
+    });
+    let generating = true;
     let chunks = 0;
     let bytes = 0;
-    const observe = new MutationObserver(() => {
-      card.dataset.highlighted = playback.reached.map((i) => playback.words[i]?.word ?? "").join("|");
-    });
-    observe.observe(words, { subtree: true, attributes: true, attributeFilter: ["class"] });
+    playButton.onclick = () => playback.replay();
+    stopButton.onclick = () => playback.stop();
+    download.onclick = () => {
+      const wav = wavBytes(playback.audio(), sampleRate, enc === "pcm_f32le" ? "float32" : "pcm16");
+      const url = URL.createObjectURL(new Blob([wav as Uint8Array<ArrayBuffer>], { type: "audio/wav" }));
+      const a = h("a", { href: url, download: `${id}.wav` });
+      document.body.append(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    };
+    let cancelContext: (() => void) | undefined;
+    // Cancel stops playback in every case; while the context is generating it also sends `cancel`.
+    cancel.onclick = () => {
+      if (generating) cancelContext?.();
+      playback.stop();
+    };
     try {
       const s = await openSocket();
       const ctx = s.context({
@@ -111,10 +197,7 @@ export function ttsView(conn: Connection, onJournal: (requestId: string | undefi
         add_timestamps: true,
         max_buffer_delay_ms: 0,
       });
-      cancel.onclick = () => {
-        ctx.cancel();
-        playback.stop();
-      };
+      cancelContext = () => ctx.cancel();
       ctx.push(text.value);
       void ctx.end().catch(() => undefined);
       state.textContent = "generating";
@@ -123,23 +206,45 @@ export function ttsView(conn: Connection, onJournal: (requestId: string | undefi
           chunks += 1;
           bytes += event.audio.byteLength;
           stats.textContent = `${chunks} chunks, ${bytes} bytes`;
-          playback.play(event.audio);
+          playback.push(event.audio);
         } else if (event.type === "timestamps") {
           const { words: list, start, end } = event.words;
           list.forEach((word, i) => {
-            const el = h("span", { class: "word", "data-testid": "tts-word" }, word);
+            const w = { word, start: start[i] ?? 0, end: end[i] ?? 0 };
+            const el = h("span", { class: "word", "data-testid": "tts-word", "data-start": w.start, "data-end": w.end, title: `${w.start.toFixed(2)}–${w.end.toFixed(2)} s` }, word);
             words.append(el, " ");
-            playback.words.push({ word, start: start[i] ?? 0, end: end[i] ?? 0, el });
+            playback.words.push({ ...w, el });
           });
         } else if (event.type === "done") state.textContent = "done";
         else if (event.type === "cancelled") state.textContent = "cancelled";
-        else if (event.type === "error") state.textContent = `error: ${event.error.message}`;
+        else if (event.type === "error") {
+          const info = errorInfo(event.error);
+          state.textContent = `error ${errorLine(info)}`;
+          state.dataset.state = "error";
+        }
       }
       card.dataset.finished = "true";
     } catch (error) {
-      state.textContent = `failed: ${(error as Error).message}`;
+      state.textContent = `failed: ${errorLine(errorInfo(error))}`;
+      state.dataset.state = "error";
+      if (!socket) void tellSocketFailure(error);
     } finally {
-      cancel.disabled = true;
+      generating = false;
+      playback.finish();
+    }
+  }
+
+  /** A socket that never opened: say why, as far as a browser can know (see errors.ts). */
+  async function tellSocketFailure(error: unknown): Promise<void> {
+    const info = errorInfo(error);
+    if (info.kind === "connection" && /handshake failed/i.test(info.message)) {
+      const refusal = await explainRefusal(conn.base, conn.settings.scenario);
+      status.textContent = refusalLine(refusal, info.closeCode);
+      status.dataset.state = "refused";
+      status.dataset.status = refusal ? String(refusal.status) : "";
+    } else {
+      status.textContent = `failed: ${errorLine(info)}`;
+      status.dataset.state = info.kind === "api" ? "error" : "failed";
     }
   }
 

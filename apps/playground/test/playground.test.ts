@@ -14,7 +14,9 @@ import { fileURLToPath } from "node:url";
 import type { Browser, Page } from "playwright-core";
 import { launchChromium } from "@speechwire/testing";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { readFile } from "node:fs/promises";
 import { startMockServer, type MockServer } from "@speechwire/mock-server";
+import { compileScript, parseWav } from "@speechwire/mock-server/core";
 import { servedModels } from "@speechwire/protocol";
 
 const APP_DIR = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -115,7 +117,8 @@ describe("the playground served by the mock", () => {
     const finals = await page.$$eval(testid("final-row"), (rows) => rows.map((r) => (r.textContent ?? "").trim()));
     expect(finals).toHaveLength(1);
     expect(finals[0]).toContain(JSON.stringify(EAGER_RESUME_TEXT));
-    expect(finals[0]).toContain("sample's speech end sent → turn.end");
+    // Measured from the running scenario's speech end (its script compiled with the mock's own code).
+    expect(finals[0]).toContain('speech end of turn 1 in "eager-resume" (3.36 s of audio) sent → turn.end');
     expect(await page.textContent(testid("final-latency"))).toMatch(/^\d+(\.\d)? ms$/);
 
     // The mock saw a browser session at real-time pace, with a minted access token, and no violation.
@@ -387,6 +390,250 @@ describe("the playground served by the mock", () => {
     expect(detail).toContain(`HTTP 200, ${received} bytes`);
     const frames = await page.$$eval(`${testid("journal-detail")} tbody tr .frame`, (tds) => tds.map((t) => t.textContent ?? ""));
     expect(frames).toEqual([body, "HTTP 200 application/octet-stream", expect.stringMatching(new RegExp(`^${received} bytes of body`))]);
+    expect(problems).toEqual([]);
+  });
+
+  it("shows an error event as an error (status, code, title, message), a refused handshake's status and body, and clears the status on a change", async () => {
+    await openPlayground();
+    await page.selectOption(testid("endpoint"), "stt-turns");
+    await page.selectOption(testid("scenario"), "error-mid-turn");
+    await page.click(testid("stt-start"));
+    const status = testid("stt-status");
+    await page.waitForSelector(`${status}[data-state="error"]`, { timeout: 30_000 });
+    const line = (await page.textContent(status)) ?? "";
+    expect(line).toContain("500 internal_error · Internal server error: The transcription backend failed mid-stream.");
+    expect(line).toContain("closed 1011"); // fatal: the mock then closes with 1011
+    // The error event on the error lane, in the error colour, with its status and whole payload.
+    const marker = `${testid("timeline-event")}[data-type="error"][data-status="500"]`;
+    await page.waitForSelector(marker);
+    expect(await page.textContent(`${marker} .marker-text`)).toBe("500 internal_error");
+    const colour = await page.$eval(`${marker} .marker-dot`, (d) => getComputedStyle(d).backgroundColor);
+    const updateColour = await page.$eval(`${testid("timeline-event")}[data-type="turn.update"] .marker-dot`, (d) => getComputedStyle(d).backgroundColor);
+    expect(colour).toBe("rgb(180, 35, 24)");
+    expect(colour).not.toBe(updateColour);
+    const hover = (await page.getAttribute(marker, "title")) ?? "";
+    expect(hover).toContain('"title": "Internal server error"');
+    expect(hover).toContain('"code": "internal_error"');
+    expect(await page.$$eval(testid("log-error"), (ls) => ls.map((l) => l.textContent ?? "").join("\n"))).toContain("500 internal_error · Internal server error: The transcription backend failed mid-stream.");
+    await shot("error-mid-turn");
+
+    // A refused handshake: the browser only sees close 1006; the page reads the scenario's rule from the mock.
+    for (const [scenario, code, message] of [
+      ["auth-401", 401, "Invalid API key."],
+      ["rate-limit-429", 429, "Concurrency limit exceeded for this plan."],
+    ] as const) {
+      await page.selectOption(testid("scenario"), scenario);
+      expect(await page.textContent(status)).toBe("idle"); // a status about another scenario is cleared
+      await page.click(testid("stt-start"));
+      await page.waitForSelector(`${status}[data-state="refused"]`, { timeout: 30_000 });
+      expect(await page.getAttribute(status, "data-status")).toBe(String(code));
+      expect(await page.textContent(status)).toContain(`handshake refused: HTTP ${code} · ${message}`);
+      expect(await page.textContent(status)).toContain(`scenario "${scenario}" refuses every handshake`);
+      await page.waitForSelector(`${testid("stt-start")}:not([disabled])`);
+    }
+    // Switching endpoint clears it too.
+    await page.selectOption(testid("endpoint"), "stt-v1");
+    expect(await page.textContent(status)).toBe("idle");
+    expect(await page.getAttribute(status, "data-state")).toBeNull();
+    // A TTS socket refused the same way says so on its own status line.
+    await page.selectOption(testid("endpoint"), "tts");
+    await page.click(testid("tts-speak"));
+    await page.waitForSelector(`${testid("tts-status")}[data-state="refused"]`, { timeout: 30_000 });
+    expect(await page.textContent(testid("tts-status"))).toContain("handshake refused: HTTP 429 · Concurrency limit exceeded for this plan.");
+    expect(problems.filter((p) => !/WebSocket connection to .* failed/.test(p))).toEqual([]);
+  });
+
+  it("plays TTS contexts one after another, stops, replays in sync with the highlight, downloads a WAV, and cancel only stops a finished context", async () => {
+    await openPlayground();
+    await page.selectOption(testid("endpoint"), "tts");
+    await page.selectOption(testid("scenario"), "tts-basic");
+    await page.selectOption(testid("tts-encoding"), "pcm_s16le");
+    await page.selectOption(testid("tts-sample-rate"), "16000");
+    const words1 = "One two three four five six seven eight nine ten eleven twelve, thirteen fourteen fifteen sixteen!";
+    await page.fill(testid("tts-text"), words1);
+    await page.click(testid("tts-speak"));
+    await page.fill(testid("tts-text"), "And then, the second one.");
+    await page.click(testid("tts-speak"));
+    const c1 = `${testid("tts-context")}[data-context-id="ctx-1"]`;
+    const c2 = `${testid("tts-context")}[data-context-id="ctx-2"]`;
+    const data = (sel: string) => page.$eval(sel, (el) => ({ ...(el as HTMLElement).dataset }));
+    await page.waitForSelector(`${c1}[data-finished="true"]`, { timeout: 30_000 });
+    await page.waitForSelector(`${c2}[data-finished="true"]`, { timeout: 30_000 });
+    // The second waits for the first: it starts where the first one's audio ends.
+    await page.waitForFunction((sel) => (document.querySelector(sel) as HTMLElement).dataset.startAt !== "", c2, { timeout: 30_000 });
+    const [d1, d2] = [await data(c1), await data(c2)];
+    expect(Number(d2.startAt)).toBeGreaterThanOrEqual(Number(d1.endAt) - 0.001);
+    expect(d1.playState).toBe("playing");
+    // Words carry their punctuation.
+    expect(await page.$$eval(`${c1} ${testid("tts-word")}`, (ws) => ws.map((w) => w.textContent))).toEqual(words1.split(" "));
+
+    /** At one frame: the words highlighted as current are exactly those whose times hold the play position. */
+    const inSync = async (sel: string) => {
+      const { position, current, words } = await page.$eval(sel, (el) => ({
+        position: (el as HTMLElement).dataset.position ?? "",
+        current: (el as HTMLElement).dataset.current ?? "",
+        words: [...el.querySelectorAll(".word")].map((w) => ({ word: w.textContent, start: Number((w as HTMLElement).dataset.start), end: Number((w as HTMLElement).dataset.end) })),
+      }));
+      if (position === "") return;
+      const t = Number(position);
+      // The position the highlight was moved to at that instant; 20 ms either way of a word boundary is fine.
+      const expected = words.filter((w) => t >= w.start - 0.02 && t < w.end + 0.02).map((w) => w.word);
+      for (const word of current.split("|").filter(Boolean)) expect(expected).toContain(word);
+    };
+    await page.waitForFunction((sel) => Number((document.querySelector(sel) as HTMLElement).dataset.position || 0) > 0.6, c1, { timeout: 30_000 });
+    await inSync(c1);
+    await page.click(`${c1} ${testid("tts-stop")}`);
+    await page.waitForSelector(`${c1}[data-play-state="stopped"]`);
+    const stoppedAt = (await data(c1)).highlighted!.split("|").filter(Boolean);
+    expect(stoppedAt.length).toBeGreaterThan(0);
+    expect(stoppedAt.length).toBeLessThan(words1.split(" ").length);
+    expect((await data(c1)).current).toBe("");
+    // Stopping the first lets the second play now.
+    await page.waitForFunction((sel) => Number((document.querySelector(sel) as HTMLElement).dataset.position || 0) > 0.1, c2, { timeout: 30_000 });
+    await page.waitForTimeout(300);
+    expect((await data(c1)).highlighted!.split("|").filter(Boolean)).toEqual(stoppedAt); // no highlight runs on after the stop
+
+    // Replay: after the second one, from the start, the highlight again in step with the sound, to the last word.
+    await page.click(`${c1} ${testid("tts-replay")}`);
+    await page.waitForFunction((sel) => (document.querySelector(sel) as HTMLElement).dataset.plays === "2", c1, { timeout: 30_000 });
+    for (let i = 0; i < 4; i += 1) {
+      await page.waitForTimeout(250);
+      await inSync(c1);
+    }
+    await page.waitForSelector(`${c1}[data-play-state="ended"]`, { timeout: 30_000 });
+    expect((await data(c1)).highlighted!.split("|")).toEqual(words1.split(" "));
+    expect((await data(c2)).playState).toBe("ended");
+
+    // Download: a WAV of exactly the audio received.
+    const [download] = await Promise.all([page.waitForEvent("download"), page.click(`${c1} ${testid("tts-download")}`)]);
+    expect(download.suggestedFilename()).toBe("ctx-1.wav");
+    const wav = new Uint8Array(await readFile((await download.path())!));
+    const info = parseWav(wav)!;
+    expect(info).toMatchObject({ format: 1, channels: 1, sampleRate: 16000, bitsPerSample: 16 });
+    expect(info.dataBytes).toBe(Number((await data(c1)).samples) * 2);
+
+    // Cancel on a context that finished generating stops its playback and sends nothing.
+    await page.click(`${c2} ${testid("tts-replay")}`);
+    await page.waitForSelector(`${c2}[data-play-state="playing"]`);
+    await page.click(`${c2} ${testid("tts-cancel")}`);
+    await page.waitForSelector(`${c2}[data-play-state="stopped"]`);
+    const record = mock.sessions().filter((s) => s.endpoint === "tts" && s.scenario === "tts-basic").at(-1)!;
+    const sent = record.entries.filter((e) => e.dir === "client" && e.kind === "text").map((e) => JSON.parse(e.text!) as { cancel?: boolean });
+    expect(sent.filter((m) => m.cancel === true)).toEqual([]);
+    expect(record.violations).toEqual([]);
+
+    // Asked to, a new context plays over the one playing.
+    await page.selectOption(testid("tts-overlap"), "overlap");
+    await page.click(`${c1} ${testid("tts-replay")}`);
+    await page.click(testid("tts-speak"));
+    const c3 = `${testid("tts-context")}[data-context-id="ctx-3"]`;
+    await page.waitForFunction((sel) => (document.querySelector(sel) as HTMLElement).dataset.startAt !== "", c3, { timeout: 30_000 });
+    expect(Number((await data(c3)).startAt)).toBeLessThan(Number((await data(c1)).endAt) - 0.5);
+    expect(problems).toEqual([]);
+  });
+
+  it("keeps a dense timeline readable: labels never overlap (collapsed into counts), full width, zoom, pan, the payload on click", async () => {
+    const words = Array.from({ length: 28 }, (_, i) => `w${i}`).join(" ");
+    const added = await fetch(`${mock.urls.http}/_speechwire/scenarios`, { method: "POST", body: `name: dense\nstt:\n  wordSeconds: 0.1\n  gapSeconds: 0.03\n  turns:\n    - segments:\n        - say: "${words}"\n` });
+    expect(added.status).toBe(201);
+    await openPlayground();
+    await page.selectOption(testid("endpoint"), "stt-turns");
+    await page.selectOption(testid("scenario"), "dense");
+    await page.click(testid("stt-start"));
+    await page.waitForSelector(`${testid("timeline-event")}[data-type="turn.end"]`, { timeout: 30_000 });
+    await page.click(testid("stt-close"));
+    await page.waitForSelector(`${testid("stt-status")}[data-state="closed"]`, { timeout: 30_000 });
+    await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)))); // the layout's frame
+
+    /** What each group of a lane shows (dot, label, count), as rectangles; none may overlap another of its lane. */
+    const overlaps = () =>
+      page.$$eval(".track[data-lane]", (tracks) =>
+        tracks.flatMap((track) => {
+          // What a group shows: its first marker's dot, label, language badge and count.
+          const boxes = [...track.querySelectorAll(".marker:not([hidden]):not(.grouped)")].flatMap((m) => {
+            const parts = [...m.querySelectorAll(".marker-dot, .marker-text:not([hidden]), .marker-count:not([hidden]), .marker-badge")].map((p) => p.getBoundingClientRect());
+            if (parts.length === 0) return [];
+            return [{ left: Math.min(...parts.map((p) => p.left)), right: Math.max(...parts.map((p) => p.right)), text: m.textContent }];
+          });
+          const bad: string[] = [];
+          boxes.sort((a, b) => a.left - b.left);
+          for (let i = 1; i < boxes.length; i += 1) if (boxes[i]!.left < boxes[i - 1]!.right) bad.push(`${(track as HTMLElement).dataset.lane}: ${boxes[i - 1]!.text} / ${boxes[i]!.text}`);
+          return bad;
+        }),
+      );
+    const updates = await page.$$(`${testid("timeline-event")}[data-type="turn.update"]`);
+    expect(updates.length).toBe(27); // one per word but the last (turn.end says it)
+    expect(await overlaps()).toEqual([]);
+    // The collapsed ones are counted: shown labels plus counts account for every update.
+    const counts = await page.$$eval(`[data-lane="turn.update"] ${testid("timeline-cluster")}:not([hidden])`, (cs) => cs.map((c) => ({ n: Number(c.textContent!.slice(1)), title: (c as HTMLElement).title })));
+    expect(counts.length).toBeGreaterThan(0);
+    const shown = await page.$$(`[data-lane="turn.update"] .marker[data-label-shown="true"]`);
+    expect(shown.length + counts.reduce((n, c) => n + c.n, 0)).toBe(27);
+    expect(counts[0]!.title).toMatch(/^\d+ more here:\nturn\.update at /);
+    // The full width: the audio axis fills the lanes box (minus the lane labels).
+    const { track, lanes } = await page.$eval(testid("timeline-lanes"), (el) => ({ lanes: el.clientWidth, track: el.querySelector(".ruler")!.clientWidth }));
+    expect(track).toBeGreaterThan(lanes - 140);
+    const lastMarker = await page.$eval(`${testid("timeline-event")}[data-type="turn.end"]`, (m) => m.getBoundingClientRect().left);
+    const rulerBox = await page.$eval(".ruler", (r) => r.getBoundingClientRect());
+    expect(lastMarker - rulerBox.left).toBeGreaterThan(rulerBox.width * 0.6); // fit: the session spans the width
+    await shot("timeline-dense");
+
+    // Zoom in twice: four times the pixels per second, a quarter of the window; labels still apart, fewer collapsed.
+    const view = async () => {
+      const d = await page.$eval(testid("timeline"), (el) => ({ ...(el as HTMLElement).dataset }));
+      return { start: Number(d.viewStart), end: Number(d.viewEnd), pps: Number(d.pxPerSecond) };
+    };
+    const before = await view();
+    await page.click(testid("timeline-zoom-in"));
+    await page.click(testid("timeline-zoom-in"));
+    const zoomed = await view();
+    expect(zoomed.pps).toBeCloseTo(before.pps * 4, 0);
+    expect(zoomed.end - zoomed.start).toBeCloseTo((before.end - before.start) / 4, 5);
+    expect(await overlaps()).toEqual([]);
+    await page.click(testid("timeline-pan-right"));
+    const panned = await view();
+    expect(panned.start).toBeGreaterThan(zoomed.start);
+    expect(panned.end - panned.start).toBeCloseTo(zoomed.end - zoomed.start, 5);
+    // Drag to pan left.
+    const box = (await page.$(testid("timeline-lanes")))!;
+    const b = (await box.boundingBox())!;
+    await page.mouse.move(b.x + b.width / 2, b.y + 8);
+    await page.mouse.down();
+    await page.mouse.move(b.x + b.width / 2 + 200, b.y + 8, { steps: 4 });
+    await page.mouse.up();
+    expect((await view()).start).toBeLessThan(panned.start);
+    expect(await overlaps()).toEqual([]);
+
+    // Click: the whole payload of the event.
+    await page.click(testid("timeline-fit"));
+    await page.click(`${testid("timeline-event")}[data-type="turn.end"] .marker-dot`);
+    const payload = JSON.parse((await page.textContent(testid("timeline-payload")))!) as { type: string; transcript: string };
+    expect(payload.type).toBe("turnEnd");
+    expect(payload.transcript).toBe(words);
+    expect(problems).toEqual([]);
+  });
+
+  it("measures a turn.end's latency from the speech end of the scenario actually running, and says so", async () => {
+    const text = "name: late-speech\nstt:\n  turns:\n    - leadSilence: 2.3\n      segments:\n        - say: Hello there.\n";
+    const added = await fetch(`${mock.urls.http}/_speechwire/scenarios`, { method: "POST", body: text });
+    expect(added.status).toBe(201);
+    const scenario = (await added.json()) as { stt: Parameters<typeof compileScript>[0] };
+    const speechEnd = compileScript(scenario.stt).turns[0]!.speechEnd; // the mock's own computation
+    expect(speechEnd).toBeCloseTo(2.98, 6);
+    await openPlayground();
+    await page.selectOption(testid("endpoint"), "stt-turns");
+    await page.selectOption(testid("scenario"), "late-speech");
+    await page.click(testid("stt-start"));
+    await page.waitForSelector(testid("final-row"), { timeout: 30_000 });
+    await page.click(testid("stt-close"));
+    const row = (await page.textContent(testid("final-row"))) ?? "";
+    expect(row).toContain(`speech end of turn 1 in "late-speech" (${speechEnd.toFixed(2)} s of audio) sent → turn.end`);
+    // The script's end delay (0.4 s) plus a little; measured from the bundled sample's speech end (3.36 s, just
+    // before this turn.end at 3.38 s) it would be a few tens of ms.
+    const latency = Number(/^(\d+(?:\.\d)?) ms$/.exec((await page.textContent(testid("final-latency"))) ?? "")?.[1]);
+    expect(latency).toBeGreaterThanOrEqual(360);
+    expect(latency).toBeLessThan(1400);
+    expect(await page.textContent(testid("latency-note"))).toContain('that turn\'s speech end in scenario "late-speech"');
     expect(problems).toEqual([]);
   });
 });
