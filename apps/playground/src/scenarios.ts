@@ -64,12 +64,14 @@ export function scenarioView(conn: Connection, onUse: (name: string) => void): {
   const verdict = h("div", { class: "status", "data-testid": "scenario-verdict" });
   const upload = h("button", { class: "primary", "data-testid": "scenario-upload" }, "Upload to the mock");
   const use = h("button", { "data-testid": "scenario-use", disabled: true }, "Use it");
+  // Shown when the name belongs to a scenario the mock started with: the mock asks for `?replace=true`.
+  const replace = h("button", { "data-testid": "scenario-replace", hidden: true }, "Replace it");
   const serverStatus = h("div", { class: "status", "data-testid": "scenario-server-status" });
   const load = h("select", { "data-testid": "scenario-load" });
   const element = h(
     "section",
     { class: "view scenario-view", "data-testid": "scenario-view" },
-    h("div", { class: "row controls" }, h("label", { class: "field" }, h("span", { class: "field-label" }, "start from a scenario on the mock"), load), upload, use),
+    h("div", { class: "row controls" }, h("label", { class: "field" }, h("span", { class: "field-label" }, "start from a scenario on the mock"), load), upload, replace, use),
     h("div", { class: "editor-grid" }, h("div", { class: "editor" }, gutter, editor), h("div", { class: "side" }, verdict, issues, serverStatus)),
   );
 
@@ -129,24 +131,29 @@ export function scenarioView(conn: Connection, onUse: (name: string) => void): {
   });
   validate();
 
-  upload.addEventListener("click", () => void send());
-  async function send(): Promise<void> {
+  upload.addEventListener("click", () => void send(false));
+  replace.addEventListener("click", () => void send(true));
+  async function send(replacing: boolean): Promise<void> {
     serverStatus.textContent = "uploading…";
     serverStatus.dataset.state = "uploading";
     use.disabled = true;
+    replace.hidden = true;
     try {
-      const res = await fetch(`${conn.base}/_speechwire/scenarios`, { method: "POST", headers: { "content-type": "text/yaml" }, body: editor.value });
+      const query = replacing ? "?replace=true" : "";
+      const res = await fetch(`${conn.base}/_speechwire/scenarios${query}`, { method: "POST", headers: { "content-type": "text/yaml" }, body: editor.value });
       const body = (await res.json()) as { name?: string; error?: string; issues?: ScenarioIssue[] };
       if (res.status === 201 && body.name) {
         uploaded = body.name;
         // The list first: "Use it" selects from it, and the status says the scenario is in it.
         await conn.refreshScenarios();
-        serverStatus.textContent = `the mock accepted "${body.name}" (201); it is in the scenario list now`;
+        serverStatus.textContent = `the mock accepted "${body.name}" (201${replacing ? ", replacing its own until the mock is reset" : ""}); it is in the scenario list now`;
         serverStatus.dataset.state = "accepted";
         use.disabled = false;
       } else {
         serverStatus.textContent = `the mock refused it: HTTP ${res.status} ${body.error ?? ""}`.trim();
         serverStatus.dataset.state = "refused";
+        // 409: the name is one of the mock's own scenarios; replacing it is a deliberate second click.
+        replace.hidden = res.status !== 409;
         show(body.issues ?? [], "server");
       }
     } catch (error) {

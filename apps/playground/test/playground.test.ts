@@ -334,6 +334,27 @@ describe("the playground served by the mock", () => {
     await shot("scenario-editor-used");
   });
 
+  it("asks before replacing one of the mock's own scenarios (409), then replaces it with ?replace=true", async () => {
+    await openPlayground();
+    await page.click(testid("tab-scenarios"));
+    const own = ["name: eager-end", "description: replaced from the playground", "stt:", "  turns:", "    - segments:", '        - say: "replaced words"', ""].join("\n");
+    await page.fill(testid("scenario-text"), own);
+    await page.waitForSelector(`${testid("scenario-verdict")}[data-valid="true"]`);
+    expect(await page.isVisible(testid("scenario-replace"))).toBe(false);
+    await page.click(testid("scenario-upload"));
+    await page.waitForSelector(`${testid("scenario-server-status")}[data-state="refused"]`, { timeout: 10_000 });
+    expect(await page.textContent(testid("scenario-server-status"))).toContain("HTTP 409");
+    expect(mock.scenarios.get("eager-end")?.description).not.toBe("replaced from the playground");
+    await page.click(testid("scenario-replace"));
+    await page.waitForSelector(`${testid("scenario-server-status")}[data-state="accepted"]`, { timeout: 10_000 });
+    expect(mock.scenarios.get("eager-end")?.description).toBe("replaced from the playground");
+    expect(await page.isVisible(testid("scenario-replace"))).toBe(false);
+    mock.reset();
+    expect(mock.scenarios.get("eager-end")?.description).not.toBe("replaced from the playground");
+    // The browser logs the refused upload's 409 itself; nothing else may go wrong.
+    expect(problems.filter((p) => !/Failed to load resource: .* 409 \(Conflict\)/.test(p))).toEqual([]);
+  });
+
   it("shows a session's journal both ways and highlights the frames that broke a rule", async () => {
     await openPlayground();
     // A session with a grammar violation: plain text where the turns endpoint expects JSON.
