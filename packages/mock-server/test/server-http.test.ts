@@ -196,6 +196,18 @@ describe("scenarios", () => {
     const unknown = await post(mock, "/s/no-such/tts/bytes", TTS_REQUEST);
     expect(unknown.status).toBe(404);
   });
+
+  it("refuses a request with the same body as the WebSocket handshake of the same scenario", async () => {
+    for (const name of ["auth-401", "rate-limit-429"]) {
+      const http = await post(mock, `/s/${name}/tts/bytes`, TTS_REQUEST);
+      const ws = await connect(`${mock.urls.ws}/s/${name}/tts/websocket`).catch((e: { status: number; body: string }) => e);
+      const { request_id: _httpId, ...httpBody } = (await http.json()) as Record<string, unknown>;
+      const { request_id: _wsId, ...wsBody } = JSON.parse((ws as { body: string }).body) as Record<string, unknown>;
+      expect((ws as { status: number }).status).toBe(http.status);
+      expect({ ...httpBody, message: undefined }).toEqual({ ...wsBody, message: undefined });
+      expect(httpBody.error_code).toBe(name === "auth-401" ? "unauthorized" : "concurrency_limited");
+    }
+  });
 });
 
 describe("admin API", () => {

@@ -23,7 +23,7 @@ import { journalHttpRequest, type HttpEndpoint, type HttpExchangeJournal } from 
 import { requestLogRecord, type LogRecord, type RequestRoute } from "./log.js";
 import { BodyAborted, BodyTooLarge, CORS_HEADERS, readBody, refuseUpgrade, requestIdHeaders, sendError, sendJson, type HttpError } from "./respond.js";
 import { readRequestHead, shapeOfRawHead, type RequestHead } from "./request-target.js";
-import { decodePathSegment, requestedScenario, SCENARIO_HEADER } from "./scenarios.js";
+import { decodePathSegment, requestedScenario, SCENARIO_HEADER, scenarioRefusal } from "./scenarios.js";
 import { resolveStaticPath, sendStaticFile, wantsHtml } from "./static.js";
 
 const JSON_LIMIT = 1024 * 1024;
@@ -209,9 +209,9 @@ async function handle(ctx: ServerContext, info: ServerInfo, req: IncomingMessage
     fail({ status: 404, code: "scenario_not_found", title: "Scenario not found", message: `No scenario "${scenarioName}".` });
     return;
   }
-  if (scenario.handshake) {
-    const { status, message } = scenario.handshake;
-    fail({ status, code: status === 429 ? "concurrency_limited" : null, title: status === 429 ? "Too many concurrent requests" : "Refused", message: message ?? `Scenario "${scenario.name}" refuses requests with ${status}.` });
+  const scripted = scenarioRefusal(scenario, "request");
+  if (scripted) {
+    fail(scripted);
     return;
   }
   if (routed.path !== accessToken.PATH) {

@@ -2,6 +2,7 @@
 import { BUILTIN_SCENARIOS } from "../scenario/builtin.js";
 import type { Scenario } from "../scenario/schema.js";
 import type { Latency } from "../core/latency.js";
+import type { HttpError } from "./respond.js";
 
 /** The header that selects a scenario. */
 export const SCENARIO_HEADER = "x-speechwire-scenario";
@@ -116,4 +117,16 @@ export function splitScenarioPrefix(pathname: string): RoutedPath | undefined {
 /** Which scenario a connection asked for: path prefix, then query, then header; else undefined. */
 export function requestedScenario(routed: RoutedPath, query: URLSearchParams, header: string | undefined): string | undefined {
   return routed.scenarioFromPath ?? query.get(SCENARIO_QUERY) ?? header ?? undefined;
+}
+
+/**
+ * The refusal a scenario's `handshake` rule makes, the same on WebSocket handshakes and HTTP requests:
+ * 401 and 429 with the titles and codes the real API uses for them, any other status a plain refusal.
+ */
+export function scenarioRefusal(scenario: Scenario, what: "handshake" | "request"): HttpError | undefined {
+  if (!scenario.handshake) return undefined;
+  const { status, message } = scenario.handshake;
+  const title = status === 401 ? "Unauthorized" : status === 429 ? "Too many concurrent requests" : "Refused";
+  const code = status === 429 ? "concurrency_limited" : status === 401 ? "unauthorized" : null;
+  return { status, code, title, message: message ?? `Scenario "${scenario.name}" refuses ${what === "handshake" ? "the handshake" : "requests"} with ${status}.` };
 }

@@ -28,7 +28,7 @@ import { handshakeRefusal } from "./handshake.js";
 import { readRequestHead, type RequestHead } from "./request-target.js";
 import { requestLogRecord, type LogRecord } from "./log.js";
 import { refuseUpgrade, requestIdHeaders, type HttpError } from "./respond.js";
-import { requestedScenario, SCENARIO_HEADER } from "./scenarios.js";
+import { requestedScenario, SCENARIO_HEADER, scenarioRefusal } from "./scenarios.js";
 
 const ENDPOINT_BY_PATH: Record<string, GrammarEndpoint> = {
   [sttV1.PATH]: "stt-v1",
@@ -105,11 +105,9 @@ export function createUpgradeHandler(ctx: ServerContext, open: OpenSessions, log
       refuse({ status: 404, code: "scenario_not_found", title: "Scenario not found", message: `No scenario "${scenarioName}" (known: ${names}).` });
       return;
     }
-    if (scenario.handshake) {
-      const { status, message } = scenario.handshake;
-      const title = status === 401 ? "Unauthorized" : status === 429 ? "Too many concurrent requests" : "Refused";
-      const code = status === 429 ? "concurrency_limited" : status === 401 ? "unauthorized" : null;
-      refuse({ status, code, title, message: message ?? `Scenario "${scenario.name}" refuses the handshake with ${status}.` }, undefined, scenario.name);
+    const scripted = scenarioRefusal(scenario, "handshake");
+    if (scripted) {
+      refuse(scripted, undefined, scenario.name);
       return;
     }
     const authFailure = ctx.auth.check(routed.path, req.headers, url.searchParams);
