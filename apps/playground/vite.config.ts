@@ -12,8 +12,5 @@ export default defineConfig({
     target: "es2022",
     sourcemap: true,
     reportCompressedSize: true,
-    // The mock's modules have no import side effects: the playground takes `compileScript` from its
-    // `./core` entry, and this keeps the rest of that entry (the MP3 encoder among it) out of the bundle.
-    rollupOptions: { treeshake: { moduleSideEffects: (id) => !/mock-server[\\/]dist[\\/]/.test(id) } },
   },
 });
