@@ -154,7 +154,7 @@ export class FuzzTarget {
 
   constructor(readonly options: TargetOptions = {}) {
     this.mode = options.mode ?? "open";
-    const args = [...(this.mode === "strict" ? ["--auth", "strict", "--api-key", STRICT_KEY] : []), ...(options.playgroundDir ? ["--playground", options.playgroundDir] : [])];
+    const args = [...(this.mode === "strict" ? ["--auth", "strict", "--api-key", STRICT_KEY] : []), ...(options.playgroundDir ? ["--playground", options.playgroundDir] : ["--no-playground"])];
     const processOptions: MockProcessOptions = { args, gcHook: options.gcHook ?? false };
     this.sup = new Supervisor(processOptions);
     this.#reference = options.reference ?? true;
