@@ -86,7 +86,7 @@ export function createSttReplay<Q extends ReplayQuery>(
   const release = (seconds: number) => {
     while (!session.finished) {
       const e = events[next];
-      const due = e !== undefined && e.after === undefined && roundTime(e.at) <= seconds ? e.at : undefined;
+      const due = e !== undefined && e.after === undefined && e.at <= roundTime(seconds) ? e.at : undefined;
       const fault = session.nextAudioFault();
       if (due !== undefined && (fault === undefined || due <= fault)) {
         if (!matches(e as RecordedSttEvent)) return;
