@@ -8,6 +8,9 @@ import { parseLatencyArg } from "./core/latency.js";
 import { startMockServer, type MockServerOptions } from "./server/server.js";
 import { cacheDir } from "./server/tls.js";
 
+// `speechwire-mock record …` is the recording proxy (issue 18): it runs until interrupted and never returns here.
+if (process.argv[2] === "record") await (await import("./record/cli.js")).runRecordCli(process.argv.slice(3));
+
 /** The environment variable through which `--workers` hands the primary's token secret to each worker. */
 const WORKER_SECRET_ENV = "SPEECHWIRE_WORKER_TOKEN_SECRET";
 
