@@ -1,10 +1,11 @@
 /** `speechwire-mock record`: the recording proxy's command line (issue 18). */
+import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { startRecordProxy } from "./proxy.js";
 
 const HELP = `speechwire-mock record — relay sessions to a real API and write each as a replayable scenario
 
-  speechwire-mock record --upstream URL --out DIR [--api-key KEY] [--port N] [--host H]
+  speechwire-mock record --upstream URL --out DIR [--api-key KEY] [--port N] [--tls-port N|off] [--host H]
                          [--match position|digest] [--prefix NAME] [--json]
 
   --upstream URL   the API to record (https://… for TLS); its path prefix, if any, is kept
@@ -12,6 +13,9 @@ const HELP = `speechwire-mock record — relay sessions to a real API and write 
   --api-key KEY    the key sent upstream in place of the client's (default: $CARTESIA_API_KEY;
                    without either, each client's own credentials go through)
   --port N         local port (default 8787; 0 = a free one)   --host H  (default 127.0.0.1)
+  --tls-port N|off the same routes over TLS (default 8788), for clients that force wss/https;
+                   the mock's certificate (cached, path printed) unless --cert/--key
+  --upstream-ca F  extra CA certificates (PEM file) to trust for a TLS upstream
   --match M        the replay policy written into the scenarios: position (default) or digest
   --prefix NAME    file and scenario name prefix (default rec)
   --json           print {"http":…,"ws":…} on start and one JSON line per file written
@@ -34,6 +38,10 @@ export async function runRecordCli(args: string[]): Promise<never> {
         out: { type: "string" },
         "api-key": { type: "string" },
         port: { type: "string" },
+        "tls-port": { type: "string" },
+        cert: { type: "string" },
+        key: { type: "string" },
+        "upstream-ca": { type: "string" },
         host: { type: "string" },
         match: { type: "string" },
         prefix: { type: "string" },
@@ -64,6 +72,17 @@ export async function runRecordCli(args: string[]): Promise<never> {
   if (match !== "position" && match !== "digest") fail(`--match takes position or digest, got "${match}"`);
   const portText = (values.port as string | undefined) ?? "8787";
   if (!/^\d+$/.test(portText) || Number(portText) > 65535) fail(`--port takes 0–65535, got "${portText}"`);
+  const tlsText = (values["tls-port"] as string | undefined) ?? "8788";
+  if (tlsText !== "off" && (!/^\d+$/.test(tlsText) || Number(tlsText) > 65535)) fail(`--tls-port takes 0–65535 or off, got "${tlsText}"`);
+  if ((values.cert === undefined) !== (values.key === undefined)) fail("--cert and --key go together");
+  let upstreamCa: string | undefined;
+  if (values["upstream-ca"] !== undefined) {
+    try {
+      upstreamCa = await readFile(values["upstream-ca"] as string, "utf8");
+    } catch (error) {
+      fail(`--upstream-ca: ${(error as Error).message}`);
+    }
+  }
   const prefix = (values.prefix as string | undefined) ?? "rec";
   if (!/^[a-z0-9][a-z0-9._-]*$/.test(prefix)) fail("--prefix takes lowercase letters, digits, '.', '_' and '-'");
   const apiKey = (values["api-key"] as string | undefined) ?? (process.env.CARTESIA_API_KEY || undefined);
@@ -74,6 +93,9 @@ export async function runRecordCli(args: string[]): Promise<never> {
       upstream: upstream as string,
       out: out as string,
       port: Number(portText),
+      tlsPort: tlsText === "off" ? false : Number(tlsText),
+      ...(values.cert ? { cert: values.cert as string, key: values.key as string } : {}),
+      ...(upstreamCa ? { upstreamCa } : {}),
       prefix,
       match: match as "position" | "digest",
       ...(values.host ? { host: values.host as string } : {}),
@@ -88,10 +110,17 @@ export async function runRecordCli(args: string[]): Promise<never> {
   } catch (error) {
     return fail(`cannot start: ${(error as Error).message}`);
   }
-  const urls = { http: proxy.url, ws: proxy.url.replace(/^http/, "ws") };
+  const urls = {
+    http: proxy.url,
+    ws: proxy.url.replace(/^http/, "ws"),
+    ...(proxy.tlsUrl ? { https: proxy.tlsUrl, wss: proxy.tlsUrl.replace(/^https/, "wss"), certPath: proxy.certPath } : {}),
+  };
   // The key is never printed: only whether one is set.
   if (json) process.stdout.write(`${JSON.stringify({ ...urls, upstream: new URL(upstream as string).origin, apiKey: apiKey ? "set" : "client's own", out })}\n`);
-  else process.stdout.write(`recording ${new URL(upstream as string).origin} through ${urls.http} (and ${urls.ws}) into ${out}; key: ${apiKey ? "configured" : "the client's own"}; Ctrl-C to stop\n`);
+  else {
+    const tlsNote = proxy.tlsUrl ? `, ${proxy.tlsUrl} (certificate ${proxy.certPath})` : "";
+    process.stdout.write(`recording ${new URL(upstream as string).origin} through ${urls.http}${tlsNote} into ${out}; key: ${apiKey ? "configured" : "the client's own"}; Ctrl-C to stop\n`);
+  }
   const stop = () => {
     void proxy.close().then(() => process.exit(0));
   };

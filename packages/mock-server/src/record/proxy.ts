@@ -12,6 +12,7 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import type { Duplex } from "node:stream";
 import { WebSocket, WebSocketServer, type RawData } from "ws";
+import { tlsMaterial, type TlsMaterial } from "../server/tls.js";
 import { convertCapture, type Capture, type CaptureEndpoint } from "./convert.js";
 
 /** Options of `startRecordProxy`. */
@@ -25,6 +26,16 @@ export interface RecordProxyOptions {
   host?: string;
   /** 0: a free port. Default 8787. */
   port?: number;
+  /**
+   * The TLS twin (HTTPS + WSS, the mock's certificate: the per-user cached one unless `cert`/`key`),
+   * for clients that force `wss`/`https` (cartesia-js's TTS socket). 0: a free port; default `false` (none).
+   */
+  tlsPort?: number | false;
+  /** PEM files for the TLS twin. */
+  cert?: string;
+  key?: string;
+  /** Extra CA certificates (PEM) trusted for a TLS upstream, e.g. another mock's (else Node's store and `NODE_EXTRA_CA_CERTS`). */
+  upstreamCa?: string;
   /** The replay policy written into the scenarios. */
   match?: "position" | "digest";
   /** File and scenario name prefix (default `rec`). */
@@ -38,6 +49,10 @@ export interface RecordProxy {
   /** `http://host:port` */
   url: string;
   port: number;
+  /** `https://host:port` of the TLS twin, when there is one. */
+  tlsUrl?: string;
+  /** The TLS twin's certificate file (to trust), when there is one. */
+  certPath?: string;
   /** Resolves when every session that was open has been written. */
   close(): Promise<void>;
   /** Files written so far (scenario files only). */
@@ -155,7 +170,7 @@ export async function startRecordProxy(options: RecordProxyOptions): Promise<Rec
     socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status] ?? ""}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
   };
 
-  server.on("upgrade", (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+  const onUpgrade = (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on("error", () => socket.destroy());
     let url: URL;
     try {
@@ -175,7 +190,11 @@ export async function startRecordProxy(options: RecordProxyOptions): Promise<Rec
     const started = performance.now();
     const t = () => Math.round((performance.now() - started) * 1000) / 1000;
     const capture: Capture = { endpoint, query: creds.query, events: [], ...(creds.headers["cartesia-version"] ? { version: creds.headers["cartesia-version"] } : {}) };
-    const upstream = new WebSocket(upstreamUrl(options.upstream, route, creds.search, true), { headers: creds.headers, maxPayload: 16 * 1024 * 1024 });
+    const upstream = new WebSocket(upstreamUrl(options.upstream, route, creds.search, true), {
+      headers: creds.headers,
+      maxPayload: 16 * 1024 * 1024,
+      ...(options.upstreamCa ? { ca: options.upstreamCa } : {}),
+    });
     sockets.add(upstream);
     upstream.on("unexpected-response", (_request, response) => {
       const chunks: Buffer[] = [];
@@ -237,7 +256,8 @@ export async function startRecordProxy(options: RecordProxyOptions): Promise<Rec
         client.on("error", () => client.terminate());
       });
     });
-  });
+  };
+  server.on("upgrade", onUpgrade);
 
   /** Relays one HTTP request, recording the request body and (for a success) the response body. */
   async function relayHttp(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -277,7 +297,8 @@ export async function startRecordProxy(options: RecordProxyOptions): Promise<Rec
     const target = upstreamUrl(options.upstream, route, creds.search, false);
     const lib = target.protocol === "https:" ? https : http;
     await new Promise<void>((resolveDone, reject) => {
-      const up = lib.request(target, { method: req.method ?? "POST", headers: { ...creds.headers, "content-length": String(body.length) } }, (upRes) => {
+      const requestOptions = { method: req.method ?? "POST", headers: { ...creds.headers, "content-length": String(body.length) }, ...(options.upstreamCa ? { ca: options.upstreamCa } : {}) };
+      const up = lib.request(target, requestOptions, (upRes) => {
         const status = upRes.statusCode ?? 502;
         const headers: Record<string, string> = {};
         for (const [k, v] of Object.entries(upRes.headers)) if (typeof v === "string" && !["connection", "transfer-encoding", "content-length"].includes(k)) headers[k] = v;
@@ -303,21 +324,39 @@ export async function startRecordProxy(options: RecordProxyOptions): Promise<Rec
     });
   }
 
-  await new Promise<void>((resolveListen, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 8787, options.host ?? "127.0.0.1", () => resolveListen());
-  });
-  const port = (server.address() as AddressInfo).port;
   const host = options.host ?? "127.0.0.1";
+  const listen = (s: http.Server, port: number) =>
+    new Promise<number>((resolveListen, reject) => {
+      s.once("error", reject);
+      s.listen(port, host, () => resolveListen((s.address() as AddressInfo).port));
+    });
+  const servers: http.Server[] = [server];
+  const port = await listen(server, options.port ?? 8787);
+  const hostInUrl = host.includes(":") ? `[${host}]` : host;
+  let tls: TlsMaterial | undefined;
+  let tlsUrl: string | undefined;
+  if (options.tlsPort !== undefined && options.tlsPort !== false) {
+    tls = await tlsMaterial({ ...(options.cert ? { cert: options.cert } : {}), ...(options.key ? { key: options.key } : {}) });
+    const secure = https.createServer({ cert: tls.cert, key: tls.key }, server.listeners("request")[0] as http.RequestListener);
+    secure.on("upgrade", onUpgrade);
+    servers.push(secure);
+    tlsUrl = `https://${hostInUrl}:${await listen(secure, options.tlsPort)}`;
+  }
   return {
-    url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
+    url: `http://${hostInUrl}:${port}`,
     port,
+    ...(tlsUrl && tls ? { tlsUrl, certPath: tls.certPath } : {}),
     written,
     async close() {
       for (const s of sockets) s.close(1001, "recording proxy closing");
-      const closed = new Promise<void>((r) => server.close(() => r()));
-      server.closeAllConnections();
-      await closed;
+      await Promise.all(
+        servers.map((s) => {
+          const closed = new Promise<void>((r) => s.close(() => r()));
+          s.closeAllConnections();
+          return closed;
+        }),
+      );
+      tls?.dispose();
       // Sessions closing now still get written.
       const deadline = Date.now() + 5000;
       while (sockets.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
