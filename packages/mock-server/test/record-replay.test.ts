@@ -67,6 +67,7 @@ const proxies: RecordProxy[] = [];
 const recorded: Record<string, Seen> = {};
 let ttsRecorded: string[] = [];
 let bytesRecorded: Buffer;
+let sseRecorded: string;
 
 const eager = BUILTIN_SCENARIOS.find((s) => s.name === "eager-resume");
 if (!eager) throw new Error("eager-resume missing");
@@ -111,6 +112,9 @@ describe("record through the proxy, replay without the upstream", () => {
     const res = await fetch(`${p.url}/tts/bytes`, { method: "POST", headers: { "x-api-key": KEY, "content-type": "application/json" }, body: JSON.stringify(body) });
     expect(res.status).toBe(200);
     bytesRecorded = Buffer.from(await res.arrayBuffer());
+    const sse = await fetch(`${p.url}/tts/sse`, { method: "POST", headers: { "x-api-key": KEY }, body: TTS_REQUEST("sse-1", "Events, recorded.", { add_timestamps: true }) });
+    sseRecorded = await sse.text();
+    expect(sseRecorded).toContain('"type":"done"');
     await p.close();
 
     const p401 = await proxy("/s/auth-401", "f401");
@@ -132,9 +136,32 @@ describe("record through the proxy, replay without the upstream", () => {
       "rec-0002-stt-v1.yaml",
       "rec-0003-tts.yaml",
       "rec-0004-tts-bytes.yaml",
+      "rec-0005-tts-sse.yaml",
     ].sort());
     // No credential in any file.
     for (const f of files) expect((await readFile(join(out, f))).includes(KEY)).toBe(false);
+  }, 60_000);
+
+  it("re-recording the same TTS exchanges writes the same files, byte for byte, with latencies left out (diff-clean)", async () => {
+    const dirs: string[] = [];
+    for (let run = 0; run < 2; run++) {
+      const dir = await mkdtemp(join(tmpdir(), "speechwire-rerecord-"));
+      dirs.push(dir);
+      const p = await startRecordProxy({ upstream: upstream.urls.http, out: dir, port: 0, prefix: "again", latencyStepMs: 0 });
+      const t = await connect(`${p.url.replace("http", "ws")}/tts/websocket`, { headers: { "x-api-key": `${KEY}-${run}` } });
+      // A random context id each run, as SDKs make them: it must not reach the files.
+      t.ws.send(TTS_REQUEST(`ctx-${Math.random()}`, "Same words, same bytes.", { add_timestamps: true, continue: false }));
+      await t.waitUntil((m) => (m as { type?: string }).type === "done");
+      t.ws.close();
+      await t.closed;
+      await p.close();
+    }
+    const [a, b] = dirs as [string, string];
+    const files = (await readdir(a)).sort();
+    expect(files).toEqual(["again-0001-tts.tts-01.raw", "again-0001-tts.yaml"]);
+    expect((await readdir(b)).sort()).toEqual(files);
+    for (const f of files) expect((await readFile(join(a, f), "utf8"))).toEqual(await readFile(join(b, f), "utf8"));
+    for (const d of dirs) await rm(d, { recursive: true, force: true });
   }, 60_000);
 
   it("replays every recording on mock B alone: the same events, transcripts, word times, bytes and latency", async () => {
@@ -171,6 +198,15 @@ describe("record through the proxy, replay without the upstream", () => {
     delete body.context_id;
     const res = await fetch(`${replayer.urls.http}/s/rec-0004-tts-bytes/tts/bytes`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
     expect(Buffer.from(await res.arrayBuffer()).equals(bytesRecorded)).toBe(true);
+    const sse = await fetch(`${replayer.urls.http}/s/rec-0005-tts-sse/tts/sse`, { method: "POST", body: TTS_REQUEST("sse-1", "Events, recorded.", { add_timestamps: true }) });
+    expect(await sse.text()).toBe(sseRecorded);
+    expect(replayer.sessions().filter((s) => s.endpoint === "tts-sse" || s.endpoint === "tts-bytes").flatMap((s) => s.violations.filter((v) => v.rule.startsWith("replay/")))).toEqual([]);
+    // Another SSE request on that scenario is synthesized, with the warning.
+    const other = await fetch(`${replayer.urls.http}/s/rec-0005-tts-sse/tts/sse`, { method: "POST", body: TTS_REQUEST("sse-2", "Not recorded.") });
+    expect(other.status).toBe(200);
+    expect(await other.text()).toContain('"type":"done"');
+    const warned = replayer.sessions().filter((s) => s.endpoint === "tts-sse").flatMap((s) => s.violations.map((v) => v.rule));
+    expect(warned).toEqual(["replay/unrecorded-request"]);
   }, 60_000);
 
   it("replays the upstream's failures as those faults: a 401, a mid-turn error, a drop", async () => {

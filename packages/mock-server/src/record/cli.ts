@@ -18,6 +18,8 @@ const HELP = `speechwire-mock record — relay sessions to a real API and write 
   --upstream-ca F  extra CA certificates (PEM file) to trust for a TLS upstream
   --match M        the replay policy written into the scenarios: position (default) or digest
   --prefix NAME    file and scenario name prefix (default rec)
+  --latency-step MS  recorded latencies rounded to MS (default 10); 0 leaves them out, so that
+                   re-recording a deterministic upstream gives identical files
   --json           print {"http":…,"ws":…} on start and one JSON line per file written
 
 Point your client at the printed URL (a /s/<anything>/ prefix is accepted and dropped), run it, then
@@ -45,6 +47,7 @@ export async function runRecordCli(args: string[]): Promise<never> {
         host: { type: "string" },
         match: { type: "string" },
         prefix: { type: "string" },
+        "latency-step": { type: "string" },
         json: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
@@ -83,6 +86,8 @@ export async function runRecordCli(args: string[]): Promise<never> {
       fail(`--upstream-ca: ${(error as Error).message}`);
     }
   }
+  const stepText = (values["latency-step"] as string | undefined) ?? "10";
+  if (!/^\d+$/.test(stepText)) fail(`--latency-step takes whole milliseconds, got "${stepText}"`);
   const prefix = (values.prefix as string | undefined) ?? "rec";
   if (!/^[a-z0-9][a-z0-9._-]*$/.test(prefix)) fail("--prefix takes lowercase letters, digits, '.', '_' and '-'");
   const apiKey = (values["api-key"] as string | undefined) ?? (process.env.CARTESIA_API_KEY || undefined);
@@ -93,6 +98,7 @@ export async function runRecordCli(args: string[]): Promise<never> {
       upstream: upstream as string,
       out: out as string,
       port: Number(portText),
+      latencyStepMs: Number(stepText),
       tlsPort: tlsText === "off" ? false : Number(tlsText),
       ...(values.cert ? { cert: values.cert as string, key: values.key as string } : {}),
       ...(upstreamCa ? { upstreamCa } : {}),

@@ -50,6 +50,11 @@ export interface ConvertOptions {
   secrets?: string[];
   /** The replay policy written into the scenario. */
   match?: "position" | "digest";
+  /**
+   * Recorded latencies (`delayMs`) are rounded to this many milliseconds (default `LATENCY_STEP_MS`);
+   * 0 leaves them out, so that re-recordings of a deterministic upstream are byte-identical.
+   */
+  latencyStepMs?: number;
   /** Free text for `description` (no timestamps: keep re-recordings diff-clean). */
   description?: string;
 }
@@ -66,6 +71,17 @@ export interface Converted {
 
 /** Query parameters never written (credentials; the mock's own scenario selector). */
 const DROPPED_PARAMS = new Set(["api_key", "access_token", "speechwire_scenario"]);
+
+/**
+ * Recorded latencies are kept to this many milliseconds: a re-recording then diffs only where the
+ * upstream's timing really moved (wall-clock noise below it would change every file every run).
+ */
+export const LATENCY_STEP_MS = 10;
+
+/** A measured latency as written: rounded to `step` ms (default `LATENCY_STEP_MS`); a step of 0 leaves latencies out (0). */
+export function latencyOf(ms: number, step: number = LATENCY_STEP_MS): number {
+  return step > 0 ? Math.max(0, Math.round(ms / step) * step) : 0;
+}
 
 /** The converter's stand-ins for ids that differ on every run. */
 export const REQUEST_ID_PLACEHOLDER = "(request)";
@@ -160,7 +176,7 @@ function convertStt(capture: Capture, endpoint: "stt-v1" | "stt-turns", options:
       continue;
     }
     const at = roundTime(clock.seconds);
-    const tie = command ? { after: command.index, delayMs: Math.max(0, Math.round(e.t - command.t)) } : {};
+    const tie = command ? { after: command.index, delayMs: latencyOf(e.t - command.t, options.latencyStepMs) } : {};
     if (e.kind === "text") {
       const frame = frameOf(e.text, secrets);
       if (frame) events.push({ at, ...tie, frame });
@@ -192,7 +208,7 @@ function convertTtsSocket(capture: Capture, options: ConvertOptions, files: Conv
   const secrets = options.secrets ?? [];
   interface Ctx {
     requests: Record<string, unknown>[];
-    last: { index: number; t: number };
+    last: { index: number; t: number; answered: boolean };
     frames: RecordedTts["frames"];
     audio: Uint8Array[];
   }
@@ -205,11 +221,11 @@ function convertTtsSocket(capture: Capture, options: ConvertOptions, files: Conv
       const id = (parsed.value as { context_id?: string }).context_id ?? "";
       let ctx = contexts.get(id);
       if (!ctx) {
-        ctx = { requests: [], last: { index: 0, t: e.t }, frames: [], audio: [] };
+        ctx = { requests: [], last: { index: 0, t: e.t, answered: false }, frames: [], audio: [] };
         contexts.set(id, ctx);
       }
       ctx.requests.push(requestKey(JSON.parse(scrub(JSON.stringify(parsed.value), secrets)) as object));
-      ctx.last = { index: ctx.requests.length - 1, t: e.t };
+      ctx.last = { index: ctx.requests.length - 1, t: e.t, answered: false };
       continue;
     }
     let raw: Record<string, unknown>;
@@ -231,7 +247,10 @@ function convertTtsSocket(capture: Capture, options: ConvertOptions, files: Conv
       bytes = data.length;
       frame.data = "";
     }
-    ctx.frames.push({ after: ctx.last.index, delayMs: Math.max(0, Math.round(e.t - ctx.last.t)), frame, ...(bytes !== undefined ? { bytes } : {}) });
+    // The first answer to a request keeps its latency (time to first audio); the rest follow it.
+    const delayMs = ctx.last.answered ? 0 : latencyOf(e.t - ctx.last.t, options.latencyStepMs);
+    ctx.last.answered = true;
+    ctx.frames.push({ after: ctx.last.index, delayMs, frame, ...(bytes !== undefined ? { bytes } : {}) });
   }
   return [...contexts.values()].map((ctx, i) => {
     const name = `${options.name}.tts-${String(i + 1).padStart(2, "0")}.raw`;

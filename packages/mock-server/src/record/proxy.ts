@@ -38,6 +38,8 @@ export interface RecordProxyOptions {
   upstreamCa?: string;
   /** The replay policy written into the scenarios. */
   match?: "position" | "digest";
+  /** Recorded latencies rounded to this many ms (default 10; 0 leaves them out: see `ConvertOptions`). */
+  latencyStepMs?: number;
   /** File and scenario name prefix (default `rec`). */
   prefix?: string;
   /** Told about every scenario written (or a failure to write one): the CLI prints it. */
@@ -138,7 +140,12 @@ export async function startRecordProxy(options: RecordProxyOptions): Promise<Rec
     const name = `${prefix}-${String(n).padStart(4, "0")}-${capture.endpoint}`;
     const job = (async () => {
       try {
-        const converted = convertCapture(capture, { name, secrets, ...(options.match ? { match: options.match } : {}) });
+        const converted = convertCapture(capture, {
+          name,
+          secrets,
+          ...(options.match ? { match: options.match } : {}),
+          ...(options.latencyStepMs !== undefined ? { latencyStepMs: options.latencyStepMs } : {}),
+        });
         if (!converted.yaml) {
           options.onWritten?.({ notes: converted.notes });
           return;
