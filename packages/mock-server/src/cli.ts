@@ -10,6 +10,11 @@ import { ListenError, startMockServer, type MockServerOptions } from "./server/s
 import { BUNDLED_PLAYGROUND_DIR, bundledPlaygroundDir } from "./server/static.js";
 import { cacheDir } from "./server/tls.js";
 
+// `speechwire-mock record …` is the recording proxy (issue 18): it runs until interrupted and never returns here.
+// (`pnpm start -- record …` passes a `--` first.)
+const commandArgs = process.argv.slice(2).filter((a) => a !== "--");
+if (commandArgs[0] === "record") await (await import("./record/cli.js")).runRecordCli(commandArgs.slice(1));
+
 /** The environment variable through which `--workers` hands the primary's token secret to each worker. */
 const WORKER_SECRET_ENV = "SPEECHWIRE_WORKER_TOKEN_SECRET";
 

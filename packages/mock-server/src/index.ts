@@ -12,3 +12,6 @@ export { BUILTIN_SCENARIOS } from "./scenario/builtin.js";
 export { scenarioSchema, type Scenario, type ScenarioInput, type Fault, type Turn } from "./scenario/schema.js";
 export { loadScenarioDir, loadScenarioFile, parseScenarioText, validateScenario, type ScenarioIssue, type ScenarioResult } from "./scenario/load.js";
 export { LATENCY_PROFILES, latencySchema, parseLatencyArg, sampleLatency, type Latency } from "./core/latency.js";
+export { startRecordProxy, upstreamUrl, type RecordProxy, type RecordProxyOptions } from "./record/proxy.js";
+export { convertCapture, scrub, type Capture, type CaptureEvent, type CaptureEndpoint, type ConvertOptions, type Converted } from "./record/convert.js";
+export { replaySchema, type Replay, type RecordedStt, type RecordedSttEvent, type RecordedTts } from "./scenario/schema.js";

@@ -10,3 +10,4 @@ export { createRng, deriveSeed, hash32, seededUuid, type Rng } from "./random.js
 export * from "./latency.js";
 export * from "./stt/index.js";
 export * from "./tts/index.js";
+export { AudioDigest, digestPrefixes } from "./audio-digest.js";

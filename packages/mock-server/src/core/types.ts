@@ -60,7 +60,12 @@ export type CoreOutput =
   /** Remember this step's moment as anchor `id`: later outputs with `since: id` count their delay from it. */
   | { kind: "anchor"; id: number }
   /** No output will name anchor `id` any more: forget it. */
-  | { kind: "release"; id: number };
+  | { kind: "release"; id: number }
+  /**
+   * A warning for the journal (a recorded scenario met a request it has no recording for, or audio
+   * that differs from the recording); nothing is sent. Recorded as a `warning` violation with `rule`.
+   */
+  | { kind: "note"; rule: string; message: string; since?: undefined };
 
 /** A session core: one per WebSocket connection. */
 export interface SessionCore {

@@ -116,6 +116,65 @@ export const ttsScriptSchema = z.strictObject({
   pace: seconds.default(0),
 });
 
+/**
+ * One server event of a recorded STT session, in the order it came: a JSON frame, or how the
+ * server ended the session (`close`, `drop`). Released once the client's audio reaches `at`, or, with
+ * `after`, once the client has sent its n-th text frame (from 0), `delayMs` later (the recorded latency).
+ */
+export const recordedSttEventSchema = z
+  .strictObject({
+    at: seconds.meta({ description: "Seconds of audio the client had sent when the event came." }),
+    after: z.number().int().nonnegative().optional().meta({ description: "The client's text frame (index from 0) this answers; released then, not by audio." }),
+    delayMs: seconds.optional().meta({ description: "After `after`: the recorded wall-time latency of the answer, in milliseconds." }),
+    digest: z.string().optional().meta({ description: "match: digest — the digest (`fnv2x32:<hex>`, two FNV-1a 32 hashes) of the audio bytes up to `at`." }),
+    frame: z.record(z.string(), z.unknown()).optional().meta({ description: "A server JSON frame (its request_id is the replaying session's)." }),
+    close: z.strictObject({ code: z.number().int().min(1000).max(4999), reason: z.string().default("") }).optional(),
+    drop: z.literal(true).optional().meta({ description: "The connection was cut without a close frame." }),
+  })
+  .refine((e) => [e.frame, e.close, e.drop].filter((x) => x !== undefined).length === 1, "exactly one of frame, close, drop");
+
+/** A recorded `/stt/websocket` or `/stt/turns/websocket` session. */
+export const recordedSttSchema = z.strictObject({
+  endpoint: z.enum(["stt-v1", "stt-turns"]),
+  /** The handshake query as recorded (credentials left out). */
+  query: z.record(z.string(), z.string()).default({}),
+  /** The audio the client sent: its format, size and (informational) file beside the scenario. */
+  audio: z
+    .strictObject({ encoding: z.string(), sampleRate: z.number().int().positive(), bytes: z.number().int().nonnegative(), file: z.string().optional() })
+    .optional(),
+  events: z.array(recordedSttEventSchema),
+});
+
+/** One recorded TTS server frame: its JSON (chunk `data` and `context_id` filled in at replay). */
+export const recordedTtsFrameSchema = z.strictObject({
+  after: z.number().int().nonnegative().meta({ description: "The request (index in `requests`) it answers." }),
+  delayMs: seconds.default(0).meta({ description: "Recorded milliseconds from that request to this frame." }),
+  frame: z.record(z.string(), z.unknown()),
+  bytes: z.number().int().nonnegative().optional().meta({ description: "A chunk: how many bytes of `audio` its data holds (in order)." }),
+});
+
+/** A recorded TTS exchange: a WebSocket context, or one `/tts/bytes` or `/tts/sse` request. */
+export const recordedTtsSchema = z.strictObject({
+  endpoint: z.enum(["tts", "tts-bytes", "tts-sse"]),
+  /** The requests in order, as parsed (`context_id` left out, keys sorted): what a replayed request must equal. */
+  requests: z.array(z.record(z.string(), z.unknown())).min(1),
+  /** The audio, a file beside the scenario (path relative to it) or inline `base64:<data>`. */
+  audio: z.string(),
+  /** `/tts/bytes`: the response's Content-Type. */
+  contentType: z.string().optional(),
+  frames: z.array(recordedTtsFrameSchema).default([]),
+});
+
+/** Recorded sessions replayed instead of the script (see "Record and replay" in the README). */
+export const replaySchema = z.strictObject({
+  match: z
+    .enum(["position", "digest"])
+    .default("position")
+    .meta({ description: "STT: release recorded events by audio position alone, or also require the audio to be the recorded bytes (a digest at each event)." }),
+  stt: z.array(recordedSttSchema).default([]),
+  tts: z.array(recordedTtsSchema).default([]),
+});
+
 /** A scenario. */
 export const scenarioSchema = z
   .strictObject({
@@ -135,6 +194,7 @@ export const scenarioSchema = z
         ttsFirstChunk: latencySchema.optional(),
       })
       .optional(),
+    replay: replaySchema.optional(),
   })
   .meta({ title: "speechwire scenario" });
 
@@ -148,3 +208,11 @@ export type Turn = z.output<typeof turnSchema>;
 export type Fault = z.output<typeof faultSchema>;
 /** The speech script. */
 export type SttScript = z.output<typeof sttScriptSchema>;
+/** Recorded sessions of a scenario. */
+export type Replay = z.output<typeof replaySchema>;
+/** A recorded STT session. */
+export type RecordedStt = z.output<typeof recordedSttSchema>;
+/** A recorded STT event. */
+export type RecordedSttEvent = z.output<typeof recordedSttEventSchema>;
+/** A recorded TTS exchange. */
+export type RecordedTts = z.output<typeof recordedTtsSchema>;

@@ -4,6 +4,9 @@ import type { Journal } from "./journal.js";
 import type { ScenarioRegistry } from "./scenarios.js";
 
 /** Idle timeouts in milliseconds (PROTOCOL.md §1.6: STT 180 s, TTS 300 s). */
+/** The largest WebSocket frame a client may send, by default (larger ones are closed with 1009). */
+export const DEFAULT_MAX_FRAME_BYTES = 4 * 1024 * 1024;
+
 export interface IdleTimeouts {
   stt: number;
   tts: number;

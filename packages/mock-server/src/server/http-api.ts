@@ -15,7 +15,7 @@ import {
   type Result,
 } from "@speechwire/protocol";
 import { transcribeBatch } from "../core/stt/index.js";
-import { sseEvents, sseFaults, synthesizeBytes, transcriptTooLong, ttsRequestRefusal, type SseControl } from "../core/tts/index.js";
+import { sseEvents, sseFaults, synthesizeBytes, transcriptTooLong, ttsReplayMiss, ttsRequestRefusal, type SseControl } from "../core/tts/index.js";
 import { parseScenarioText } from "../scenario/load.js";
 import type { Scenario } from "../scenario/schema.js";
 import { resetServerState, type ServerContext } from "./context.js";
@@ -286,6 +286,8 @@ async function bytesRoute(
 ) {
   const parsed = await readTtsRequest(ctx, req, res, ttsBytes.parseRequest, "tts-bytes", version, shape, requestId, journal);
   if (!parsed) return;
+  const unrecorded = ttsReplayMiss(scenario, "tts-bytes", parsed); // issue 18: a recorded scenario's miss is a warning
+  if (unrecorded) journal.note("replay/unrecorded-request", unrecorded);
   const audio = synthesizeBytes(parsed, scenario);
   // A WAV header needs the length: the text is planned through once first, yielding as it goes.
   if (!(await stepThrough(res, audio.prepare))) return;
@@ -310,6 +312,8 @@ async function sseRoute(
   if (!parsed) return;
   // Counted among the scenario's connections only when a fault may care (`connections`), so that
   // SSE requests leave the WebSocket sessions' numbers (and their seeded draws) as they were.
+  const unrecorded = ttsReplayMiss(scenario, "tts-sse", parsed); // issue 18: a recorded scenario's miss is a warning
+  if (unrecorded) journal.note("replay/unrecorded-request", unrecorded);
   const connection = sseFaults(scenario).length > 0 ? ctx.registry.nextConnection(scenario.name) : 1;
   res.writeHead(200, { ...CORS_HEADERS, ...requestIdHeaders(requestId), "content-type": "text/event-stream", "cache-control": "no-cache" });
   await writeBody(res, sseEvents(parsed, scenario, requestId, { shape, connection }));

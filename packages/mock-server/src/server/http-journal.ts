@@ -42,6 +42,8 @@ export interface HttpExchangeJournal {
   sttQuery(query: URLSearchParams): void;
   /** Records a multipart request: its fields (text) and the file (a binary run, the session's `audio`). */
   multipartRequest(fields: Record<string, string | string[]>, file: Uint8Array | undefined): void;
+  /** Records a warning (a replayed scenario met a request it has no recording for). */
+  note(rule: string, message: string): void;
 }
 
 /**
@@ -71,6 +73,9 @@ export function journalHttpRequest(
   };
   observeResponse(session, input.endpoint, res, flag, strict);
   return {
+    note(rule, message) {
+      session.violation({ rule, section: "replay", severity: "warning", message });
+    },
     jsonRequest(body) {
       const text = Buffer.from(body).toString("utf8");
       session.text("client", text, 0);

@@ -10,7 +10,7 @@ import { DEFAULT_MAX_TRANSCRIPT_CHARS } from "../core/tts/index.js";
 import { loadScenarioDir, loadScenarioFile } from "../scenario/load.js";
 import type { Scenario } from "../scenario/schema.js";
 import { Authenticator, type AuthMode } from "./auth.js";
-import { resetServerState, type ServerContext } from "./context.js";
+import { DEFAULT_MAX_FRAME_BYTES, resetServerState, type ServerContext } from "./context.js";
 import { createClientErrorHandler, createRequestHandler } from "./http-api.js";
 import { DEFAULT_JOURNAL_LIMITS, Journal, type JournalLimits, type SessionRecord } from "./journal.js";
 import { sessionLogRecord, type LogRecord } from "./log.js";
@@ -231,7 +231,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     journal: new Journal({ ...DEFAULT_JOURNAL_LIMITS, ...options.journalLimits }, options.journalDir),
     seed,
     idle: { stt: options.idleTimeouts?.stt ?? 180_000, tts: options.idleTimeouts?.tts ?? 300_000 },
-    maxFrameBytes: options.maxFrameBytes ?? 4 * 1024 * 1024,
+    maxFrameBytes: options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
     maxTranscriptChars: options.maxTranscriptChars ?? DEFAULT_MAX_TRANSCRIPT_CHARS,
     nextRequestId: () => seededUuid(idRng),
     ...(playgroundDir !== undefined ? { playgroundDir } : {}),

@@ -350,6 +350,10 @@ class WsSession {
         case "release":
           this.#anchors.delete(output.id);
           break;
+        case "note":
+          // A replay warning (issue 18): journalled, never sent.
+          this.journal.violation({ rule: output.rule, section: "replay", severity: "warning", message: output.message });
+          break;
         default:
           // An output the core held until pulled counts its delay from the step that produced it.
           this.#schedule.push(output, producedAt, output.since === undefined ? undefined : this.#anchors.get(output.since));

@@ -55,7 +55,7 @@ export function driveCore(core: SessionCore, inputs: Iterable<CoreInput>): Drive
       } else if (output.kind === "drop") {
         result.closed = { code: 1006, reason: "" };
         result.events.push({ from: "server", close: { code: 1006 } });
-      } else {
+      } else if (output.kind === "timer") {
         timers.add(output.key ?? "");
       }
     }

@@ -31,3 +31,4 @@ export { createSttV1Core, DEFAULT_MAX_SILENCE_SECS, maxSilenceOf, type SttV1Core
 export { createSttTurnsCore, type SttTurnsCore, type SttTurnsCoreOptions, type TurnSettings } from "./stt-turns.js";
 export { transcribeBatch, type BatchAudioFormat } from "./batch.js";
 export { chunkBytes, driveCore, type DriveResult } from "./drive.js";
+export { byteOffsetOf, createSttReplay, recordingFor, type SttReplay } from "./replay.js";

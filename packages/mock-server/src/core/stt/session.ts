@@ -178,6 +178,18 @@ export class SttSession {
     this.#finished = true;
   }
 
+  /** Cuts the connection without a close frame (after everything before it) and finishes the session. */
+  drop(delayMs?: number): void {
+    if (this.#finished) return;
+    this.#emit(delayMs ? { kind: "drop", delayMs } : { kind: "drop" });
+    this.#finished = true;
+  }
+
+  /** Queues a warning for the journal (`note` output); sends nothing. */
+  note(rule: string, message: string): void {
+    this.#out.push({ kind: "note", rule, message });
+  }
+
   /** Counts one client frame; fires the faults triggered by it (call after handling the frame). */
   clientMessageDone(): void {
     const n = this.#clientMessages;

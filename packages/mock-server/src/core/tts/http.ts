@@ -10,6 +10,13 @@ import { chunkSamples, streamGeneration, synthConfigOf } from "./generate.js";
 import { encodePcm } from "../pcm.js";
 import { initialSynthState, PlanRenderer, TextPlanner } from "./synth.js";
 import { initialTextState } from "./text.js";
+import { findRecordings, hasTtsReplay, recordedAudio, replayFrames, unrecordedMessage } from "./replay.js";
+
+/** The warning for a request a recorded scenario has no recording for (undefined: recorded, or no recordings). */
+export function ttsReplayMiss(scenario: Scenario, endpoint: "tts-bytes" | "tts-sse", request: object): string | undefined {
+  if (!hasTtsReplay(scenario) || findRecordings(scenario, endpoint, request).length > 0) return undefined;
+  return unrecordedMessage(endpoint, request);
+}
 
 /** What `/tts/bytes` sends: the `Content-Type` and the body in the pieces to write. */
 export interface BytesResponse {
@@ -30,6 +37,10 @@ export interface BytesResponse {
  * planned a window at a time as it renders (for WAV, also once ahead to count its samples).
  */
 export function synthesizeBytes(request: ttsBytes.Request, scenario: Scenario): BytesResponse {
+  // A recorded request gets the recorded body, byte for byte (issue 18).
+  const recording = hasTtsReplay(scenario) ? findRecordings(scenario, "tts-bytes", request)[0] : undefined;
+  const recorded = recording && recordedAudio(recording);
+  if (recording && recorded) return { contentType: recording.contentType ?? ttsBytes.contentTypeFor(request.output_format.container), prepare: [], chunks: [recorded] };
   const format = request.output_format;
   const rate = format.sample_rate;
   const contentType = ttsBytes.contentTypeFor(format.container);
@@ -108,8 +119,14 @@ export function* sseEvents(
   requestId: string,
   session: SseSession = { shape: "structured", connection: 1 },
 ): Generator<string | SseControl> {
-  const format = { encoding: request.output_format.encoding as TtsEncoding, sampleRate: request.output_format.sample_rate };
   const contextId = request.context_id ?? requestId;
+  // A recorded request gets the recorded events, byte for byte, with this request's context id (issue 18).
+  const recording = hasTtsReplay(scenario) ? findRecordings(scenario, "tts-sse", request)[0] : undefined;
+  if (recording) {
+    for (const f of replayFrames(recording, 0, contextId)) yield `data: ${f.data}\n\n`;
+    return;
+  }
+  const format = { encoding: request.output_format.encoding as TtsEncoding, sampleRate: request.output_format.sample_rate };
   const status = 206;
   const armed = sseFaults(scenario)
     .filter((f) => f.connections === undefined || session.connection <= f.connections)

@@ -1,6 +1,6 @@
 /** The TTS side of the mock: text with SSML-like tags → deterministic audio, the WebSocket core, and HTTP. */
 export { createTtsCore, DEFAULT_MAX_TRANSCRIPT_CHARS, FATAL_CLOSE, transcriptTooLong, type TtsCoreOptions } from "./session.js";
-export { sseErrorEvent, sseEvents, sseFaults, synthesizeBytes, type BytesResponse, type SseControl, type SseSession } from "./http.js";
+export { sseErrorEvent, sseEvents, sseFaults, synthesizeBytes, ttsReplayMiss, type BytesResponse, type SseControl, type SseSession } from "./http.js";
 export { ttsRequestRefusal, type RequestRefusal } from "./refusal.js";
 export {
   chunkSamples,
@@ -61,3 +61,4 @@ export {
   type TokenizeMode,
 } from "./text.js";
 export { encodeMp3, encodeMp3Stream, encodeWav, MP3_BLOCK_SAMPLES, mp3Frames, WAV_FORMAT_CODES, wavHeader, type Mp3Frame } from "./containers.js";
+export { canonicalRequest, createTtsReplayCore, recordedAudio, replayFrames, requestKey, sortKeys } from "./replay.js";

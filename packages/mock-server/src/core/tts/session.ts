@@ -57,6 +57,7 @@ import type { CoreInput, CoreOutput, SessionCore } from "../types.js";
 import type { Fault, Scenario } from "../../scenario/schema.js";
 import { planGeneration, streamGeneration, synthConfigOf, type LazyGeneration } from "./generate.js";
 import { ttsRequestRefusal } from "./refusal.js";
+import { createTtsReplayCore, hasTtsReplay } from "./replay.js";
 import { initialSynthState, type SynthConfig, type SynthState, type TextPlanner } from "./synth.js";
 import { initialTextState, lastSentenceEnd, stateAfter, tokenize, type TextState, type Token, type TokenizeMode } from "./text.js";
 
@@ -808,5 +809,7 @@ function peekContextId(frame: FrameInput): string | undefined {
 
 /** Creates the core of one `/tts/websocket` connection (pull it when it says `more`, see `CoreOutput`). */
 export function createTtsCore(options: TtsCoreOptions): SessionCore {
-  return new TtsCore(options);
+  const core = new TtsCore(options);
+  // A scenario with recorded TTS answers recorded requests from the recording (issue 18).
+  return hasTtsReplay(options.scenario) ? createTtsReplayCore(options.scenario, options.version, core) : core;
 }
