@@ -184,6 +184,20 @@ describe("usage errors", () => {
     }
   });
 
+  it("record's usage errors are one line with a hint too, exit 2 (after a `--` as well)", async () => {
+    for (const [args, expected] of [
+      [["record", "--out", "x"], "speechwire-mock record: --upstream URL is required. Try speechwire-mock record --help."],
+      [["--", "record", "--upstream", "http://127.0.0.1:1"], "speechwire-mock record: --out DIR is required. Try speechwire-mock record --help."],
+      [["record", "--upstream", "ftp://127.0.0.1", "--out", "x"], "speechwire-mock record: --upstream must be http(s) or ws(s), got ftp:. Try speechwire-mock record --help."],
+      [["record", "--upstream", "http://127.0.0.1:1", "--out", "x", "--match", "fuzzy"], 'speechwire-mock record: --match takes position or digest, got "fuzzy". Try speechwire-mock record --help.'],
+    ] as const) {
+      const r = await usage([...args]);
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.stderr).toBe(expected);
+      expect(r.stdout).toBe("");
+    }
+  });
+
   it("an unknown scenario lists the known ones, exit 2", async () => {
     const r = await usage(["--port", "0", "--tls-port", "off", "--scenario", "eager-resum"]);
     expect(r.code).toBe(2);
