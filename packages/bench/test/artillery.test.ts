@@ -11,7 +11,9 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { artilleryResults, artilleryScript, parseFlow, parseRunConfig, stepMetrics, summaryOf, ARTILLERY_VERSION, artilleryBin } from "../src/artillery/index.js";
+import { startMockServer } from "@speechwire/mock-server";
+import { artilleryResults, artilleryScript, parseFlow, parseRunConfig, stepMetrics, summaryOf, ARTILLERY_VERSION, artilleryBin, SpeechwireEngine } from "../src/artillery/index.js";
+import { BENCH_SCENARIOS } from "../src/targets/scenarios.js";
 import { parseResults, type Results } from "../src/report/schema.js";
 import { metricsOf } from "../src/metrics/definitions.js";
 
@@ -73,6 +75,89 @@ describe("the speechwire engine's checks", () => {
     const seq = artilleryScript({ ...base, mix: "sequence" });
     expect(seq.match(/- (stt-v1|stt-turns|tts): \{\}/g)).toEqual(["- stt-v1: {}", "- stt-turns: {}", "- tts: {}"]);
     expect(() => artilleryScript({ ...base, mix: { "stt-v1": 0, "stt-turns": 0, tts: 0 } })).toThrow(/at least one endpoint/);
+  });
+});
+
+/** Collects what the engine emits, as Artillery's event emitter would receive it. */
+function recorder() {
+  const events: [string, ...unknown[]][] = [];
+  return {
+    events,
+    emit: (...args: [string, ...unknown[]]) => {
+      events.push(args);
+      return true;
+    },
+    counter: (name: string) => events.filter((e) => e[0] === "counter" && e[1] === name).reduce((n, e) => n + (e[2] as number), 0),
+    histogram: (name: string) => events.filter((e) => e[0] === "histogram" && e[1] === name).map((e) => e[2] as number),
+  };
+}
+
+describe("the speechwire engine against the mock on 127.0.0.1", () => {
+  it("runs a virtual user's steps, emitting the bench's metrics, counters and send lag", async () => {
+    const mock = await startMockServer({ host: "127.0.0.1", port: 0, tlsPort: false, seed: 1, latency: 5, scenarios: BENCH_SCENARIOS });
+    try {
+      const engine = new SpeechwireEngine({ config: { target: mock.urls.http, speechwire: { client: "raw", pacing: "realtime", rounds: 2, requests: 2, latency: 5 } } });
+      const ee = recorder();
+      const scenario = engine.createScenario({ flow: [{ "stt-v1": {} }, { think: 0.01 }, { tts: { pacing: "fast" } }] }, ee as never);
+      await new Promise<void>((resolve, reject) => scenario({}, (error) => (error ? reject(error) : resolve())));
+      expect(ee.events[0]).toEqual(["started"]);
+      expect(ee.histogram("stt-v1.finalize-to-final")).toHaveLength(2);
+      for (const v of ee.histogram("stt-v1.finalize-to-final")) expect(v).toBeGreaterThan(0);
+      expect(ee.histogram("stt-v1.handshake")).toHaveLength(1);
+      expect(ee.histogram("tts.first-chunk")).toHaveLength(2);
+      expect(ee.histogram("tts.timestamp-coverage")).toEqual([1000, 1000]);
+      expect(ee.counter("speechwire.stt-v1.sessions.ok")).toBe(1);
+      expect(ee.counter("speechwire.tts.sessions.ok")).toBe(1);
+      expect(ee.counter("speechwire.run.client.raw")).toBe(2);
+      expect(ee.counter("speechwire.run.latency.5")).toBe(2);
+      // Real-time pacing: one largest-lag value for the STT session, none for TTS (not paced).
+      expect(ee.histogram("speechwire.send-lag.max")).toHaveLength(1);
+      expect(ee.histogram("speechwire.send-lag.max")[0]).toBeGreaterThanOrEqual(0);
+      expect(ee.events.filter((e) => e[0] === "error")).toEqual([]);
+    } finally {
+      await mock.close();
+    }
+  });
+
+  it("fails a virtual user whose session fails, counting it and naming the reason", async () => {
+    // A mock without the bench's scenarios refuses /s/bench-v1/…: the handshake fails.
+    const mock = await startMockServer({ host: "127.0.0.1", port: 0, tlsPort: false, seed: 1 });
+    try {
+      const engine = new SpeechwireEngine({ config: { target: mock.urls.http, speechwire: { client: "raw", rounds: 1 } } });
+      const ee = recorder();
+      const scenario = engine.createScenario({ flow: [{ "stt-v1": {} }, { tts: {} }] }, ee as never);
+      const error = await new Promise<Error | null>((resolve) => scenario({}, (e) => resolve(e)));
+      expect(error?.message).toMatch(/handshake refused: HTTP 4\d\d/);
+      expect(ee.counter("speechwire.stt-v1.sessions.failed")).toBe(1);
+      expect(ee.counter("speechwire.tts.sessions.ok") + ee.counter("speechwire.tts.sessions.failed")).toBe(0);
+      expect(ee.events.find((e) => e[0] === "error")?.[1]).toMatch(/^stt-v1: handshake refused/);
+    } finally {
+      await mock.close();
+    }
+  });
+});
+
+describe("speechwire-bench artillery: usage errors", () => {
+  it("answers a bad command line with exit 2 and one line", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "bench-artillery-cli-"));
+    await writeFile(join(dir, "not-artillery.json"), JSON.stringify({ runs: [] }));
+    for (const [args, message] of [
+      [["artillery"], /artillery takes init, run or report, got nothing/],
+      [["artillery", "deploy"], /artillery takes init, run or report, got "deploy"/],
+      [["artillery", "run"], /artillery run takes the script first/],
+      [["artillery", "report"], /artillery report takes one Artillery JSON report/],
+      [["artillery", "report", "missing.json"], /cannot read missing.json: ENOENT/],
+      [["artillery", "report", "not-artillery.json"], /not an Artillery JSON report/],
+      [["artillery", "init", "--mix", "stt=1"], /--mix takes endpoint=weight pairs/],
+      [["artillery", "init", "--target", "ws://x"], /--target takes an http\(s\) URL/],
+      [["artillery", "init", "--latency", "fast"], /--latency takes none, milliseconds or one of/],
+      [["artillery", "init", "--vusers", "0"], /--vusers takes an integer ≥ 1/],
+    ] as const) {
+      const r = cli([...args], dir);
+      expect(r.code, `${args.join(" ")}: ${r.stderr}`).toBe(2);
+      expect(r.stderr.trim().split("\n")).toHaveLength(1);
+      expect(r.stderr).toMatch(message);
+    }
   });
 });
 
