@@ -5,10 +5,13 @@
  * stderr is not a TTY, or with --quiet / --json).
  */
 import { readFile, writeFile, mkdir } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { parseArgs } from "node:util";
 import cliProgress from "cli-progress";
 import { LATENCY_PROFILES, parseLatencyArg, type Latency } from "@speechwire/mock-server";
+import { artilleryResults } from "./artillery/report.js";
+import { runArtillery } from "./artillery/run.js";
+import { artilleryScript, mockCommand, scenarioFiles } from "./artillery/script.js";
 import { compareResults, formatComparison } from "./compare.js";
 import { CLIENTS, type ClientName } from "./drivers/types.js";
 import { ENDPOINTS, type Endpoint } from "./metrics/definitions.js";
@@ -27,6 +30,14 @@ usage:
   speechwire-bench calibrate [--latencies 5,20,60] [--profile ink-2-30d] [--sessions N] [--out DIR]
   speechwire-bench compare A.json B.json
   speechwire-bench schema            print the JSON Schema of results.json
+  speechwire-bench artillery init [--target URL] [--out artillery.yml] [--vusers 20] [--duration 20]
+                   [--mix stt-v1=1,stt-turns=1,tts=1|sequence] [--client NAME] [--pacing P] [--rounds N]
+                   [--requests N] [--latency P|MS] [--mock-workers N]
+                                     write artillery.yml and the bench's scenarios for the mock
+  speechwire-bench artillery run FILE [artillery run options]
+                                     Artillery's run (pinned version), telemetry off, loopback only
+  speechwire-bench artillery report ARTILLERY.json [--out DIR] [--json]
+                                     Artillery's JSON report as results.json / results.md / charts
 
 options:
   --target mock|URL      mock (default): an embedded mock on 127.0.0.1; or an http(s) base URL
@@ -65,6 +76,15 @@ function positiveInt(name: string, text: string | undefined, fallback: number, m
 }
 
 async function main(argv: string[]): Promise<number> {
+  // Everything after `artillery run FILE` is Artillery's own: not parsed here.
+  if (argv[0] === "artillery" && argv[1] === "run") {
+    if (argv[2] === undefined || argv[2].startsWith("-")) throw new UsageError("artillery run takes the script first: speechwire-bench artillery run artillery.yml [artillery run options]");
+    try {
+      return await runArtillery(["run", ...argv.slice(2)]);
+    } catch (error) {
+      throw new UsageError(error instanceof Error ? error.message : String(error));
+    }
+  }
   let parsed;
   try {
     parsed = parseArgs({
@@ -94,6 +114,10 @@ async function main(argv: string[]): Promise<number> {
         "mock-process": { type: "boolean" },
         "overhead-runs": { type: "string" },
         "overhead-sessions": { type: "string" },
+        vusers: { type: "string" },
+        duration: { type: "string" },
+        mix: { type: "string" },
+        "mock-workers": { type: "string" },
         quiet: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
@@ -133,6 +157,8 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
 
+  if (command === "artillery") return artilleryCommand(rest, v);
+
   if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}"`);
   const seed = positiveInt("seed", v.seed, 1, 0);
   const showProgress = !v.quiet && !v.json && process.stderr.isTTY === true;
@@ -165,7 +191,7 @@ async function main(argv: string[]): Promise<number> {
   }
 
   const endpoints: Endpoint[] = command === "all" ? [...ENDPOINTS] : ENDPOINTS.includes(command as Endpoint) ? [command as Endpoint] : [];
-  if (endpoints.length === 0) throw new UsageError(`unknown command "${command}" (stt-v1, stt-turns, tts, all, calibrate, compare, schema)`);
+  if (endpoints.length === 0) throw new UsageError(`unknown command "${command}" (stt-v1, stt-turns, tts, all, calibrate, compare, schema, artillery)`);
   const clients = (v.client ?? "speechwire").split(",").map((c) => c.trim());
   for (const c of clients) if (!CLIENTS.includes(c as ClientName)) throw new UsageError(`--client takes ${CLIENTS.join(", ")} (comma-separated), got "${c}"`);
   const pacing = v.pacing ?? "fast";
@@ -231,6 +257,90 @@ async function main(argv: string[]): Promise<number> {
   process.stdout.write(v.json ? `${JSON.stringify(results, null, 2)}\n` : `${consoleReport(results)}\n`);
   const failed = results.runs.some((r) => r.sessions.failed > 0);
   return failed ? 1 : 0;
+}
+
+/** `artillery init` and `artillery report`. */
+async function artilleryCommand(rest: string[], v: Record<string, string | boolean | undefined>): Promise<number> {
+  const str = (k: string) => (typeof v[k] === "string" ? (v[k] as string) : undefined);
+  const [sub, ...args] = rest;
+  if (sub === "report") {
+    if (args.length !== 1) throw new UsageError("artillery report takes one Artillery JSON report (artillery run --output FILE)");
+    const file = args[0] as string;
+    let text: string;
+    try {
+      text = await readFile(file, "utf8");
+    } catch (error) {
+      throw new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    }
+    let results;
+    try {
+      results = artilleryResults(text, { command: commandLine(["artillery", "report", ...args, ...(str("out") ? ["--out", str("out") as string] : [])]), source: file });
+    } catch (error) {
+      throw new UsageError(error instanceof Error ? error.message : String(error));
+    }
+    const out = str("out");
+    if (out) {
+      const files = await writeReport(out, results);
+      if (!v.quiet && !v.json) process.stderr.write(`wrote ${files.length} files to ${out}\n`);
+    }
+    process.stdout.write(v.json ? `${JSON.stringify(results, null, 2)}\n` : `${consoleReport(results)}\n`);
+    return results.runs.some((r) => r.sessions.failed > 0) ? 1 : 0;
+  }
+  if (sub !== "init") throw new UsageError(`artillery takes init, run or report, got ${sub === undefined ? "nothing" : `"${sub}"`}`);
+  if (args.length > 0) throw new UsageError(`unexpected argument "${args[0]}"`);
+  const target = str("target") ?? "http://127.0.0.1:8787";
+  if (!/^https?:\/\/[^/]+/.test(target)) throw new UsageError(`--target takes an http(s) URL, got "${target}"`);
+  const client = str("client") ?? "speechwire";
+  if (!CLIENTS.includes(client as ClientName)) throw new UsageError(`--client takes one of ${CLIENTS.join(", ")}, got "${client}"`);
+  const pacing = str("pacing") ?? "fast";
+  if (pacing !== "fast" && pacing !== "realtime") throw new UsageError(`--pacing takes realtime or fast, got "${pacing}"`);
+  const latency = str("latency") ?? "none";
+  if (parseLatencyArg(latency) === undefined) throw new UsageError(`--latency takes none, milliseconds or one of ${Object.keys(LATENCY_PROFILES).join(", ")}, got "${latency}"`);
+  const weights: Record<Endpoint, number> = { "stt-v1": 0, "stt-turns": 0, tts: 0 };
+  const mixText = str("mix") ?? "stt-v1=1,stt-turns=1,tts=1";
+  if (mixText !== "sequence") {
+    for (const part of mixText.split(",")) {
+      const m = /^(stt-v1|stt-turns|tts)=(\d+)$/.exec(part.trim());
+      if (!m) throw new UsageError(`--mix takes endpoint=weight pairs (stt-v1, stt-turns, tts), e.g. stt-v1=2,tts=1, or sequence; got "${part}"`);
+      weights[m[1] as Endpoint] = Number(m[2]);
+    }
+    if (Object.values(weights).every((w) => w === 0)) throw new UsageError("--mix needs at least one endpoint with a weight above 0");
+  }
+  const mix = mixText === "sequence" ? ("sequence" as const) : weights;
+  const outFile = str("out") ?? "artillery.yml";
+  const dir = dirname(outFile);
+  const scenariosDir = "bench-scenarios";
+  const options = {
+    target: target.replace(/\/+$/, ""),
+    duration: positiveInt("duration", str("duration"), 20),
+    vusers: positiveInt("vusers", str("vusers"), 20),
+    mix,
+    client: client as ClientName,
+    pacing: pacing as "fast" | "realtime",
+    rounds: positiveInt("rounds", str("rounds"), 5),
+    requests: positiveInt("requests", str("requests"), 3),
+    latency,
+    scenariosDir: join(dir, scenariosDir),
+    mockWorkers: positiveInt("mock-workers", str("mock-workers"), 2),
+  };
+  const yml = artilleryScript(options);
+  await mkdir(join(dir, scenariosDir), { recursive: true });
+  for (const [name, text] of scenarioFiles()) await writeFile(join(dir, scenariosDir, name), text);
+  await writeFile(outFile, yml);
+  if (!v.quiet) {
+    process.stdout.write(
+      [
+        `wrote ${outFile} and ${join(dir, scenariosDir)}/ (${scenarioFiles().length} scenarios)`,
+        "start the target:",
+        `  ${mockCommand(options)}`,
+        "then:",
+        `  speechwire-bench artillery run ${outFile} --output report.json`,
+        "  speechwire-bench artillery report report.json --out results/",
+        "",
+      ].join("\n"),
+    );
+  }
+  return 0;
 }
 
 /** The calibration tables. */

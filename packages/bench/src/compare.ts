@@ -20,8 +20,10 @@ export function compareResults(a: Results, b: Results): { metrics: ComparedMetri
   const index = (r: Results) => {
     const map = new Map<string, { unit: string; s: { n: number; p50: number; p95: number; p99: number } }>();
     for (const run of r.runs) for (const m of run.metrics) if (m.summary) map.set(`${m.id} [${run.client}]`, { unit: m.unit, s: m.summary });
-    map.set("baseline.ws-echo", { unit: "ms", s: r.baseline.echo });
-    map.set("baseline.mock-round-trip", { unit: "ms", s: r.baseline.mock });
+    if (r.baseline) {
+      map.set("baseline.ws-echo", { unit: "ms", s: r.baseline.echo });
+      map.set("baseline.mock-round-trip", { unit: "ms", s: r.baseline.mock });
+    }
     return map;
   };
   const A = index(a);

@@ -4,7 +4,7 @@ export * from "./drivers/index.js";
 export * from "./targets/index.js";
 export { measureBaseline, type Baseline } from "./run/baseline.js";
 export { pool, runEndpoint, speechOf, type EndpointOutcome, type Progress, type RunPlan, type SpeechRecord } from "./run/runner.js";
-export { sttV1Session, turnsSession, ttsSession, type Pacing, type SessionValues } from "./run/sessions.js";
+export { sttV1Session, turnsSession, ttsSession, type Pacing, type SessionHooks, type SessionValues } from "./run/sessions.js";
 export { runBench, type BenchOptions } from "./run/bench.js";
 export { calibrateFixed, calibrateProfile, profileAt, quantileTolerance, CALIBRATED_METRIC, type CalibrationLoad, type FixedRow, type ProfileRow } from "./run/calibrate.js";
 export { resultsSchema, resultsJsonSchema, parseResults, type Results, type RunResult, type MetricResult } from "./report/schema.js";

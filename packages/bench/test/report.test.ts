@@ -49,10 +49,10 @@ describe("results", () => {
         expect(m.summary, m.id).not.toBeNull();
       }
     }
-    expect(r.baseline.echo.n).toBe(200);
-    expect(r.baseline.ratio.p50).toBeCloseTo(r.baseline.mock.p50 / r.baseline.echo.p50, 6);
+    expect(r.baseline!.echo.n).toBe(200);
+    expect(r.baseline!.ratio.p50).toBeCloseTo(r.baseline!.mock.p50 / r.baseline!.echo.p50, 6);
     // The overhead: each endpoint's reported metric, 2 runs, ratios consistent with the per-run figures.
-    const o = r.baseline.overhead!;
+    const o = r.baseline!.overhead!;
     expect(o.mockProcess).toBe(false);
     expect(r.environment.mockProcess).toBe(false);
     expect(o.metrics.map((m) => m.id)).toEqual(["stt-v1.finalize-to-final", "stt-turns.speech-end-to-turn-end", "tts.first-chunk"]);

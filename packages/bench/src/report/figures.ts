@@ -16,7 +16,7 @@ const p = (r: Results, endpoint: string, client: string, id: string) => r.runs.f
 
 /** Whether a results file can give a block of that kind (the test picks the newest such file). */
 export function fitsKind(kind: FigureKind, r: Results): boolean {
-  if (kind === "overhead") return r.baseline.overhead !== undefined;
+  if (kind === "overhead") return r.baseline?.overhead !== undefined;
   const speech = r.environment.speech?.source === "tts";
   if (kind === "speech") return speech && r.environment.pacing === "fast";
   return !speech && r.environment.latency === "none" && r.environment.pacing === "fast" && ["speechwire", "cartesia-js", "raw"].every((c) => r.runs.some((x) => x.client === c && x.endpoint === "tts"));

@@ -40,6 +40,7 @@ export function resultRows(results: Results): string[][] {
 
 function baselineRows(results: Results): string[][] {
   const b = results.baseline;
+  if (!b) return [];
   return [row("baseline.ws-echo", "raw", b.echo, "ms", 3), row("baseline.mock-round-trip", "raw", b.mock, "ms", 3)];
 }
 
@@ -61,7 +62,7 @@ const x = (v: number) => `${fmt(v)}×`;
 
 /** The overhead rows: per metric, p50 and p99 of each server (pooled) and mock ÷ replay as min / median / max over runs. */
 export function overheadRows(results: Results): string[][] {
-  const o = results.baseline.overhead;
+  const o = results.baseline?.overhead;
   if (!o) return [];
   return o.metrics.map((m) => [
     m.id,
@@ -79,9 +80,21 @@ export const OVERHEAD_HEAD = ["metric", "replay p50 / p99 ms", "mock p50 / p99 m
 
 /** One sentence: how the overhead was measured. */
 export function overheadSentence(results: Results): string {
-  const o = results.baseline.overhead;
+  const o = results.baseline?.overhead;
   if (!o) return "";
   return `Mock overhead on the reported metrics (${o.runs} runs × ${o.sessionsPerRun} sessions on each server, interleaved, after ${o.warmup} warm-up; raw ws client, fast pacing; mock and replay server ${o.mockProcess ? "in a child process of their own" : "in the bench's process"}): mock (latency none) ÷ a bare ws server replaying the mock's recorded frames; verdict: a side only when the whole spread over runs lies beyond [0.91, 1.1]×, parity when its median lies in that band, else inconclusive.`;
+}
+
+/** Lines about a run made by Artillery: virtual users, send lag, missing events, how to read the figures. */
+export function runnerLines(results: Results): string[] {
+  const r = results.environment.runner;
+  if (!r) return [];
+  const lag = r.sendLag.maxPerSession ? `, largest send lag per session p50 ${fmt(r.sendLag.maxPerSession.p50)} / p99 ${fmt(r.sendLag.maxPerSession.p99)} ms` : "";
+  const missing = Object.entries(r.missing).map(([k, n]) => `${k} ${n}`).join(", ");
+  return [
+    `load from Artillery: ${r.vusers.created} virtual users created, ${r.vusers.completed} completed, ${r.vusers.failed} failed; ${r.sendLag.lateFrames} audio frames sent more than 20 ms late${lag}; missing events: ${missing || "none"}.`,
+    r.note,
+  ];
 }
 
 /** The console report. */
@@ -92,8 +105,9 @@ export function consoleReport(results: Results): string {
     "",
     textTable(HEAD, [...resultRows(results), ...baselineRows(results)]),
     "",
-    ...(results.baseline.overhead ? [overheadSentence(results), "", textTable(OVERHEAD_HEAD, overheadRows(results)), ""] : []),
-    `legacy baseline, not a reported metric (finalize → flush_done, no audio) vs bare ws echo: p50 ${fmt(results.baseline.ratio.p50)}×, p99 ${fmt(results.baseline.ratio.p99)}×`,
+    ...(results.baseline?.overhead ? [overheadSentence(results), "", textTable(OVERHEAD_HEAD, overheadRows(results)), ""] : []),
+    ...(results.baseline ? [`legacy baseline, not a reported metric (finalize → flush_done, no audio) vs bare ws echo: p50 ${fmt(results.baseline.ratio.p50)}×, p99 ${fmt(results.baseline.ratio.p99)}×`] : []),
+    ...runnerLines(results),
     ...speechLines(results),
   ];
   for (const run of results.runs) {
@@ -102,7 +116,7 @@ export function consoleReport(results: Results): string {
   }
   lines.push("", "definitions:");
   const seen = new Set<string>();
-  for (const id of [...results.runs.flatMap((r) => r.metrics.map((m) => m.id)), "baseline.ws-echo", "baseline.mock-round-trip"]) {
+  for (const id of [...results.runs.flatMap((r) => r.metrics.map((m) => m.id)), ...(results.baseline ? ["baseline.ws-echo", "baseline.mock-round-trip"] : [])]) {
     if (seen.has(id)) continue;
     seen.add(id);
     lines.push(`  ${id}: ${metricDefinition(id)?.statement ?? ""}`);
@@ -140,9 +154,9 @@ export function markdownReport(results: Results, charts: { id: string; file: str
     "",
     mdTable(HEAD, [...resultRows(results), ...baselineRows(results)]),
     "",
-    ...(results.baseline.overhead ? ["## The mock's overhead", "", overheadSentence(results), "", mdTable(OVERHEAD_HEAD, overheadRows(results)), ""] : []),
-    `Legacy baseline (not a reported metric: \`finalize\` → \`flush_done\` with no audio) vs a bare \`ws\` echo round trip, same run: p50 ${fmt(results.baseline.ratio.p50)}×, p99 ${fmt(results.baseline.ratio.p99)}×.`,
-    "",
+    ...(results.baseline?.overhead ? ["## The mock's overhead", "", overheadSentence(results), "", mdTable(OVERHEAD_HEAD, overheadRows(results)), ""] : []),
+    ...(results.baseline ? [`Legacy baseline (not a reported metric: \`finalize\` → \`flush_done\` with no audio) vs a bare \`ws\` echo round trip, same run: p50 ${fmt(results.baseline.ratio.p50)}×, p99 ${fmt(results.baseline.ratio.p99)}×.`, ""] : []),
+    ...runnerLines(results).flatMap((l) => [l, ""]),
   ];
   const speech = speechLines(results);
   if (speech.length > 0) out.push(...speech.map((l) => `- ${l}`), "");
@@ -154,7 +168,7 @@ export function markdownReport(results: Results, charts: { id: string; file: str
   }
   out.push("## Definitions", "");
   const seen = new Set<string>();
-  for (const id of [...results.runs.flatMap((r) => r.metrics.map((m) => m.id)), "baseline.ws-echo", "baseline.mock-round-trip"]) {
+  for (const id of [...results.runs.flatMap((r) => r.metrics.map((m) => m.id)), ...(results.baseline ? ["baseline.ws-echo", "baseline.mock-round-trip"] : [])]) {
     if (seen.has(id)) continue;
     seen.add(id);
     const d = metricDefinition(id);

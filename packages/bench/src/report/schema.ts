@@ -129,6 +129,21 @@ export const environmentSchema = z.object({
     })
     .optional()
     .meta({ description: "STT audio source: the mock's scripted audio, or speech synthesized by the target's TTS (absent in older files and runs without STT)" }),
+  runner: z
+    .object({
+      tool: z.literal("artillery"),
+      vusers: z.object({ created: z.number(), completed: z.number(), failed: z.number() }),
+      sendLag: z
+        .object({
+          lateFrames: z.number().meta({ description: "audio frames handed to the client more than one frame (20 ms) behind their real-time schedule" }),
+          maxPerSession: summarySchema.optional().meta({ description: "per session, the largest send lag, ms (real-time pacing only)" }),
+        })
+        .meta({ description: "client send lag: how far the load generators fell behind real time" }),
+      missing: z.record(z.string(), z.number()).meta({ description: "counters speechwire.<endpoint>.missing.<event>: expected events that did not come in sessions that ended" }),
+      note: z.string(),
+    })
+    .optional()
+    .meta({ description: "set when the load came from Artillery (`speechwire-bench artillery report`): then the metrics are Artillery's aggregate over its workers, and there is no baseline" }),
 });
 
 /** results.json. */
@@ -139,7 +154,7 @@ export const resultsSchema = z
     startedAt: z.string().meta({ description: "ISO 8601" }),
     durationMs: z.number(),
     environment: environmentSchema,
-    baseline: baselineSchema,
+    baseline: baselineSchema.optional().meta({ description: "absent for a run made by Artillery (the baselines are the bench's own local measurements)" }),
     runs: z.array(runResultSchema),
   })
   .meta({ title: "speechwire-bench results", description: "One benchmark run: environment, same-run baseline, and per endpoint × client the metrics with their definitions." });

@@ -16,6 +16,14 @@ export type Pacing = "realtime" | "fast";
 /** Values one session produced, by metric id. */
 export type SessionValues = Record<string, number[]>;
 
+/**
+ * Optional observers of a session. `sendLag(ms)`: with real-time pacing, per audio frame, how late it was
+ * handed to the client against its drift-free schedule (a load generator that cannot keep up shows here).
+ */
+export interface SessionHooks {
+  sendLag?(ms: number): void;
+}
+
 /** How long any single wait may take before the session is counted as failed. */
 export const WAIT_MS = 30_000;
 
@@ -29,7 +37,7 @@ const add = (values: SessionValues, id: string, v: number) => {
  * position). Calls `onMark(i, at)` for each mark (an absolute byte offset) when the frame that reaches
  * it is handed over.
  */
-async function stream(session: SttSession, from: number, to: number, pacing: Pacing, marks: readonly number[] = [], onMark?: (i: number, at: number) => void, audio?: Uint8Array): Promise<void> {
+async function stream(session: SttSession, from: number, to: number, pacing: Pacing, marks: readonly number[] = [], onMark?: (i: number, at: number) => void, audio?: Uint8Array, hooks?: SessionHooks): Promise<void> {
   const silence = new Uint8Array(FRAME_BYTES);
   // Views, not copies: the (cached) speech is never written to, and copying would add work to the timed loop.
   const frameAt = (offset: number, n: number) => (audio ? audio.subarray(offset, offset + n) : n === FRAME_BYTES ? silence : silence.subarray(0, n));
@@ -47,6 +55,7 @@ async function stream(session: SttSession, from: number, to: number, pacing: Pac
     }
     const frame = frameAt(sent, n);
     const at = performance.now();
+    if (pacing === "realtime") hooks?.sendLag?.(Math.max(0, at - (start + k * FRAME_MS)));
     session.sendAudio(frame);
     sent += n;
     k += 1;
@@ -61,7 +70,7 @@ const timed = async <T>(f: () => Promise<T>): Promise<[T, number]> => {
 };
 
 /** One `/stt/websocket` session: `rounds` × (a scripted turn's audio, `finalize`), then `close`. */
-export async function sttV1Session(driver: Driver, connection: Connection, plan: V1Plan, rounds: number, pacing: Pacing): Promise<SessionValues> {
+export async function sttV1Session(driver: Driver, connection: Connection, plan: V1Plan, rounds: number, pacing: Pacing, hooks?: SessionHooks): Promise<SessionValues> {
   const log = new EventLog();
   const values: SessionValues = {};
   const [session, handshake] = await timed(() => driver.openSttV1(connection, { model: "ink-whisper", encoding: "pcm_s16le", sample_rate: SAMPLE_RATE, language: "en" }, log.push));
@@ -70,7 +79,7 @@ export async function sttV1Session(driver: Driver, connection: Connection, plan:
     const n = plan.loop ? rounds : Math.min(rounds, plan.roundBytes.length);
     for (let r = 0; r < n; r += 1) {
       const i = r % plan.roundBytes.length;
-      await stream(session, 0, plan.roundBytes[i] as number, pacing, [], undefined, plan.roundAudio?.[i]);
+      await stream(session, 0, plan.roundBytes[i] as number, pacing, [], undefined, plan.roundAudio?.[i], hooks);
       const from = log.mark;
       const sentAt = performance.now();
       session.finalize();
@@ -93,7 +102,7 @@ export async function sttV1Session(driver: Driver, connection: Connection, plan:
 }
 
 /** One `/stt/turns/websocket` session: one pass of the script's audio, then `{"type":"close"}`. */
-export async function turnsSession(driver: Driver, connection: Connection, plan: TurnsPlan, pacing: Pacing): Promise<SessionValues> {
+export async function turnsSession(driver: Driver, connection: Connection, plan: TurnsPlan, pacing: Pacing, hooks?: SessionHooks): Promise<SessionValues> {
   const log = new EventLog();
   const values: SessionValues = {};
   const [session, handshake] = await timed(() => driver.openTurns(connection, { model: "ink-2", encoding: "pcm_s16le", sample_rate: SAMPLE_RATE }, log.push));
@@ -110,7 +119,7 @@ export async function turnsSession(driver: Driver, connection: Connection, plan:
       }
     };
     if (pacing === "realtime") {
-      await stream(session, 0, plan.bytes, pacing, plan.speechEnds, mark, plan.audio);
+      await stream(session, 0, plan.bytes, pacing, plan.speechEnds, mark, plan.audio, hooks);
     } else {
       // As fast as possible, one turn at a time: each turn's audio up to where its turn.end is due, then
       // wait for that turn.end. Each turn is then measured on its own, as a live conversation produces
@@ -118,11 +127,11 @@ export async function turnsSession(driver: Driver, connection: Connection, plan:
       let at = 0;
       for (let k = 0; k < plan.turns; k += 1) {
         const due = Math.min(plan.bytes, Math.ceil((plan.turnEndsDue[k] as number) / FRAME_BYTES) * FRAME_BYTES);
-        if (due > at) await stream(session, at, due, pacing, plan.speechEnds, mark, plan.audio);
+        if (due > at) await stream(session, at, due, pacing, plan.speechEnds, mark, plan.audio, hooks);
         at = Math.max(at, due);
         await waitTurnEnd(k);
       }
-      if (at < plan.bytes) await stream(session, at, plan.bytes, pacing, [], undefined, plan.audio);
+      if (at < plan.bytes) await stream(session, at, plan.bytes, pacing, [], undefined, plan.audio, hooks);
     }
     // Every scripted turn ends within the pass.
     await waitTurnEnd(plan.turns - 1);

@@ -3,6 +3,7 @@
  * with an API key (a real endpoint). Both give the drivers a `Connection` per endpoint.
  */
 import { LATENCY_PROFILES, scenarioSchema, startMockServer, type Latency, type MockServer, type Scenario } from "@speechwire/mock-server";
+import { isDeepStrictEqual } from "node:util";
 import type { Endpoint } from "../metrics/definitions.js";
 import type { Connection } from "../drivers/types.js";
 import { ServerProcess } from "../run/child.js";
@@ -157,16 +158,29 @@ async function speechwireMockAt(base: URL, adminKey: string | undefined): Promis
   } catch {
     return undefined;
   }
+  const get = async (name: string): Promise<Scenario | undefined> => {
+    const res = await fetch(new URL(`scenarios/${encodeURIComponent(name)}`, admin), { headers: auth });
+    if (!res.ok) return undefined;
+    const parsed = scenarioSchema.safeParse(await res.json());
+    return parsed.success ? parsed.data : undefined;
+  };
   return {
     async add(scenario) {
       const res = await fetch(new URL("scenarios", admin), { method: "POST", headers: { ...auth, "content-type": "application/json" }, body: JSON.stringify(scenario) });
-      if (res.status !== 201) throw new Error(`the mock at ${base.origin} refused scenario ${scenario.name}: HTTP ${res.status} ${await res.text()}`);
+      if (res.status === 201) return;
+      const body = await res.text();
+      // 409: the mock started with a scenario of that name (e.g. `--scenarios bench-scenarios`, as
+      // `artillery init` suggests: with --workers a posted one reaches one worker only). The same
+      // scenario is fine (its latency aside: the mock's --latency fills it in, as for a posted one);
+      // another one is not replaced behind the user's back.
+      if (res.status === 409) {
+        const existing = await get(scenario.name);
+        const withoutLatency = ({ latency: _, ...rest }: Scenario) => rest;
+        if (existing && isDeepStrictEqual(withoutLatency(existing), withoutLatency(scenarioSchema.parse(scenario)))) return;
+        throw new Error(`the mock at ${base.origin} started with another scenario named ${scenario.name}; start it without that one (the bench loads its own) or with the bench's (speechwire-bench artillery init writes them)`);
+      }
+      throw new Error(`the mock at ${base.origin} refused scenario ${scenario.name}: HTTP ${res.status} ${body}`);
     },
-    async get(name) {
-      const res = await fetch(new URL(`scenarios/${encodeURIComponent(name)}`, admin), { headers: auth });
-      if (!res.ok) return undefined;
-      const parsed = scenarioSchema.safeParse(await res.json());
-      return parsed.success ? parsed.data : undefined;
-    },
+    get,
   };
 }
