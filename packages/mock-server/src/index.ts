@@ -6,6 +6,7 @@ export { ListenError, startMockServer, type MockServer, type MockServerOptions, 
 export { redactSecret, type SessionRecord, type JournalEntry, type JournalLimits, type HttpResponseSummary } from "./server/journal.js";
 export { formatDuration, formatLogJson, formatLogRecord, formatLogText, type LogFormat, type LogRecord, type RequestRoute } from "./server/log.js";
 export { HTTP_RULES, type HttpEndpoint } from "./server/http-journal.js";
+export { ADMIN_BODY_SCHEMAS, sessionRecordSchema, sessionSummarySchema, violationSchema } from "./server/admin-schemas.js";
 export type { AuthMode } from "./server/auth.js";
 export { SCENARIO_HEADER, SCENARIO_QUERY, type ScenarioRegistry } from "./server/scenarios.js";
 export { BUILTIN_SCENARIOS } from "./scenario/builtin.js";

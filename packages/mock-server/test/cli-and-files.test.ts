@@ -174,6 +174,6 @@ describe("scenario files", () => {
   it("commits schemas/scenario.json exactly as the Zod schema generates it", () => {
     const committed = readFileSync(join(pkg, SCENARIO_SCHEMA_FILE), "utf8");
     expect(committed, "run `pnpm --filter @speechwire/mock-server generate` and commit the result").toBe(scenarioJsonSchema());
-    expect(readdirSync(join(pkg, "schemas"))).toEqual(["scenario.json"]);
+    expect(readdirSync(join(pkg, "schemas")).sort()).toEqual(["openapi.yaml", "scenario.json"]);
   });
 });

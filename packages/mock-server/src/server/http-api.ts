@@ -2,6 +2,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import busboy from "busboy";
+import type * as z from "zod";
 import {
   accessToken,
   decodeJsonObject,
@@ -18,6 +19,7 @@ import { transcribeBatch } from "../core/stt/index.js";
 import { sseEvents, sseFaults, synthesizeBytes, transcriptTooLong, ttsReplayMiss, ttsRequestRefusal, type SseControl } from "../core/tts/index.js";
 import { parseScenarioText } from "../scenario/load.js";
 import type { Scenario } from "../scenario/schema.js";
+import type { ADMIN_BODY_SCHEMAS } from "./admin-schemas.js";
 import { resetServerState, type ServerContext } from "./context.js";
 import { journalHttpRequest, type HttpEndpoint, type HttpExchangeJournal } from "./http-journal.js";
 import { requestLogRecord, type LogRecord, type RequestRoute } from "./log.js";
@@ -30,6 +32,10 @@ const JSON_LIMIT = 1024 * 1024;
 /** The Cartesia HTTP routes: never shadowed by a file of the playground. */
 const API_PATHS = new Set<string>([ttsBytes.PATH, ttsSse.PATH, sttBatch.PATH, accessToken.PATH]);
 const UPLOAD_LIMIT = 64 * 1024 * 1024;
+/** A body of the mock's own routes as the handlers build it (the OpenAPI document's component of that name). */
+type AdminBody<K extends keyof typeof ADMIN_BODY_SCHEMAS> = z.input<(typeof ADMIN_BODY_SCHEMAS)[K]>;
+type StatusBody = AdminBody<"Status">;
+
 /** The journal's endpoint name of each Cartesia HTTP route. */
 const ENDPOINT_BY_PATH: Record<string, HttpEndpoint> = {
   [ttsBytes.PATH]: "tts-bytes",
@@ -175,7 +181,7 @@ async function handle(ctx: ServerContext, info: ServerInfo, req: IncomingMessage
 
   if (routed.path === "/" && method === "GET") {
     note.route = "status";
-    sendJson(res, 200, { ok: true, version: DEFAULT_VERSION, server: "speechwire-mock", speechwire: info.version }, requestIdHeaders(requestId));
+    sendJson(res, 200, { ok: true, version: DEFAULT_VERSION, server: "speechwire-mock", speechwire: info.version } satisfies StatusBody, requestIdHeaders(requestId));
     return;
   }
 
@@ -492,7 +498,7 @@ async function tokenRoute(ctx: ServerContext, req: IncomingMessage, res: ServerR
 }
 
 /** The admin routes, each with the methods it takes (HEAD wherever GET is: the same head, no body). */
-const ADMIN_ROUTES: { pattern: RegExp; route: AdminRouteName; methods: readonly string[] }[] = [
+export const ADMIN_ROUTES: { pattern: RegExp; route: AdminRouteName; methods: readonly string[] }[] = [
   { pattern: /^\/_speechwire\/health$/, route: "health", methods: ["GET", "HEAD"] },
   { pattern: /^\/_speechwire\/scenarios$/, route: "scenarios", methods: ["GET", "HEAD", "POST"] },
   { pattern: /^\/_speechwire\/scenarios\/([^/]+)$/, route: "scenario", methods: ["GET", "HEAD", "DELETE"] },
@@ -519,7 +525,7 @@ function adminRoute(path: string): { route: AdminRouteName; methods: readonly st
 async function admin(ctx: ServerContext, info: ServerInfo, path: string, url: URL, method: string, req: IncomingMessage, res: ServerResponse, requestId: string, shape: ErrorShape) {
   // Every admin answer carries the request-id headers, as the API routes' answers do.
   const reply = (status: number, body: unknown, headers: Record<string, string> = {}) => sendJson(res, status, body, { ...requestIdHeaders(requestId), ...headers });
-  const notFound = () => reply(404, { error: "not found", path });
+  const notFound = () => reply(404, { error: "not found", path } satisfies AdminBody<"AdminNotFound">);
   const found = adminRoute(path);
   const read = method === "GET" || method === "HEAD";
   const isHealth = found?.route === "health" && read;
@@ -532,7 +538,7 @@ async function admin(ctx: ServerContext, info: ServerInfo, path: string, url: UR
   if (!found) return notFound();
   if (!found.methods.includes(method)) {
     const allow = found.methods.join(", ");
-    reply(405, { error: "method not allowed", path, allow: [...found.methods], message: `${path} takes ${allow}, not ${method}.` }, { allow });
+    reply(405, { error: "method not allowed", path, allow: [...found.methods], message: `${path} takes ${allow}, not ${method}.` } satisfies AdminBody<"MethodNotAllowed">, { allow });
     return;
   }
   let name: string | undefined;
@@ -555,11 +561,11 @@ async function admin(ctx: ServerContext, info: ServerInfo, path: string, url: UR
         defaultScenario: ctx.registry.defaultName,
         // Bytes, for the benchmark's memory-per-session figure and anyone watching a long-running mock.
         memory: { rss: memory.rss, heapUsed: memory.heapUsed },
-      });
+      } satisfies AdminBody<"Health">);
       return;
     }
     case "scenarios":
-      if (read) reply(200, ctx.registry.list().map((s) => ({ name: s.name, description: s.description, default: s.name === ctx.registry.defaultName })));
+      if (read) reply(200, ctx.registry.list().map((s) => ({ name: s.name, description: s.description, default: s.name === ctx.registry.defaultName })) satisfies AdminBody<"ScenarioList">);
       else await addScenario(ctx, url, req, reply);
       return;
     case "scenario": {
@@ -577,27 +583,27 @@ async function admin(ctx: ServerContext, info: ServerInfo, path: string, url: UR
           error: `scenario "${scenarioName}" is one the server started with and cannot be deleted`,
           name: scenarioName,
           message: "Built-in scenarios, those of --scenarios and the startup default stay; a replaced one is restored by deleting it again, or by POST /_speechwire/reset.",
-        });
-      } else reply(200, { name: scenarioName, result: outcome, defaultScenario: ctx.registry.defaultName });
+        } satisfies AdminBody<"ScenarioConflict">);
+      } else reply(200, { name: scenarioName, result: outcome, defaultScenario: ctx.registry.defaultName } satisfies AdminBody<"ScenarioDeleted">);
       return;
     }
     case "sessions":
-      if (read) reply(200, ctx.journal.list());
-      else reply(200, { deleted: ctx.journal.clear() });
+      if (read) reply(200, ctx.journal.list() satisfies AdminBody<"SessionSummary">[]);
+      else reply(200, { deleted: ctx.journal.clear() } satisfies AdminBody<"SessionsDeleted">);
       return;
     case "session": {
       const id = name as string;
       if (read) {
         const record = ctx.journal.get(id);
-        if (record) reply(200, record);
+        if (record) reply(200, record satisfies AdminBody<"SessionRecord">);
         else notFound();
-      } else if (ctx.journal.delete(id)) reply(200, { deleted: 1, id });
+      } else if (ctx.journal.delete(id)) reply(200, { deleted: 1, id } satisfies AdminBody<"SessionDeleted">);
       else notFound();
       return;
     }
     case "reset": {
       const { sessions } = resetServerState(ctx);
-      reply(200, { reset: true, deleted: sessions, defaultScenario: ctx.registry.defaultName });
+      reply(200, { reset: true, deleted: sessions, defaultScenario: ctx.registry.defaultName } satisfies AdminBody<"Reset">);
       return;
     }
   }
@@ -610,7 +616,7 @@ async function admin(ctx: ServerContext, info: ServerInfo, path: string, url: UR
 async function addScenario(ctx: ServerContext, url: URL, req: IncomingMessage, reply: (status: number, body: unknown) => void) {
   const replace = url.searchParams.getAll("replace");
   if (replace.length > 1 || (replace.length === 1 && replace[0] !== "true" && replace[0] !== "false")) {
-    reply(400, { error: "invalid query", message: `replace takes true or false (once), got ${replace.map((v) => JSON.stringify(v)).join(", ")}.` });
+    reply(400, { error: "invalid query", message: `replace takes true or false (once), got ${replace.map((v) => JSON.stringify(v)).join(", ")}.` } satisfies AdminBody<"InvalidQuery">);
     return;
   }
   let text: string;
@@ -619,12 +625,12 @@ async function addScenario(ctx: ServerContext, url: URL, req: IncomingMessage, r
   } catch (error) {
     // A body that broke off is answered by the request entry (400, or the connection closes).
     if (!(error instanceof BodyTooLarge)) throw error;
-    reply(413, { error: "scenario larger than 1 MiB" });
+    reply(413, { error: "scenario larger than 1 MiB" } satisfies AdminBody<"TooLarge">);
     return;
   }
   const result = parseScenarioText(text);
   if (!result.ok) {
-    reply(400, { error: "invalid scenario", issues: result.issues });
+    reply(400, { error: "invalid scenario", issues: result.issues } satisfies AdminBody<"InvalidScenario">);
     return;
   }
   const name = result.scenario.name;
@@ -633,7 +639,7 @@ async function addScenario(ctx: ServerContext, url: URL, req: IncomingMessage, r
       error: `scenario "${name}" is one the server started with: add ?replace=true to replace it`,
       name,
       message: `POST /_speechwire/scenarios?replace=true replaces it until DELETE /_speechwire/scenarios/${encodeURIComponent(name)} or POST /_speechwire/reset restores it.`,
-    });
+    } satisfies AdminBody<"ScenarioConflict">);
     return;
   }
   ctx.registry.add(result.scenario);
