@@ -10,6 +10,19 @@ const dir = process.cwd();
 const root = resolve(import.meta.dirname ?? new URL(".", import.meta.url).pathname, "..");
 const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
 
+// npm pack and npm publish keep `workspace:*` ranges as they are, and no npm client can install
+// those: only pnpm (pnpm pack, pnpm publish, changeset publish) replaces them with exact versions.
+const agent = process.env.npm_config_user_agent ?? "";
+const workspaceRanges = ["dependencies", "peerDependencies", "optionalDependencies"].flatMap((field) =>
+  Object.entries(pkg[field] ?? {}).filter(([, range]) => String(range).startsWith("workspace:")).map(([name]) => name),
+);
+if (!agent.startsWith("pnpm/") && workspaceRanges.length > 0) {
+  process.stderr.write(
+    `${pkg.name}: cannot pack with ${agent.split(" ")[0] || "this tool"}: it would leave workspace: ranges in (${workspaceRanges.join(", ")}), which no npm client can install. Use pnpm pack, or pnpm release at the repository root.\n`,
+  );
+  process.exit(1);
+}
+
 copyFileSync(join(root, "LICENSE"), join(dir, "LICENSE"));
 
 /** Every file path an `exports` map points at (conditions and subpaths, wildcards skipped). */

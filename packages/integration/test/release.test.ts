@@ -115,4 +115,10 @@ describe("changeset version (on a throwaway copy)", () => {
     expect(`${r.stdout}${r.stderr}`).toContain("@speechwire/protocol: cannot pack, missing files: dist, files: src, files: schemas");
     expect(existsSync(join(copy, "refused"))).toBe(false);
   });
+
+  it("npm pack refuses a package with workspace: ranges (npm would ship them), naming the ranges and pnpm", () => {
+    const r = run("npm", ["pack", "--dry-run"], { cwd: join(REPO_ROOT, "packages", "client") });
+    expect(r.status).not.toBe(0);
+    expect(`${r.stdout}${r.stderr}`).toMatch(/@speechwire\/client: cannot pack with npm\/[\d.]+: it would leave workspace: ranges in \(@speechwire\/protocol\), which no npm client can install\. Use pnpm pack/);
+  });
 });
