@@ -29,7 +29,7 @@ const HELP = `speechwire-conformance — check a Cartesia realtime speech client
 Usage:
   speechwire-conformance run (--adapter <builtin|module path> | --command "<cmd>")
                              [--suite ${SUITES.join(",")}] [--runs N] [--seed N]
-                             [--baseline FILE] [--out DIR] [--shrink-seconds N]
+                             [--baseline FILE] [--out DIR] [--shrink-steps N] [--shrink-seconds N]
   speechwire-conformance --list [--json]             print the check catalogue (--json: for tools)
   speechwire-conformance replay FILE (--adapter … | --command …) [--out DIR]   (FILE: JSON or YAML)
   speechwire-conformance server [--url URL --api-key KEY] [--suite stt-v1,stt-turns,tts] [--version DATE] [--out DIR]
@@ -41,7 +41,8 @@ run      starts its own mock on a free port, runs the fixed cases and --runs gen
          suites the adapter does not declare are skipped), prints progress, a one-line summary and
          the command that reruns the run, writes checks.json, junit.xml and summary.md to --out
          (default conformance-report), and exits 1 on an unexpected failure or a stale baseline entry.
-         A failing property shrinks for at most --shrink-seconds (default 30), a line per step.
+         A failing property shrinks for at most --shrink-steps candidates (default 100; the same case on any
+         machine), a line per step; --shrink-seconds N bounds it in time as well.
 replay   runs exactly the case of a counterexample file written by a failing property.
 server   checks a server against the protocol's schemas and grammars (default: a fresh mock).
 probe    runs a fixed set of short requests on every endpoint against --target (e.g. the real API;
@@ -60,6 +61,7 @@ const OPTIONS = {
   command: { type: "string" },
   suite: { type: "string" },
   runs: { type: "string" },
+  "shrink-steps": { type: "string" },
   "shrink-seconds": { type: "string" },
   seed: { type: "string" },
   baseline: { type: "string" },
@@ -162,7 +164,8 @@ async function run(values: Record<string, string | boolean | undefined>, replayi
   const cases = replaying?.cases;
   const suites = parseSuites(values.suite as string | undefined);
   const runs = parseInt10("runs", values.runs as string | undefined, Number(process.env.FC_NUM_RUNS) || 5);
-  const shrinkSeconds = parseInt10("shrink-seconds", values["shrink-seconds"] as string | undefined, 30);
+  const shrinkSteps = parseInt10("shrink-steps", values["shrink-steps"] as string | undefined, 100);
+  const shrinkSeconds = values["shrink-seconds"] === undefined ? undefined : parseInt10("shrink-seconds", values["shrink-seconds"] as string, 0);
   const seed = parseInt10("seed", values.seed as string | undefined, defaultSeed());
   let baseline: BaselineEntry[] = [];
   if (values.baseline) {
@@ -187,7 +190,8 @@ async function run(values: Record<string, string | boolean | undefined>, replayi
     outDir: out,
     adapterArg: arg,
     command: cliCommand(),
-    shrinkBudgetMs: shrinkSeconds * 1000,
+    shrinkSteps,
+    ...(shrinkSeconds !== undefined ? { shrinkBudgetMs: shrinkSeconds * 1000 } : {}),
     ...(cases ? { cases } : {}),
     onProgress: (line) => process.stderr.write(`${line}\n`),
   });

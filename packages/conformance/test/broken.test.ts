@@ -113,7 +113,23 @@ describe("generated cases find the bug, shrink it and write a replayable counter
     expect(fixed.code).toBe(0);
   });
 
-  it("bounds shrinking by its budget: past it, candidates are skipped and the last failing case is reported", async () => {
+  it("bounds shrinking by a step count: the same seed gives the same counterexample, run after run", async () => {
+    const shrink = async () => {
+      const progress: string[] = [];
+      const report = await shrinkingRun({ outDir: tempDir(), shrinkSteps: 3, onProgress: (line) => progress.push(line) });
+      expect(report.counterexamples).toHaveLength(1);
+      return { progress, file: JSON.parse(readFileSync(report.counterexamples[0]!.file, "utf8")) as { case: unknown; path: string; checks: string[] } };
+    };
+    const first = await shrink();
+    expect(first.progress.filter((l) => l.startsWith("[stt-turns shrinking, step ")).length).toBe(3);
+    expect(first.progress).toContain("[stt-turns shrinking stopped after 3 step(s): the step budget (3)]");
+    expect(first.file.checks).toContain("turns/final-text-per-turn");
+    const second = await shrink();
+    expect(second.file.case).toEqual(first.file.case);
+    expect(second.file.path).toBe(first.file.path);
+  });
+
+  it("bounds shrinking by an optional time budget too: past it, candidates are skipped and the last failing case is reported", async () => {
     const progress: string[] = [];
     const report = await shrinkingRun({ outDir: tempDir(), shrinkBudgetMs: 0, onProgress: (line) => progress.push(line) });
     // With no budget, the first shrink candidate runs (the budget is checked before each run) and no other.

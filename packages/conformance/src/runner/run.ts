@@ -86,8 +86,14 @@ export interface RunOptions {
   /** Per-case time limit, ms. Default 60 000. */
   caseTimeoutMs?: number;
   /**
-   * How long shrinking a failure may run, ms (default 30 000): after it, candidates are skipped and the
-   * smallest failing case found so far is the counterexample (it still fails; it may not be minimal).
+   * How many shrink candidates a failure may run (default 100): after them, candidates are skipped and
+   * the smallest failing case found so far is the counterexample (it still fails; it may not be
+   * minimal). A count, not a time, so the same seed shrinks to the same case on any machine.
+   */
+  shrinkSteps?: number;
+  /**
+   * An optional wall-clock bound on shrinking as well, ms (no default). When it cuts shrinking short,
+   * the counterexample may differ between machines; the progress line says so.
    */
   shrinkBudgetMs?: number;
 }
@@ -362,15 +368,23 @@ export async function runConformance(options: RunOptions): Promise<AdapterReport
         const failing = new Map<string, string[]>();
         let k = 0;
         // After the first failure every call is a shrink step: each gets a progress line, and past the
-        // budget the rest are skipped, so a failure is reported in bounded time.
+        // step budget (or the optional time budget) the rest are skipped, so a failure is reported in
+        // bounded time, and (with the step budget alone) as the same case on any machine.
         let shrinkingSince: number | undefined;
         let step = 0;
-        const budgetMs = options.shrinkBudgetMs ?? 30_000;
+        const maxSteps = options.shrinkSteps ?? 100;
+        const budgetMs = options.shrinkBudgetMs;
+        let cut: "steps" | "time" | undefined;
         const outcome = await fc.check(
           fc.asyncProperty(caseArb(suite), async (c) => {
             // A generated drop needs the reconnect capability, like the fixed drop cases.
             fc.pre(caseApplies(c, caps));
-            if (shrinkingSince !== undefined && Date.now() - shrinkingSince > budgetMs) fc.pre(false);
+            if (shrinkingSince !== undefined && cut === undefined) {
+              if (step >= maxSteps) cut = "steps";
+              else if (budgetMs !== undefined && Date.now() - shrinkingSince > budgetMs) cut = "time";
+              if (cut) progress(`[${suite} shrinking stopped after ${step} step(s): ${cut === "steps" ? `the step budget (${maxSteps})` : `the time budget (${Math.round((budgetMs as number) / 1000)} s; the case may differ on another machine)`}]`);
+            }
+            if (cut) fc.pre(false);
             const run = await runOneCase(env, options.adapter, caps, c, timeoutMs);
             record(run);
             const bad = unexpectedIn(run);
@@ -380,7 +394,7 @@ export async function runConformance(options: RunOptions): Promise<AdapterReport
               step += 1;
               progress(`[${suite} shrinking, step ${step}, ${Math.round((Date.now() - shrinkingSince) / 1000)} s] ${bad.length === 0 ? "passes" : `still fails ${bad.join(", ")}`}`);
             } else if (k <= runs) {
-              progress(`[${suite} property ${k}/${runs}] ${bad.length === 0 ? "ok" : `FAIL ${bad.join(", ")} (shrinking, at most ${Math.round(budgetMs / 1000)} s)`}`);
+              progress(`[${suite} property ${k}/${runs}] ${bad.length === 0 ? "ok" : `FAIL ${bad.join(", ")} (shrinking, at most ${maxSteps} steps${budgetMs !== undefined ? ` or ${Math.round(budgetMs / 1000)} s` : ""})`}`);
             }
             if (bad.length > 0 && shrinkingSince === undefined) shrinkingSince = Date.now();
             return bad.length === 0;
