@@ -4,7 +4,7 @@
 // and refuses to pack a package whose `files`, `exports` or `bin` name something missing, so an
 // unbuilt package (or a mock without its playground) never becomes a tarball.
 import { copyFileSync, existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { basename, join, resolve } from "node:path";
 
 const dir = process.cwd();
 const root = resolve(import.meta.dirname ?? new URL(".", import.meta.url).pathname, "..");
@@ -12,13 +12,15 @@ const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
 
 // npm pack and npm publish keep `workspace:*` ranges as they are, and no npm client can install
 // those: only pnpm (pnpm pack, pnpm publish, changeset publish) replaces them with exact versions.
-const agent = process.env.npm_config_user_agent ?? "";
+// The tool is told by npm_execpath (npm keeps an inherited npm_config_user_agent, e.g. pnpm's).
+const execPath = process.env.npm_execpath ?? "";
+const tool = /pnpm/.test(basename(execPath)) ? "pnpm" : /npm-cli|\bnpm\b/.test(basename(execPath)) ? "npm" : basename(execPath) || undefined;
 const workspaceRanges = ["dependencies", "peerDependencies", "optionalDependencies"].flatMap((field) =>
   Object.entries(pkg[field] ?? {}).filter(([, range]) => String(range).startsWith("workspace:")).map(([name]) => name),
 );
-if (!agent.startsWith("pnpm/") && workspaceRanges.length > 0) {
+if (tool !== undefined && tool !== "pnpm" && workspaceRanges.length > 0) {
   process.stderr.write(
-    `${pkg.name}: cannot pack with ${agent.split(" ")[0] || "this tool"}: it would leave workspace: ranges in (${workspaceRanges.join(", ")}), which no npm client can install. Use pnpm pack, or pnpm release at the repository root.\n`,
+    `${pkg.name}: cannot pack with ${tool}: it would leave workspace: ranges in (${workspaceRanges.join(", ")}), which no npm client can install. Use pnpm pack, or pnpm release at the repository root.\n`,
   );
   process.exit(1);
 }
