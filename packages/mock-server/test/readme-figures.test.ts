@@ -2,7 +2,8 @@
  * The README's performance figures are the committed results' (no timing here: it reads files). The
  * latest dated folder of `bench/results/` (its `busy/` runs aside) holds the runs of part (a) and of
  * the replay bench; each README row must quote their min / median / max as the bench prints them.
- * Rows (b) to (e) are not checked yet: their runs were not committed.
+ * Part (b)'s row is held to its committed ramps (b-run*.json); rows (c) to (e) are not checked yet: their
+ * runs were not committed.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -73,5 +74,30 @@ describe(`README performance figures match bench/results/${latest ?? "(none)"}`,
       const [lo, mid, hi] = three(s.ratio, 2);
       expect(line, start).toContain(`ratio ${lo} / **${mid}** / ${hi}×`);
     }
+  });
+
+  it("(b) capacity: each run's largest passing N for the mock and the bare server, and the ratio per run, with bounds where the load generator stopped a ramp", () => {
+    const runs = readdirSync(dir)
+      .filter((f) => /^b-run\d+\.json$/u.test(f))
+      .map((f) => json(f).b as { maxStreams: number; baselineMaxStreams: number; ratio: number; limits: { mock: string; baseline: string } });
+    expect(runs.length).toBeGreaterThanOrEqual(3);
+    const line = row("| (b) ");
+    expect(line).toContain(`${latest}`);
+    expect(line).toContain(`${runs.length} runs`);
+    const n = (x: number) => x.toLocaleString("en-US");
+    // A ramp stopped by its load generator gives a lower bound (≥) on capacity.
+    const capacities = (pick: (r: (typeof runs)[number]) => [number, string]) =>
+      runs
+        .map(pick)
+        .sort((a, b) => a[0] - b[0])
+        .map(([v, limit]) => `${limit === "generator" ? "≥ " : ""}${n(v)}`)
+        .join(" / ");
+    expect(line).toContain(`| ${capacities((r) => [r.maxStreams, r.limits.mock])}, each stopped by the server`);
+    expect(runs.every((r) => r.limits.mock === "server")).toBe(true);
+    expect(line).toContain(`bare \`ws\` server sending the same events: ${capacities((r) => [r.baselineMaxStreams, r.limits.baseline])}`);
+    // The ratio of a run whose baseline was a lower bound is an upper bound (≤).
+    const ratios = /ratio per run ([^(|]+?)(?: \(|\|)/u.exec(line)?.[1]?.trim().split(" / ").sort();
+    const expected = runs.map((r) => `${r.limits.baseline === "generator" ? "≤ " : ""}${r.ratio.toFixed(2)}`).sort();
+    expect(ratios).toEqual(expected);
   });
 });
