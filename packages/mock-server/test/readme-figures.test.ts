@@ -2,8 +2,8 @@
  * The README's performance figures are the committed results' (no timing here: it reads files). The
  * latest dated folder of `bench/results/` (its `busy/` runs aside) holds the runs of part (a) and of
  * the replay bench; each README row must quote their min / median / max as the bench prints them.
- * Part (b)'s row is held to its committed ramps (b-run*.json); rows (c) to (e) are not checked yet: their
- * runs were not committed.
+ * Part (b)'s row is held to its committed ramps (b-run*.json), the (c) and (d) rows to cde-run1.json; the
+ * (e) table is from an earlier run that was not committed, and is not checked.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -99,5 +99,42 @@ describe(`README performance figures match bench/results/${latest ?? "(none)"}`,
     const ratios = /ratio per run ([^(|]+?)(?: \(|\|)/u.exec(line)?.[1]?.trim().split(" / ").sort();
     const expected = runs.map((r) => `${r.limits.baseline === "generator" ? "≤ " : ""}${r.ratio.toFixed(2)}`).sort();
     expect(ratios).toEqual(expected);
+  });
+
+  it("(c) TTS and (d) memory: the committed run's min / median / max, as the bench prints them", () => {
+    type Side = { xRealtime: number; cpuMsPerAudioSecond: number };
+    type Burst = { singleP50: number; burstP50: number; burstMax: number; ratioP50: number };
+    const run = json("cde-run1.json") as {
+      date: string;
+      c: { throughput: { runs: { on: Side; off: Side; journalShare: number }[] }; contexts: { runs: { mock: Burst; replay: Burst }[] } };
+      d: { sessions: number; perSession: { rss: number; heapUsed: number } };
+    };
+    const t = run.c.throughput.runs;
+    const k = run.c.contexts.runs;
+    expect(t.length).toBe(5);
+    expect(k.length).toBe(5);
+    const int = (x: number) => Math.round(x).toLocaleString("en-US");
+    const three = (values: number[], format: (x: number) => string) => {
+      const v = [...values].sort((a, b) => a - b);
+      const mid = v.length / 2;
+      const median = v.length % 2 === 1 ? v[Math.floor(mid)]! : (v[mid - 1]! + v[mid]!) / 2;
+      return [v[0]!, median, v.at(-1)!].map(format).join(" / ");
+    };
+    const fixed = (digits: number) => (x: number) => x.toFixed(digits);
+    const throughput = row("| (c) TTS per context");
+    expect(throughput).toContain(run.date.slice(0, 10));
+    expect(throughput).toContain(`| ${three(t.map((r) => r.on.xRealtime), int)}× real time |`);
+    expect(throughput).toContain(`journal off: ${three(t.map((r) => r.off.xRealtime), int)}×`);
+    const share = row("| (c) journal + linter share");
+    expect(share).toContain(`| ${three(t.map((r) => r.journalShare * 100), fixed(1))} % (CPU per audio second on ${three(t.map((r) => r.on.cpuMsPerAudioSecond), fixed(3))} ms)`);
+    expect(share).toContain(`journal off ${three(t.map((r) => r.off.cpuMsPerAudioSecond), fixed(3))} ms`);
+    const burst = row("| (c) TTS first chunk with 100 contexts");
+    expect(burst).toContain(
+      `| ${three(k.map((r) => r.mock.burstP50), fixed(1))} ms = ${three(k.map((r) => r.mock.ratioP50), fixed(1))}× one context's (${three(k.map((r) => r.mock.singleP50), fixed(2))} ms); max ${three(k.map((r) => r.mock.burstMax), fixed(1))} ms`,
+    );
+    expect(burst).toContain(`replay server: ${three(k.map((r) => r.replay.burstP50), fixed(1))} ms = ${three(k.map((r) => r.replay.ratioP50), fixed(1))}×`);
+    expect(row("| (d) memory per idle turns session")).toContain(
+      `| ${(run.d.perSession.rss / 1024).toFixed(1)} KiB RSS, ${(run.d.perSession.heapUsed / 1024).toFixed(1)} KiB heap (${int(run.d.sessions)} sessions`,
+    );
   });
 });
