@@ -25,7 +25,8 @@
 import { once } from "node:events";
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
-import { join, resolve } from "node:path";
+import { join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { Worker } from "node:worker_threads";
 import WebSocket from "ws";
@@ -869,7 +870,8 @@ async function benchTtsLoad() {
     }
   }
   return {
-    cli: mockCli,
+    // Relative to the package, so a committed results file names no machine's folders.
+    cli: relative(fileURLToPath(new URL("..", import.meta.url)), mockCli),
     runs,
     firstChunkWords,
     rssWords,
