@@ -2,8 +2,8 @@
  * The README's performance figures are the committed results' (no timing here: it reads files). The
  * latest dated folder of `bench/results/` (its `busy/` runs aside) holds the runs of part (a) and of
  * the replay bench; each README row must quote their min / median / max as the bench prints them.
- * Part (b)'s row is held to its committed ramps (b-run*.json), the (c) and (d) rows to cde-run1.json; the
- * (e) table is from an earlier run that was not committed, and is not checked.
+ * Part (b)'s row is held to its committed ramps (b-run*.json); the (c) and (d) rows and the (e) table's
+ * "now" column to cde-run1.json. Figures labelled "before" or "not committed" are history, not checked.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -136,5 +136,23 @@ describe(`README performance figures match bench/results/${latest ?? "(none)"}`,
     expect(row("| (d) memory per idle turns session")).toContain(
       `| ${(run.d.perSession.rss / 1024).toFixed(1)} KiB RSS, ${(run.d.perSession.heapUsed / 1024).toFixed(1)} KiB heap (${int(run.d.sessions)} sessions`,
     );
+  });
+
+  it("(e) one long TTS request: the table's now column is the committed run's summary", () => {
+    type Spread = Record<"min" | "median" | "max", number>;
+    const e = (json("cde-run1.json") as { e: Record<string, Spread> & { control: Record<string, Spread> } }).e;
+    const three = (m: Spread, digits: number) => [m.min, m.median, m.max].map((x) => x.toFixed(digits)).join(" / ");
+    const med = (m: Spread, digits: number) => m.median.toFixed(digits);
+    expect(row("| first chunk of a 10,000-word request")).toContain(`| ${three(e.firstChunkMs!, 1)} ms |`);
+    expect(row("| peak RSS growth of a 40,000-word request")).toContain(`| ${three(e.rssGrowthMiB!, 1)} MiB |`);
+    expect(row("| the same with `--journal-text-chars 256`")).toContain(`| ${three(e.rssGrowthSmallJournalMiB!, 1)} MiB |`);
+    expect(row("| … time to `done`")).toContain(`| ${three(e.rssSeconds!, 1)} s |`);
+    expect(row("| while a client that does not read")).toContain(
+      `| ${med(e.loopDelayP99!, 2)} ms (${med(e.loopDelayMax!, 1)} ms); without that request ${med(e.control.loopDelayP99!, 2)} ms (${med(e.control.loopDelayMax!, 1)} ms) |`,
+    );
+    expect(row("| … a concurrent turns session's event lateness")).toContain(
+      `| ${med(e.latenessP99!, 2)} ms (${med(e.latenessMax!, 1)} ms); without ${med(e.control.latenessP99!, 2)} ms (${med(e.control.latenessMax!, 1)} ms) |`,
+    );
+    expect(row("| … a fresh turns session")).toContain(`| ${med(e.freshConnectedMs!, 1)} ms; without ${med(e.control.freshConnectedMs!, 1)} ms |`);
   });
 });
