@@ -61,13 +61,16 @@ function entry(endpoint: HttpEndpoint, file: string): CatalogEntry {
   return found;
 }
 
+/** A `$ref` to a catalogue entry's schema component. */
+const entryRef = (endpoint: HttpEndpoint, file: string) => ref(componentName(entry(endpoint, file)));
+
 /** The two request shapes of a TTS route: before and from Cartesia-Version 2026-08-14 (voice as a string). */
 function ttsRequestBody(endpoint: "tts-bytes" | "tts-sse"): Json {
   return {
     required: true,
     description:
       "A generation request. The voice is `{mode: \"id\", id}` before Cartesia-Version 2026-08-14 and `\"<id>\"` or `{id}` from it on (the second schema). Unknown fields are refused under the mock's strict reading.",
-    content: { "application/json": { schema: { anyOf: [ref(componentName(entry(endpoint, "request.json"))), ref(componentName(entry(endpoint, "request.2026-08-14.json")))] } } },
+    content: { "application/json": { schema: { anyOf: [entryRef(endpoint, "request.json"), entryRef(endpoint, "request.2026-08-14.json")] } } },
   };
 }
 
@@ -88,9 +91,8 @@ const json = (schema: Json, description: string, headers?: Json): Json => ({ des
 
 /** The Cartesia routes: request and response bodies from the protocol's catalogue. */
 function cartesiaPaths(): Json {
-  const stt = entriesOf("stt-batch");
-  const sttQuery = stt.find((e) => e.file === "stt-batch/query.wire.json") as CatalogEntry;
-  const sttForm = schemaObject((stt.find((e) => e.file === "stt-batch/form.json") as CatalogEntry).schema(), "input");
+  const sttQuery = entry("stt-batch", "query.wire.json");
+  const sttForm = schemaObject(entry("stt-batch", "form.json").schema(), "input");
   const formProperties = { file: { type: "string", contentMediaType: "application/octet-stream", description: "The audio file (any container the model takes; raw PCM with the query's encoding and sample_rate)." }, ...(sttForm.properties as Json) };
   const security = [{ bearer: [] }, { apiKey: [] }];
   return {
@@ -107,7 +109,7 @@ function cartesiaPaths(): Json {
           "200": {
             description: "The audio in the requested container.",
             headers: { ...REQUEST_ID_HEADERS, "Cartesia-File-ID": { description: "With `save: true`: the saved file's id.", schema: { type: "string" } } },
-            content: Object.fromEntries(["application/octet-stream", "audio/wav", "audio/mpeg"].map((type) => [type, { schema: ref(componentName(entry("tts-bytes", "audio.json"))) }])),
+            content: Object.fromEntries(["application/octet-stream", "audio/wav", "audio/mpeg"].map((type) => [type, { schema: entryRef("tts-bytes", "audio.json") }])),
           },
           default: ERROR,
         },
@@ -126,7 +128,7 @@ function cartesiaPaths(): Json {
           "200": {
             description: "The event stream.",
             headers: REQUEST_ID_HEADERS,
-            content: { "text/event-stream": { schema: { type: "string" }, "x-speechwire-event": ref(componentName(entry("tts-sse", "event.json"))) } },
+            content: { "text/event-stream": { schema: { type: "string" }, "x-speechwire-event": entryRef("tts-sse", "event.json") } },
           },
           default: ERROR,
         },
@@ -144,7 +146,7 @@ function cartesiaPaths(): Json {
           required: true,
           content: { "multipart/form-data": { schema: { ...sttForm, properties: formProperties, required: ["file", ...((sttForm.required ?? []) as string[])] } } },
         },
-        responses: { "200": json(ref(componentName(entry("stt-batch", "response.json"))), "The transcript.", REQUEST_ID_HEADERS), default: ERROR },
+        responses: { "200": json(entryRef("stt-batch", "response.json"), "The transcript.", REQUEST_ID_HEADERS), default: ERROR },
       },
     },
     [ENDPOINTS["access-token"].path]: {
@@ -155,8 +157,8 @@ function cartesiaPaths(): Json {
         description: `PROTOCOL.md ${ENDPOINTS["access-token"].section}. Needs an API key (an access token cannot mint another).`,
         parameters: [{ $ref: "#/components/parameters/CartesiaVersion" }],
         security,
-        requestBody: { required: false, content: { "application/json": { schema: ref(componentName(entry("access-token", "request.json"))) } } },
-        responses: { "200": json(ref(componentName(entry("access-token", "response.json"))), "The token.", REQUEST_ID_HEADERS), default: ERROR },
+        requestBody: { required: false, content: { "application/json": { schema: entryRef("access-token", "request.json") } } },
+        responses: { "200": json(entryRef("access-token", "response.json"), "The token.", REQUEST_ID_HEADERS), default: ERROR },
       },
     },
   };
@@ -295,11 +297,11 @@ export function openApiDocument(): Json {
         CartesiaError: {
           description: "An error in Cartesia's shape for the request's version: JSON from 2026-03-01 on, `Title: Message` text before.",
           headers: REQUEST_ID_HEADERS,
-          content: { "application/json": { schema: ref(componentName(entry("tts-bytes", "error-body.json"))) }, "text/plain": { schema: { type: "string" } } },
+          content: { "application/json": { schema: entryRef("tts-bytes", "error-body.json") }, "text/plain": { schema: { type: "string" } } },
         },
         AdminUnauthorized: {
           description: "Strict mode without a valid admin key (a Cartesia error body in the version's shape).",
-          content: { "application/json": { schema: ref(componentName(entry("tts-bytes", "error-body.json"))) }, "text/plain": { schema: { type: "string" } } },
+          content: { "application/json": { schema: entryRef("tts-bytes", "error-body.json") }, "text/plain": { schema: { type: "string" } } },
         },
         AdminNotFound: json(ref("AdminNotFound"), "No such route, scenario or session."),
         MethodNotAllowed: {

@@ -17,12 +17,24 @@ const latest = readdirSync(RESULTS).filter((d) => /^\d{4}-\d{2}-\d{2}$/u.test(d)
 const dir = join(RESULTS, latest ?? "missing");
 const json = (file: string) => JSON.parse(readFileSync(join(dir, file), "utf8")) as Record<string, unknown>;
 
-/** `min / median / max` with `digits` decimals (the median of an even count is the mean of the middle two). */
-function spread(values: number[], digits: number): string {
+/** A number as the bench prints it: `digits` decimals, or a formatter (e.g. whole numbers with commas). */
+type Format = number | ((x: number) => string);
+const formatted = (x: number, format: Format) => (typeof format === "number" ? x.toFixed(format) : format(x));
+
+/** A summary the bench wrote, `min / median / max`. */
+type Summary = Record<"min" | "median" | "max", number>;
+
+/** `min / median / max` of runs (the median of an even count is the mean of the middle two). */
+function spread(values: number[], format: Format): string {
   const v = [...values].sort((a, b) => a - b);
   const mid = v.length / 2;
   const median = v.length % 2 === 1 ? v[Math.floor(mid)]! : (v[mid - 1]! + v[mid]!) / 2;
-  return [v[0]!, median, v.at(-1)!].map((x) => x.toFixed(digits)).join(" / ");
+  return summary({ min: v[0]!, median, max: v.at(-1)! }, format);
+}
+
+/** A written summary as `min / median / max`. */
+function summary(m: Summary, format: Format): string {
+  return [m.min, m.median, m.max].map((x) => formatted(x, format)).join(" / ");
 }
 
 /** The README's table row that starts with `start`. */
@@ -60,7 +72,6 @@ describe(`README performance figures match bench/results/${latest ?? "(none)"}`,
       if (!s) throw new Error(`no ${prefix} in replay-after.json`);
       return s;
     };
-    const three = (m: Record<"min" | "median" | "max", number>, digits: number) => [m.min, m.median, m.max].map((x) => x.toFixed(digits));
     const cases: [string, string, number][] = [
       ["| CPU per audio frame", "server CPU per audio frame", 1],
       ["| CPU per session", "server CPU per session", 2],
@@ -69,9 +80,9 @@ describe(`README performance figures match bench/results/${latest ?? "(none)"}`,
     for (const [start, name, digits] of cases) {
       const line = row(start);
       const s = of(name);
-      expect(line, start).toContain(three(s.mock, digits).join(" / "));
-      expect(line, start).toContain(`replay server ${three(s.replay, digits).join(" / ")}`);
-      const [lo, mid, hi] = three(s.ratio, 2);
+      expect(line, start).toContain(summary(s.mock, digits));
+      expect(line, start).toContain(`replay server ${summary(s.replay, digits)}`);
+      const [lo, mid, hi] = summary(s.ratio, 2).split(" / ");
       expect(line, start).toContain(`ratio ${lo} / **${mid}** / ${hi}×`);
     }
   });
@@ -114,39 +125,30 @@ describe(`README performance figures match bench/results/${latest ?? "(none)"}`,
     expect(t.length).toBe(5);
     expect(k.length).toBe(5);
     const int = (x: number) => Math.round(x).toLocaleString("en-US");
-    const three = (values: number[], format: (x: number) => string) => {
-      const v = [...values].sort((a, b) => a - b);
-      const mid = v.length / 2;
-      const median = v.length % 2 === 1 ? v[Math.floor(mid)]! : (v[mid - 1]! + v[mid]!) / 2;
-      return [v[0]!, median, v.at(-1)!].map(format).join(" / ");
-    };
-    const fixed = (digits: number) => (x: number) => x.toFixed(digits);
     const throughput = row("| (c) TTS per context");
     expect(throughput).toContain(run.date.slice(0, 10));
-    expect(throughput).toContain(`| ${three(t.map((r) => r.on.xRealtime), int)}× real time |`);
-    expect(throughput).toContain(`journal off: ${three(t.map((r) => r.off.xRealtime), int)}×`);
+    expect(throughput).toContain(`| ${spread(t.map((r) => r.on.xRealtime), int)}× real time |`);
+    expect(throughput).toContain(`journal off: ${spread(t.map((r) => r.off.xRealtime), int)}×`);
     const share = row("| (c) journal + linter share");
-    expect(share).toContain(`| ${three(t.map((r) => r.journalShare * 100), fixed(1))} % (CPU per audio second on ${three(t.map((r) => r.on.cpuMsPerAudioSecond), fixed(3))} ms)`);
-    expect(share).toContain(`journal off ${three(t.map((r) => r.off.cpuMsPerAudioSecond), fixed(3))} ms`);
+    expect(share).toContain(`| ${spread(t.map((r) => r.journalShare * 100), 1)} % (CPU per audio second on ${spread(t.map((r) => r.on.cpuMsPerAudioSecond), 3)} ms)`);
+    expect(share).toContain(`journal off ${spread(t.map((r) => r.off.cpuMsPerAudioSecond), 3)} ms`);
     const burst = row("| (c) TTS first chunk with 100 contexts");
     expect(burst).toContain(
-      `| ${three(k.map((r) => r.mock.burstP50), fixed(1))} ms = ${three(k.map((r) => r.mock.ratioP50), fixed(1))}× one context's (${three(k.map((r) => r.mock.singleP50), fixed(2))} ms); max ${three(k.map((r) => r.mock.burstMax), fixed(1))} ms`,
+      `| ${spread(k.map((r) => r.mock.burstP50), 1)} ms = ${spread(k.map((r) => r.mock.ratioP50), 1)}× one context's (${spread(k.map((r) => r.mock.singleP50), 2)} ms); max ${spread(k.map((r) => r.mock.burstMax), 1)} ms`,
     );
-    expect(burst).toContain(`replay server: ${three(k.map((r) => r.replay.burstP50), fixed(1))} ms = ${three(k.map((r) => r.replay.ratioP50), fixed(1))}×`);
+    expect(burst).toContain(`replay server: ${spread(k.map((r) => r.replay.burstP50), 1)} ms = ${spread(k.map((r) => r.replay.ratioP50), 1)}×`);
     expect(row("| (d) memory per idle turns session")).toContain(
       `| ${(run.d.perSession.rss / 1024).toFixed(1)} KiB RSS, ${(run.d.perSession.heapUsed / 1024).toFixed(1)} KiB heap (${int(run.d.sessions)} sessions`,
     );
   });
 
   it("(e) one long TTS request: the table's now column is the committed run's summary", () => {
-    type Spread = Record<"min" | "median" | "max", number>;
-    const e = (json("cde-run1.json") as { e: Record<string, Spread> & { control: Record<string, Spread> } }).e;
-    const three = (m: Spread, digits: number) => [m.min, m.median, m.max].map((x) => x.toFixed(digits)).join(" / ");
-    const med = (m: Spread, digits: number) => m.median.toFixed(digits);
-    expect(row("| first chunk of a 10,000-word request")).toContain(`| ${three(e.firstChunkMs!, 1)} ms |`);
-    expect(row("| peak RSS growth of a 40,000-word request")).toContain(`| ${three(e.rssGrowthMiB!, 1)} MiB |`);
-    expect(row("| the same with `--journal-text-chars 256`")).toContain(`| ${three(e.rssGrowthSmallJournalMiB!, 1)} MiB |`);
-    expect(row("| … time to `done`")).toContain(`| ${three(e.rssSeconds!, 1)} s |`);
+    const e = (json("cde-run1.json") as { e: Record<string, Summary> & { control: Record<string, Summary> } }).e;
+    const med = (m: Summary, digits: number) => m.median.toFixed(digits);
+    expect(row("| first chunk of a 10,000-word request")).toContain(`| ${summary(e.firstChunkMs!, 1)} ms |`);
+    expect(row("| peak RSS growth of a 40,000-word request")).toContain(`| ${summary(e.rssGrowthMiB!, 1)} MiB |`);
+    expect(row("| the same with `--journal-text-chars 256`")).toContain(`| ${summary(e.rssGrowthSmallJournalMiB!, 1)} MiB |`);
+    expect(row("| … time to `done`")).toContain(`| ${summary(e.rssSeconds!, 1)} s |`);
     expect(row("| while a client that does not read")).toContain(
       `| ${med(e.loopDelayP99!, 2)} ms (${med(e.loopDelayMax!, 1)} ms); without that request ${med(e.control.loopDelayP99!, 2)} ms (${med(e.control.loopDelayMax!, 1)} ms) |`,
     );

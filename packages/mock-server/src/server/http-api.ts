@@ -34,7 +34,6 @@ const API_PATHS = new Set<string>([ttsBytes.PATH, ttsSse.PATH, sttBatch.PATH, ac
 const UPLOAD_LIMIT = 64 * 1024 * 1024;
 /** A body of the mock's own routes as the handlers build it (the OpenAPI document's component of that name). */
 type AdminBody<K extends keyof typeof ADMIN_BODY_SCHEMAS> = z.input<(typeof ADMIN_BODY_SCHEMAS)[K]>;
-type StatusBody = AdminBody<"Status">;
 
 /** The journal's endpoint name of each Cartesia HTTP route. */
 const ENDPOINT_BY_PATH: Record<string, HttpEndpoint> = {
@@ -181,7 +180,7 @@ async function handle(ctx: ServerContext, info: ServerInfo, req: IncomingMessage
 
   if (routed.path === "/" && method === "GET") {
     note.route = "status";
-    sendJson(res, 200, { ok: true, version: DEFAULT_VERSION, server: "speechwire-mock", speechwire: info.version } satisfies StatusBody, requestIdHeaders(requestId));
+    sendJson(res, 200, { ok: true, version: DEFAULT_VERSION, server: "speechwire-mock", speechwire: info.version } satisfies AdminBody<"Status">, requestIdHeaders(requestId));
     return;
   }
 

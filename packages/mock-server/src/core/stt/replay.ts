@@ -146,3 +146,20 @@ export function withReplay<C extends object>(core: C, replay: SttReplay): C {
     audioSeconds: { get: () => replay.audioSeconds, enumerable: true },
   }) as C;
 }
+
+/** An endpoint's client-message parser (`sttV1.parseClientMessage`, `sttTurns.parseClientMessage`). */
+export type ClientMessageParser = (text: string, options: { strictness: "validating"; version: string }) => { ok: true } | { ok: false; error: { message: string } };
+
+/**
+ * The scripted `core`, or, when its scenario holds a recording for this endpoint, `core` replaying the
+ * recording this connection takes (client text frames read with `parse`, as the script reads them).
+ */
+export function replayIfRecorded<C extends object, Q extends ReplayQuery>(core: C, options: SttCoreOptions<Q>, endpoint: SttEndpoint, parse: ClientMessageParser): C {
+  const recording = recordingFor(options.scenario, endpoint, options.connection);
+  if (!recording) return core;
+  const replay = createSttReplay(options, endpoint, recording, (text) => {
+    const parsed = parse(text, { strictness: "validating", version: options.version });
+    return parsed.ok ? { ok: true } : { ok: false, message: parsed.error.message };
+  });
+  return withReplay(core, replay);
+}

@@ -23,7 +23,7 @@ import type { CoreInput, CoreOutput, SessionCore } from "../types.js";
 import { applyConfigLists, listsOfQuery, type SttLists } from "./config.js";
 import { compileScript, LoopCursor, roundTime, type TimedWord, type TurnEvent, type TurnEventType } from "./script.js";
 import { AudioClock, audioFeeder, badInput, SttSession, sttEncodingOf, stepSession, type SttCoreOptions } from "./session.js";
-import { createSttReplay, recordingFor, withReplay } from "./replay.js";
+import { replayIfRecorded } from "./replay.js";
 import { createEnergyDetector, createSpeechTracker } from "./vad.js";
 import { splitTokens, wireWords, wordCount } from "./words.js";
 
@@ -258,11 +258,5 @@ export function createSttTurnsCore(options: SttTurnsCoreOptions): SttTurnsCore {
     step: (input: CoreInput): CoreOutput[] => stepSession(session, input, onAudio, onText),
   };
   // A recorded scenario replays its recording instead of the script (issue 18).
-  const recording = recordingFor(scenario, "stt-turns", options.connection);
-  if (!recording) return core;
-  const replay = createSttReplay(options, "stt-turns", recording, (text) => {
-    const parsed = sttTurns.parseClientMessage(text, { strictness: "validating", version: options.version });
-    return parsed.ok ? { ok: true } : { ok: false, message: parsed.error.message };
-  });
-  return withReplay(core, replay);
+  return replayIfRecorded(core, options, "stt-turns", sttTurns.parseClientMessage);
 }

@@ -30,7 +30,7 @@ import type { CoreInput, CoreOutput, SessionCore } from "../types.js";
 import { compileScript, LoopCursor, roundTime, silenceAfter, type ScriptWord, type TimedWord } from "./script.js";
 import { applyConfigLists, listsOfQuery, type SttLists } from "./config.js";
 import { AudioClock, audioFeeder, badInput, SttSession, sttEncodingOf, stepSession, type SttCoreOptions } from "./session.js";
-import { createSttReplay, recordingFor, withReplay } from "./replay.js";
+import { replayIfRecorded } from "./replay.js";
 import { createEnergyDetector, createSpeechTracker, type VadOptions } from "./vad.js";
 import { splitTokens, wireWords } from "./words.js";
 
@@ -198,11 +198,5 @@ export function createSttV1Core(options: SttV1CoreOptions): SttV1Core {
     step: (input: CoreInput): CoreOutput[] => stepSession(session, input, onAudio, onText),
   };
   // A recorded scenario replays its recording instead of the script (issue 18).
-  const recording = recordingFor(scenario, "stt-v1", options.connection);
-  if (!recording) return core;
-  const replay = createSttReplay(options, "stt-v1", recording, (text) => {
-    const parsed = sttV1.parseClientMessage(text, { strictness: "validating", version: options.version });
-    return parsed.ok ? { ok: true } : { ok: false, message: parsed.error.message };
-  });
-  return withReplay(core, replay);
+  return replayIfRecorded(core, options, "stt-v1", sttV1.parseClientMessage);
 }
