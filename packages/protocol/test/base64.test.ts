@@ -1,13 +1,16 @@
 /**
  * The strict schemas' base64 check (`isBase64`, a linear scan) accepts exactly what the regular
  * expression it replaced accepts, on arbitrary strings and on strings one edit away from base64; the
- * schema keeps its message, its issue and its JSON Schema `pattern`.
+ * schema keeps its message, its issue and its JSON Schema `pattern`. And the TTS parser's `chunk` fast
+ * path reads every frame exactly as the general reading does.
  */
 import fc from "fast-check";
 import * as z from "zod";
 import { describe, expect, it } from "vitest";
 import { tts } from "../src/index.js";
 import { BASE64_PATTERN, isBase64, isBase64Scan } from "../src/endpoints/common.js";
+import { parseByType } from "../src/shared/dispatch.js";
+import { STRICTNESS_LEVELS } from "../src/shared/strictness.js";
 import { fcOptions } from "./fc-options.js";
 
 /** The regular expression the strict schemas used before `isBase64` (a real RegExp, with its own test). */
@@ -79,5 +82,51 @@ describe("isBase64 (with atob) and isBase64Scan (without)", () => {
     const strict = tts.parseServerMessage(chunk, { strictness: "strict" });
     expect(strict.ok).toBe(false);
     expect(JSON.stringify(strict)).toContain("expected base64");
+  });
+});
+
+describe("tts.parseServerMessage's chunk fast path (the audio not JSON-parsed)", () => {
+  /** The general reading every frame took before: JSON.parse of the whole frame, then the type's schema. */
+  const general = (frame: string, options: { strictness: (typeof STRICTNESS_LEVELS)[number] }) => {
+    const s = tts.schemas(options);
+    return parseByType<tts.ServerMessage>(frame, { chunk: s.chunk, timestamps: s.timestamps, phoneme_timestamps: s.phonemeTimestamps, flush_done: s.flushDone, done: s.done, error: s.error });
+  };
+  const awkward = fc.constantFrom('"data"', "\\", '"', "\\u0041", "data", "é", "\ud800", "\u0000");
+  const dataArb = fc.oneof(validArb, nearArb, fc.tuple(validArb, awkward).map(([s, c]) => s + c), fc.string({ unit: "binary", maxLength: 12 }));
+  const valueArb = fc.oneof(fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.string({ maxLength: 6 }), fc.tuple(fc.string({ maxLength: 4 }), awkward).map(([a, b]) => a + b));
+  const chunkArb = fc.record(
+    {
+      data: dataArb,
+      done: fc.oneof(fc.constant(false), valueArb),
+      status_code: fc.oneof(fc.constant(206), valueArb),
+      step_time: fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), valueArb),
+      context_id: fc.oneof(fc.string({ maxLength: 8 }), fc.constantFrom('"data"', "data", "a\\b", 'q"q'), valueArb),
+      flush_id: fc.oneof(fc.integer({ min: -2, max: 5 }), fc.constant(null), valueArb),
+      extra: valueArb,
+    },
+    { requiredKeys: ["data"] },
+  );
+  /** Frames as servers write them, and the same with what breaks the plain form: a second `type` or `data` key, whitespace, a cut. */
+  const frameArb = fc.tuple(chunkArb, fc.constantFrom("", ',"type":"done"', ',"data":"AAAA"', ',"data":""', ' ,"done":false', ',"type":"chunk"'), fc.option(fc.nat(), { freq: 5 })).map(([chunk, tail, cut]) => {
+    const text = JSON.stringify({ type: "chunk", ...chunk });
+    const frame = `${text.slice(0, -1)}${tail}}`;
+    return cut === null ? frame : frame.slice(0, cut % (frame.length + 1));
+  });
+
+  it("reads every frame exactly as the general reading does, at every strictness", () => {
+    fc.assert(
+      fc.property(frameArb, fc.constantFrom(...STRICTNESS_LEVELS), (frame, strictness) => {
+        expect(tts.parseServerMessage(frame, { strictness })).toEqual(general(frame, { strictness }));
+      }),
+      fcOptions({ numRuns: 3000 }),
+    );
+  });
+
+  it("takes the fast path for the frames the mock writes (and they read as valid chunks)", () => {
+    const data = Buffer.from(Array.from({ length: 4800 }, (_, i) => i & 255)).toString("base64");
+    const frame = JSON.stringify({ type: "chunk", data, done: false, status_code: 206, step_time: 12.5, context_id: "c1", flush_id: 1 });
+    const read = tts.parseServerMessage(frame, { strictness: "strict" });
+    expect(read).toEqual({ ok: true, value: JSON.parse(frame) });
+    expect(read).toEqual(general(frame, { strictness: "strict" }));
   });
 });
