@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { base64Portable, encodeMp3, encodeWav, mp3Frames, parseTranscript, synthesize, initialSynthState, toBase64, WAV_FORMAT_CODES } from "../src/core/tts/index.js";
 import { alawDecode, alawEncode, decodePcm, encodePcm, floatToS16, mulawDecode, mulawEncode } from "../src/core/pcm.js";
+import { encodeChunkFrame } from "../src/core/tts/chunk-frame.js";
 import { parseWav } from "../src/core/wav.js";
 import { concat, fcOptions, sameBytes } from "./core-tts-helpers.js";
 
@@ -209,5 +210,26 @@ describe("MP3 (LAME)", () => {
 
   it("is deterministic", () => {
     expect(sameBytes(concat(encodeMp3(audio, 24000, 64000)), concat(encodeMp3(audio, 24000, 64000)))).toBe(true);
+  });
+});
+
+describe("chunk frames", () => {
+  it("encodeChunkFrame writes exactly what JSON.stringify writes, for any chunk whose data came from toBase64", () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ maxLength: 600 }),
+        fc.boolean(),
+        fc.integer({ min: -1000, max: 1000 }),
+        fc.double({ noNaN: true, noDefaultInfinity: true }),
+        fc.option(fc.string({ unit: "binary" }), { nil: undefined }),
+        fc.oneof(fc.constant(undefined), fc.constant(null), fc.integer({ min: 1, max: 2 ** 31 })),
+        (bytes, done, status, stepTime, contextId, flushId) => {
+          // Key order as the core writes a chunk (tts/session.ts).
+          const chunk = { type: "chunk" as const, data: toBase64(bytes), done, status_code: status, step_time: stepTime, context_id: contextId, flush_id: flushId };
+          expect(encodeChunkFrame(chunk)).toBe(JSON.stringify(chunk));
+        },
+      ),
+      fcOptions,
+    );
   });
 });

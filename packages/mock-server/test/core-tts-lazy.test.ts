@@ -8,6 +8,7 @@ import fc from "fast-check";
 import { bytesPerSample, TTS_ENCODINGS, TTS_SAMPLE_RATES, type TtsEncoding } from "@speechwire/protocol";
 import { describe, expect, it } from "vitest";
 import {
+  clearToneCache,
   encodeMp3,
   initialSynthState,
   initialTextState,
@@ -21,6 +22,8 @@ import {
   synthesizeBytes,
   TextPlanner,
   tokenize,
+  TONE_CACHE,
+  toneCacheSize,
   wavHeader,
   type GenerationPiece,
   type SynthConfig,
@@ -112,6 +115,57 @@ describe("LazyGeneration", () => {
       }),
       fcOptions,
     );
+  });
+});
+
+describe("the tone cache", () => {
+  /** Renders a text with the lazy renderer, in stretches of `cut` samples. */
+  const render = (text: string, config: SynthConfig, rate: number, cut: number) => {
+    const renderer = new PlanRenderer(planSynthesis(parseTranscript(text), initialSynthState(rate), config));
+    const parts: Uint8Array[] = [];
+    while (renderer.more()) {
+      const p = renderer.next(cut);
+      parts.push(new Uint8Array(p.buffer.slice(p.byteOffset, p.byteOffset + p.byteLength)));
+    }
+    return concat(parts);
+  };
+
+  it("changes no sample: cold, warm, evicting at every tone and not caching at all render what synthesize renders", () => {
+    const limits = { ...TONE_CACHE };
+    try {
+      fc.assert(
+        fc.property(textArb, configArb, fc.constantFrom(...TTS_SAMPLE_RATES), fc.integer({ min: 1, max: 3000 }), (text, config, rate, cut) => {
+          const whole = synthesize(parseTranscript(text), initialSynthState(rate), config).samples;
+          const reference = new Uint8Array(whole.buffer, whole.byteOffset, whole.byteLength);
+          Object.assign(TONE_CACHE, limits);
+          clearToneCache();
+          expect(sameBytes(render(text, config, rate, cut), reference)).toBe(true); // cold: each tone seen once
+          expect(sameBytes(render(text, config, rate, cut), reference)).toBe(true); // seen twice: cached as rendered
+          expect(sameBytes(render(text, config, rate, cut), reference)).toBe(true); // warm: copied from the cache
+          Object.assign(TONE_CACHE, { maxSamples: 1 }); // each new tone evicts the ones before
+          expect(sameBytes(render(text, config, rate, cut), reference)).toBe(true);
+          Object.assign(TONE_CACHE, { maxToneSamples: 0 }); // no tone cached: rendered sample by sample
+          expect(sameBytes(render(text, config, rate, cut), reference)).toBe(true);
+        }),
+        fcOptions,
+      );
+    } finally {
+      Object.assign(TONE_CACHE, limits);
+    }
+  });
+
+  it("stays within its bound however many different words it is asked for", () => {
+    clearToneCache();
+    const words = Array.from({ length: 4000 }, (_, i) => `w${i.toString(36)}x${(i * 7919).toString(36)}`).join(" ");
+    render(words, { speed: 1, volume: 1 }, 48000, 4800);
+    // Asked for once, nothing is cached; the second time, every tone is.
+    expect(toneCacheSize()).toEqual({ tones: 0, samples: 0 });
+    render(words, { speed: 1, volume: 1 }, 48000, 4800);
+    const { tones, samples } = toneCacheSize();
+    expect(samples).toBeLessThanOrEqual(TONE_CACHE.maxSamples);
+    // Full, not emptied: the most recent tones are kept.
+    expect(samples).toBeGreaterThan(TONE_CACHE.maxSamples - TONE_CACHE.maxToneSamples);
+    expect(tones).toBeLessThan(4000);
   });
 });
 

@@ -3,7 +3,7 @@
  * core and `/tts/sse` (and, for the audio itself, `/tts/bytes`), so every path gives the same bytes.
  */
 import { bytesPerSample, type TtsEncoding } from "@speechwire/protocol";
-import { encodePcm } from "../pcm.js";
+import { encodePcm, encodePcmTransient } from "../pcm.js";
 import {
   PhonemeCursor,
   phonemeSpans,
@@ -210,7 +210,7 @@ export class LazyGeneration {
     const n = samples.length;
     if (n === 0) return undefined;
     const end = this.#start + this.#renderer.rendered;
-    const piece: GenerationPiece = { data: toBase64(encodePcm(samples, this.#format.encoding)), samples: n, stepTime: stepTime(n, rate) };
+    const piece: GenerationPiece = { data: toBase64(encodePcmTransient(samples, this.#format.encoding)), samples: n, stepTime: stepTime(n, rate) };
     if (this.#want.words && this.#words.length > 0) {
       const inChunk = this.#words;
       this.#words = [];

@@ -21,6 +21,7 @@ export {
 } from "./generate.js";
 export {
   base64Portable,
+  clearToneCache,
   DEFAULT_SYNTH_CONFIG,
   initialSynthState,
   msToSamples,
@@ -33,6 +34,8 @@ export {
   TextPlanner,
   toBase64,
   toInt16,
+  TONE_CACHE,
+  toneCacheSize,
   VOICE,
   wordFrequency,
   wordSamples,

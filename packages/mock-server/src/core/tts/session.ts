@@ -55,6 +55,7 @@ import { createRng, deriveSeed, type Rng } from "../random.js";
 import { Fifo, type ScheduledOutput } from "../schedule.js";
 import type { CoreInput, CoreOutput, SessionCore } from "../types.js";
 import type { Fault, Scenario } from "../../scenario/schema.js";
+import { encodeChunkFrame } from "./chunk-frame.js";
 import { planGeneration, streamGeneration, synthConfigOf, type LazyGeneration } from "./generate.js";
 import { ttsRequestRefusal } from "./refusal.js";
 import { createTtsReplayCore, hasTtsReplay } from "./replay.js";
@@ -592,7 +593,8 @@ class TtsCore implements SessionCore {
       run.offset += stalled;
       first = false;
       run.message += 1;
-      const output: ScheduledOutput = { kind: "send", data: encodeJson(message), lane: ctx.id };
+      // A piece's audio is `toBase64` output, which a chunk frame carries without JSON-scanning it.
+      const output: ScheduledOutput = { kind: "send", data: message.type === "chunk" ? encodeChunkFrame(message) : encodeJson(message), lane: ctx.id };
       if (delay > 0) output.delayMs = delay;
       this.#emit(output, step);
       return true;

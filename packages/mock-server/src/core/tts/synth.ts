@@ -256,8 +256,8 @@ export class PlanRenderer {
   /** Samples of the current segment already rendered. */
   #within = 0;
   #rendered = 0;
-  /** The current tone's constants (computed once per word). */
-  #tone: { step: number; fade: number; span: number; amp: number } | undefined;
+  /** The current tone: its samples (from the tone cache), or its constants (a tone too long to cache). */
+  #tone: Float32Array | ToneConstants | undefined;
   /** Called as a word's first sample is rendered (spoken and written), with its span offset from the first sample rendered. */
   onWord: ((word: { spoken: string; written: string }, offset: number, samples: number) => void) | undefined;
 
@@ -293,16 +293,21 @@ export class PlanRenderer {
       const take = Math.min(s.n - this.#within, out.length - at);
       if (s.tone) {
         if (this.#within === 0 || this.#tone === undefined) {
-          this.#tone = toneConstants(s.n, s.word, s.amp, rate);
+          this.#tone = cachedTone(s.n, s.word, s.amp, rate) ?? toneConstants(s.n, s.word, s.amp, rate);
           if (this.#within === 0) this.onWord?.({ spoken: s.word, written: s.written }, this.#rendered + at, s.n);
         }
-        const { step, fade, span, amp } = this.#tone;
-        const floor = VOICE.fadeFloor;
-        for (let k = 0; k < take; k += 1) {
-          const i = this.#within + k;
-          const edge = Math.min(i, span - i);
-          const env = edge >= fade ? 1 : floor + ((1 - floor) * edge) / fade;
-          out[at + k] = amp * env * Math.cos(step * i);
+        const tone = this.#tone;
+        if (tone instanceof Float32Array) {
+          out.set(tone.subarray(this.#within, this.#within + take), at);
+        } else {
+          const { step, fade, span, amp } = tone;
+          const floor = VOICE.fadeFloor;
+          for (let k = 0; k < take; k += 1) {
+            const i = this.#within + k;
+            const edge = Math.min(i, span - i);
+            const env = edge >= fade ? 1 : floor + ((1 - floor) * edge) / fade;
+            out[at + k] = amp * env * Math.cos(step * i);
+          }
         }
       }
       // Silence stays 0, as in a fresh Float32Array.
@@ -406,8 +411,72 @@ export class TextPlanner implements SegmentSource {
   }
 }
 
+/** A tone's per-word constants. */
+interface ToneConstants {
+  step: number;
+  fade: number;
+  span: number;
+  amp: number;
+}
+
+/**
+ * Rendered tones, shared by every session: the same word at the same length, level and rate is the
+ * same samples, so a word heard before is copied, not computed again (a cosine per sample was a
+ * quarter of the mock's TTS time, and what a mock is asked to say repeats). A tone is cached the
+ * second time it is asked for (text that never repeats would only churn the cache), least recently
+ * used first out past `maxSamples` in all; one longer than `maxToneSamples` is never cached. The
+ * samples are what `renderTone` writes, so the output does not depend on what is cached.
+ */
+export const TONE_CACHE = { maxSamples: 2_000_000, maxToneSamples: 96_000 };
+const tones = new Map<string, Float32Array>();
+/** Tones asked for once (keys only), forgotten all at once when it grows past this many. */
+const seenOnce = new Set<string>();
+const SEEN_ONCE_KEYS = 20_000;
+let cachedSamples = 0;
+
+/** A tone's samples from the cache (caching them the second time it is asked for), else undefined. */
+function cachedTone(n: number, word: string, amp: number, rate: number): Float32Array | undefined {
+  if (n > TONE_CACHE.maxToneSamples) return undefined;
+  const key = `${n}|${amp}|${rate}|${word}`;
+  let tone = tones.get(key);
+  if (tone !== undefined) {
+    // Most recently used last: Map keeps insertion order.
+    tones.delete(key);
+    tones.set(key, tone);
+    return tone;
+  }
+  if (!seenOnce.has(key)) {
+    if (seenOnce.size >= SEEN_ONCE_KEYS) seenOnce.clear();
+    seenOnce.add(key);
+    return undefined;
+  }
+  seenOnce.delete(key);
+  tone = new Float32Array(n);
+  renderTone(tone, 0, n, word, amp, rate);
+  tones.set(key, tone);
+  cachedSamples += n;
+  for (const [oldest, samples] of tones) {
+    if (cachedSamples <= TONE_CACHE.maxSamples) break;
+    tones.delete(oldest);
+    cachedSamples -= samples.length;
+  }
+  return tone;
+}
+
+/** How much the tone cache holds: tones, and samples in all (at most `TONE_CACHE.maxSamples`, one tone aside). */
+export function toneCacheSize(): { tones: number; samples: number } {
+  return { tones: tones.size, samples: cachedSamples };
+}
+
+/** Empties the tone cache (tests use it to render from a cold cache). */
+export function clearToneCache(): void {
+  tones.clear();
+  seenOnce.clear();
+  cachedSamples = 0;
+}
+
 /** `renderTone`'s per-word constants (the same expressions, so the same doubles). */
-function toneConstants(n: number, word: string, amp: number, rate: number): { step: number; fade: number; span: number; amp: number } {
+function toneConstants(n: number, word: string, amp: number, rate: number): ToneConstants {
   const span = n - 1;
   const cycles = Math.max(1, Math.round((wordFrequency(word) * span) / rate));
   const step = (2 * Math.PI * cycles) / span;
