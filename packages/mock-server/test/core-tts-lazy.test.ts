@@ -119,33 +119,39 @@ describe("LazyGeneration", () => {
 });
 
 describe("the tone cache", () => {
-  /** Renders a text with the lazy renderer, in stretches of `cut` samples. */
-  const render = (text: string, config: SynthConfig, rate: number, cut: number) => {
+  /** Renders a text with the lazy renderer in stretches of `cut` samples: as floats, or encoded (`nextEncoded`). */
+  const render = (text: string, config: SynthConfig, rate: number, cut: number, encoding?: TtsEncoding) => {
     const renderer = new PlanRenderer(planSynthesis(parseTranscript(text), initialSynthState(rate), config));
     const parts: Uint8Array[] = [];
     while (renderer.more()) {
-      const p = renderer.next(cut);
+      const p = encoding ? renderer.nextEncoded(cut, encoding) : renderer.next(cut);
+      // A copy: `nextEncoded` reuses its memory on the next call.
       parts.push(new Uint8Array(p.buffer.slice(p.byteOffset, p.byteOffset + p.byteLength)));
     }
     return concat(parts);
   };
 
-  it("changes no sample: cold, warm, evicting at every tone and not caching at all render what synthesize renders", () => {
+  it("changes no byte: cold, warm, evicting at every tone and not caching at all render what synthesize and encodePcm give", () => {
     const limits = { ...TONE_CACHE };
     try {
       fc.assert(
-        fc.property(textArb, configArb, fc.constantFrom(...TTS_SAMPLE_RATES), fc.integer({ min: 1, max: 3000 }), (text, config, rate, cut) => {
+        fc.property(textArb, configArb, fc.constantFrom(...TTS_SAMPLE_RATES), fc.integer({ min: 1, max: 3000 }), fc.constantFrom(...TTS_ENCODINGS), (text, config, rate, cut, encoding) => {
           const whole = synthesize(parseTranscript(text), initialSynthState(rate), config).samples;
-          const reference = new Uint8Array(whole.buffer, whole.byteOffset, whole.byteLength);
+          const floats = new Uint8Array(whole.buffer, whole.byteOffset, whole.byteLength);
+          const encoded = encodePcm(whole, encoding);
+          const check = () => {
+            expect(sameBytes(render(text, config, rate, cut), floats)).toBe(true);
+            expect(sameBytes(render(text, config, rate, cut, encoding), encoded)).toBe(true);
+          };
           Object.assign(TONE_CACHE, limits);
           clearToneCache();
-          expect(sameBytes(render(text, config, rate, cut), reference)).toBe(true); // cold: each tone seen once
-          expect(sameBytes(render(text, config, rate, cut), reference)).toBe(true); // seen twice: cached as rendered
-          expect(sameBytes(render(text, config, rate, cut), reference)).toBe(true); // warm: copied from the cache
-          Object.assign(TONE_CACHE, { maxSamples: 1 }); // each new tone evicts the ones before
-          expect(sameBytes(render(text, config, rate, cut), reference)).toBe(true);
+          check(); // cold: each tone seen once, then cached on the second rendering
+          check(); // warm: samples and bytes copied from the cache
+          Object.assign(TONE_CACHE, { maxBytes: 1 }); // each new tone or encoding evicts the ones before
+          check();
+          check();
           Object.assign(TONE_CACHE, { maxToneSamples: 0 }); // no tone cached: rendered sample by sample
-          expect(sameBytes(render(text, config, rate, cut), reference)).toBe(true);
+          check();
         }),
         fcOptions,
       );
@@ -154,18 +160,20 @@ describe("the tone cache", () => {
     }
   });
 
-  it("stays within its bound however many different words it is asked for", () => {
+  it("stays within its budget however many different words it is asked for, in however many encodings", () => {
     clearToneCache();
     const words = Array.from({ length: 4000 }, (_, i) => `w${i.toString(36)}x${(i * 7919).toString(36)}`).join(" ");
-    render(words, { speed: 1, volume: 1 }, 48000, 4800);
+    const config = { speed: 1, volume: 1 };
+    render(words, config, 48000, 4800, "pcm_s16le");
     // Asked for once, nothing is cached; the second time, every tone is.
-    expect(toneCacheSize()).toEqual({ tones: 0, samples: 0 });
-    render(words, { speed: 1, volume: 1 }, 48000, 4800);
-    const { tones, samples } = toneCacheSize();
-    expect(samples).toBeLessThanOrEqual(TONE_CACHE.maxSamples);
-    // Full, not emptied: the most recent tones are kept.
-    expect(samples).toBeGreaterThan(TONE_CACHE.maxSamples - TONE_CACHE.maxToneSamples);
+    expect(toneCacheSize()).toEqual({ tones: 0, bytes: 0 });
+    for (const encoding of TTS_ENCODINGS) render(words, config, 48000, 4800, encoding);
+    const { tones, bytes } = toneCacheSize();
+    expect(bytes).toBeLessThanOrEqual(TONE_CACHE.maxBytes);
+    // Full, not emptied: the most recent tones are kept (a tone with all four encodings is at most 11 bytes a sample).
+    expect(bytes).toBeGreaterThan(TONE_CACHE.maxBytes - 11 * TONE_CACHE.maxToneSamples);
     expect(tones).toBeLessThan(4000);
+    expect(tones).toBeGreaterThan(0);
   });
 });
 

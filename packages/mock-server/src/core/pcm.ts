@@ -115,22 +115,6 @@ function g711Table(encode: (sample: number) => number): Uint8Array {
   return table;
 }
 
-let s16Scratch = new Int16Array(0);
-
-/**
- * `encodePcm(samples, encoding)` as a view of memory reused by the next call (the caller copies what
- * it keeps, e.g. into base64): for s16le, the mock's default TTS format, a fresh buffer per 100 ms
- * chunk cost more than the conversion.
- */
-export function encodePcmTransient(samples: Float32Array, encoding: SttEncoding): Uint8Array {
-  if (encoding !== "pcm_s16le" || !LITTLE_ENDIAN) return encodePcm(samples, encoding);
-  const n = samples.length;
-  if (s16Scratch.length < n) s16Scratch = new Int16Array(Math.max(n, 2 * s16Scratch.length));
-  const view = s16Scratch;
-  for (let i = 0; i < n; i += 1) view[i] = floatToS16(samples[i] as number);
-  return new Uint8Array(view.buffer, 0, n * 2);
-}
-
 /**
  * Encodes float samples in [-1, 1] in any encoding (little-endian for the multi-byte ones).
  * @example encodePcm(new Float32Array([0]), "pcm_mulaw") // Uint8Array [0xff]

@@ -3,7 +3,7 @@
  * core and `/tts/sse` (and, for the audio itself, `/tts/bytes`), so every path gives the same bytes.
  */
 import { bytesPerSample, type TtsEncoding } from "@speechwire/protocol";
-import { encodePcm, encodePcmTransient } from "../pcm.js";
+import { encodePcm } from "../pcm.js";
 import {
   PhonemeCursor,
   phonemeSpans,
@@ -206,11 +206,13 @@ export class LazyGeneration {
   /** Renders the next piece, or undefined after the last. */
   next(): GenerationPiece | undefined {
     const rate = this.#format.sampleRate;
-    const samples = this.#renderer.next(this.#size);
-    const n = samples.length;
+    const before = this.#renderer.rendered;
+    const bytes = this.#renderer.nextEncoded(this.#size, this.#format.encoding);
+    const n = this.#renderer.rendered - before;
     if (n === 0) return undefined;
     const end = this.#start + this.#renderer.rendered;
-    const piece: GenerationPiece = { data: toBase64(encodePcmTransient(samples, this.#format.encoding)), samples: n, stepTime: stepTime(n, rate) };
+    // `bytes` is reused by the renderer's next call: base64 is the copy kept.
+    const piece: GenerationPiece = { data: toBase64(bytes), samples: n, stepTime: stepTime(n, rate) };
     if (this.#want.words && this.#words.length > 0) {
       const inChunk = this.#words;
       this.#words = [];

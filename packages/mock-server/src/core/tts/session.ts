@@ -218,6 +218,13 @@ class TtsCore implements SessionCore {
   readonly #segments: Segment[] = [{ lanes: new Map() }];
   /** Lanes that were told `more` and not pulled since. */
   readonly #awaiting = new Set<string>();
+  /**
+   * Lanes of the first segment that may need serving: after a serve every lane there awaits a pull
+   * (each was drained and dropped, or told `more`), so only a lane pulled, made or un-awaited since can
+   * need it. With one, a serve looks at that lane alone (a pull with 100 contexts open looked at all
+   * 100); with more, at every lane in order, as always.
+   */
+  readonly #candidates = new Set<string>();
   /** Steps so far: each step's moment is an anchor for what it queued. */
   #step = 0;
   /** Queued items per producing step (its anchor is released when they are all out). */
@@ -262,7 +269,10 @@ class TtsCore implements SessionCore {
   step(input: CoreInput): CoreOutput[] {
     this.#step += 1;
     // A pull is served even after a close or drop: what was produced before it still goes out first.
-    if (input.kind === "pull") this.#awaiting.delete(input.lane);
+    if (input.kind === "pull") {
+      this.#awaiting.delete(input.lane);
+      this.#candidates.add(input.lane);
+    }
     else if (this.#dead) return [];
     else if (input.kind === "tick") this.#onTick(input.key ?? "");
     else this.#onFrame(input.data);
@@ -671,6 +681,7 @@ class TtsCore implements SessionCore {
     if (!fifo) {
       fifo = new Fifo();
       last.lanes.set(lane, fifo);
+      if (this.#segments.length === 1) this.#candidates.add(lane);
     }
     return fifo;
   }
@@ -702,23 +713,34 @@ class TtsCore implements SessionCore {
    * pull (it gets `more` if it has more), then, once that segment is empty, its barrier and the next.
    */
   #serve(maxPieces: number): void {
-    for (;;) {
+    const only = this.#candidates.size === 1 ? (this.#candidates.values().next().value as string) : undefined;
+    this.#candidates.clear();
+    for (let shifted = false; ; shifted = true) {
       const first = this.#segments[0] as Segment;
-      for (const [lane, fifo] of first.lanes) {
-        if (this.#awaiting.has(lane)) continue;
-        this.#drain(fifo, maxPieces);
-        if (fifo.size === 0) {
-          first.lanes.delete(lane);
-        } else {
-          this.#awaiting.add(lane);
-          this.#out.push({ kind: "more", lane });
-        }
+      const fifo = only !== undefined && !shifted ? first.lanes.get(only) : undefined;
+      if (fifo !== undefined) this.#serveLane(first, only as string, fifo, maxPieces);
+      // Every lane in order: more than one may need serving, or serving one un-awaited others (a fault).
+      if (fifo === undefined || this.#candidates.size > 0) {
+        this.#candidates.clear();
+        for (const [lane, f] of first.lanes) this.#serveLane(first, lane, f, maxPieces);
       }
       if (first.lanes.size > 0 || this.#segments.length === 1) return;
       const barrier = first.barrier as NonNullable<Segment["barrier"]>;
       this.#segments.shift();
       this.#emit(barrier.output, barrier.step);
       this.#unref(barrier.step);
+    }
+  }
+
+  /** Serves a lane of the first segment unless it awaits a pull: a batch, then dropped when empty or told `more`. */
+  #serveLane(first: Segment, lane: string, fifo: Fifo<Item>, maxPieces: number): void {
+    if (this.#awaiting.has(lane)) return;
+    this.#drain(fifo, maxPieces);
+    if (fifo.size === 0) {
+      first.lanes.delete(lane);
+    } else {
+      this.#awaiting.add(lane);
+      this.#out.push({ kind: "more", lane });
     }
   }
 
@@ -757,7 +779,10 @@ class TtsCore implements SessionCore {
       });
       if (fifo.size === 0) segment.lanes.delete(lane);
       // What is left (decided messages) goes out without waiting for another pull.
-      if (i === 0) this.#awaiting.delete(lane);
+      if (i === 0) {
+        this.#awaiting.delete(lane);
+        this.#candidates.add(lane);
+      }
     }
   }
 

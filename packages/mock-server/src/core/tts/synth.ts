@@ -4,7 +4,8 @@
  * audio, so they match it sample for sample. Also the PCM encoders of PROTOCOL.md §8: s16le, f32le,
  * G.711 µ-law and A-law.
  */
-import { floatToS16 } from "../pcm.js";
+import { bytesPerSample, type SttEncoding } from "@speechwire/protocol";
+import { encodePcm, floatToS16 } from "../pcm.js";
 import { hash32 } from "../random.js";
 import { tokenize, type TextState, type Token } from "./text.js";
 
@@ -256,8 +257,8 @@ export class PlanRenderer {
   /** Samples of the current segment already rendered. */
   #within = 0;
   #rendered = 0;
-  /** The current tone: its samples (from the tone cache), or its constants (a tone too long to cache). */
-  #tone: Float32Array | ToneConstants | undefined;
+  /** The current tone: cached (its samples, and its bytes per encoding), or its constants (rendered as it goes). */
+  #tone: CachedTone | ToneConstants | undefined;
   /** Called as a word's first sample is rendered (spoken and written), with its span offset from the first sample rendered. */
   onWord: ((word: { spoken: string; written: string }, offset: number, samples: number) => void) | undefined;
 
@@ -285,32 +286,62 @@ export class PlanRenderer {
   /** The next `n` samples (fewer at the end, none after it). */
   next(n: number): Float32Array {
     const out = new Float32Array(Math.max(0, n));
+    // Silence stays 0, as in a fresh Float32Array.
+    const got = this.#walk(out.length, (tone, from, take, at) => {
+      if (tone instanceof CachedTone) out.set(tone.samples.subarray(from, from + take), at);
+      else renderStretch(out, at, tone, from, take);
+    });
+    return got < out.length ? out.subarray(0, got) : out;
+  }
+
+  /**
+   * The next `n` samples (fewer at the end) in `encoding`: byte for byte `encodePcm(next(n), encoding)`
+   * (every encoding is sample by sample), as a view of memory the next call reuses, so the caller
+   * copies what it keeps (e.g. as base64). A cached tone keeps its encoded bytes, so a word heard
+   * before is copied, not rendered and converted again.
+   */
+  nextEncoded(n: number, encoding: SttEncoding): Uint8Array {
+    const bps = bytesPerSample(encoding);
+    const want = Math.max(0, n);
+    if (encodeScratch.length < want * bps) encodeScratch = new Uint8Array(Math.max(want * bps, 2 * encodeScratch.length));
+    const out = encodeScratch;
+    const got = this.#walk(
+      want,
+      (tone, from, take, at) => {
+        if (tone instanceof CachedTone) {
+          out.set(tone.encoded(encoding).subarray(from * bps, (from + take) * bps), at * bps);
+        } else {
+          const stretch = new Float32Array(take);
+          renderStretch(stretch, 0, tone, from, take);
+          out.set(encodePcm(stretch, encoding), at * bps);
+        }
+      },
+      (at, take) => out.fill(silenceByte(encoding), at * bps, (at + take) * bps),
+    );
+    return out.subarray(0, got * bps);
+  }
+
+  /**
+   * Walks the next `n` samples' segments: `tone` for each stretch of a word (its tone, the first sample
+   * of the stretch within the word, its length, its place in the output), `silence` for each gap.
+   * Returns the samples walked (fewer than `n` at the end).
+   */
+  #walk(n: number, tone: (tone: CachedTone | ToneConstants, from: number, take: number, at: number) => void, silence?: (at: number, take: number) => void): number {
     const rate = this.#rate;
     let at = 0;
-    while (at < out.length) {
+    while (at < n) {
       const s = this.#current();
       if (!s) break;
-      const take = Math.min(s.n - this.#within, out.length - at);
+      const take = Math.min(s.n - this.#within, n - at);
       if (s.tone) {
         if (this.#within === 0 || this.#tone === undefined) {
           this.#tone = cachedTone(s.n, s.word, s.amp, rate) ?? toneConstants(s.n, s.word, s.amp, rate);
           if (this.#within === 0) this.onWord?.({ spoken: s.word, written: s.written }, this.#rendered + at, s.n);
         }
-        const tone = this.#tone;
-        if (tone instanceof Float32Array) {
-          out.set(tone.subarray(this.#within, this.#within + take), at);
-        } else {
-          const { step, fade, span, amp } = tone;
-          const floor = VOICE.fadeFloor;
-          for (let k = 0; k < take; k += 1) {
-            const i = this.#within + k;
-            const edge = Math.min(i, span - i);
-            const env = edge >= fade ? 1 : floor + ((1 - floor) * edge) / fade;
-            out[at + k] = amp * env * Math.cos(step * i);
-          }
-        }
+        tone(this.#tone, this.#within, take, at);
+      } else {
+        silence?.(at, take);
       }
-      // Silence stays 0, as in a fresh Float32Array.
       at += take;
       this.#within += take;
       if (this.#within === s.n) {
@@ -320,7 +351,7 @@ export class PlanRenderer {
       }
     }
     this.#rendered += at;
-    return at < out.length ? out.subarray(0, at) : out;
+    return at;
   }
 
   /** The segment being rendered, taking the next batch from the source when this one is done. */
@@ -419,23 +450,81 @@ interface ToneConstants {
   amp: number;
 }
 
+/** Writes `take` samples of a tone from its sample `from` at `out[at]`: what `renderTone` writes there. */
+function renderStretch(out: Float32Array, at: number, tone: ToneConstants, from: number, take: number): void {
+  const { step, fade, span, amp } = tone;
+  const floor = VOICE.fadeFloor;
+  for (let k = 0; k < take; k += 1) {
+    const i = from + k;
+    const edge = Math.min(i, span - i);
+    const env = edge >= fade ? 1 : floor + ((1 - floor) * edge) / fade;
+    out[at + k] = amp * env * Math.cos(step * i);
+  }
+}
+
+/** Reused by `PlanRenderer.nextEncoded` (its result is a view of it). */
+let encodeScratch = new Uint8Array(0);
+const silenceBytes = new Map<SttEncoding, number>();
+
+/** The byte silence is in an encoding (0 for the linear ones; 0xff µ-law, 0xd5 A-law). */
+function silenceByte(encoding: SttEncoding): number {
+  let byte = silenceBytes.get(encoding);
+  if (byte === undefined) {
+    const pattern = encodePcm(new Float32Array(1), encoding);
+    // Every encoding's zero is one byte repeated: filling with it is exact.
+    if (pattern.some((b) => b !== pattern[0])) throw new Error(`silence in ${encoding} is not one repeated byte`);
+    byte = pattern[0] as number;
+    silenceBytes.set(encoding, byte);
+  }
+  return byte;
+}
+
+/** A tone in the cache: its samples, and its bytes in each encoding asked for so far. */
+class CachedTone {
+  readonly #encoded = new Map<SttEncoding, Uint8Array>();
+  /** Bytes held (samples and encodings). */
+  bytes: number;
+  /** False once evicted: a renderer may still hold it mid-word, and what it adds then is not the cache's. */
+  inCache = true;
+
+  constructor(readonly samples: Float32Array) {
+    this.bytes = samples.byteLength;
+  }
+
+  /** The tone's samples in `encoding` (converted the first time, kept after). */
+  encoded(encoding: SttEncoding): Uint8Array {
+    let bytes = this.#encoded.get(encoding);
+    if (bytes === undefined) {
+      bytes = encodePcm(this.samples, encoding);
+      this.#encoded.set(encoding, bytes);
+      this.bytes += bytes.byteLength;
+      if (this.inCache) {
+        cachedBytes += bytes.byteLength;
+        evictTones();
+      }
+    }
+    return bytes;
+  }
+}
+
 /**
  * Rendered tones, shared by every session: the same word at the same length, level and rate is the
- * same samples, so a word heard before is copied, not computed again (a cosine per sample was a
- * quarter of the mock's TTS time, and what a mock is asked to say repeats). A tone is cached the
- * second time it is asked for (text that never repeats would only churn the cache), least recently
- * used first out past `maxSamples` in all; one longer than `maxToneSamples` is never cached. The
- * samples are what `renderTone` writes, so the output does not depend on what is cached.
+ * same samples, so a word heard before is copied, not computed and converted again (a cosine and a
+ * conversion per sample were half of the mock's TTS time, and what a mock is asked to say repeats). A
+ * tone is cached the second time it is asked for (text that never repeats would only churn the
+ * cache), least recently used first out past `maxBytes` in all; one longer than `maxToneSamples` is
+ * never cached. What is cached is what `renderTone` and `encodePcm` give, so the output does not
+ * depend on it.
  */
-export const TONE_CACHE = { maxSamples: 2_000_000, maxToneSamples: 96_000 };
-const tones = new Map<string, Float32Array>();
+export const TONE_CACHE = { maxBytes: 16 * 1024 * 1024, maxToneSamples: 96_000 };
+const tones = new Map<string, CachedTone>();
 /** Tones asked for once (keys only), forgotten all at once when it grows past this many. */
 const seenOnce = new Set<string>();
 const SEEN_ONCE_KEYS = 20_000;
-let cachedSamples = 0;
+let cachedBytes = 0;
 
-/** A tone's samples from the cache (caching them the second time it is asked for), else undefined. */
-function cachedTone(n: number, word: string, amp: number, rate: number): Float32Array | undefined {
+/** A tone from the cache (cached the second time it is asked for), else undefined. */
+function cachedTone(n: number, word: string, amp: number, rate: number): CachedTone | undefined {
   if (n > TONE_CACHE.maxToneSamples) return undefined;
   const key = `${n}|${amp}|${rate}|${word}`;
   let tone = tones.get(key);
@@ -451,28 +540,36 @@ function cachedTone(n: number, word: string, amp: number, rate: number): Float32
     return undefined;
   }
   seenOnce.delete(key);
-  tone = new Float32Array(n);
-  renderTone(tone, 0, n, word, amp, rate);
+  const samples = new Float32Array(n);
+  renderTone(samples, 0, n, word, amp, rate);
+  tone = new CachedTone(samples);
+  cachedBytes += tone.bytes;
   tones.set(key, tone);
-  cachedSamples += n;
-  for (const [oldest, samples] of tones) {
-    if (cachedSamples <= TONE_CACHE.maxSamples) break;
-    tones.delete(oldest);
-    cachedSamples -= samples.length;
-  }
+  evictTones();
   return tone;
 }
 
-/** How much the tone cache holds: tones, and samples in all (at most `TONE_CACHE.maxSamples`, one tone aside). */
-export function toneCacheSize(): { tones: number; samples: number } {
-  return { tones: tones.size, samples: cachedSamples };
+/** Lets the least recently used tones go until the cache is within its budget (the newest stays). */
+function evictTones(): void {
+  for (const [key, tone] of tones) {
+    if (cachedBytes <= TONE_CACHE.maxBytes || tones.size === 1) break;
+    tones.delete(key);
+    tone.inCache = false;
+    cachedBytes -= tone.bytes;
+  }
+}
+
+/** How much the tone cache holds: tones, and bytes in all (at most `TONE_CACHE.maxBytes`, the newest tone aside). */
+export function toneCacheSize(): { tones: number; bytes: number } {
+  return { tones: tones.size, bytes: cachedBytes };
 }
 
 /** Empties the tone cache (tests use it to render from a cold cache). */
 export function clearToneCache(): void {
+  for (const tone of tones.values()) tone.inCache = false;
   tones.clear();
   seenOnce.clear();
-  cachedSamples = 0;
+  cachedBytes = 0;
 }
 
 /** `renderTone`'s per-word constants (the same expressions, so the same doubles). */
