@@ -1009,9 +1009,15 @@ function report(r) {
         row("  … mock CPU ms per audio second, on", t.onCpuMsPerAudioSecond, 3),
         row("  … mock CPU ms per audio second, off", t.offCpuMsPerAudioSecond, 3),
         row("  … journal + linter share of the mock's CPU (%)", { min: t.journalShare.min * 100, median: t.journalShare.median * 100, max: t.journalShare.max * 100 }, 1, "≤ 15"),
+        ...(t.onNewWordsXRealtime
+          ? [
+              row("  … journal on, every request's words new (× real time)", t.onNewWordsXRealtime, 0),
+              row("  … mock CPU ms per audio second, journal on, words new", t.onNewWordsCpuMsPerAudioSecond, 3),
+            ]
+          : []),
       ],
       [
-        `Text: the paragraph above (${fmt(r.c.textSeconds, 1)} s of audio, 150 chunks of 100 ms, scenario tts-basic), s16le 24 kHz, \`continue:false\`. Contexts at once: per run a fresh mock (journal and linter on, as by default) and a fresh replay server (bench/tts-replay-server.mjs: a bare \`ws\` server that answers each request with the mock's recorded frames of that text, a context's first frame as its request is read and the rest a frame per context in turn, 32 a turn; no synthesis, journal or linter), one after the other, each warmed with ${config.tts.warm} requests; on each, ${k.rounds} rounds of ${k.singles} single requests (one after another) then ${k.contexts} requests sent in one go on the same socket; first chunk = request sent → that context's first \`chunk\` at the client (which reads each frame's type and context id). Journal on / off: two mock processes (off: bench/no-journal.mjs, loaded with --import, makes the journal's frame recording a no-op), ${t.seconds} s each per run on a new socket (session), turn about; share = 1 − (CPU per audio s off) / (CPU per audio s on), CPU from /proc (10 ms ticks).`,
+        `Text: the paragraph above (${fmt(r.c.textSeconds, 1)} s of audio, 150 chunks of 100 ms, scenario tts-basic), s16le 24 kHz, \`continue:false\`. Contexts at once: per run a fresh mock (journal and linter on, as by default) and a fresh replay server (bench/tts-replay-server.mjs: a bare \`ws\` server that answers each request with the mock's recorded frames of that text, a context's first frame as its request is read and the rest a frame per context in turn, 32 a turn; no synthesis, journal or linter), one after the other, each warmed with ${config.tts.warm} requests; on each, ${k.rounds} rounds of ${k.singles} single requests (one after another) then ${k.contexts} requests sent in one go on the same socket; first chunk = request sent → that context's first \`chunk\` at the client (which reads each frame's type and context id). Journal on / off: two mock processes (off: bench/no-journal.mjs, loaded with --import, makes the journal's frame recording a no-op), ${t.seconds} s each per run on a new socket (session), turn about; share = 1 − (CPU per audio s off) / (CPU per audio s on), CPU from /proc (10 ms ticks). The text is the same every request, so from the second one its words come from the mock's tone cache; "words new": the journal-on mock again, every request's words made new (three letters appended, bench/tts-contexts.mjs \`newWordsText\`), which the cache cannot help.`,
       ],
     );
   }

@@ -9,6 +9,8 @@
  *    new socket per measure, as audio seconds per wall second, with the journal and its strict linter
  *    on (as by default) and off (bench/no-journal.mjs), the two mocks measured turn about in the same
  *    run; the mock's CPU seconds per audio second on and off give the journal's share of its busy time.
+ *    The text is the same every request, so after the second one its words come from the mock's tone
+ *    cache; a third measure (journal on) makes every request's words new, which the cache cannot help.
  *
  * The client reads each frame's type and context id (a `chunk`'s without parsing its audio), so that
  * its own work stays small next to the mock's.
@@ -225,14 +227,31 @@ export async function benchContextsAtOnce({ spawnMock, url, text, runs, contexts
   return { contexts, rounds, singles, runs: perRun, mock: sides("mock"), replay: sides("replay"), burstP50VsReplay: s((x) => x.burstP50VsReplay) };
 }
 
-/** One context at a time for `seconds`: audio seconds, wall seconds and the mock's CPU seconds. */
-async function sequential(client, mock, text, seconds, tag) {
+/**
+ * `text` with every word made new for request `n`: three letters from (n, the word's place) appended,
+ * so no word of one request is heard in another (nothing comes from the mock's tone cache).
+ */
+export function newWordsText(text, n) {
+  let i = 0;
+  return text.replace(/[A-Za-z]+/g, (word) => {
+    let v = n * 1000 + i++;
+    let tail = "";
+    for (let k = 0; k < 3; k += 1, v = Math.floor(v / 26)) tail += String.fromCharCode(97 + (v % 26));
+    return `${word}${tail}`;
+  });
+}
+
+/**
+ * One context at a time for `seconds`: audio seconds, wall seconds and the mock's CPU seconds.
+ * `newWords`: each request's words made new (`newWordsText`), else the same text every time.
+ */
+async function sequential(client, mock, text, seconds, tag, newWords = false) {
   const cpu0 = cpuSeconds(mock.pid);
   const t0 = performance.now();
   let bytes = 0;
   let requests = 0;
   while (performance.now() - t0 < seconds * 1000) {
-    const c = await client.request(`${tag}-${requests}`, text);
+    const c = await client.request(`${tag}-${requests}`, newWords ? newWordsText(text, requests) : text);
     bytes += c.bytes;
     requests += 1;
   }
@@ -267,10 +286,14 @@ export async function benchThroughput({ spawnMock, url, text, runs, seconds, log
         row[side] = await sequential(client, mocks[side], text, seconds, `${side}-${r}`);
         client.ws.close();
       }
+      // The same with the journal on, every request's words new: what the tone cache does not cover.
+      const client = await openTtsClient(url(on));
+      row.onNewWords = await sequential(client, on, text, seconds, `new-${r}`, true);
+      client.ws.close();
       row.journalShare = 1 - row.off.cpuMsPerAudioSecond / row.on.cpuMsPerAudioSecond;
       perRun.push(row);
       log(
-        `  run ${r + 1}: journal on ${row.on.xRealtime.toFixed(0)}× real time (${row.on.cpuMsPerAudioSecond.toFixed(3)} mock CPU ms per audio s), off ${row.off.xRealtime.toFixed(0)}× (${row.off.cpuMsPerAudioSecond.toFixed(3)}); journal + linter ${(100 * row.journalShare).toFixed(1)}% of the mock's CPU`,
+        `  run ${r + 1}: journal on ${row.on.xRealtime.toFixed(0)}× real time (${row.on.cpuMsPerAudioSecond.toFixed(3)} mock CPU ms per audio s), off ${row.off.xRealtime.toFixed(0)}× (${row.off.cpuMsPerAudioSecond.toFixed(3)}); journal + linter ${(100 * row.journalShare).toFixed(1)}% of the mock's CPU; on, every word new ${row.onNewWords.xRealtime.toFixed(0)}× (${row.onNewWords.cpuMsPerAudioSecond.toFixed(3)})`,
       );
     }
   } finally {
@@ -285,6 +308,8 @@ export async function benchThroughput({ spawnMock, url, text, runs, seconds, log
     offXRealtime: s((x) => x.off.xRealtime),
     onCpuMsPerAudioSecond: s((x) => x.on.cpuMsPerAudioSecond),
     offCpuMsPerAudioSecond: s((x) => x.off.cpuMsPerAudioSecond),
+    onNewWordsXRealtime: s((x) => x.onNewWords.xRealtime),
+    onNewWordsCpuMsPerAudioSecond: s((x) => x.onNewWords.cpuMsPerAudioSecond),
     journalShare: s((x) => x.journalShare),
   };
 }

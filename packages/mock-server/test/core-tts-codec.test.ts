@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { base64Portable, encodeMp3, encodeWav, mp3Frames, parseTranscript, synthesize, initialSynthState, toBase64, WAV_FORMAT_CODES } from "../src/core/tts/index.js";
-import { alawDecode, alawEncode, decodePcm, encodePcm, floatToS16, mulawDecode, mulawEncode } from "../src/core/pcm.js";
+import { alawDecode, alawEncode, decodePcm, encodePcm, encodePcmInto, floatToS16, mulawDecode, mulawEncode } from "../src/core/pcm.js";
 import { encodeChunkFrame } from "../src/core/tts/chunk-frame.js";
 import { parseWav } from "../src/core/wav.js";
 import { concat, fcOptions, sameBytes } from "./core-tts-helpers.js";
@@ -112,6 +112,21 @@ describe("PCM encodings", () => {
         expect(Array.from(f32)).toEqual(Array.from(samples));
         const s16 = decodePcm(encodePcm(samples, "pcm_s16le"), "pcm_s16le");
         s16.forEach((x, i) => expect(Math.abs(x - (samples[i] as number))).toBeLessThan(2 / 32768));
+      }),
+      fcOptions,
+    );
+  });
+
+  it("encodePcmInto writes encodePcm's bytes at any offset, aligned or not, and nothing else", () => {
+    const encodings = ["pcm_s16le", "pcm_f32le", "pcm_s32le", "pcm_f16le", "pcm_mulaw", "pcm_alaw"] as const;
+    fc.assert(
+      fc.property(fc.array(fc.float({ min: -2, max: 2, noNaN: true }), { maxLength: 64 }), fc.constantFrom(...encodings), fc.integer({ min: 0, max: 7 }), fc.boolean(), (values, encoding, offset, typed) => {
+        const samples = typed ? Float32Array.from(values) : values;
+        const expected = encodePcm(samples, encoding);
+        const out = new Uint8Array(offset + expected.length + 3).fill(0xaa);
+        encodePcmInto(samples, encoding, out, offset);
+        expect(Array.from(out.subarray(offset, offset + expected.length))).toEqual(Array.from(expected));
+        expect([...out.subarray(0, offset), ...out.subarray(offset + expected.length)].every((b) => b === 0xaa)).toBe(true);
       }),
       fcOptions,
     );

@@ -120,42 +120,54 @@ function g711Table(encode: (sample: number) => number): Uint8Array {
  * @example encodePcm(new Float32Array([0]), "pcm_mulaw") // Uint8Array [0xff]
  */
 export function encodePcm(samples: ArrayLike<number>, encoding: SttEncoding): Uint8Array {
+  const out = new Uint8Array(samples.length * bytesPerSample(encoding));
+  encodePcmInto(samples, encoding, out, 0);
+  return out;
+}
+
+/**
+ * `encodePcm`, written into `out` from byte `offset` (which must have room): for a caller that
+ * reuses one buffer instead of allocating one per chunk.
+ */
+export function encodePcmInto(samples: ArrayLike<number>, encoding: SttEncoding, out: Uint8Array, offset: number): void {
   const n = samples.length;
   const clamp = (v: number) => (v > 1 ? 1 : v < -1 ? -1 : v);
+  const at = out.byteOffset + offset;
   switch (encoding) {
     case "pcm_s16le": {
-      const out = new Uint8Array(n * 2);
-      if (LITTLE_ENDIAN) {
-        const view = new Int16Array(out.buffer);
+      if (LITTLE_ENDIAN && at % 2 === 0) {
+        const view = new Int16Array(out.buffer, at, n);
         for (let i = 0; i < n; i += 1) view[i] = floatToS16(samples[i] as number);
       } else {
-        const view = new DataView(out.buffer);
+        const view = new DataView(out.buffer, at, n * 2);
         for (let i = 0; i < n; i += 1) view.setInt16(i * 2, floatToS16(samples[i] as number), true);
       }
-      return out;
+      return;
     }
     case "pcm_f32le": {
-      if (LITTLE_ENDIAN && samples instanceof Float32Array) return new Uint8Array(samples.slice().buffer);
-      const view = new DataView(new ArrayBuffer(n * 4));
+      if (LITTLE_ENDIAN && samples instanceof Float32Array) {
+        out.set(new Uint8Array(samples.buffer, samples.byteOffset, n * 4), offset);
+        return;
+      }
+      const view = new DataView(out.buffer, at, n * 4);
       for (let i = 0; i < n; i += 1) view.setFloat32(i * 4, samples[i] as number, true);
-      return new Uint8Array(view.buffer);
+      return;
     }
     case "pcm_s32le": {
-      const view = new DataView(new ArrayBuffer(n * 4));
+      const view = new DataView(out.buffer, at, n * 4);
       for (let i = 0; i < n; i += 1) view.setInt32(i * 4, Math.max(-2147483648, Math.min(2147483647, Math.round(clamp(samples[i] as number) * 2147483648))), true);
-      return new Uint8Array(view.buffer);
+      return;
     }
     case "pcm_f16le": {
-      const view = new DataView(new ArrayBuffer(n * 2));
+      const view = new DataView(out.buffer, at, n * 2);
       for (let i = 0; i < n; i += 1) view.setUint16(i * 2, floatToHalf(clamp(samples[i] as number)), true);
-      return new Uint8Array(view.buffer);
+      return;
     }
     case "pcm_mulaw":
     case "pcm_alaw": {
       const table = encoding === "pcm_mulaw" ? (mulawTable ??= g711Table(mulawEncode)) : (alawTable ??= g711Table(alawEncode));
-      const out = new Uint8Array(n);
-      for (let i = 0; i < n; i += 1) out[i] = table[floatToS16(samples[i] as number) + 32768] as number;
-      return out;
+      for (let i = 0; i < n; i += 1) out[offset + i] = table[floatToS16(samples[i] as number) + 32768] as number;
+      return;
     }
   }
 }

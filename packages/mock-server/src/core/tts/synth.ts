@@ -5,7 +5,7 @@
  * G.711 µ-law and A-law.
  */
 import { bytesPerSample, type SttEncoding } from "@speechwire/protocol";
-import { encodePcm, floatToS16 } from "../pcm.js";
+import { encodePcm, encodePcmInto, floatToS16 } from "../pcm.js";
 import { hash32 } from "../random.js";
 import { tokenize, type TextState, type Token } from "./text.js";
 
@@ -311,9 +311,10 @@ export class PlanRenderer {
         if (tone instanceof CachedTone) {
           out.set(tone.encoded(encoding).subarray(from * bps, (from + take) * bps), at * bps);
         } else {
-          const stretch = new Float32Array(take);
+          if (floatScratch.length < take) floatScratch = new Float32Array(Math.max(take, 2 * floatScratch.length));
+          const stretch = floatScratch.subarray(0, take);
           renderStretch(stretch, 0, tone, from, take);
-          out.set(encodePcm(stretch, encoding), at * bps);
+          encodePcmInto(stretch, encoding, out, at * bps);
         }
       },
       (at, take) => out.fill(silenceByte(encoding), at * bps, (at + take) * bps),
@@ -462,8 +463,9 @@ function renderStretch(out: Float32Array, at: number, tone: ToneConstants, from:
   }
 }
 
-/** Reused by `PlanRenderer.nextEncoded` (its result is a view of it). */
+/** Reused by `PlanRenderer.nextEncoded`: its result is a view of the first, a word not cached is rendered into the second. */
 let encodeScratch = new Uint8Array(0);
+let floatScratch = new Float32Array(0);
 const silenceBytes = new Map<SttEncoding, number>();
 
 /** The byte silence is in an encoding (0 for the linear ones; 0xff µ-law, 0xd5 A-law). */
