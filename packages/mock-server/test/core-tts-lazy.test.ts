@@ -166,7 +166,7 @@ describe("the tone cache", () => {
     const config = { speed: 1, volume: 1 };
     render(words, config, 48000, 4800, "pcm_s16le");
     // Asked for once, nothing is cached; the second time, every tone is.
-    expect(toneCacheSize()).toEqual({ tones: 0, bytes: 0 });
+    expect(toneCacheSize()).toMatchObject({ tones: 0, bytes: 0 });
     for (const encoding of TTS_ENCODINGS) render(words, config, 48000, 4800, encoding);
     const { tones, bytes } = toneCacheSize();
     expect(bytes).toBeLessThanOrEqual(TONE_CACHE.maxBytes);
@@ -174,6 +174,33 @@ describe("the tone cache", () => {
     expect(bytes).toBeGreaterThan(TONE_CACHE.maxBytes - 11 * TONE_CACHE.maxToneSamples);
     expect(tones).toBeLessThan(4000);
     expect(tones).toBeGreaterThan(0);
+  });
+
+  it("stops churning on text that does not repeat, and still takes in text that starts to", () => {
+    clearToneCache();
+    const config = { speed: 1, volume: 1 };
+    const novel = (from: number, count: number) => Array.from({ length: count }, (_, i) => `n${(from + i).toString(36)}q`).join(" ");
+    // Fill the cache: every word twice (the second time caches it).
+    for (let batch = 0; toneCacheSize().bytes < TONE_CACHE.maxBytes - 4 * TONE_CACHE.maxToneSamples; batch += 1) {
+      render(novel(batch * 500, 500), config, 48000, 4800);
+      render(novel(batch * 500, 500), config, 48000, 4800);
+    }
+    // Full, and missing: 2,000 more words seen twice each would each have evicted a tone or more; about
+    // one in 16 is taken in (a tone may evict two smaller ones).
+    const before = toneCacheSize().evictions;
+    render(novel(1e6, 2000), config, 48000, 4800);
+    render(novel(1e6, 2000), config, 48000, 4800);
+    const churned = toneCacheSize().evictions - before;
+    expect(churned).toBeLessThanOrEqual(2000 / 8);
+    // A text that repeats gets in anyway, and then hits.
+    const repeated = "the parts shipped this morning and should arrive by friday";
+    for (let i = 0; i < 60; i += 1) render(repeated, config, 48000, 4800);
+    const { lookups, hits } = toneCacheSize();
+    const after = toneCacheSize();
+    render(repeated, config, 48000, 4800);
+    expect(toneCacheSize().hits - after.hits).toBe(repeated.split(" ").length);
+    expect(hits).toBeGreaterThan(0);
+    expect(lookups).toBeGreaterThan(hits);
   });
 });
 

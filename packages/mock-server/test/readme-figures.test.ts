@@ -3,7 +3,7 @@
  * latest dated folder of `bench/results/` (its `busy/` runs aside) holds the runs of part (a) and of
  * the replay bench; each README row must quote their min / median / max as the bench prints them.
  * Part (b)'s row is held to its committed ramps (b-run*.json); the (c) and (d) rows and the (e) table's
- * "now" column to cde-run1.json. Figures labelled "before" or "not committed" are history, not checked.
+ * "now" column to cde-run2.json (cde-run1.json is history, quoted beside it). Figures labelled "before" or "not committed" are history, not checked.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -15,6 +15,8 @@ const RESULTS = join(PACKAGE_DIR, "bench", "results");
 const README = readFileSync(join(PACKAGE_DIR, "README.md"), "utf8");
 const latest = readdirSync(RESULTS).filter((d) => /^\d{4}-\d{2}-\d{2}$/u.test(d)).sort().at(-1);
 const dir = join(RESULTS, latest ?? "missing");
+/** The committed run of parts (c), (d) and (e) the README quotes. */
+const CDE_RUN = "cde-run2.json";
 const json = (file: string) => JSON.parse(readFileSync(join(dir, file), "utf8")) as Record<string, unknown>;
 
 /** A number as the bench prints it: `digits` decimals, or a formatter (e.g. whole numbers with commas). */
@@ -115,9 +117,9 @@ describe(`README performance figures match bench/results/${latest ?? "(none)"}`,
   it("(c) TTS and (d) memory: the committed run's min / median / max, as the bench prints them", () => {
     type Side = { xRealtime: number; cpuMsPerAudioSecond: number };
     type Burst = { singleP50: number; burstP50: number; burstMax: number; ratioP50: number };
-    const run = json("cde-run1.json") as {
+    const run = json(CDE_RUN) as {
       date: string;
-      c: { throughput: { runs: { on: Side; off: Side; journalShare: number }[] }; contexts: { runs: { mock: Burst; replay: Burst }[] } };
+      c: { throughput: { runs: { on: Side; off: Side; onNewWords: Side; journalShare: number }[] }; contexts: { runs: { mock: Burst; replay: Burst }[] } };
       d: { sessions: number; perSession: { rss: number; heapUsed: number } };
     };
     const t = run.c.throughput.runs;
@@ -129,6 +131,9 @@ describe(`README performance figures match bench/results/${latest ?? "(none)"}`,
     expect(throughput).toContain(run.date.slice(0, 10));
     expect(throughput).toContain(`| ${spread(t.map((r) => r.on.xRealtime), int)}× real time |`);
     expect(throughput).toContain(`journal off: ${spread(t.map((r) => r.off.xRealtime), int)}×`);
+    expect(throughput).toContain(
+      `every request's words new (nothing from the tone cache), journal on: ${spread(t.map((r) => r.onNewWords.xRealtime), int)}× (${spread(t.map((r) => r.onNewWords.cpuMsPerAudioSecond), 3)} ms CPU per audio second)`,
+    );
     const share = row("| (c) journal + linter share");
     expect(share).toContain(`| ${spread(t.map((r) => r.journalShare * 100), 1)} % (CPU per audio second on ${spread(t.map((r) => r.on.cpuMsPerAudioSecond), 3)} ms)`);
     expect(share).toContain(`journal off ${spread(t.map((r) => r.off.cpuMsPerAudioSecond), 3)} ms`);
@@ -143,7 +148,7 @@ describe(`README performance figures match bench/results/${latest ?? "(none)"}`,
   });
 
   it("(e) one long TTS request: the table's now column is the committed run's summary", () => {
-    const e = (json("cde-run1.json") as { e: Record<string, Summary> & { control: Record<string, Summary> } }).e;
+    const e = (json(CDE_RUN) as { e: Record<string, Summary> & { control: Record<string, Summary> } }).e;
     const med = (m: Summary, digits: number) => m.median.toFixed(digits);
     expect(row("| first chunk of a 10,000-word request")).toContain(`| ${summary(e.firstChunkMs!, 1)} ms |`);
     expect(row("| peak RSS growth of a 40,000-word request")).toContain(`| ${summary(e.rssGrowthMiB!, 1)} MiB |`);

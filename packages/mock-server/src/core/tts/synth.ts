@@ -524,13 +524,31 @@ const tones = new Map<string, CachedTone>();
 const seenOnce = new Set<string>();
 const SEEN_ONCE_KEYS = 20_000;
 let cachedBytes = 0;
+/**
+ * Lookups and hits, halved every `DECAY_LOOKUPS` lookups (recent ones weigh most). A full cache that
+ * hits less than half the time holds text that is not repeating: it then takes one new tone in
+ * `THROTTLED_ADMISSION` instead of every one (each costs a render to keep, an eviction and old-space
+ * garbage), so text that never repeats costs about what it would without a cache, while a text that
+ * starts repeating still gets in.
+ */
+let lookups = 0;
+let hits = 0;
+let refused = 0;
+let evictions = 0;
+const DECAY_LOOKUPS = 4096;
+const THROTTLED_ADMISSION = 16;
 
 /** A tone from the cache (cached the second time it is asked for), else undefined. */
 function cachedTone(n: number, word: string, amp: number, rate: number): CachedTone | undefined {
   if (n > TONE_CACHE.maxToneSamples) return undefined;
   const key = `${n}|${amp}|${rate}|${word}`;
+  if (++lookups >= DECAY_LOOKUPS) {
+    lookups >>= 1;
+    hits >>= 1;
+  }
   let tone = tones.get(key);
   if (tone !== undefined) {
+    hits += 1;
     // Most recently used last: Map keeps insertion order.
     tones.delete(key);
     tones.set(key, tone);
@@ -541,6 +559,8 @@ function cachedTone(n: number, word: string, amp: number, rate: number): CachedT
     seenOnce.add(key);
     return undefined;
   }
+  const full = cachedBytes + 4 * n > TONE_CACHE.maxBytes;
+  if (full && 2 * hits < lookups && ++refused % THROTTLED_ADMISSION !== 0) return undefined;
   seenOnce.delete(key);
   const samples = new Float32Array(n);
   renderTone(samples, 0, n, word, amp, rate);
@@ -558,12 +578,16 @@ function evictTones(): void {
     tones.delete(key);
     tone.inCache = false;
     cachedBytes -= tone.bytes;
+    evictions += 1;
   }
 }
 
-/** How much the tone cache holds: tones, and bytes in all (at most `TONE_CACHE.maxBytes`, the newest tone aside). */
-export function toneCacheSize(): { tones: number; bytes: number } {
-  return { tones: tones.size, bytes: cachedBytes };
+/**
+ * How much the tone cache holds (tones, and bytes in all: at most `TONE_CACHE.maxBytes`, the newest
+ * tone aside), and how it has done: tones evicted, and its recent lookups and hits (decayed).
+ */
+export function toneCacheSize(): { tones: number; bytes: number; evictions: number; lookups: number; hits: number } {
+  return { tones: tones.size, bytes: cachedBytes, evictions, lookups, hits };
 }
 
 /** Empties the tone cache (tests use it to render from a cold cache). */
@@ -572,6 +596,10 @@ export function clearToneCache(): void {
   tones.clear();
   seenOnce.clear();
   cachedBytes = 0;
+  lookups = 0;
+  hits = 0;
+  refused = 0;
+  evictions = 0;
 }
 
 /** `renderTone`'s per-word constants (the same expressions, so the same doubles). */
