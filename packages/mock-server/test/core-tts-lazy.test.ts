@@ -23,7 +23,7 @@ import {
   TextPlanner,
   tokenize,
   TONE_CACHE,
-  toneCacheSize,
+  toneCacheStats,
   wavHeader,
   type GenerationPiece,
   type SynthConfig,
@@ -166,9 +166,9 @@ describe("the tone cache", () => {
     const config = { speed: 1, volume: 1 };
     render(words, config, 48000, 4800, "pcm_s16le");
     // Asked for once, nothing is cached; the second time, every tone is.
-    expect(toneCacheSize()).toMatchObject({ tones: 0, bytes: 0 });
+    expect(toneCacheStats()).toMatchObject({ tones: 0, bytes: 0 });
     for (const encoding of TTS_ENCODINGS) render(words, config, 48000, 4800, encoding);
-    const { tones, bytes } = toneCacheSize();
+    const { tones, bytes } = toneCacheStats();
     expect(bytes).toBeLessThanOrEqual(TONE_CACHE.maxBytes);
     // Full, not emptied: the most recent tones are kept (a tone with all four encodings is at most 11 bytes a sample).
     expect(bytes).toBeGreaterThan(TONE_CACHE.maxBytes - 11 * TONE_CACHE.maxToneSamples);
@@ -181,24 +181,24 @@ describe("the tone cache", () => {
     const config = { speed: 1, volume: 1 };
     const novel = (from: number, count: number) => Array.from({ length: count }, (_, i) => `n${(from + i).toString(36)}q`).join(" ");
     // Fill the cache: every word twice (the second time caches it).
-    for (let batch = 0; toneCacheSize().bytes < TONE_CACHE.maxBytes - 4 * TONE_CACHE.maxToneSamples; batch += 1) {
+    for (let batch = 0; toneCacheStats().bytes < TONE_CACHE.maxBytes - 4 * TONE_CACHE.maxToneSamples; batch += 1) {
       render(novel(batch * 500, 500), config, 48000, 4800);
       render(novel(batch * 500, 500), config, 48000, 4800);
     }
     // Full, and missing: 2,000 more words seen twice each would each have evicted a tone or more; about
     // one in 16 is taken in (a tone may evict two smaller ones).
-    const before = toneCacheSize().evictions;
+    const before = toneCacheStats().evictions;
     render(novel(1e6, 2000), config, 48000, 4800);
     render(novel(1e6, 2000), config, 48000, 4800);
-    const churned = toneCacheSize().evictions - before;
+    const churned = toneCacheStats().evictions - before;
     expect(churned).toBeLessThanOrEqual(2000 / 8);
     // A text that repeats gets in anyway, and then hits.
     const repeated = "the parts shipped this morning and should arrive by friday";
     for (let i = 0; i < 60; i += 1) render(repeated, config, 48000, 4800);
-    const { lookups, hits } = toneCacheSize();
-    const after = toneCacheSize();
+    const { lookups, hits } = toneCacheStats();
+    const after = toneCacheStats();
     render(repeated, config, 48000, 4800);
-    expect(toneCacheSize().hits - after.hits).toBe(repeated.split(" ").length);
+    expect(toneCacheStats().hits - after.hits).toBe(repeated.split(" ").length);
     expect(hits).toBeGreaterThan(0);
     expect(lookups).toBeGreaterThan(hits);
   });

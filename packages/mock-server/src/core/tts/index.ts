@@ -35,7 +35,7 @@ export {
   toBase64,
   toInt16,
   TONE_CACHE,
-  toneCacheSize,
+  toneCacheStats,
   VOICE,
   wordFrequency,
   wordSamples,

@@ -165,18 +165,7 @@ function plan(tokens: readonly Token[], state: SynthState, config: SynthConfig):
 
 /** Writes one word's tone: whole cycles so both ends sit on a peak, with linear fades. */
 function renderTone(out: Float32Array, at: number, n: number, word: string, amp: number, rate: number): void {
-  // Fit the frequency to a whole number of cycles over n-1 sample steps: cos(0) = cos(2πk) = 1, so the
-  // first and last samples are at the fade floor, never at a zero crossing.
-  const span = n - 1;
-  const cycles = Math.max(1, Math.round((wordFrequency(word) * span) / rate));
-  const step = (2 * Math.PI * cycles) / span;
-  const fade = Math.max(1, Math.min(msToSamples(VOICE.fadeMs, rate), Math.floor(n / 2)));
-  const floor = VOICE.fadeFloor;
-  for (let i = 0; i < n; i += 1) {
-    const edge = Math.min(i, span - i);
-    const env = edge >= fade ? 1 : floor + ((1 - floor) * edge) / fade;
-    out[at + i] = amp * env * Math.cos(step * i);
-  }
+  renderStretch(out, at, toneConstants(n, word, amp, rate), 0, n);
 }
 
 /**
@@ -451,7 +440,7 @@ interface ToneConstants {
   amp: number;
 }
 
-/** Writes `take` samples of a tone from its sample `from` at `out[at]`: what `renderTone` writes there. */
+/** Writes `take` samples of a tone, from its sample `from`, at `out[at]` (a whole tone: `from` 0, `take` its length). */
 function renderStretch(out: Float32Array, at: number, tone: ToneConstants, from: number, take: number): void {
   const { step, fade, span, amp } = tone;
   const floor = VOICE.fadeFloor;
@@ -586,7 +575,7 @@ function evictTones(): void {
  * How much the tone cache holds (tones, and bytes in all: at most `TONE_CACHE.maxBytes`, the newest
  * tone aside), and how it has done: tones evicted, and its recent lookups and hits (decayed).
  */
-export function toneCacheSize(): { tones: number; bytes: number; evictions: number; lookups: number; hits: number } {
+export function toneCacheStats(): { tones: number; bytes: number; evictions: number; lookups: number; hits: number } {
   return { tones: tones.size, bytes: cachedBytes, evictions, lookups, hits };
 }
 
@@ -602,8 +591,10 @@ export function clearToneCache(): void {
   evictions = 0;
 }
 
-/** `renderTone`'s per-word constants (the same expressions, so the same doubles). */
+/** A word's tone constants: its step per sample, fade length, span and level. */
 function toneConstants(n: number, word: string, amp: number, rate: number): ToneConstants {
+  // Fit the frequency to a whole number of cycles over n-1 sample steps: cos(0) = cos(2πk) = 1, so the
+  // first and last samples are at the fade floor, never at a zero crossing.
   const span = n - 1;
   const cycles = Math.max(1, Math.round((wordFrequency(word) * span) / rate));
   const step = (2 * Math.PI * cycles) / span;
