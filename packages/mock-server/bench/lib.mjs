@@ -6,6 +6,7 @@ import { spawn } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import hdr from "hdr-histogram-js";
+import { NODE_FLAGS } from "../dist/node-flags.js";
 
 export const PACKAGE_DIR = fileURLToPath(new URL("..", import.meta.url));
 /** util-linux `taskset`, when this is Linux and it is installed. */
@@ -78,9 +79,23 @@ export function summary(h) {
   };
 }
 
+/**
+ * The Node flags every server the bench starts runs with, the mock and its baselines alike: by default
+ * the mock launchers' (`src/node-flags.ts`), so the mock is measured as `pnpm start` runs it and a
+ * baseline gets the same runtime. `--node-flags` of run.mjs / replay.mjs sets them.
+ */
+let serverNodeFlags = [...NODE_FLAGS];
+export const DEFAULT_SERVER_NODE_FLAGS = NODE_FLAGS.join(" ");
+/** Sets the flags of every server started after this call (a space-separated list; "" for none). */
+export function setServerNodeFlags(text) {
+  serverNodeFlags = text.split(" ").filter(Boolean);
+}
+/** The flags servers start with now. */
+export const serverFlags = () => [...serverNodeFlags];
+
 /** A child process that prints one JSON line when it is listening. */
 async function spawnServer(args, { nodeArgs = [], label, onOutput, cpu }) {
-  const command = [process.execPath, ...nodeArgs, ...args];
+  const command = [process.execPath, ...serverNodeFlags, ...nodeArgs, ...args];
   // Pinned to one CPU with taskset where asked (and available), so that two servers compared side by side get the same placement.
   const pinned = cpu !== undefined && TASKSET ? [TASKSET, "-c", String(cpu), ...command] : command;
   const child = spawn(pinned[0], pinned.slice(1), { cwd: PACKAGE_DIR, stdio: ["ignore", "pipe", "pipe"] });

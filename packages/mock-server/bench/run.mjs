@@ -39,6 +39,7 @@ import {
   CLI,
   cpuSeconds,
   cpuTimes,
+  DEFAULT_SERVER_NODE_FLAGS,
   fmt,
   fmtInt,
   histogram,
@@ -48,6 +49,8 @@ import {
   recordMs,
   rssOf,
   SAMPLE_RATE,
+  serverFlags,
+  setServerNodeFlags,
   sleep,
   spawnEcho,
   spawnMock as spawnMockOf,
@@ -78,6 +81,7 @@ const { values: args } = parseArgs({
     iterations: { type: "string" },
     "idle-sessions": { type: "string" },
     "mock-node-args": { type: "string" },
+    "node-flags": { type: "string" },
     "no-baseline": { type: "boolean", default: false },
     pin: { type: "boolean", default: false },
     runs: { type: "string" },
@@ -100,11 +104,14 @@ if (args.help) {
   --no-baseline       part (b) without the bare ws baseline
   --pin               part (a): pin both servers to the last CPU (taskset) for equal placement
   --mock-node-args A  extra node flags for the mock's processes, e.g. "--trace-gc" (their output goes to DIR/mock-output.log)
+  --node-flags F      Node flags of every server, the mock and its baselines (default "${DEFAULT_SERVER_NODE_FLAGS}",
+                      the mock's launchers'; --node-flags= for none)
   --runs N            runs of each measure of parts (c) (contexts at once, journal on / off) and (e) (default 3)
   --mock-cli FILE     run the mock from this built CLI instead of ../dist/cli.js (e.g. a build of an older commit)
 `);
   process.exit(0);
 }
+if (args["node-flags"] !== undefined) setServerNodeFlags(args["node-flags"]);
 const quick = args.quick;
 const only = new Set((args.only ?? "a,b,c,d,e").split(",").map((s) => s.trim()));
 const config = {
@@ -1064,7 +1071,7 @@ function report(r) {
     .filter((g) => g.ok(r) !== undefined)
     .map((g) => [g.text, g.ok(r) ? "met" : "NOT met"]);
   add("Goals (informational: nothing fails on them)", ["goal", "result"], goals);
-  const header = `speechwire mock benchmark — ${r.machine.cpus} × ${r.machine.cpuModel}, Node ${r.machine.node}, ${r.quick ? "--quick" : "default"} run, ${r.date}`;
+  const header = `speechwire mock benchmark — ${r.machine.cpus} × ${r.machine.cpuModel}, Node ${r.machine.node} (servers: ${(r.machine.serverNodeFlags ?? []).join(" ") || "no flags"}), ${r.quick ? "--quick" : "default"} run, ${r.date}`;
   const text = [header, "", ...sections.flatMap((s) => [s.title, table(s.headers, s.rows), ...s.notes.map((n) => `  ${n}`), ""])].join("\n");
   const md = [`# ${header}`, "", ...sections.flatMap((s) => [`## ${s.title}`, "", mdTable(s.headers, s.rows), "", ...s.notes.map((n) => `${n}\n`)])].join("\n");
   return { text, md };
@@ -1076,7 +1083,7 @@ const results = {
   date: new Date().toISOString(),
   quick,
   config,
-  machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? "?", node: process.version, loadavg: os.loadavg(), totalMemMiB: Math.round(os.totalmem() / 1048576) },
+  machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? "?", node: process.version, serverNodeFlags: serverFlags(), loadavg: os.loadavg(), totalMemMiB: Math.round(os.totalmem() / 1048576) },
 };
 log(`speechwire mock benchmark (${quick ? "--quick" : "default"}); results go to ${outDir}`);
 if (only.has("a")) results.a = await benchLatency();

@@ -22,7 +22,7 @@ import os from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import WebSocket from "ws";
-import { cpuSeconds, spread } from "./lib.mjs";
+import { cpuSeconds, serverFlags, spread } from "./lib.mjs";
 
 const NO_JOURNAL_HOOK = new URL("./no-journal.mjs", import.meta.url).href;
 const REPLAY_SERVER = fileURLToPath(new URL("./tts-replay-server.mjs", import.meta.url));
@@ -110,7 +110,7 @@ const percentile = (values, p) => {
 
 /** The replay baseline (bench/tts-replay-server.mjs) in its own process, serving `framesFile`. */
 async function spawnReplay(framesFile) {
-  const child = spawn(process.execPath, [REPLAY_SERVER, "--frames", framesFile], { stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(process.execPath, [...serverFlags(), REPLAY_SERVER, "--frames", framesFile], { stdio: ["ignore", "pipe", "inherit"] });
   const [line] = await new Promise((resolve, reject) => {
     let out = "";
     child.stdout.on("data", (d) => {

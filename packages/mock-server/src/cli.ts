@@ -5,6 +5,7 @@ import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { parseLatencyArg } from "./core/latency.js";
+import { missingNodeFlags } from "./node-flags.js";
 import { formatLogRecord, type LogFormat, type LogRecord } from "./server/log.js";
 import { ListenError, startMockServer, type MockServerOptions } from "./server/server.js";
 import { BUNDLED_PLAYGROUND_DIR, bundledPlaygroundDir } from "./server/static.js";
@@ -231,6 +232,8 @@ function withJournalDirs(text: string, dirs: string[]): string {
 
 if (workers > 1 && cluster.isPrimary) {
   const shared = tokenSecret ?? randomBytes(32).toString("base64url");
+  // Workers start with the launchers' Node flags too (`node-flags.ts`), unless the user set them.
+  cluster.setupPrimary({ execArgv: [...missingNodeFlags(), ...process.execArgv] });
   for (let i = 0; i < workers; i += 1) cluster.fork({ [WORKER_SECRET_ENV]: shared });
   const stop = () => {
     for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill("SIGTERM");

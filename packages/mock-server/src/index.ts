@@ -16,3 +16,4 @@ export { LATENCY_PROFILES, latencySchema, parseLatencyArg, sampleLatency, type L
 export { startRecordProxy, upstreamUrl, type RecordProxy, type RecordProxyOptions } from "./record/proxy.js";
 export { convertCapture, scrub, type Capture, type CaptureEvent, type CaptureEndpoint, type ConvertOptions, type Converted } from "./record/convert.js";
 export { replaySchema, type Replay, type RecordedStt, type RecordedSttEvent, type RecordedTts } from "./scenario/schema.js";
+export { hasNodeFlag, missingNodeFlags, NODE_FLAGS } from "./node-flags.js";

@@ -1,10 +1,10 @@
 /** The CLI as users run it, scenario files and folders, and the scenario JSON Schema drift check. */
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { BUILTIN_SCENARIOS, loadScenarioDir, loadScenarioFile, parseScenarioText, startMockServer } from "../src/index.js";
+import { BUILTIN_SCENARIOS, loadScenarioDir, loadScenarioFile, NODE_FLAGS, parseScenarioText, startMockServer } from "../src/index.js";
 import { makeRunDir } from "../src/server/journal.js";
 import { SCENARIO_SCHEMA_FILE, scenarioJsonSchema } from "../scripts/scenario-schema.js";
 import { connect, runCli } from "./helpers.js";
@@ -33,6 +33,20 @@ describe("speechwire-mock CLI", () => {
     const urls = JSON.parse(await cli.firstLine) as { http: string };
     for (let i = 0; i < 4; i += 1) {
       expect(((await (await fetch(`${urls.http}/_speechwire/health`)).json()) as { ok: boolean }).ok).toBe(true);
+    }
+    // Each worker runs with the launchers' Node flags (this primary was started without them).
+    if (existsSync("/proc/self/stat")) {
+      const workers = readdirSync("/proc")
+        .filter((name) => /^\d+$/.test(name))
+        .filter((pid) => {
+          try {
+            return readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ")[1] === String(cli.child.pid);
+          } catch {
+            return false; // a process that ended meanwhile
+          }
+        });
+      expect(workers).toHaveLength(2);
+      for (const pid of workers) expect(readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0")).toEqual(expect.arrayContaining([...NODE_FLAGS]));
     }
     cli.child.kill("SIGTERM");
     expect(await cli.exited).toBe(0);

@@ -5,7 +5,7 @@
  */
 import { fork, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { startMockServer, type Latency, type MockServer } from "@speechwire/mock-server";
+import { missingNodeFlags, startMockServer, type Latency, type MockServer } from "@speechwire/mock-server";
 import { BENCH_SCENARIOS } from "../targets/scenarios.js";
 import { startReplay, type Listening, type Recording } from "./replay.js";
 
@@ -44,7 +44,8 @@ export class ServerProcess {
 
   /** Forks the child and waits for it to be ready. */
   static async start(): Promise<ServerProcess> {
-    const child = fork(fileURLToPath(import.meta.url), ["--speechwire-bench-child"], { stdio: ["ignore", "inherit", "inherit", "ipc"], serialization: "advanced" });
+    // With the mock launchers' Node flags (both servers share the child, so both run with them).
+    const child = fork(fileURLToPath(import.meta.url), ["--speechwire-bench-child"], { stdio: ["ignore", "inherit", "inherit", "ipc"], serialization: "advanced", execArgv: [...missingNodeFlags(), ...process.execArgv] });
     await new Promise<void>((resolve, reject) => {
       child.once("message", () => resolve());
       child.once("exit", (code) => reject(new Error(`the server process exited before it was ready (${code})`)));
