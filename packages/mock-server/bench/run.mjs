@@ -79,6 +79,7 @@ const { values: args } = parseArgs({
     "step-seconds": { type: "string" },
     workers: { type: "string" },
     iterations: { type: "string" },
+    warmup: { type: "string" },
     "idle-sessions": { type: "string" },
     "mock-node-args": { type: "string" },
     "node-flags": { type: "string" },
@@ -100,6 +101,7 @@ if (args.help) {
   --step-seconds S    length of each step of part (b)
   --workers W         load-generating worker threads of part (b) (default 2)
   --iterations N      finalize iterations of part (a), per side
+  --warmup N          part (a)'s warm-up iterations per side before them (default 3000, --quick 600; reported too)
   --idle-sessions N   idle sessions of part (d)
   --no-baseline       part (b) without the bare ws baseline
   --pin               part (a): pin both servers to the last CPU (taskset) for equal placement
@@ -116,7 +118,7 @@ const quick = args.quick;
 const only = new Set((args.only ?? "a,b,c,d,e").split(",").map((s) => s.trim()));
 const config = {
   quick,
-  latency: { iterations: Number(args.iterations ?? (quick ? 600 : 3000)), warmup: quick ? 100 : 300, block: 100, connections: 4 },
+  latency: { iterations: Number(args.iterations ?? (quick ? 600 : 3000)), warmup: Number(args.warmup ?? (quick ? 600 : 3000)), block: 100, connections: 4 },
   turns: {
     ramp: (args.ramp ?? (quick ? "25,50,100,200" : "25,50,100,200,300,400,600,800,1000,1200,1600")).split(",").map(Number),
     stepSeconds: Number(args["step-seconds"] ?? (quick ? 3 : 8)),
@@ -257,12 +259,21 @@ async function benchLatency() {
       Array.from({ length: connections }, () => openClient(`${mock.info.ws}/s/${WORD_SCENARIO.name}/stt/websocket?${STT_V1_QUERY}`)),
     );
     const echoClients = await Promise.all(Array.from({ length: connections }, () => openClient(echo.info.ws)));
+    // A warm-up as long as the measured run: with 300 iterations (10 % of it) V8 was still compiling the
+    // mock's code, which has far more of it than the echo (p50 ratio 1.23–1.24× against 1.11–1.13× after
+    // 3,000; p99 1.79–1.81× against 0.49–0.77×; 2 runs each, 2026-12-07). Its latencies are reported too.
+    const warmMock = histogram();
+    const warmEcho = histogram();
     let finalSize = 0;
-    for (let i = 0; i < warmup; i += 1) finalSize = (await mockFinalize(mockClients[i % connections])).size;
+    for (let i = 0; i < warmup; i += 1) {
+      const { ms, size } = await mockFinalize(mockClients[i % connections]);
+      recordMs(warmMock, ms);
+      finalSize = size;
+    }
     // The echo's text frame is exactly as long as the mock's final transcript frame.
     const head = '{"type":"echo","pad":"';
     const padded = `${head}${"x".repeat(Math.max(0, finalSize - head.length - 2))}"}`;
-    for (let i = 0; i < warmup; i += 1) await echoRoundTrip(echoClients[i % connections], padded);
+    for (let i = 0; i < warmup; i += 1) recordMs(warmEcho, (await echoRoundTrip(echoClients[i % connections], padded)).ms);
 
     const hMock = histogram();
     const hEcho = histogram();
@@ -279,8 +290,11 @@ async function benchLatency() {
     for (const c of [...mockClients, ...echoClients]) c.ws.terminate();
     const m = summary(hMock);
     const e = summary(hEcho);
+    const wm = summary(warmMock);
+    const we = summary(warmEcho);
     return {
       iterations,
+      warmup: { iterations: warmup, mock: wm, echo: we, ratioP50: wm.p50 / we.p50, ratioP99: wm.p99 / we.p99 },
       connections,
       pinned: cpu !== undefined,
       messageBytes: { audioChunk: CHUNK_BYTES, audioChunksPerIteration: WORD_CHUNKS, finalFrame: finalSize, echoFrame: padded.length },
@@ -950,9 +964,10 @@ function report(r) {
         ["bare ws echo (baseline)", r.a.echo.count, ...ms(r.a.echo, 3), fmt(r.a.serverCpuPerIterationMs.echo, 3)],
         ["mock: finalize → is_final", r.a.mock.count, ...ms(r.a.mock, 3), fmt(r.a.serverCpuPerIterationMs.mock, 3)],
         ["ratio mock / echo", "", fmt(r.a.ratioP50, 3), "", fmt(r.a.ratioP99, 3), "", ""],
+        ...(r.a.warmup ? [["warm-up before them: echo", r.a.warmup.echo.count, ...ms(r.a.warmup.echo, 3), ""], ["warm-up: mock", r.a.warmup.mock.count, ...ms(r.a.warmup.mock, 3), ""], ["warm-up ratio mock / echo", "", fmt(r.a.warmup.ratioP50, 3), "", fmt(r.a.warmup.ratioP99, 3), "", ""]] : []),
       ],
       [
-        `Each iteration sends ${r.a.messageBytes.audioChunksPerIteration} × ${r.a.messageBytes.audioChunk} B of audio (one word), waits for it to be processed (the interim / the echoes), then times \`finalize\` → first \`is_final:true\` (${r.a.messageBytes.finalFrame} B frame) against an echoed text frame of the same size. ${r.a.connections} connections per side, blocks of ${config.latency.block} alternating${r.a.pinned ? "; both servers pinned to one CPU" : ""}. At these sizes the p50 depends on where the scheduler puts each process (a round trip within one CPU is ~30 µs, across CPUs ~90 µs): compare runs, or use --pin.`,
+        `Each iteration sends ${r.a.messageBytes.audioChunksPerIteration} × ${r.a.messageBytes.audioChunk} B of audio (one word), waits for it to be processed (the interim / the echoes), then times \`finalize\` → first \`is_final:true\` (${r.a.messageBytes.finalFrame} B frame) against an echoed text frame of the same size. ${r.a.connections} connections per side, blocks of ${config.latency.block} alternating${r.a.pinned ? "; both servers pinned to one CPU" : ""}. At these sizes the p50 depends on where the scheduler puts each process (a round trip within one CPU is ~30 µs, across CPUs ~90 µs): compare runs, or use --pin. The goal is judged on the measured iterations, after ${r.a.warmup?.iterations ?? "the"} warm-up ones (mock first, then echo) during which V8 compiles the mock's code; the warm-up rows show what a fresh process pays.`,
       ],
     );
   }
