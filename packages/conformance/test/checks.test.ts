@@ -223,6 +223,9 @@ describe("tts", () => {
   it("fails a clipped journal frame instead of guessing", () => {
     const clipped = session({ endpoint: "tts", entries: [text("server", `{"type":"chunk","data":"${"A".repeat(10)}…(9000 chars)`)] });
     expect(check("tts/audio-per-context").evaluate(input(c, [clipped], []))?.message).toContain("clipped");
+    // A chunk clipped in its audio (the mock keeps its fields) is clipped too.
+    const cut = session({ endpoint: "tts", entries: [text("server", `{"type":"chunk","data":"${"A".repeat(10)}…(9000 chars)","done":false,"context_id":"a"}`)] });
+    expect(check("tts/audio-per-context").evaluate(input(c, [cut], []))?.message).toContain("clipped");
   });
   it("grades ending a context with a space as a warning", () => {
     const req = (ctx: string, t: string, cont: boolean) => text("client", JSON.stringify({ ...spec, context_id: ctx, transcript: t, continue: cont }));

@@ -3,7 +3,7 @@
  * speech endpoint. `startMockServer` runs it; the scenario schema and built-ins describe what it says.
  */
 export { ListenError, startMockServer, type MockServer, type MockServerOptions, type MockServerUrls } from "./server/server.js";
-export { redactSecret, type SessionRecord, type JournalEntry, type JournalLimits, type HttpResponseSummary } from "./server/journal.js";
+export { clipText, isClippedText, redactSecret, type SessionRecord, type JournalEntry, type JournalLimits, type HttpResponseSummary } from "./server/journal.js";
 export { formatDuration, formatLogJson, formatLogRecord, formatLogText, type LogFormat, type LogRecord, type RequestRoute } from "./server/log.js";
 export { HTTP_RULES, type HttpEndpoint } from "./server/http-journal.js";
 export { ADMIN_BODY_SCHEMAS, sessionRecordSchema, sessionSummarySchema, violationSchema } from "./server/admin-schemas.js";

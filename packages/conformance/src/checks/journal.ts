@@ -1,6 +1,6 @@
 /** Reading the mock's journal: the frames of a case's sessions, parsed. Pure functions. */
 import { createHash } from "node:crypto";
-import type { SessionRecord } from "@speechwire/mock-server";
+import { isClippedText, type SessionRecord } from "@speechwire/mock-server";
 
 /** A JSON text frame of a session, with where it was. */
 export interface JournalMessage {
@@ -12,9 +12,12 @@ export interface JournalMessage {
   text: string;
 }
 
-/** Whether a journal text was clipped by the journal's size limit (then its content is unknown). */
+/**
+ * Whether a journal text was clipped by the journal's size limit (then its content is unknown): the
+ * mock's own reading of its clips, a plain one (`…(N chars)` at the end) or a TTS chunk's (its audio cut).
+ */
 export function isClipped(text: string): boolean {
-  return /…\(\d+ chars\)$/u.test(text);
+  return isClippedText(text);
 }
 
 /** Every text frame of the sessions in order, JSON parsed where possible. */

@@ -213,8 +213,7 @@ export class SessionJournal {
     const kept = this.file !== undefined || this.record.entries.length < this.limits.entriesPerSession;
     const text = kept ? redactText(frame) : "";
     const clipAt = this.#storedChars < this.limits.textCharsPerSession ? this.limits.textChars : Math.min(this.limits.textChars, SPENT_CLIP_CHARS);
-    // A copy of the clip: a slice would keep the whole frame alive as long as the entry.
-    const clipped = text.length > clipAt ? `${copyOf(text.slice(0, clipAt))}…(${text.length} chars)` : text;
+    const clipped = text.length > clipAt ? clipText(text, clipAt) : text;
     if (this.record.entries.length < this.limits.entriesPerSession) {
       this.#storedChars += clipped.length;
       this.charge(clipped.length);
@@ -356,6 +355,43 @@ export class SessionJournal {
     else this.record.droppedEntries += 1;
   }
 }
+
+/** How a TTS `chunk` frame begins as servers write it (its audio follows). */
+const CHUNK_HEAD = '{"type":"chunk","data":"';
+/** Characters of a clipped chunk's audio kept, at most: enough to tell one chunk from another. */
+const CHUNK_AUDIO_KEPT = 64;
+
+/**
+ * A text entry clipped at `clipAt` characters, marked `…(N chars)`; a copy, so the entry does not keep
+ * the whole frame alive.
+ * - A TTS `chunk` frame (`{"type":"chunk","data":"…` with no escape in its audio) loses the middle of its
+ *   audio instead, so the entry stays JSON with its context id, `done`, `flush_id`…:
+ *   `{"type":"chunk","data":"UklGRi…(6400 chars)","done":false,…}` (N counts the audio's characters).
+ *   It keeps up to 64 characters of the audio, fewer where `clipAt` is smaller, and is no longer than
+ *   a plain clip would be; a chunk whose other fields alone pass `clipAt` is clipped plainly.
+ * - Anything else keeps its first `clipAt` characters: `{"type":"transcr…(5000 chars)`.
+ * @example clipText(`{"type":"chunk","data":"${"A".repeat(6400)}","done":false}`, 128) // '{"type":"chunk","data":"AAAA…(6400 chars)","done":false}' (with 64 A)
+ */
+export function clipText(text: string, clipAt: number): string {
+  if (text.startsWith(CHUNK_HEAD)) {
+    const end = text.indexOf('"', CHUNK_HEAD.length);
+    const escape = text.indexOf("\\", CHUNK_HEAD.length);
+    const fields = text.length - end;
+    const room = clipAt - CHUNK_HEAD.length - fields;
+    if (end > 0 && (escape < 0 || escape > end) && room >= 0) {
+      const kept = Math.min(CHUNK_AUDIO_KEPT, room, end - CHUNK_HEAD.length);
+      return copyOf(`${text.slice(0, CHUNK_HEAD.length + kept)}…(${end - CHUNK_HEAD.length} chars)${text.slice(end)}`);
+    }
+  }
+  return `${copyOf(text.slice(0, clipAt))}…(${text.length} chars)`;
+}
+
+/** Whether a journal text entry was clipped (`clipText`): its content is then not the frame's. */
+export function isClippedText(text: string): boolean {
+  return CLIPPED_TAIL.test(text) || CLIPPED_CHUNK.test(text);
+}
+const CLIPPED_TAIL = /…\(\d+ chars\)$/u;
+const CLIPPED_CHUNK = /^\{"type":"chunk","data":"[^"\\]*…\(\d+ chars\)"/u;
 
 /**
  * A copy of a string: a slice of a long frame would keep the whole frame alive as long as the entry.
