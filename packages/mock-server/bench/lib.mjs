@@ -92,6 +92,8 @@ export function setServerNodeFlags(text) {
 }
 /** The flags servers start with now. */
 export const serverFlags = () => [...serverNodeFlags];
+/** Server flags as a report prints them. */
+export const flagsText = (flags = []) => flags.join(" ") || "no flags";
 
 /** A child process that prints one JSON line when it is listening. */
 async function spawnServer(args, { nodeArgs = [], label, onOutput, cpu }) {

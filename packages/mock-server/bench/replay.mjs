@@ -32,7 +32,7 @@ import { parseArgs } from "node:util";
 import WebSocket from "ws";
 import { BUILTIN_SCENARIOS } from "../dist/index.js";
 import { compileScript } from "../dist/core/stt/index.js";
-import { CHUNK_BYTES, CHUNK_MS, CLI, cpuPrecise, DEFAULT_SERVER_NODE_FLAGS, fmt, histogram, mdTable, recordMs, serverFlags, setServerNodeFlags, spawnMock, spawnReplay, spread, summary, TURNS_QUERY, TURNS_SCENARIO } from "./lib.mjs";
+import { CHUNK_BYTES, CHUNK_MS, CLI, cpuPrecise, DEFAULT_SERVER_NODE_FLAGS, flagsText, fmt, histogram, mdTable, recordMs, serverFlags, setServerNodeFlags, spawnMock, spawnReplay, spread, summary, TURNS_QUERY, TURNS_SCENARIO } from "./lib.mjs";
 
 const argv = process.argv.slice(2);
 const { values: args } = parseArgs({
@@ -336,7 +336,7 @@ const result = {
   allSameFrames: runs.every((r) => r.sameFrames),
 };
 const md = [
-  `Command: \`${result.command}\`, ${result.date}, Node ${result.node} (servers: ${result.serverNodeFlags.join(" ") || "no flags"}), ${result.cpus} CPUs, load average ${os.loadavg().map((x) => x.toFixed(2)).join(" ")}.`,
+  `Command: \`${result.command}\`, ${result.date}, Node ${result.node} (servers: ${flagsText(result.serverNodeFlags)}), ${result.cpus} CPUs, load average ${os.loadavg().map((x) => x.toFixed(2)).join(" ")}.`,
   `min / median / max of ${config.runs} runs; the goal (≤ ${GOAL}× replay) is judged on the median ratio (CPU per frame: on the stream after ${config.warmStreams} warm-up streams). Same frames from both servers in every run: ${result.allSameFrames}.`,
   "",
   mdTable(["measure", "mock", "replay", "ratio", `≤ ${GOAL}×`], rows.map((r) => r.text)),

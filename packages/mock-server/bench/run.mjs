@@ -40,6 +40,7 @@ import {
   cpuSeconds,
   cpuTimes,
   DEFAULT_SERVER_NODE_FLAGS,
+  flagsText,
   fmt,
   fmtInt,
   histogram,
@@ -1086,7 +1087,7 @@ function report(r) {
     .filter((g) => g.ok(r) !== undefined)
     .map((g) => [g.text, g.ok(r) ? "met" : "NOT met"]);
   add("Goals (informational: nothing fails on them)", ["goal", "result"], goals);
-  const header = `speechwire mock benchmark — ${r.machine.cpus} × ${r.machine.cpuModel}, Node ${r.machine.node} (servers: ${(r.machine.serverNodeFlags ?? []).join(" ") || "no flags"}), ${r.quick ? "--quick" : "default"} run, ${r.date}`;
+  const header = `speechwire mock benchmark — ${r.machine.cpus} × ${r.machine.cpuModel}, Node ${r.machine.node} (servers: ${flagsText(r.machine.serverNodeFlags)}), ${r.quick ? "--quick" : "default"} run, ${r.date}`;
   const text = [header, "", ...sections.flatMap((s) => [s.title, table(s.headers, s.rows), ...s.notes.map((n) => `  ${n}`), ""])].join("\n");
   const md = [`# ${header}`, "", ...sections.flatMap((s) => [`## ${s.title}`, "", mdTable(s.headers, s.rows), "", ...s.notes.map((n) => `${n}\n`)])].join("\n");
   return { text, md };

@@ -6,7 +6,7 @@
 import * as crypto from "node:crypto";
 import { appendFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { createSessionLinter, type GrammarEndpoint, type SessionLinter, type Violation } from "@speechwire/protocol";
+import { createSessionLinter, tts, type GrammarEndpoint, type SessionLinter, type Violation } from "@speechwire/protocol";
 
 /** One frame or event in a session. */
 export interface JournalEntry {
@@ -356,8 +356,6 @@ export class SessionJournal {
   }
 }
 
-/** How a TTS `chunk` frame begins as servers write it (its audio follows). */
-const CHUNK_HEAD = '{"type":"chunk","data":"';
 /** Characters of a clipped chunk's audio kept, at most: enough to tell one chunk from another. */
 const CHUNK_AUDIO_KEPT = 64;
 
@@ -373,14 +371,14 @@ const CHUNK_AUDIO_KEPT = 64;
  * @example clipText(`{"type":"chunk","data":"${"A".repeat(6400)}","done":false}`, 128) // '{"type":"chunk","data":"AAAA…(6400 chars)","done":false}' (with 64 A)
  */
 export function clipText(text: string, clipAt: number): string {
-  if (text.startsWith(CHUNK_HEAD)) {
-    const end = text.indexOf('"', CHUNK_HEAD.length);
-    const escape = text.indexOf("\\", CHUNK_HEAD.length);
-    const fields = text.length - end;
-    const room = clipAt - CHUNK_HEAD.length - fields;
-    if (end > 0 && (escape < 0 || escape > end) && room >= 0) {
-      const kept = Math.min(CHUNK_AUDIO_KEPT, room, end - CHUNK_HEAD.length);
-      return copyOf(`${text.slice(0, CHUNK_HEAD.length + kept)}…(${end - CHUNK_HEAD.length} chars)${text.slice(end)}`);
+  const end = text.startsWith(tts.CHUNK_FRAME_HEAD) ? text.indexOf('"', tts.CHUNK_FRAME_HEAD.length) : -1;
+  if (end > 0) {
+    const audio = end - tts.CHUNK_FRAME_HEAD.length;
+    // Room left for audio once the head and the fields after it are kept whole.
+    const room = clipAt - tts.CHUNK_FRAME_HEAD.length - (text.length - end);
+    const escape = text.indexOf("\\", tts.CHUNK_FRAME_HEAD.length);
+    if (room >= 0 && (escape < 0 || escape > end)) {
+      return copyOf(`${text.slice(0, tts.CHUNK_FRAME_HEAD.length + Math.min(CHUNK_AUDIO_KEPT, room, audio))}…(${audio} chars)${text.slice(end)}`);
     }
   }
   return `${copyOf(text.slice(0, clipAt))}…(${text.length} chars)`;

@@ -170,7 +170,7 @@ export function encodeClientMessage(message: ClientMessage): string {
 /** Reads a server frame (JSON text) into a typed message. */
 export function parseServerMessage(frame: FrameInput, options?: SchemaOptions): Result<ServerMessage> {
   const s = schemas(options);
-  if (typeof frame === "string" && frame.startsWith(CHUNK_HEAD)) {
+  if (typeof frame === "string" && frame.startsWith(CHUNK_FRAME_HEAD)) {
     const read = readChunkFrame(frame, s.chunk);
     if (read !== undefined) return read;
   }
@@ -184,7 +184,11 @@ export function parseServerMessage(frame: FrameInput, options?: SchemaOptions): 
   });
 }
 
-const CHUNK_HEAD = '{"type":"chunk","data":"';
+/**
+ * How a `chunk` frame begins in the plain form servers write (`type`, then `data`, no whitespace): its
+ * base64 audio follows. What the fast reading here, the mock's chunk encoder and its journal's clip key on.
+ */
+export const CHUNK_FRAME_HEAD = '{"type":"chunk","data":"';
 
 /**
  * A `chunk` frame in the plain form servers write (no whitespace, `type` then `data` first), read
@@ -195,9 +199,9 @@ const CHUNK_HEAD = '{"type":"chunk","data":"';
  * Else undefined, and the frame goes the general way.
  */
 function readChunkFrame(frame: string, chunk: z.ZodType<Chunk>): Result<ServerMessage> | undefined {
-  const end = frame.indexOf('"', CHUNK_HEAD.length);
+  const end = frame.indexOf('"', CHUNK_FRAME_HEAD.length);
   if (end < 0) return undefined;
-  const data = frame.slice(CHUNK_HEAD.length, end);
+  const data = frame.slice(CHUNK_FRAME_HEAD.length, end);
   if (!isBase64(data)) return undefined;
   const rest = frame.slice(end + 1);
   // A context's chunks repeat everything but the audio: the rest read before is read the same again.
@@ -209,7 +213,7 @@ function readChunkFrame(frame: string, chunk: z.ZodType<Chunk>): Result<ServerMe
   let value: Record<string, unknown>;
   try {
     // The same object as the whole frame's, with "" (valid base64 too) standing in for the audio.
-    value = JSON.parse(`${CHUNK_HEAD}"${rest}`) as Record<string, unknown>;
+    value = JSON.parse(`${CHUNK_FRAME_HEAD}"${rest}`) as Record<string, unknown>;
   } catch {
     return undefined;
   }

@@ -4,9 +4,7 @@
  * of base64), and base64 has none. Byte for byte what `encodeJson` gives (a property test holds them
  * together).
  */
-import type { tts } from "@speechwire/protocol";
-
-const HEAD = '{"type":"chunk","data":"';
+import { tts } from "@speechwire/protocol";
 
 /**
  * Encodes a `chunk` whose `data` came from `toBase64` (standard base64: no character JSON escapes);
@@ -16,5 +14,5 @@ const HEAD = '{"type":"chunk","data":"';
  */
 export function encodeChunkFrame(chunk: tts.Chunk): string {
   const rest = JSON.stringify({ done: chunk.done, status_code: chunk.status_code, step_time: chunk.step_time, context_id: chunk.context_id, flush_id: chunk.flush_id });
-  return `${HEAD}${chunk.data}",${rest.slice(1)}`;
+  return `${tts.CHUNK_FRAME_HEAD}${chunk.data}",${rest.slice(1)}`;
 }
