@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { compileScript, LoopCursor, scriptUtterances, silenceAfter } from "../src/core/stt/index.js";
+import { compileScript, LoopCursor, scriptUtterances, sharedScript, silenceAfter } from "../src/core/stt/index.js";
 import { scenarioSchema, type ScenarioInput } from "../src/scenario/schema.js";
 
 const fcOptions = {
@@ -135,5 +135,37 @@ describe("compileScript", () => {
       }),
       fcOptions,
     );
+  });
+});
+
+describe("sharedScript", () => {
+  /** Every object reachable from `value`, itself included. */
+  const objectsOf = (value: unknown, out: object[] = []): object[] => {
+    if (typeof value === "object" && value !== null) {
+      out.push(value);
+      for (const child of Object.values(value)) objectsOf(child, out);
+    }
+    return out;
+  };
+
+  it("compiles a scenario script once: the same deeply frozen timeline for every session, equal to a fresh compile", () => {
+    const stt = sttOf({ afterScript: "loop", turns: [{ segments: [{ say: "one two" }, { pause: 0.6, eager: true }, { say: "three" }] }] });
+    const shared = sharedScript(stt);
+    expect(sharedScript(stt)).toBe(shared);
+    expect(shared).toEqual(compileScript(stt));
+    const objects = objectsOf(shared);
+    expect(objects.length).toBeGreaterThan(10);
+    expect(objects.filter((o) => !Object.isFrozen(o))).toEqual([]);
+    // A core that wrote to it would throw (modules are strict), not change another session's script.
+    expect(() => {
+      (shared.words[0] as { start: number }).start = 9;
+    }).toThrow(TypeError);
+    expect(() => (shared.events as unknown[]).push({})).toThrow(TypeError);
+    // The scenario's own objects stay as they were: nothing of it is frozen.
+    expect(objectsOf(stt).filter((o) => Object.isFrozen(o))).toEqual([]);
+    // Another script object (even an equal one) gets its own compile.
+    const again = sttOf({ afterScript: "loop", turns: [{ segments: [{ say: "one two" }, { pause: 0.6, eager: true }, { say: "three" }] }] });
+    expect(sharedScript(again)).not.toBe(shared);
+    expect(sharedScript(again)).toEqual(shared);
   });
 });

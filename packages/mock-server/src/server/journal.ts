@@ -157,6 +157,9 @@ export const DEFAULT_JOURNAL_LIMITS: JournalLimits = {
   textCharsTotal: 256_000_000,
 };
 
+/** The SHA-256 of no bytes: a new session's audio digest (computed once, not per session). */
+const EMPTY_SHA256 = crypto.createHash("sha256").digest("hex");
+
 /** Bytes of client audio hashed at once (see `SessionJournal.#hashAudio`). */
 const AUDIO_HASH_BLOCK = 16 * 1024;
 
@@ -477,7 +480,7 @@ export class Journal {
       query,
       headers,
       startedAt: new Date().toISOString(),
-      audio: { bytes: 0, sha256: crypto.createHash("sha256").digest("hex") },
+      audio: { bytes: 0, sha256: EMPTY_SHA256 },
       entries: [],
       droppedEntries: 0,
       violations: [],

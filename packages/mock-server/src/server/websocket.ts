@@ -72,6 +72,12 @@ export function createUpgradeHandler(ctx: ServerContext, open: OpenSessions, log
   });
   // Sockets given to ws: past that point a failure cannot be answered with a status any more.
   const handedOver = new WeakSet<Duplex>();
+  // Made here, not in the upgrade's callback: a listener made there would keep that scope, with the
+  // request (its headers, raw headers and URL), alive as long as the session.
+  const track = (ws: WebSocket) => {
+    open.add(ws);
+    ws.on("close", () => open.delete(ws));
+  };
   const upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer, requestId: string, { target, versionResult, version, shape }: RequestHead) => {
     // A refused handshake opens no session: the log hears of it here (a session's line comes from its journal).
     const refuse = (error: HttpError, headers?: Record<string, string>, scenario?: string) => {
@@ -150,8 +156,7 @@ export function createUpgradeHandler(ctx: ServerContext, open: OpenSessions, log
         }
       }
       const session = new WsSession(ws, journal, endpoint, shape, ctx, core);
-      open.add(ws);
-      ws.on("close", () => open.delete(ws));
+      track(ws);
       if (!core) {
         session.failHandshakeQuery(requestId, queryError ?? "invalid query", modelRefusal);
         return;

@@ -5,7 +5,7 @@
  */
 import { bytesPerSample, isSttEncoding, type sttBatch } from "@speechwire/protocol";
 import type { Scenario } from "../../scenario/schema.js";
-import { compileScript, roundTime } from "./script.js";
+import { sharedScript, roundTime } from "./script.js";
 import { parseWav } from "../wav.js";
 
 
@@ -26,7 +26,7 @@ export function transcribeBatch(
   requestId: string,
   format: BatchAudioFormat = {},
 ): sttBatch.Response {
-  const script = compileScript(scenario.stt);
+  const script = sharedScript(scenario.stt);
   const wav = parseWav(audio);
   const bps = format.encoding !== undefined && isSttEncoding(format.encoding) ? bytesPerSample(format.encoding) : 2;
   const rate = format.sample_rate ?? 16000;

@@ -4,6 +4,7 @@ export {
   LoopCursor,
   roundTime,
   scriptUtterances,
+  sharedScript,
   silenceAfter,
   type CompiledScript,
   type CompiledTurn,

@@ -219,8 +219,35 @@ export function compileScript(script: SttScript): CompiledScript {
     loop: script.afterScript === "loop" && duration > 0,
     text: words.map((w) => w.word).join(" "),
     language: script.language,
-    timings: script.timings,
+    // A copy: the shared, frozen script must not freeze the scenario's own object.
+    timings: { ...script.timings },
   };
+}
+
+/** Compiled scripts by the scenario script they came from: sessions of one scenario share one. */
+const SHARED = new WeakMap<SttScript, CompiledScript>();
+
+/**
+ * The compiled timeline of a scenario's `stt` script, computed once per script object and shared by
+ * every session of that scenario (about 5.6 KiB of objects and strings a session used to rebuild).
+ * It is deeply frozen: a core that tried to change it would throw, not change its neighbours' sessions.
+ * Scenario scripts are immutable once parsed (the registry replaces a scenario, never edits it).
+ */
+export function sharedScript(script: SttScript): CompiledScript {
+  let compiled = SHARED.get(script);
+  if (!compiled) {
+    compiled = deepFreeze(compileScript(script));
+    SHARED.set(script, compiled);
+  }
+  return compiled;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
 }
 
 /** Seconds of silence after word `i` before the next word (across a loop boundary when the script loops). */

@@ -21,7 +21,7 @@ import { sampleLatency } from "../latency.js";
 import { createRng, deriveSeed } from "../random.js";
 import type { CoreInput, CoreOutput, SessionCore } from "../types.js";
 import { applyConfigLists, listsOfQuery, type SttLists } from "./config.js";
-import { compileScript, LoopCursor, roundTime, type TimedWord, type TurnEvent, type TurnEventType } from "./script.js";
+import { sharedScript, LoopCursor, roundTime, type TimedWord, type TurnEvent, type TurnEventType } from "./script.js";
 import { AudioClock, audioFeeder, badInput, SttSession, sttEncodingOf, stepSession, type SttCoreOptions } from "./session.js";
 import { replayIfRecorded } from "./replay.js";
 import { createEnergyDetector, createSpeechTracker } from "./vad.js";
@@ -70,7 +70,7 @@ interface OpenTurn {
 /** Creates the sans-IO core of one `/stt/turns/websocket` session. */
 export function createSttTurnsCore(options: SttTurnsCoreOptions): SttTurnsCore {
   const { query, scenario, requestId } = options;
-  const script = compileScript(scenario.stt);
+  const script = sharedScript(scenario.stt);
   const clock = new AudioClock(sttEncodingOf(query.encoding), query.sample_rate);
   const session = new SttSession({ endpoint: "stt-turns", scenario, version: options.version, requestId, connection: options.connection });
   const latencyRng = createRng(deriveSeed(options.seed, `stt-turns:${options.connection}:turnEnd`));

@@ -27,7 +27,7 @@ import { findModel, sttV1 } from "@speechwire/protocol";
 import { sampleLatency } from "../latency.js";
 import { createRng, deriveSeed } from "../random.js";
 import type { CoreInput, CoreOutput, SessionCore } from "../types.js";
-import { compileScript, LoopCursor, roundTime, silenceAfter, type ScriptWord, type TimedWord } from "./script.js";
+import { sharedScript, LoopCursor, roundTime, silenceAfter, type ScriptWord, type TimedWord } from "./script.js";
 import { applyConfigLists, listsOfQuery, type SttLists } from "./config.js";
 import { AudioClock, audioFeeder, badInput, SttSession, sttEncodingOf, stepSession, type SttCoreOptions } from "./session.js";
 import { replayIfRecorded } from "./replay.js";
@@ -58,7 +58,7 @@ export interface SttV1Core extends SessionCore {
 /** Creates the sans-IO core of one `/stt/websocket` session. */
 export function createSttV1Core(options: SttV1CoreOptions): SttV1Core {
   const { query, scenario, requestId } = options;
-  const script = compileScript(scenario.stt);
+  const script = sharedScript(scenario.stt);
   const clock = new AudioClock(sttEncodingOf(query.encoding), query.sample_rate);
   const session = new SttSession({ endpoint: "stt-v1", scenario, version: options.version, requestId, connection: options.connection });
   const latencyRng = createRng(deriveSeed(options.seed, `stt-v1:${options.connection}:finalize`));

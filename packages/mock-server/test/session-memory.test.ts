@@ -1,0 +1,59 @@
+/**
+ * What an open WebSocket session keeps alive: its core, journal and socket, not the upgrade request it
+ * came from (headers, raw headers, URL: about 1.5 KiB a session, held for as long as it stays open).
+ */
+import { Server } from "node:http";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+import { afterEach, describe, expect, it } from "vitest";
+import type { MockServer } from "../src/index.js";
+import { connect, startTestServer, type Recorded } from "./helpers.js";
+
+setFlagsFromString("--expose-gc");
+/** A full collection (the flag above makes `gc` available to new contexts). */
+const gc = runInNewContext("gc") as () => void;
+
+const SESSIONS = 20;
+const TURNS = "/stt/turns/websocket?model=ink-2&encoding=pcm_s16le&sample_rate=16000";
+
+let server: MockServer | undefined;
+let clients: Recorded[] = [];
+const emit = Server.prototype.emit;
+afterEach(async () => {
+  Server.prototype.emit = emit;
+  for (const c of clients) c.ws.terminate();
+  clients = [];
+  await server?.close();
+  server = undefined;
+});
+
+describe("session memory", () => {
+  it("an open session does not keep its upgrade request alive", async () => {
+    const requests: WeakRef<object>[] = [];
+    // Every upgrade request the mock's HTTP server hands to its upgrade listener, held weakly.
+    Server.prototype.emit = function (this: Server, ...args: unknown[]) {
+      if (args[0] === "upgrade") requests.push(new WeakRef(args[1] as object));
+      return Reflect.apply(emit, this, args) as boolean;
+    } as typeof Server.prototype.emit;
+    server = await startTestServer();
+    for (let i = 0; i < SESSIONS; i += 1) {
+      const c = await connect(`${server.urls.ws}${TURNS}`);
+      await c.waitFor(1);
+      clients.push(c);
+    }
+    expect(requests).toHaveLength(SESSIONS);
+    expect(clients.every((c) => c.ws.readyState === c.ws.OPEN)).toBe(true);
+    // WeakRefs hold their target until the current job ends: collect on later turns of the loop.
+    let alive = SESSIONS;
+    for (let round = 0; round < 10 && alive > 0; round += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      gc();
+      alive = requests.filter((r) => r.deref() !== undefined).length;
+    }
+    expect(alive).toBe(0);
+    // The sessions are still open and working: each still answers.
+    const probe = clients[SESSIONS - 1] as Recorded;
+    probe.ws.send('{"type":"close"}');
+    expect((await probe.closed).code).toBe(1000);
+  });
+});
