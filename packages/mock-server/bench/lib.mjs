@@ -251,3 +251,33 @@ export function mdTable(headers, rows) {
 
 export const fmt = (x, digits = 2) => (Number.isFinite(x) ? x.toFixed(digits) : "n/a");
 export const fmtInt = (x) => (Number.isFinite(x) ? Math.round(x).toLocaleString("en-US") : "n/a");
+
+// ------------------------------------------------------------------ (b) capacity from step verdicts
+
+/** The smallest N of a side's failing steps (`Infinity` if none failed). Verdicts: `{ streams, pass }`. */
+export function firstFailing(verdicts) {
+  return Math.min(Infinity, ...verdicts.filter((v) => !v.pass).map((v) => v.streams));
+}
+
+/**
+ * A side's capacity: its largest passing N below its smallest failing one (0 if none passed); a pass
+ * above a failure (noise) does not count.
+ * @example largest([{ streams: 400, pass: true }, { streams: 600, pass: false }, { streams: 500, pass: true }]) // 500
+ */
+export function largest(verdicts) {
+  const limit = firstFailing(verdicts);
+  return Math.max(0, ...verdicts.filter((v) => v.pass && v.streams < limit).map((v) => v.streams));
+}
+
+/**
+ * The next N to try between a side's capacity and its first failing N, or `undefined` once they are at
+ * most an eighth of the capacity apart (at least 25 streams): the midpoint, rounded to 5.
+ * @example refinementStep([{ streams: 400, pass: true }, { streams: 600, pass: false }]) // 500
+ */
+export function refinementStep(verdicts) {
+  const low = largest(verdicts);
+  const high = firstFailing(verdicts);
+  if (!Number.isFinite(high) || high - low <= Math.max(25, low / 8)) return undefined;
+  const mid = Math.round((low + high) / 2 / 5) * 5;
+  return mid > low && mid < high ? mid : undefined;
+}

@@ -40,14 +40,17 @@ import {
   cpuSeconds,
   cpuTimes,
   DEFAULT_SERVER_NODE_FLAGS,
+  firstFailing,
   flagsText,
   fmt,
   fmtInt,
   histogram,
+  largest,
   mdTable,
   mergeHistograms,
   pool,
   recordMs,
+  refinementStep,
   rssOf,
   SAMPLE_RATE,
   serverFlags,
@@ -85,6 +88,7 @@ const { values: args } = parseArgs({
     "mock-node-args": { type: "string" },
     "node-flags": { type: "string" },
     "no-baseline": { type: "boolean", default: false },
+    "no-refine": { type: "boolean", default: false },
     pin: { type: "boolean", default: false },
     runs: { type: "string" },
     "mock-cli": { type: "string" },
@@ -105,6 +109,8 @@ if (args.help) {
   --warmup N          part (a)'s warm-up iterations per side before them (default 3000, --quick 600; reported too)
   --idle-sessions N   idle sessions of part (d)
   --no-baseline       part (b) without the bare ws baseline
+  --no-refine         part (b): stop at the ramp's steps (by default a side that stopped is narrowed
+                      between its last passing and first failing N, halving down to 1/8 of the passing N)
   --pin               part (a): pin both servers to the last CPU (taskset) for equal placement
   --mock-node-args A  extra node flags for the mock's processes, e.g. "--trace-gc" (their output goes to DIR/mock-output.log)
   --node-flags F      Node flags of every server, the mock and its baselines (default "${DEFAULT_SERVER_NODE_FLAGS}",
@@ -137,6 +143,10 @@ const config = {
     /** …and up to this many times while only its load generator lagged (that says nothing of the server). */
     generatorRetries: 3,
     workers: Number(args.workers ?? 2),
+    /** Narrow each side's limit between the ramp's steps (see benchTurns); `--no-refine` turns it off. */
+    refine: !args["no-refine"],
+    /** Extra seconds the refinement may take past the ramp's budget. */
+    refineSeconds: quick ? 20 : 120,
     budgetMs: 10,
   },
   tts: { seconds: quick ? 0.5 : 1.5, connections: [1, 4], contexts: 100, warm: 20, throughputSeconds: quick ? 1 : 3 },
@@ -433,6 +443,28 @@ async function benchTurns() {
   const stopped = new Map(args["no-baseline"] ? [["baseline", "not run"]] : []);
   const partStart = performance.now();
   let outOfTime = false;
+  /** Runs a step of `n` streams against `server` (again while it fails, see `retries`) and records its verdict. */
+  const stepVerdict = async (server, n) => {
+    const attempts = [];
+    for (let attempt = 0; attempt <= (attempts.every((a) => a.failedBy === "generator") ? config.turns.generatorRetries : retries); attempt += 1) {
+      const step = await turnsStep(server, n, timeline, chunks);
+      step.attempt = attempt + 1;
+      steps[server].push(step);
+      attempts.push(step);
+      log(
+        `  ${server.padEnd(8)} N=${n}${attempt > 0 ? ` (again, ${attempt + 1})` : ""}: lateness p50 ${fmt(step.lateness.p50)} p99 ${fmt(step.lateness.p99)} max ${fmt(step.lateness.max)} ms; ` +
+          `client send lag p99 ${fmt(step.sendLag.p99)} ms; server CPU ${fmt(step.mockCpuPercent, 0)}%; ${step.measured} events measured, ${step.missing} missing, ${step.mismatches} mismatched → ` +
+          `${step.pass ? "ok" : step.failedBy === "generator" ? "generator lagged (the machine's limit, not the server's)" : "over budget"}`,
+      );
+      if (step.pass) break;
+    }
+    const pass = attempts.some((a) => a.pass);
+    // A step failed because of the server only if its server failed in an attempt whose generator kept time.
+    const failedBy = pass ? undefined : attempts.some((a) => a.failedBy === "server") ? "server" : "generator";
+    const verdict = { streams: n, pass, failedBy, attempts: attempts.length };
+    verdicts[server].push(verdict);
+    return verdict;
+  };
   for (const n of ramp) {
     if (stopped.has("mock") && stopped.has("baseline")) break;
     // Both sides of one N run together: the budget is checked before each new N only.
@@ -443,35 +475,28 @@ async function benchTurns() {
     }
     for (const server of ["mock", "baseline"]) {
       if (stopped.has(server)) continue;
-      const attempts = [];
-      for (let attempt = 0; attempt <= (attempts.every((a) => a.failedBy === "generator") ? config.turns.generatorRetries : retries); attempt += 1) {
-        const step = await turnsStep(server, n, timeline, chunks);
-        step.attempt = attempt + 1;
-        steps[server].push(step);
-        attempts.push(step);
-        log(
-          `  ${server.padEnd(8)} N=${n}${attempt > 0 ? ` (again, ${attempt + 1})` : ""}: lateness p50 ${fmt(step.lateness.p50)} p99 ${fmt(step.lateness.p99)} max ${fmt(step.lateness.max)} ms; ` +
-            `client send lag p99 ${fmt(step.sendLag.p99)} ms; server CPU ${fmt(step.mockCpuPercent, 0)}%; ${step.measured} events measured, ${step.missing} missing, ${step.mismatches} mismatched → ` +
-            `${step.pass ? "ok" : step.failedBy === "generator" ? "generator lagged (the machine's limit, not the server's)" : "over budget"}`,
-        );
-        if (step.pass) break;
-      }
-      const pass = attempts.some((a) => a.pass);
-      // The side stopped because of the server only if its server failed in an attempt whose generator kept time.
-      const failedBy = pass ? undefined : attempts.some((a) => a.failedBy === "server") ? "server" : "generator";
-      verdicts[server].push({ streams: n, pass, failedBy, attempts: attempts.length });
-      if (!pass) stopped.set(server, failedBy);
+      const verdict = await stepVerdict(server, n);
+      if (!verdict.pass) stopped.set(server, verdict.failedBy);
     }
   }
-  const largest = (list) => {
-    // The largest N before the first failing step (a later pass cannot happen: the side stopped there).
-    let best = 0;
-    for (const v of list) {
-      if (!v.pass) break;
-      best = v.streams;
+  // A side that stopped lies between its last passing and its first failing N of the ramp (400 and
+  // 600, say): halve that interval (refinementStep) so that the capacity and the ratio are not read at
+  // the ramp's coarse steps. What stopped the side is then what failed it at its first failing N: a
+  // load generator that lagged at 600 may keep time at 500, where the server alone is tested.
+  const refined = { mock: [], baseline: [] };
+  for (const server of ["mock", "baseline"]) {
+    if (!config.turns.refine || !["server", "generator"].includes(stopped.get(server))) continue;
+    for (let mid = refinementStep(verdicts[server]); mid !== undefined; mid = refinementStep(verdicts[server])) {
+      if ((performance.now() - partStart) / 1000 > config.turns.budgetSeconds + config.turns.refineSeconds) {
+        log(`  (time budget of the refinement spent: ${server} left between ${largest(verdicts[server])} and ${firstFailing(verdicts[server])})`);
+        break;
+      }
+      await stepVerdict(server, mid);
+      refined[server].push(mid);
     }
-    return best;
-  };
+    const limit = firstFailing(verdicts[server]);
+    stopped.set(server, verdicts[server].find((v) => v.streams === limit && !v.pass).failedBy);
+  }
   const limitOf = (side) => {
     const why = stopped.get(side);
     if (why === "server") return "server";
@@ -485,8 +510,8 @@ async function benchTurns() {
   // The ratio is a measure of the mock only if the mock stopped at its own limit and the baseline did not stop first for the machine's.
   const ratio = baselineMaxStreams > 0 ? maxStreams / baselineMaxStreams : NaN;
   let verdict;
-  if (limits.mock === "generator") verdict = `the machine (load generator) is the limit at N=${verdicts.mock.at(-1)?.streams}: the mock serves at least ${maxStreams}; the ratio is a lower bound`;
-  else if (limits.baseline === "generator") verdict = `the baseline stopped at the machine's limit (load generator) at N=${verdicts.baseline.at(-1)?.streams}: its ${baselineMaxStreams} is a lower bound, so the ratio is an upper bound`;
+  if (limits.mock === "generator") verdict = `the machine (load generator) is the limit at N=${firstFailing(verdicts.mock)}: the mock serves at least ${maxStreams}; the ratio is a lower bound`;
+  else if (limits.baseline === "generator") verdict = `the baseline stopped at the machine's limit (load generator) at N=${firstFailing(verdicts.baseline)}: its ${baselineMaxStreams} is a lower bound, so the ratio is an upper bound`;
   else if (limits.mock !== "server" || limits.baseline !== "server") verdict = `not both sides reached their limit (mock: ${limits.mock}; baseline: ${limits.baseline}): the ratio is not a capacity ratio`;
   else verdict = "both sides stopped at their server's limit with the load generator keeping time";
   return {
@@ -501,6 +526,8 @@ async function benchTurns() {
     steps: steps.mock,
     baselineSteps: steps.baseline,
     verdicts,
+    /** The N each side's refinement tried after the ramp (see refinementStep). */
+    refined,
     maxStreams,
     baselineMaxStreams,
     ratio,
@@ -996,7 +1023,7 @@ function report(r) {
       byN.map(row),
       [
         `Largest N with p99 lateness < ${r.b.budgetMs} ms (and client send lag p99 ≤ ${r.b.sendLagBoundMs} ms): mock ${most(r.b.maxStreams, r.b.limits.mock)}; bare ws baseline ${most(r.b.baselineMaxStreams, r.b.limits.baseline)}; ratio ${fmt(r.b.ratio, 2)}×. Verdict: ${r.b.verdict}. p99 ratio mock / baseline by N: ${ratioAt.join(", ") || "n/a"}.`,
-        `Lateness = arrival of a turn event − when the client sent the chunk that brought the audio clock to the event's position on the compiled timeline (scenario ${TURNS_SCENARIO.name}: the default conversation, ${fmt(r.b.scenarioSeconds, 2)} s, looping). Streams start evenly over ${r.b.spreadSeconds} s (so they are not in lockstep) and only events after all N are streaming count. Both sides climb the same ramp; a failing step is run again (${r.b.retries}×, up to ${config.turns.generatorRetries}× while only the load generator lagged) before that side stops, and a step whose load generator sent late (client send lag p99 > ${r.b.sendLagBoundMs} ms) fails as the machine's limit, not the server's. Each server runs in its own process (the mock through its CLI; the baseline is a bare \`ws\` server that counts chunks and sends the same events); ${r.b.workers} worker threads generate the load on the same ${r.machine.cpus} cores. "server CPU %" is of one core; "mock heap MiB" is the mock's heap used at the end of the step (mostly its session journals); "load CPU %" is the whole benchmark process (client workers); "client send lag" is how late chunks left against their real-time schedule; "missing" counts missing, mismatched and error events and streams that failed or closed.`,
+        `Lateness = arrival of a turn event − when the client sent the chunk that brought the audio clock to the event's position on the compiled timeline (scenario ${TURNS_SCENARIO.name}: the default conversation, ${fmt(r.b.scenarioSeconds, 2)} s, looping). Streams start evenly over ${r.b.spreadSeconds} s (so they are not in lockstep) and only events after all N are streaming count. Both sides climb the same ramp${r.b.refined ? `; a side that stopped is then narrowed between its last passing and first failing N, halving the interval down to an eighth of the passing N (tried: mock ${r.b.refined.mock.join(", ") || "none"}; baseline ${r.b.refined.baseline.join(", ") || "none"})` : ""}; a failing step is run again (${r.b.retries}×, up to ${config.turns.generatorRetries}× while only the load generator lagged) before that side stops, and a step whose load generator sent late (client send lag p99 > ${r.b.sendLagBoundMs} ms) fails as the machine's limit, not the server's. Each server runs in its own process (the mock through its CLI; the baseline is a bare \`ws\` server that counts chunks and sends the same events); ${r.b.workers} worker threads generate the load on the same ${r.machine.cpus} cores. "server CPU %" is of one core; "mock heap MiB" is the mock's heap used at the end of the step (mostly its session journals); "load CPU %" is the whole benchmark process (client workers); "client send lag" is how late chunks left against their real-time schedule; "missing" counts missing, mismatched and error events and streams that failed or closed.`,
       ],
     );
   }
