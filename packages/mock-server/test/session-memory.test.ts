@@ -1,17 +1,23 @@
 /**
  * What an open WebSocket session keeps alive: its core, journal and socket, not the upgrade request it
- * came from (headers, raw headers, URL: about 1.5 KiB a session, held for as long as it stays open).
+ * came from (headers, raw headers, URL: about 1.5 KiB a session, held for as long as it stays open);
+ * and its per-session objects stay V8 "fast" objects, not hash tables (dictionary mode).
  */
 import { Server } from "node:http";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
+import { createSessionLinter } from "@speechwire/protocol";
 import { afterEach, describe, expect, it } from "vitest";
 import type { MockServer } from "../src/index.js";
+import { DEFAULT_JOURNAL_LIMITS, Journal } from "../src/server/journal.js";
 import { connect, startTestServer, type Recorded } from "./helpers.js";
 
 setFlagsFromString("--expose-gc");
 /** A full collection (the flag above makes `gc` available to new contexts). */
 const gc = runInNewContext("gc") as () => void;
+setFlagsFromString("--allow-natives-syntax");
+/** Whether V8 keeps `o` as a fast object (a hidden class), not a dictionary (the flag above allows the call). */
+const hasFastProperties = new Function("o", "return %HasFastProperties(o)") as (o: object) => boolean;
 
 const SESSIONS = 20;
 const TURNS = "/stt/turns/websocket?model=ink-2&encoding=pcm_s16le&sample_rate=16000";
@@ -55,5 +61,20 @@ describe("session memory", () => {
     const probe = clients[SESSIONS - 1] as Recorded;
     probe.ws.send('{"type":"close"}');
     expect((await probe.closed).code).toBe(1000);
+  });
+
+  it("keeps session records and linters fast objects, live and ended (a getter made per object made each a hash table)", () => {
+    const journal = new Journal(DEFAULT_JOURNAL_LIMITS);
+    const open = () => journal.open({ endpoint: "stt-turns", scenario: "s", version: "2026-03-01", requestId: "r", path: "/p", query: new URLSearchParams(), headers: {} });
+    const sessions = [open(), open(), open()];
+    sessions[1]!.binary("client", new Uint8Array(640), 0.02);
+    expect(sessions.map((s) => hasFastProperties(s.record))).toEqual([true, true, true]);
+    // The live digest is still read when asked for, and is a plain object.
+    expect(sessions[1]!.record.audio).toEqual({ bytes: 640, sha256: expect.stringMatching(/^[0-9a-f]{64}$/u) });
+    sessions[1]!.end();
+    expect(hasFastProperties(sessions[1]!.record)).toBe(true);
+    expect(Object.keys(sessions[1]!.record)).toEqual([...Object.keys(sessions[0]!.record), "endedAt"]);
+    const linters = [createSessionLinter("stt-turns", { strictness: "strict" }), createSessionLinter("tts", { strictness: "strict" })];
+    expect(linters.map(hasFastProperties)).toEqual([true, true]);
   });
 });

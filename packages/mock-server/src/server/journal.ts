@@ -166,6 +166,21 @@ const AUDIO_HASH_BLOCK = 16 * 1024;
 /** Where a text entry is clipped once its session's text budget is spent. */
 const SPENT_CLIP_CHARS = 128;
 
+/** How each live record's `audio` is read (its session's running digest, computed when asked for). */
+const LIVE_AUDIO = new WeakMap<SessionRecord, () => SessionRecord["audio"]>();
+
+/**
+ * A live record's `audio`: one getter shared by every record. A getter made per record (a closure)
+ * put each record in dictionary mode, a hash table of about 0.8 KiB per open session.
+ */
+const LIVE_AUDIO_PROPERTY: PropertyDescriptor = {
+  enumerable: true,
+  configurable: true,
+  get(this: SessionRecord): SessionRecord["audio"] {
+    return LIVE_AUDIO.get(this)?.() ?? { bytes: 0, sha256: EMPTY_SHA256 };
+  },
+};
+
 /** A live session's journal handle. */
 export class SessionJournal {
   readonly #audioHash = crypto.createHash("sha256");
@@ -205,7 +220,7 @@ export class SessionJournal {
     this.#linter = grammar ? createSessionLinter(grammar, { strictness: "strict", version: record.version }) : undefined;
     // `audio` is computed when read, not on every frame (finalizing a copy of the running digest for
     // every 20 ms chunk was a quarter of the journal's cost per frame); `end()` fixes the value.
-    Object.defineProperty(record, "audio", { enumerable: true, configurable: true, get: () => this.#audio() });
+    LIVE_AUDIO.set(record, () => this.#audio());
   }
 
   /** Records a text frame (linted as sent, stored with secrets redacted, then clipped). */
@@ -302,6 +317,7 @@ export class SessionJournal {
     if (this.#linter) this.#violations(this.#linter.end());
     this.record.endedAt = new Date().toISOString();
     Object.defineProperty(this.record, "audio", { value: this.#audio(), enumerable: true, configurable: true, writable: true });
+    LIVE_AUDIO.delete(this.record);
     if (this.file) appendFileSync(this.file, `${JSON.stringify({ kind: "end", endedAt: this.record.endedAt, audio: this.record.audio, violations: this.record.violations, response: this.record.response })}\n`);
     this.onEnd(this.record);
   }
@@ -480,11 +496,12 @@ export class Journal {
       query,
       headers,
       startedAt: new Date().toISOString(),
-      audio: { bytes: 0, sha256: EMPTY_SHA256 },
-      entries: [],
-      droppedEntries: 0,
-      violations: [],
-    };
+    } as SessionRecord;
+    // Added in the record's key order, `audio` as an accessor from the start (see LIVE_AUDIO_PROPERTY).
+    Object.defineProperty(record, "audio", LIVE_AUDIO_PROPERTY);
+    record.entries = [];
+    record.droppedEntries = 0;
+    record.violations = [];
     this.#records.push(record);
     this.#chars.set(record, 0);
     while (this.#records.length > this.limits.sessions) this.#letGo();

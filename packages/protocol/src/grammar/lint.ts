@@ -62,64 +62,85 @@ export interface SessionLinter {
  * @example const l = createSessionLinter("stt-turns", { strictness: "strict" }); l.push({ from: "server", frame: text });
  */
 export function createSessionLinter(endpoint: GrammarEndpoint, options: SchemaOptions = {}): SessionLinter {
-  const parsers = PARSERS[endpoint] as Parsers<unknown, unknown>;
-  const checker = parsers.checker();
-  const own: Violation[] = [];
-  const all: Violation[] = [];
-  let index = -1;
-  const rule = MESSAGE_RULES[`${endpoint}/valid-message`];
+  return new Linter(endpoint, options);
+}
+
+/**
+ * A class, not an object literal with a `violations` getter: such a literal is a dictionary-mode
+ * object (a hash table per linter), and the mock keeps one linter per open session.
+ */
+class Linter implements SessionLinter {
+  readonly #endpoint: GrammarEndpoint;
+  readonly #options: SchemaOptions;
+  readonly #parsers: Parsers<unknown, unknown>;
+  readonly #checker: GrammarChecker<unknown, unknown>;
+  readonly #own: Violation[] = [];
+  readonly #all: Violation[] = [];
+  #index = -1;
+  readonly #rule: Rule;
   // STT audio: what the parser makes of every binary client frame, built once instead of per 20 ms
   // chunk (the STT checkers read only the message's type and keep no reference to it).
-  const audio = endpoint === "tts" ? undefined : { from: "client" as const, message: { type: "audio" as const, data: NO_BYTES as Uint8Array } };
-  return {
-    get violations() {
-      return all;
-    },
-    push(event) {
-      index += 1;
-      let found: Violation[];
-      if (audio !== undefined && event.from === "client" && "frame" in event && event.frame instanceof Uint8Array) {
-        audio.message.data = event.frame;
-        found = checker.push(audio as never);
-        audio.message.data = NO_BYTES;
-      } else if ("close" in event) {
-        found = checker.push(event);
-      } else {
-        const parsed = event.from === "client" ? parsers.client(event.frame, options) : parsers.server(event.frame, options);
-        if (parsed.ok) {
-          found = checker.push({ from: event.from, message: parsed.value } as never);
-          // Audio has no unverified values: a 20 ms chunk (50 a second per stream) skips the look.
-          if (event.from === "client" && typeof event.frame === "string") {
-            const warnings = unverifiedValues(endpoint, parsed.value, index);
-            if (warnings.length > 0) {
-              own.push(...warnings);
-              found = [...found, ...warnings];
-            }
+  readonly #audio: { from: "client"; message: { type: "audio"; data: Uint8Array } } | undefined;
+
+  constructor(endpoint: GrammarEndpoint, options: SchemaOptions) {
+    this.#endpoint = endpoint;
+    this.#options = options;
+    this.#parsers = PARSERS[endpoint] as Parsers<unknown, unknown>;
+    this.#checker = this.#parsers.checker();
+    this.#rule = MESSAGE_RULES[`${endpoint}/valid-message`];
+    this.#audio = endpoint === "tts" ? undefined : { from: "client", message: { type: "audio", data: NO_BYTES } };
+  }
+
+  get violations(): readonly Violation[] {
+    return this.#all;
+  }
+
+  push(event: RawSessionEvent): Violation[] {
+    const index = (this.#index += 1);
+    const audio = this.#audio;
+    let found: Violation[];
+    if (audio !== undefined && event.from === "client" && "frame" in event && event.frame instanceof Uint8Array) {
+      audio.message.data = event.frame;
+      found = this.#checker.push(audio as never);
+      audio.message.data = NO_BYTES;
+    } else if ("close" in event) {
+      found = this.#checker.push(event);
+    } else {
+      const parsed = event.from === "client" ? this.#parsers.client(event.frame, this.#options) : this.#parsers.server(event.frame, this.#options);
+      if (parsed.ok) {
+        found = this.#checker.push({ from: event.from, message: parsed.value } as never);
+        // Audio has no unverified values: a 20 ms chunk (50 a second per stream) skips the look.
+        if (event.from === "client" && typeof event.frame === "string") {
+          const warnings = unverifiedValues(this.#endpoint, parsed.value, index);
+          if (warnings.length > 0) {
+            this.#own.push(...warnings);
+            found = [...found, ...warnings];
           }
-        } else {
-          const v: Violation = {
-            rule: rule.id,
-            section: rule.section,
-            severity: rule.severity,
-            message: `${event.from} frame: ${parsed.error.message}`,
-            index,
-          };
-          own.push(v);
-          found = [v];
         }
+      } else {
+        const v: Violation = {
+          rule: this.#rule.id,
+          section: this.#rule.section,
+          severity: this.#rule.severity,
+          message: `${event.from} frame: ${parsed.error.message}`,
+          index,
+        };
+        this.#own.push(v);
+        found = [v];
       }
-      // The checker numbers only the events it saw: report indices in the raw stream instead.
-      if (found.length === 0) return found;
-      const fixed = found.map((v) => (own.includes(v) ? v : { ...v, index }));
-      all.push(...fixed);
-      return fixed;
-    },
-    end() {
-      const found = checker.end();
-      all.push(...found);
-      return found;
-    },
-  };
+    }
+    // The checker numbers only the events it saw: report indices in the raw stream instead.
+    if (found.length === 0) return found;
+    const fixed = found.map((v) => (this.#own.includes(v) ? v : { ...v, index }));
+    this.#all.push(...fixed);
+    return fixed;
+  }
+
+  end(): Violation[] {
+    const found = this.#checker.end();
+    this.#all.push(...found);
+    return found;
+  }
 }
 
 /** Lints a whole recorded session and returns every violation (schema and grammar). */
