@@ -5,7 +5,7 @@
  */
 import { bytesPerSample, isSttEncoding, type sttBatch } from "@speechwire/protocol";
 import type { Scenario } from "../../scenario/schema.js";
-import { sharedScript, roundTime } from "./script.js";
+import { roundTime, sharedScript } from "./script.js";
 import { parseWav } from "../wav.js";
 
 

@@ -242,6 +242,7 @@ export function sharedScript(script: SttScript): CompiledScript {
   return compiled;
 }
 
+/** Freezes `value` and everything reachable from it (compiled scripts are plain data: no cycles). */
 function deepFreeze<T>(value: T): T {
   if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
     Object.freeze(value);

@@ -21,7 +21,7 @@ import { sampleLatency } from "../latency.js";
 import { createRng, deriveSeed } from "../random.js";
 import type { CoreInput, CoreOutput, SessionCore } from "../types.js";
 import { applyConfigLists, listsOfQuery, type SttLists } from "./config.js";
-import { sharedScript, LoopCursor, roundTime, type TimedWord, type TurnEvent, type TurnEventType } from "./script.js";
+import { LoopCursor, roundTime, sharedScript, type TimedWord, type TurnEvent, type TurnEventType } from "./script.js";
 import { AudioClock, audioFeeder, badInput, SttSession, sttEncodingOf, stepSession, type SttCoreOptions } from "./session.js";
 import { replayIfRecorded } from "./replay.js";
 import { createEnergyDetector, createSpeechTracker } from "./vad.js";

@@ -27,7 +27,7 @@ import { findModel, sttV1 } from "@speechwire/protocol";
 import { sampleLatency } from "../latency.js";
 import { createRng, deriveSeed } from "../random.js";
 import type { CoreInput, CoreOutput, SessionCore } from "../types.js";
-import { sharedScript, LoopCursor, roundTime, silenceAfter, type ScriptWord, type TimedWord } from "./script.js";
+import { LoopCursor, roundTime, sharedScript, silenceAfter, type ScriptWord, type TimedWord } from "./script.js";
 import { applyConfigLists, listsOfQuery, type SttLists } from "./config.js";
 import { AudioClock, audioFeeder, badInput, SttSession, sttEncodingOf, stepSession, type SttCoreOptions } from "./session.js";
 import { replayIfRecorded } from "./replay.js";
