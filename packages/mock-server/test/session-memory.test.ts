@@ -9,6 +9,8 @@ import { runInNewContext } from "node:vm";
 import { createSessionLinter } from "@speechwire/protocol";
 import { afterEach, describe, expect, it } from "vitest";
 import type { MockServer } from "../src/index.js";
+import { createSttTurnsCore, createSttV1Core, createTtsCore } from "../src/core/index.js";
+import { BUILTIN_SCENARIOS } from "../src/scenario/index.js";
 import { DEFAULT_JOURNAL_LIMITS, Journal } from "../src/server/journal.js";
 import { connect, startTestServer, type Recorded } from "./helpers.js";
 
@@ -76,5 +78,20 @@ describe("session memory", () => {
     expect(Object.keys(sessions[1]!.record)).toEqual([...Object.keys(sessions[0]!.record), "endedAt"]);
     const linters = [createSessionLinter("stt-turns", { strictness: "strict" }), createSessionLinter("tts", { strictness: "strict" })];
     expect(linters.map(hasFastProperties)).toEqual([true, true]);
+  });
+
+  it("keeps every endpoint's core a fast object, its getters read as before (object literals with getters were hash tables)", () => {
+    const scenario = BUILTIN_SCENARIOS[0]!;
+    const common = { version: "2026-03-01", requestId: "r", scenario, seed: 1, connection: 1 };
+    const turns = createSttTurnsCore({ ...common, query: { model: "ink-2", encoding: "pcm_s16le", sample_rate: 16000, keyterm: ["Speechwire"] } });
+    const v1 = createSttV1Core({ ...common, query: { model: "ink-whisper", encoding: "pcm_s16le", sample_rate: 16000 } });
+    const tts = createTtsCore(common);
+    expect(turns.open().map((o) => o.kind)).toEqual(["send"]);
+    expect(v1.open()).toEqual([]);
+    for (const core of [turns, v1]) core.step({ kind: "audio", data: new Uint8Array(16000) });
+    expect([turns.audioSeconds, v1.audioSeconds]).toEqual([0.5, 0.5]);
+    expect([turns.lists.keyterms, v1.lists.keyterms]).toEqual([["Speechwire"], []]);
+    expect(turns.settings.end_threshold).toBeGreaterThan(0);
+    expect([turns, v1, tts].map(hasFastProperties)).toEqual([true, true, true]);
   });
 });

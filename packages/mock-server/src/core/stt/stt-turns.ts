@@ -19,10 +19,10 @@
 import { findModel, sttTurns } from "@speechwire/protocol";
 import { sampleLatency } from "../latency.js";
 import { createRng, deriveSeed } from "../random.js";
-import type { CoreInput, CoreOutput, SessionCore } from "../types.js";
+import type { SessionCore } from "../types.js";
 import { applyConfigLists, listsOfQuery, type SttLists } from "./config.js";
 import { LoopCursor, roundTime, sharedScript, type TimedWord, type TurnEvent, type TurnEventType } from "./script.js";
-import { AudioClock, audioFeeder, badInput, SttSession, sttEncodingOf, stepSession, type SttCoreOptions } from "./session.js";
+import { AudioClock, audioFeeder, badInput, SttCore, SttSession, sttEncodingOf, type SttCoreOptions, type SttCoreParts } from "./session.js";
 import { replayIfRecorded } from "./replay.js";
 import { createEnergyDetector, createSpeechTracker } from "./vad.js";
 import { splitTokens, wireWords, wordCount } from "./words.js";
@@ -241,22 +241,21 @@ export function createSttTurnsCore(options: SttTurnsCoreOptions): SttTurnsCore {
     }
   };
 
-  const core: SttTurnsCore = {
-    get audioSeconds() {
-      return clock.seconds;
-    },
-    get settings() {
-      return settings;
-    },
-    get lists() {
-      return lists;
-    },
-    open(): CoreOutput[] {
-      send("connected");
-      return session.take();
-    },
-    step: (input: CoreInput): CoreOutput[] => stepSession(session, input, onAudio, onText),
-  };
+  const core = new SttTurnsCoreOf({ clock, session, onAudio, onText, onOpen: () => send("connected"), lists: () => lists }, () => settings);
   // A recorded scenario replays its recording instead of the script (issue 18).
   return replayIfRecorded(core, options, "stt-turns", sttTurns.parseClientMessage);
+}
+
+/** The turns core: an `SttCore` that also shows its turn settings. */
+class SttTurnsCoreOf extends SttCore implements SttTurnsCore {
+  readonly #settings: () => Readonly<TurnSettings>;
+
+  constructor(parts: SttCoreParts, settings: () => Readonly<TurnSettings>) {
+    super(parts);
+    this.#settings = settings;
+  }
+
+  get settings(): Readonly<TurnSettings> {
+    return this.#settings();
+  }
 }

@@ -26,10 +26,10 @@
 import { findModel, sttV1 } from "@speechwire/protocol";
 import { sampleLatency } from "../latency.js";
 import { createRng, deriveSeed } from "../random.js";
-import type { CoreInput, CoreOutput, SessionCore } from "../types.js";
+import type { SessionCore } from "../types.js";
 import { LoopCursor, roundTime, sharedScript, silenceAfter, type ScriptWord, type TimedWord } from "./script.js";
 import { applyConfigLists, listsOfQuery, type SttLists } from "./config.js";
-import { AudioClock, audioFeeder, badInput, SttSession, sttEncodingOf, stepSession, type SttCoreOptions } from "./session.js";
+import { AudioClock, audioFeeder, badInput, SttCore, SttSession, sttEncodingOf, type SttCoreOptions } from "./session.js";
 import { replayIfRecorded } from "./replay.js";
 import { createEnergyDetector, createSpeechTracker, type VadOptions } from "./vad.js";
 import { splitTokens, wireWords } from "./words.js";
@@ -186,17 +186,8 @@ export function createSttV1Core(options: SttV1CoreOptions): SttV1Core {
     }
   };
 
-  const core: SttV1Core = {
-    get audioSeconds() {
-      return clock.seconds;
-    },
-    get lists() {
-      return lists;
-    },
-    // No `connected` on this endpoint (§2.3).
-    open: (): CoreOutput[] => session.take(),
-    step: (input: CoreInput): CoreOutput[] => stepSession(session, input, onAudio, onText),
-  };
+  // No `connected` on this endpoint (§2.3): nothing on open.
+  const core: SttV1Core = new SttCore({ clock, session, onAudio, onText, lists: () => lists });
   // A recorded scenario replays its recording instead of the script (issue 18).
   return replayIfRecorded(core, options, "stt-v1", sttV1.parseClientMessage);
 }
