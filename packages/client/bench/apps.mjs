@@ -7,8 +7,10 @@
  * - turns + TTS WebSocket: the same, and speak each final transcript on a TTS WebSocket context
  *   (one context per reply, the text pushed, input ended, the audio chunks played).
  *
- * Ours imports the subpath entries (the first variant is the one the goal is measured on); the root
- * entry's `createClient` is shown for reference. cartesia-js gets every way its package lets an app
+ * Ours imports the subpath entries (the first variant is the one the goal is measured on): the turns
+ * socket opened with `openTurnsSocket` (the socket and nothing more, as cartesia-js's socket class),
+ * then with `createTurns` (the managed session: reconnect, replay, watchdog, speculation, debug) and
+ * the root entry's `createClient`, for reference. cartesia-js gets every way its package lets an app
  * reach the same classes — the root `Cartesia`, and its `./client` and `./resources/*` subpaths with the
  * socket classes constructed directly — and the goal is measured against the smallest of them.
  * The app's own glue (globals the page calls: `onAudio`, `onStop`, `play`) is the same on both sides.
@@ -49,7 +51,9 @@ export const APPS = [
     name: "turns",
     goal: 0.35,
     ours: {
-      "@speechwire/client/turns": `import { createTurns } from "@speechwire/client/turns";
+      "@speechwire/client/turns (openTurnsSocket)": `import { openTurnsSocket } from "@speechwire/client/turns";
+const turns = openTurnsSocket({ accessToken: globalThis.TOKEN }, ${PARAMS});${oursTurns(false)}`,
+      "@speechwire/client/turns (createTurns)": `import { createTurns } from "@speechwire/client/turns";
 const turns = createTurns({ accessToken: globalThis.TOKEN }, ${PARAMS});${oursTurns(false)}`,
       "@speechwire/client (createClient)": `import { createClient } from "@speechwire/client";
 const turns = createClient({ accessToken: globalThis.TOKEN }).stt.turns(${PARAMS});${oursTurns(false)}`,
@@ -66,7 +70,12 @@ const ws = new AutoFinalizeWS(new Cartesia({ token: globalThis.TOKEN }), ${PARAM
     name: "turns + TTS WebSocket",
     goal: 0.45,
     ours: {
-      "@speechwire/client/turns + /tts": `import { createTurns } from "@speechwire/client/turns";
+      "@speechwire/client/turns (openTurnsSocket) + /tts": `import { openTurnsSocket } from "@speechwire/client/turns";
+import { createTtsWebSocket } from "@speechwire/client/tts";
+const options = { accessToken: globalThis.TOKEN };
+const turns = openTurnsSocket(options, ${PARAMS});
+const tts = createTtsWebSocket(options);${oursSpeak}${oursTurns(true)}`,
+      "@speechwire/client/turns (createTurns) + /tts": `import { createTurns } from "@speechwire/client/turns";
 import { createTtsWebSocket } from "@speechwire/client/tts";
 const options = { accessToken: globalThis.TOKEN };
 const turns = createTurns(options, ${PARAMS});

@@ -19,5 +19,7 @@ export {
   type WatchdogOptions,
 } from "../stt/turns.js";
 export type { KeepAliveOptions, SttSessionOptions } from "../stt/session.js";
+export type { TurnsSocketEvent, TurnsSocketOptions } from "../stt/turns-socket.js";
+export type { TurnMessageEvent } from "../stt/turn-events.js";
 export type { DetectedLanguage, SttWord } from "../stt/words.js";
 export { RECOVERABLE_CLOSE_CODES, type ReconnectOptions } from "../transport/reconnecting.js";

@@ -9,7 +9,7 @@
  */
 import type { GrammarEndpoint, ParseFailure, Result } from "@speechwire/protocol";
 import type { ClientConfig } from "../config.js";
-import { liveLinter, type LiveLinter } from "../debug.js";
+import { liveLinter, prepareDebug, type LiveLinter } from "../debug.js";
 import { CartesiaApiError, ConnectionError, SpeechwireError, TimeoutError } from "../errors.js";
 import type { CloseEvent, CommonEvent } from "../events.js";
 import { ManagedSocket, resolveReconnect, type ReconnectOptions } from "../transport/reconnecting.js";
@@ -106,7 +106,7 @@ export abstract class SttSocketSession<E extends { type: string }, M extends { t
     this.#linter = liveLinter(clientConfig, endpoint, (violation) => this.events.push({ type: "violation", violation }));
     const timeoutMs = options.handshakeTimeoutMs ?? 10_000;
     this.#socket = new ManagedSocket(
-      (signal) => connectWebSocket(clientConfig, { path, query, signal, timeoutMs }),
+      (signal) => prepareDebug(clientConfig).then(() => connectWebSocket(clientConfig, { path, query, signal, timeoutMs })),
       reconnect,
       {
         open: (socket, info) => this.#onOpen(socket, info),

@@ -26,10 +26,10 @@ import { quiet, unref, type Timer } from "../util/promise.js";
 import { audioFormat, durationMs } from "./audio.js";
 import { checkListParams, type SttConfig } from "./config.js";
 import { SttSocketSession, type SttSessionOptions } from "./session.js";
-import { normalizeWords, type DetectedLanguage, type SttWord } from "./words.js";
+import { turnEvent, type ConnectedEvent, type EagerEndEvent, type ResumeEvent, type TurnEndEvent, type TurnStartEvent, type TurnsParams, type TurnUpdateEvent } from "./turn-events.js";
 
-/** Handshake parameters of `/stt/turns/websocket` (the protocol's query type, without auth fields). */
-export type TurnsParams = Omit<sttTurns.Query, "cartesia_version" | "api_key" | "access_token" | "cartesia_client">;
+export type { ConnectedEvent, EagerEndEvent, ResumeEvent, TurnEndEvent, TurnStartEvent, TurnText, TurnUpdateEvent, TurnsParams } from "./turn-events.js";
+
 /** A turn configuration (`config` command), in the protocol's shape. */
 export type TurnConfig = NonNullable<sttTurns.Config["turn"]>;
 /** What `configure` changes: turn settings, keyterms, language hints (the protocol's `config` without `type`). */
@@ -49,49 +49,6 @@ export interface TurnsOptions extends SttSessionOptions {
   watchdog?: boolean | WatchdogOptions;
   /** How far before a received `turn.end` the replay boundary goes (see the module comment). Default 200 ms. */
   turnBoundaryMarginMs?: number;
-}
-
-/** `connected`: the session is ready (sent once per connection). */
-export interface ConnectedEvent {
-  type: "connected";
-  requestId: string | undefined;
-  message: sttTurns.Connected;
-}
-/** `turn.start`: the user began speaking. */
-export interface TurnStartEvent {
-  type: "turnStart";
-  message: sttTurns.TurnStart;
-}
-/**
- * What the server may add to a turn's transcript (ink-preview; §3.3): absent when the message has none.
- * `words`: `{word,start,end}` in seconds from the start of the stream, shifted across reconnects like
- * STT v1's; on `turnUpdate` the words so far, on `eagerEnd` and `turnEnd` every word of the turn.
- * `languages`: the languages detected in the turn, as sent.
- */
-export interface TurnText {
-  transcript: string;
-  words?: SttWord[];
-  languages?: DetectedLanguage[];
-}
-/** `turn.update`: the turn's transcript so far (cumulative). */
-export interface TurnUpdateEvent extends TurnText {
-  type: "turnUpdate";
-  message: sttTurns.TurnUpdate;
-}
-/** `turn.eager_end`: the user might be done. */
-export interface EagerEndEvent extends TurnText {
-  type: "eagerEnd";
-  message: sttTurns.TurnEagerEnd;
-}
-/** `turn.resume`: the eager end is void; the turn goes on. */
-export interface ResumeEvent {
-  type: "resume";
-  message: sttTurns.TurnResume;
-}
-/** `turn.end`: the turn's definitive transcript (may be `""`). */
-export interface TurnEndEvent extends TurnText {
-  type: "turnEnd";
-  message: sttTurns.TurnEnd;
 }
 
 /** What the speculation helper did. */
@@ -240,49 +197,34 @@ export class TurnsSession extends SttSocketSession<ConnectedEvent | TurnStartEve
   }
 
   protected override handleMessage(message: sttTurns.ServerMessage): void {
+    if (message.type === "error") {
+      this.apiError(message);
+      return;
+    }
+    // A new connection's times start at its first byte: the replay boundary, `connectionOffset` into
+    // the stream. The event is queued first: a reader sees it only after this handler has run.
+    this.events.push(turnEvent(message, this.requestId, this.connectionOffset / this.format.byteRate));
     switch (message.type) {
-      case "connected":
-        this.events.push({ type: "connected", requestId: message.request_id ?? this.requestId, message });
-        return;
       case "turn.start":
         this.#turnOpen = true;
-        this.events.push({ type: "turnStart", message });
         this.#armWatchdog();
         return;
-      case "turn.update":
-        this.events.push({ type: "turnUpdate", ...this.#text(message), message });
-        return;
       case "turn.eager_end":
-        this.events.push({ type: "eagerEnd", ...this.#text(message), message });
         if (this.#speculators.size > 0) for (const s of this.#speculators) {
           this.#abort(s, "superseded");
           if (message.transcript !== "") this.#start(s, message.transcript, true);
         }
         return;
       case "turn.resume":
-        this.events.push({ type: "resume", message });
         if (this.#speculators.size > 0) for (const s of this.#speculators) this.#abort(s, "resume");
         return;
       case "turn.end":
         this.#turnOpen = false;
         this.#transcripts.push(message.transcript);
         this.#turnBoundary();
-        this.events.push({ type: "turnEnd", ...this.#text(message), message });
         if (this.#speculators.size > 0) for (const s of this.#speculators) this.#confirm(s, message.transcript);
         return;
-      case "error":
-        this.apiError(message);
-        return;
     }
-  }
-
-  /** A turn message's transcript, and its words (in stream seconds) and languages when it has them. */
-  #text(message: sttTurns.TurnUpdate | sttTurns.TurnEagerEnd | sttTurns.TurnEnd): TurnText {
-    const text: TurnText = { transcript: message.transcript };
-    // A new connection's times start at its first byte: the replay boundary, `connectionOffset` into the stream.
-    if (message.words) text.words = normalizeWords(message.words, this.connectionOffset / this.format.byteRate);
-    if (message.languages) text.languages = message.languages;
-    return text;
   }
 
   /** Moves the replay boundary on a `turn.end` (see the module comment); config is re-sent whole on a reconnect. */

@@ -4,7 +4,6 @@
  * `CartesiaApiError` with status and body (transport/ws.ts); in browsers the native `WebSocket` with
  * credentials and version in the query (browsers cannot set handshake headers).
  */
-import { prepareDebug } from "../debug.js";
 import { ConnectionError } from "../errors.js";
 import { abortReason } from "../util/abort.js";
 import { unref } from "../util/promise.js";
@@ -117,9 +116,11 @@ export interface ConnectOptions {
   timeoutMs?: number;
 }
 
-/** Opens a WebSocket to an endpoint with the client's credentials and version. */
+/**
+ * Opens a WebSocket to an endpoint with the client's credentials and version. (A session that lints
+ * calls `prepareDebug` first: the plain turns socket has no linter, and so does not bundle it.)
+ */
 export async function connectWebSocket(config: ClientConfig, options: ConnectOptions): Promise<Socket> {
-  await prepareDebug(config);
   const { ctor, wiring, credentialsIn } = await config.platform.resolveWebSocket(config);
   if (credentialsIn === "headers" && !wiring.headers) {
     throw new ConnectionError('credentialsIn: "headers" needs a `ws`-compatible WebSocket class: a standard WebSocket cannot send handshake headers');

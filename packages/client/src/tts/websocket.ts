@@ -11,7 +11,7 @@
 import type { tts } from "@speechwire/protocol";
 import { encodeQuery, PATHS, readTtsMessage } from "@speechwire/protocol/reader";
 import type { ClientConfig } from "../config.js";
-import { liveLinter, type LiveLinter } from "../debug.js";
+import { liveLinter, prepareDebug, type LiveLinter } from "../debug.js";
 import { ConnectionError, SpeechwireError, TimeoutError } from "../errors.js";
 import type { ErrorEvent, UnknownEvent, ViolationEvent } from "../events.js";
 import { connectWebSocket, type Socket } from "../transport/websocket.js";
@@ -280,7 +280,9 @@ export class TtsWebSocket implements AsyncIterable<TtsSocketEvent> {
     const controller = new AbortController();
     this.#connectAbort = controller;
     const timeoutMs = this.#options.handshakeTimeoutMs ?? 10_000;
-    const connecting = connectWebSocket(this.#config, { path: PATHS.tts, query: (auth) => encodeQuery("tts", auth), signal: controller.signal, timeoutMs }).then(
+    const connecting = prepareDebug(this.#config)
+      .then(() => connectWebSocket(this.#config, { path: PATHS.tts, query: (auth) => encodeQuery("tts", auth), signal: controller.signal, timeoutMs }))
+      .then(
       (socket) => {
         this.#connecting = undefined;
         if (this.#closed) {

@@ -26,12 +26,12 @@ const SCENARIO = "eager-resume";
 const TEXT = "Hello from a subpath entry.";
 const CONTEXT = { model_id: "sonic-3", voice: VOICE, output_format: RAW_24K, max_buffer_delay_ms: 0 } as const;
 
-/** The app: turns and TTS from their subpaths only. */
-const APP = `import { createTurns } from "@speechwire/client/turns";
+/** The app: turns and TTS from their subpaths only, turns opened with `opener` (the managed session or the plain socket). */
+const app = (opener: "createTurns" | "openTurnsSocket") => `import { ${opener} } from "@speechwire/client/turns";
 import { createTtsWebSocket } from "@speechwire/client/tts";
 window.run = async ({ accessToken, baseUrl, params, seconds, context, text }) => {
   const options = { accessToken, baseUrl };
-  const turns = createTurns(options, params);
+  const turns = ${opener}(options, params);
   const events = [];
   const reading = (async () => { for await (const e of turns) events.push(e.type === "turnEnd" ? e.type + ":" + e.transcript : e.type); })();
   const audio = new Uint8Array(Math.round(seconds * params.sample_rate) * 2);
@@ -72,15 +72,19 @@ afterAll(async () => {
 }, 60_000);
 
 describe("subpath entries in Chromium", { timeout: 60_000 }, () => {
-  it("a turns + TTS app built from /turns and /tts runs both over the native WebSocket with a token from /access-token", async () => {
-    const result = await build({ stdin: { contents: APP, resolveDir: PACKAGE_DIR, sourcefile: "app.js", loader: "js" }, bundle: true, platform: "browser", format: "esm", write: false, metafile: true, logLevel: "silent", plugins: [ourExports] });
-    const externals = Object.values(result.metafile.inputs).flatMap((i) => i.imports.filter((imp) => imp.external).map((imp) => imp.path));
-    expect(externals).toEqual([]);
-    const bundle = result.outputFiles[0]!.text;
+  it("a turns + TTS app built from /turns and /tts runs both over the native WebSocket with a token from /access-token (the managed session, then the plain socket)", async () => {
+    const bundles = new Map<string, string>();
+    for (const opener of ["createTurns", "openTurnsSocket"] as const) {
+      const result = await build({ stdin: { contents: app(opener), resolveDir: PACKAGE_DIR, sourcefile: "app.js", loader: "js" }, bundle: true, platform: "browser", format: "esm", write: false, metafile: true, logLevel: "silent", plugins: [ourExports] });
+      const externals = Object.values(result.metafile.inputs).flatMap((i) => i.imports.filter((imp) => imp.external).map((imp) => imp.path));
+      expect(externals).toEqual([]);
+      bundles.set(`/${opener}.js`, result.outputFiles[0]!.text);
+    }
     server = createServer((req, res) => {
-      const path = new URL(req.url ?? "/", "http://127.0.0.1").pathname;
-      if (path === "/") res.writeHead(200, { "content-type": "text/html" }).end('<!doctype html><link rel="icon" href="data:,"><script type="module" src="/app.js"></script>');
-      else if (path === "/app.js") res.writeHead(200, { "content-type": "text/javascript" }).end(bundle);
+      const url = new URL(req.url ?? "/", "http://127.0.0.1");
+      const bundle = bundles.get(url.pathname);
+      if (url.pathname === "/") res.writeHead(200, { "content-type": "text/html" }).end(`<!doctype html><link rel="icon" href="data:,"><script type="module" src="/${url.searchParams.get("app") ?? ""}.js"></script>`);
+      else if (bundle !== undefined) res.writeHead(200, { "content-type": "text/javascript" }).end(bundle);
       else res.writeHead(404).end();
     });
     await new Promise<void>((resolve) => server!.listen(0, "127.0.0.1", () => resolve()));
@@ -89,27 +93,28 @@ describe("subpath entries in Chromium", { timeout: 60_000 }, () => {
     mock = await startMockServer({ port: 0, tlsPort: false, auth: "strict", apiKeys: [API_KEY] });
     const { token } = await createAccessToken({ baseUrl: mock.urls.http, apiKey: API_KEY }, { stt: true, tts: true }, 600);
     browser = await launchChromium();
-    const page = await (await browser.newContext()).newPage();
-    const problems: string[] = [];
-    page.on("pageerror", (error) => problems.push(error.message));
-    await page.goto(`${origin}/`, { waitUntil: "load" });
-    await page.waitForFunction(() => (window as unknown as { ready?: boolean }).ready === true, undefined, { timeout: 10_000 });
     const baseUrl = `${mock.urls.http}/s/${SCENARIO}`;
-    const run = (await page.evaluate(
-      (args) => (window as unknown as { run(a: unknown): Promise<unknown> }).run(args),
-      { accessToken: token, baseUrl, params: TURNS_PARAMS, seconds: scriptSeconds(mock, SCENARIO) + 0.5, context: CONTEXT, text: TEXT },
-    )) as { final: string; events: string[]; requestId: string; types: string[]; audioBytes: number };
-
-    expect(run.final).toBe("I'd like to change my order. The address is wrong.");
-    expect(run.events).toContain("turnEnd:I'd like to change my order. The address is wrong.");
-    expect(run.events.at(-1)).toBe("close");
-    const record = sessionById(mock, run.requestId);
-    expect(record.headers.authorization).toBeUndefined();
-    expect(record.query.access_token).toBeTypeOf("string");
-    expect(record.headers["user-agent"]).toMatch(/Chrome\//);
-    expect(run.types.at(-1)).toBe("done");
     const bytes = await (await synthesizeBytes({ baseUrl, apiKey: API_KEY }, { ...CONTEXT, transcript: TEXT })).bytes();
-    expect(run.audioBytes).toBe(bytes.byteLength);
-    expect(problems).toEqual([]);
+    for (const opener of ["createTurns", "openTurnsSocket"]) {
+      const page = await (await browser.newContext()).newPage();
+      const problems: string[] = [];
+      page.on("pageerror", (error) => problems.push(error.message));
+      await page.goto(`${origin}/?app=${opener}`, { waitUntil: "load" });
+      await page.waitForFunction(() => (window as unknown as { ready?: boolean }).ready === true, undefined, { timeout: 10_000 });
+      const run = (await page.evaluate(
+        (args) => (window as unknown as { run(a: unknown): Promise<unknown> }).run(args),
+        { accessToken: token, baseUrl, params: TURNS_PARAMS, seconds: scriptSeconds(mock, SCENARIO) + 0.5, context: CONTEXT, text: TEXT },
+      )) as { final: string; events: string[]; requestId: string; types: string[]; audioBytes: number };
+
+      expect(run.final, opener).toBe("I'd like to change my order. The address is wrong.");
+      expect(run.events, opener).toEqual(["connected", "turnStart", "turnUpdate", "eagerEnd", "resume", "turnUpdate", "turnEnd:I'd like to change my order. The address is wrong.", "close"]);
+      const record = sessionById(mock, run.requestId);
+      expect(record.headers.authorization).toBeUndefined();
+      expect(record.query.access_token).toBeTypeOf("string");
+      expect(record.headers["user-agent"]).toMatch(/Chrome\//);
+      expect(run.types.at(-1)).toBe("done");
+      expect(run.audioBytes).toBe(bytes.byteLength);
+      expect(problems).toEqual([]);
+    }
   });
 });
