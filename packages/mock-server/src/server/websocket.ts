@@ -360,6 +360,13 @@ class WsSession {
           this.journal.violation({ rule: output.rule, section: "replay", severity: "warning", message: output.message });
           break;
         default:
+          // Due now with nothing waiting before it (nothing scheduled, no pump running): out at once.
+          // The schedule would give it the same moment (every earlier output is out, so none is due
+          // later), at the cost of a push, a shift and a pump per frame.
+          if (output.kind === "send" && !((output.delayMs ?? 0) > 0) && this.#schedule.size === 0 && !this.#pumping && !this.#closed && this.ws.bufferedAmount <= HIGH_WATER_BYTES) {
+            this.#sendFrame(output.data);
+            break;
+          }
           // An output the core held until pulled counts its delay from the step that produced it.
           this.#schedule.push(output, producedAt, output.since === undefined ? undefined : this.#anchors.get(output.since));
       }
@@ -393,11 +400,7 @@ class WsSession {
         const output = (this.#schedule.shift() as typeof next).output;
         if (this.ws.bufferedAmount > HIGH_WATER_BYTES) await this.#drain();
         if (output.kind === "send") {
-          // Send, then journal: linting the frame (a schema parse) is off its path to the client.
-          this.ws.send(output.data);
-          this.journal.text("server", output.data, this.#audio);
-          // Its lane may now be empty: time to pull the next batch.
-          if (this.#wanting.size > 0) this.#schedulePull();
+          this.#sendFrame(output.data);
         } else if (output.kind === "close") {
           this.journal.close("server", output.code, output.reason, this.#audio);
           this.#closed = true;
@@ -414,6 +417,14 @@ class WsSession {
     } finally {
       this.#pumping = false;
     }
+  }
+
+  /** Sends a frame, then journals it (linting it, a schema parse, is off its path to the client). */
+  #sendFrame(data: string): void {
+    this.ws.send(data);
+    this.journal.text("server", data, this.#audio);
+    // Its lane may now be empty: time to pull the next batch.
+    if (this.#wanting.size > 0) this.#schedulePull();
   }
 
   /** Waits `ms` (until `until`), or less if `#wake` is called. */
