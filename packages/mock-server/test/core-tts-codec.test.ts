@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { base64Portable, encodeMp3, encodeWav, mp3Frames, parseTranscript, synthesize, initialSynthState, toBase64, WAV_FORMAT_CODES } from "../src/core/tts/index.js";
-import { alawDecode, alawEncode, decodePcm, encodePcm, encodePcmInto, floatToS16, mulawDecode, mulawEncode } from "../src/core/pcm.js";
+import { alawDecode, alawEncode, decodePcm, encodePcm, encodePcmInto, float32ToS16, floatToS16, mulawDecode, mulawEncode } from "../src/core/pcm.js";
 import { encodeChunkFrame } from "../src/core/tts/chunk-frame.js";
 import { parseWav } from "../src/core/wav.js";
 import { concat, fcOptions, sameBytes } from "./core-tts-helpers.js";
@@ -149,6 +149,36 @@ describe("PCM encodings", () => {
       }),
       fcOptions,
     );
+  });
+
+  it("float32ToS16 (s16le from a Float32Array, without Math.round) gives floatToS16's value for every 32-bit float", () => {
+    const check = (values: Float32Array) => {
+      const out = new Int16Array(values.length);
+      const expected = new Int16Array(values.length);
+      float32ToS16(values, out);
+      values.forEach((x, i) => (expected[i] = floatToS16(x)));
+      const first = out.findIndex((v, i) => v !== expected[i]);
+      expect(first === -1 ? undefined : { x: values[first], got: out[first], want: expected[first] }).toBeUndefined();
+    };
+    // Where rounding decides: the float32 values within 4 ulps of every half step (k + ½) / 32767, and
+    // around the fast path's edges (|x·32767| = 2, and the ends of the range).
+    const edges: number[] = [];
+    const f = new Float32Array(1);
+    const bits = new Int32Array(f.buffer);
+    for (let k = -32770; k <= 32770; k += 1) {
+      for (const center of [(k + 0.5) / 32767, k / 32767]) {
+        f[0] = center;
+        const b = bits[0] as number;
+        for (let d = -4; d <= 4; d += 1) {
+          bits[0] = b + d;
+          edges.push(f[0] as number);
+        }
+      }
+    }
+    check(Float32Array.from(edges));
+    check(Float32Array.from([0, -0, 2 / 32767, -2 / 32767, 1, -1, 2, -2, 1e-40, -1e-40, 3.4e38, -3.4e38, Infinity, -Infinity, NaN]));
+    // And any 32-bit float at all (NaN, infinities, subnormals and huge values included).
+    fc.assert(fc.property(fc.array(fc.float(), { maxLength: 300 }), (values) => check(Float32Array.from(values))), fcOptions);
   });
 
   it("s16le is little-endian, and both base64 encoders match Node's", () => {

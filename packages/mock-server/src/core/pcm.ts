@@ -41,6 +41,22 @@ export function floatToS16(x: number): number {
   return v > 32767 ? 32767 : v < -32768 ? -32768 : v;
 }
 
+/**
+ * `floatToS16` of every sample of a `Float32Array` into `out`, the same values without `Math.round`
+ * (which cost as much as synthesizing the tone: words not heard before are rendered and encoded
+ * sample by sample). For a 32-bit float x with |x·32767| ≥ 2, y = x·32767 + 32768.5 is exact in a
+ * double (x has 24 significant bits, none finer than 2^-37, and y < 2^16), so ⌊y⌋ − 32768 is
+ * Math.round(x·32767) (half up), and `y | 0` is ⌊y⌋ for y in [0, 2^31). Anything else — near zero,
+ * out of range, NaN — goes through `floatToS16`.
+ */
+export function float32ToS16(samples: Float32Array, out: Int16Array): void {
+  for (let i = 0; i < samples.length; i += 1) {
+    const x = samples[i] as number;
+    const y = x * 32767 + 32768.5;
+    out[i] = y >= 0 && y < 65536 && (y <= 32766.5 || y >= 32770.5) ? (y | 0) - 32768 : floatToS16(x);
+  }
+}
+
 const MULAW_BIAS = 0x84;
 const MULAW_CLIP = 32635;
 
@@ -137,7 +153,8 @@ export function encodePcmInto(samples: ArrayLike<number>, encoding: SttEncoding,
     case "pcm_s16le": {
       if (LITTLE_ENDIAN && at % 2 === 0) {
         const view = new Int16Array(out.buffer, at, n);
-        for (let i = 0; i < n; i += 1) view[i] = floatToS16(samples[i] as number);
+        if (samples instanceof Float32Array) float32ToS16(samples, view);
+        else for (let i = 0; i < n; i += 1) view[i] = floatToS16(samples[i] as number);
       } else {
         const view = new DataView(out.buffer, at, n * 2);
         for (let i = 0; i < n; i += 1) view.setInt16(i * 2, floatToS16(samples[i] as number), true);
