@@ -283,25 +283,25 @@ export class TtsWebSocket implements AsyncIterable<TtsSocketEvent> {
     const connecting = prepareDebug(this.#config)
       .then(() => connectWebSocket(this.#config, { path: PATHS.tts, query: (auth) => encodeQuery("tts", auth), signal: controller.signal, timeoutMs }))
       .then(
-      (socket) => {
-        this.#connecting = undefined;
-        if (this.#closed) {
-          socket.terminate();
-          throw new SpeechwireError("the TTS socket is closed");
-        }
-        this.#attach(socket);
-        return socket;
-      },
-      (error: unknown) => {
-        this.#connecting = undefined;
-        const err = error instanceof Error ? error : new ConnectionError(String(error));
-        // Everything waiting for this connection fails with the reason; the next send tries again.
-        this.#outbox.length = 0;
-        for (const ctx of [...this.#contexts.values()]) if (ctx.started) ctx.fail(err);
-        if (!this.#closed) this.#events.push({ type: "error", error: err });
-        throw err;
-      },
-    );
+        (socket) => {
+          this.#connecting = undefined;
+          if (this.#closed) {
+            socket.terminate();
+            throw new SpeechwireError("the TTS socket is closed");
+          }
+          this.#attach(socket);
+          return socket;
+        },
+        (error: unknown) => {
+          this.#connecting = undefined;
+          const err = error instanceof Error ? error : new ConnectionError(String(error));
+          // Everything waiting for this connection fails with the reason; the next send tries again.
+          this.#outbox.length = 0;
+          for (const ctx of [...this.#contexts.values()]) if (ctx.started) ctx.fail(err);
+          if (!this.#closed) this.#events.push({ type: "error", error: err });
+          throw err;
+        },
+      );
     this.#connecting = quiet(connecting);
     return this.#connecting;
   }
