@@ -8,9 +8,10 @@
  *   (one context per reply, the text pushed, input ended, the audio chunks played).
  *
  * Ours imports the subpath entries (the first variant is the one the goal is measured on): the turns
- * socket opened with `openTurnsSocket` (the socket and nothing more, as cartesia-js's socket class),
- * then with `createTurns` (the managed session: reconnect, replay, watchdog, speculation, debug) and
- * the root entry's `createClient`, for reference. cartesia-js gets every way its package lets an app
+ * socket opened with `openTurnsSocket` (the socket and nothing more, as cartesia-js's socket class) and
+ * the TTS one with `openTtsSocket` (contexts on a reopening socket, as cartesia-js's `TTSWS`, without
+ * the debug linter), then with `createTurns` (the managed session: reconnect, replay, watchdog,
+ * speculation, debug), `createTtsWebSocket` (debug too) and the root entry's `createClient`, for reference. cartesia-js gets every way its package lets an app
  * reach the same classes — the root `Cartesia`, and its `./client` and `./resources/*` subpaths with the
  * socket classes constructed directly — and the goal is measured against the smallest of them.
  * The app's own glue (globals the page calls: `onAudio`, `onStop`, `play`) is the same on both sides.
@@ -70,12 +71,17 @@ const ws = new AutoFinalizeWS(new Cartesia({ token: globalThis.TOKEN }), ${PARAM
     name: "turns + TTS WebSocket",
     goal: 0.45,
     ours: {
-      "@speechwire/client/turns (openTurnsSocket) + /tts": `import { openTurnsSocket } from "@speechwire/client/turns";
+      "@speechwire/client/turns (openTurnsSocket) + /tts (openTtsSocket)": `import { openTurnsSocket } from "@speechwire/client/turns";
+import { openTtsSocket } from "@speechwire/client/tts";
+const options = { accessToken: globalThis.TOKEN };
+const turns = openTurnsSocket(options, ${PARAMS});
+const tts = openTtsSocket(options);${oursSpeak}${oursTurns(true)}`,
+      "@speechwire/client/turns (openTurnsSocket) + /tts (createTtsWebSocket)": `import { openTurnsSocket } from "@speechwire/client/turns";
 import { createTtsWebSocket } from "@speechwire/client/tts";
 const options = { accessToken: globalThis.TOKEN };
 const turns = openTurnsSocket(options, ${PARAMS});
 const tts = createTtsWebSocket(options);${oursSpeak}${oursTurns(true)}`,
-      "@speechwire/client/turns (createTurns) + /tts": `import { createTurns } from "@speechwire/client/turns";
+      "@speechwire/client/turns (createTurns) + /tts (createTtsWebSocket)": `import { createTurns } from "@speechwire/client/turns";
 import { createTtsWebSocket } from "@speechwire/client/tts";
 const options = { accessToken: globalThis.TOKEN };
 const turns = createTurns(options, ${PARAMS});

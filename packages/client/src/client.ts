@@ -2,6 +2,7 @@
 import type { accessToken, sttBatch, ttsBytes, ttsSse } from "@speechwire/protocol";
 import { createAccessToken, type Grants } from "./access-token.js";
 import { resolveConfig, type ClientConfig, type ClientOptions } from "./config.js";
+import { liveLinter } from "./debug.js";
 import type { Platform } from "./platform/types.js";
 import { transcribe, type TranscribeOptions } from "./stt/batch.js";
 import { TurnsSession, type TurnsOptions, type TurnsParams } from "./stt/turns.js";
@@ -49,7 +50,7 @@ export function clientOn(platform: Platform, options: ClientOptions): Client {
       transcribe: (file, opts) => quiet(transcribe(config, file, opts)),
     },
     tts: {
-      websocket: (opts) => new TtsWebSocket(config, opts),
+      websocket: (opts) => new TtsWebSocket(config, opts, liveLinter),
       bytes: (request, opts) => quiet(synthesizeBytes(config, request, opts)),
       sse: (request, opts) => quiet(synthesizeSse(config, request, opts)),
     },

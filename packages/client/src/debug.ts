@@ -37,6 +37,11 @@ export class LiveLinter {
     this.#report = report;
   }
 
+  /** Loads the linter before the first connection opens (see `prepareDebug`). */
+  prepare(): Promise<void> {
+    return prepareDebug(this.#config);
+  }
+
   /** A new connection starts: a fresh linter (the last one ends). */
   connection(): void {
     this.end();
@@ -75,7 +80,13 @@ export class LiveLinter {
   }
 }
 
-/** A linter when debug is on, else undefined. */
+/**
+ * A linter when debug is on, else undefined. Passed to the sessions that lint by the functions that make
+ * them, so that a plain socket made without it bundles none of this class.
+ */
 export function liveLinter(config: ClientConfig, endpoint: GrammarEndpoint, report: (violation: Violation) => void): LiveLinter | undefined {
   return config.debug ? new LiveLinter(config, endpoint, report) : undefined;
 }
+
+/** `liveLinter`'s type: what a session that lints is given. */
+export type MakeLiveLinter = typeof liveLinter;

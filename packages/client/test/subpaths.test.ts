@@ -207,6 +207,19 @@ globalThis.speak = async (text) => { const ctx = tts.context(globalThis.OPTIONS)
     expect(files.filter((f) => /^src\/(tts\/http|transport\/http|access-token|client|transport\/reconnecting)\.ts$/.test(f))).toEqual([]);
   });
 
+  it("a TTS app made with openTtsSocket carries no debug code; with createTtsWebSocket it does", async () => {
+    const speak = `globalThis.speak = async (text) => { const ctx = tts.context(globalThis.OPTIONS); ctx.push(text); ctx.end(); for await (const e of ctx) console.log(e); };`;
+    const plain = await bundledSources(`import { openTtsSocket } from "@speechwire/client/tts";
+const tts = openTtsSocket({ accessToken: globalThis.TOKEN });
+${speak}`);
+    const managed = await bundledSources(`import { createTtsWebSocket } from "@speechwire/client/tts";
+const tts = createTtsWebSocket({ accessToken: globalThis.TOKEN });
+${speak}`);
+    expect(plain.files).toContain("src/tts/websocket.ts");
+    expect(plain.files).not.toContain("src/debug.ts");
+    expect(managed.files).toContain("src/debug.ts");
+  });
+
   it("has no side effects in fact: importing any entry and using nothing bundles to nothing", async () => {
     for (const spec of ["@speechwire/client", ...SUBPATHS.map((s) => `@speechwire/client/${s}`)]) {
       // As bundlers build it (`sideEffects: false` honoured).

@@ -5,10 +5,11 @@
  */
 import type { ttsBytes, ttsSse } from "@speechwire/protocol";
 import { resolveConfig, type ClientOptions } from "../config.js";
+import { liveLinter } from "../debug.js";
 import { browserPlatform } from "../platform/browser.js";
 import type { TtsSseEvent } from "../tts/events.js";
 import { synthesizeBytes as bytesOn, synthesizeSse as sseOn, type TtsAudioStream, type TtsHttpOptions } from "../tts/http.js";
-import { TtsWebSocket, type TtsWebSocketOptions } from "../tts/websocket.js";
+import { plainTtsSocket, TtsWebSocket, type TtsWebSocketOptions } from "../tts/websocket.js";
 import { quiet } from "../util/promise.js";
 
 export * from "./tts.surface.js";
@@ -18,7 +19,16 @@ export * from "./tts.surface.js";
  * @example const tts = createTtsWebSocket({ accessToken }); const ctx = tts.context({ model_id, voice, output_format });
  */
 export function createTtsWebSocket(client: ClientOptions, options?: TtsWebSocketOptions): TtsWebSocket {
-  return new TtsWebSocket(resolveConfig(client, browserPlatform), options);
+  return new TtsWebSocket(resolveConfig(client, browserPlatform), options, liveLinter);
+}
+
+/**
+ * Opens the same TTS WebSocket session without the `debug` linter (an app that imports only this
+ * bundles no debug code): contexts on one socket that reopens on the next send, as cartesia-js's `TTSWS`.
+ * @example const tts = openTtsSocket({ accessToken }); const ctx = tts.context({ model_id, voice, output_format });
+ */
+export function openTtsSocket(client: ClientOptions, options?: TtsWebSocketOptions): TtsWebSocket {
+  return plainTtsSocket(resolveConfig(client, browserPlatform), options);
 }
 
 /** `POST /tts/bytes`: the audio, streamed, as `createClient(client).tts.bytes(request, options)` does. */

@@ -10,13 +10,13 @@
 import type { GrammarEndpoint, ParseFailure, Result } from "@speechwire/protocol";
 import type { ClientConfig } from "../config.js";
 import { liveLinter, prepareDebug, type LiveLinter } from "../debug.js";
-import { CartesiaApiError, ConnectionError, SpeechwireError, TimeoutError } from "../errors.js";
+import { CartesiaApiError, ConnectionError, SpeechwireError } from "../errors.js";
 import type { CloseEvent, CommonEvent } from "../events.js";
 import { ManagedSocket, resolveReconnect, type ReconnectOptions } from "../transport/reconnecting.js";
 import { connectWebSocket, type QueryAuth, type Socket } from "../transport/websocket.js";
-import { abortReason, onAbort } from "../util/abort.js";
+import { abortReason } from "../util/abort.js";
 import { asBytes, concatBytes, type BinaryInput } from "../util/bytes.js";
-import { deferred, quiet, unref, type Timer } from "../util/promise.js";
+import { deferred, drainWithin, quiet, unref, type Timer } from "../util/promise.js";
 import { AsyncQueue } from "../util/queue.js";
 import { silence, type AudioFormat } from "./audio.js";
 import { configFrame, configProblem, isConfigFrame, mergeConfig, type SttConfig } from "./config.js";
@@ -279,13 +279,7 @@ export abstract class SttSocketSession<E extends { type: string }, M extends { t
       this.sendCommand(frame);
       this.onClosing();
     }
-    const timeoutMs = options.timeoutMs ?? this.#drainTimeoutMs;
-    const timer = unref(setTimeout(() => this.#socket.terminate(new TimeoutError(`the server did not finish within ${timeoutMs} ms of close`)), timeoutMs));
-    const detach = onAbort(options.signal, (reason) => this.#socket.terminate(reason));
-    return this.#ended.promise.finally(() => {
-      clearTimeout(timer);
-      detach();
-    });
+    return drainWithin(this.#ended.promise, options.timeoutMs ?? this.#drainTimeoutMs, options.signal, "after close, the server", (reason) => this.#socket.terminate(reason));
   }
 
   /** Reads one server frame: parsed with the endpoint's schemas, surfaced as `unknown` if it does not parse. */

@@ -8,12 +8,12 @@
  */
 import { encodeQuery, PATHS, readSttTurnsMessage } from "@speechwire/protocol/reader";
 import type { ClientConfig } from "../config.js";
-import { CartesiaApiError, ConnectionError, SpeechwireError, TimeoutError } from "../errors.js";
+import { CartesiaApiError, ConnectionError, SpeechwireError } from "../errors.js";
 import type { CloseEvent, ErrorEvent, UnknownEvent } from "../events.js";
 import { connectWebSocket, type QueryAuth, type Socket } from "../transport/websocket.js";
 import { onAbort } from "../util/abort.js";
 import { asBytes, concatBytes, type BinaryInput } from "../util/bytes.js";
-import { deferred, quiet, unref } from "../util/promise.js";
+import { deferred, drainWithin, quiet } from "../util/promise.js";
 import { AsyncQueue } from "../util/queue.js";
 import { audioFormat } from "./audio.js";
 import { checkListParams, configFrame, configProblem, type SttConfig } from "./config.js";
@@ -135,19 +135,13 @@ export class TurnsSocket implements AsyncIterable<TurnsSocketEvent> {
       this.#carry = EMPTY;
       this.#transmit('{"type":"close"}');
     }
-    const timeoutMs = options.timeoutMs ?? this.#drainTimeoutMs;
-    const timer = unref(setTimeout(() => this.abort(new TimeoutError(`the server did not finish within ${timeoutMs} ms of close`)), timeoutMs));
-    const detach = onAbort(options.signal, (reason) => this.abort(reason));
     this.#closePromise ??= quiet(
       this.#ended.promise.then((event) => {
         if (event.error) throw event.error;
         return this.#transcripts.join("");
       }),
     );
-    return quiet(this.#closePromise.finally(() => {
-      clearTimeout(timer);
-      detach();
-    }));
+    return quiet(drainWithin(this.#closePromise, options.timeoutMs ?? this.#drainTimeoutMs, options.signal, "after close, the server", (reason) => this.abort(reason)));
   }
 
   /** Cuts the connection now; `close()` and `ready` reject with `reason`. */

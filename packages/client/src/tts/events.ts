@@ -60,18 +60,18 @@ type ServerMessage = tts.ServerMessage | ttsSse.Event;
 export function toTtsEvent(message: ServerMessage): AudioEvent | TimestampsEvent | PhonemesEvent | FlushDoneEvent | TtsDoneEvent | TtsErrorEvent {
   switch (message.type) {
     case "chunk":
-      return { type: "audio", audio: decodeBase64(message.data), flushId: "flush_id" in message ? (message.flush_id ?? undefined) : undefined, stepTime: message.step_time };
+      return { type: "audio", audio: decodeBase64(message.data), flushId: flushIdOf(message), stepTime: message.step_time };
     case "timestamps":
       return {
         type: "timestamps",
         words: message.word_timestamps ?? { words: [], start: [], end: [] },
-        flushId: "flush_id" in message ? (message.flush_id ?? undefined) : undefined,
+        flushId: flushIdOf(message),
       };
     case "phoneme_timestamps":
       return {
         type: "phonemes",
         phonemes: message.phoneme_timestamps ?? { phonemes: [], start: [], end: [] },
-        flushId: "flush_id" in message ? (message.flush_id ?? undefined) : undefined,
+        flushId: flushIdOf(message),
       };
     case "flush_done":
       return { type: "flushDone", flushId: message.flush_id };
@@ -80,6 +80,11 @@ export function toTtsEvent(message: ServerMessage): AudioEvent | TimestampsEvent
     case "error":
       return { type: "error", error: CartesiaApiError.fromEvent({ ...message, context_id: message.context_id ?? undefined } as Parameters<typeof CartesiaApiError.fromEvent>[0]) };
   }
+}
+
+/** A message's `flush_id` when the server gave one (absent and `null` alike are undefined). */
+function flushIdOf(message: ServerMessage): number | undefined {
+  return (message as { flush_id?: number | null }).flush_id ?? undefined;
 }
 
 /** An `unknown` event for a frame that did not parse. */

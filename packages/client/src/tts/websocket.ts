@@ -11,14 +11,14 @@
 import type { tts } from "@speechwire/protocol";
 import { encodeQuery, PATHS, readTtsMessage } from "@speechwire/protocol/reader";
 import type { ClientConfig } from "../config.js";
-import { liveLinter, prepareDebug, type LiveLinter } from "../debug.js";
-import { ConnectionError, SpeechwireError, TimeoutError } from "../errors.js";
+import type { LiveLinter, MakeLiveLinter } from "../debug.js";
+import { ConnectionError, SpeechwireError } from "../errors.js";
 import type { ErrorEvent, UnknownEvent, ViolationEvent } from "../events.js";
 import { connectWebSocket, type Socket } from "../transport/websocket.js";
 import { onAbort, withSignal } from "../util/abort.js";
-import { deferred, quiet, unref, type Deferred } from "../util/promise.js";
+import { deferred, drainWithin, quiet, type Deferred } from "../util/promise.js";
 import { AsyncQueue } from "../util/queue.js";
-import { toTtsEvent, unknownEvent, type TtsContextEvent } from "./events.js";
+import { toTtsEvent, unknownEvent, type TtsContextEvent, type TtsErrorEvent } from "./events.js";
 
 /** The fields a context repeats on every input (the protocol's generation request, without the per-input ones). */
 export type ContextOptions = Omit<tts.GenerationRequest, "transcript" | "context_id" | "continue" | "flush"> & {
@@ -187,10 +187,14 @@ export class TtsWebSocket implements AsyncIterable<TtsSocketEvent> {
   readonly #config: ClientConfig;
   readonly #options: TtsWebSocketOptions;
 
-  constructor(config: ClientConfig, options: TtsWebSocketOptions = {}) {
+  /**
+   * @internal Made by `createTtsWebSocket` / `client.tts.websocket` (with `liveLinter`, for `debug`) and
+   * `openTtsSocket` (without: an app that never lints bundles no debug code).
+   */
+  constructor(config: ClientConfig, options: TtsWebSocketOptions = {}, makeLinter?: MakeLiveLinter) {
     this.#config = config;
     this.#options = options;
-    this.#linter = liveLinter(config, "tts", (violation) => this.#events.push({ type: "violation", violation }));
+    this.#linter = makeLinter?.(config, "tts", (violation) => this.#events.push({ type: "violation", violation }));
     this.#detachAbort = onAbort(options.signal, (reason) => this.#shutdown(reason));
   }
 
@@ -225,30 +229,24 @@ export class TtsWebSocket implements AsyncIterable<TtsSocketEvent> {
 
   /** Opens the connection now (it otherwise opens on the first send). Rejects with a typed error. */
   connect(): Promise<void> {
-    if (this.#closed) return quiet(Promise.reject(new SpeechwireError("connect() after close()")));
-    return quiet(this.#ensureConnected().then(() => undefined));
+    return quiet(this.#closed ? Promise.reject(new SpeechwireError("connect() after close()")) : this.#ensureConnected().then(() => {}));
   }
 
   /** Waits for every started context to finish, then closes the socket (1000). */
   close(options: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<void> {
+    let failure: Error | undefined;
     this.#closePromise ??= quiet(
-      (async () => {
-        const pending = [...this.#contexts.values()].filter((c) => c.started).map((c) => c.done.catch(() => {}));
-        const timeoutMs = options.timeoutMs ?? 30_000;
-        let timer: ReturnType<typeof setTimeout> | undefined;
-        const timeout = new Promise<never>((_, reject) => {
-          timer = unref(setTimeout(() => reject(new TimeoutError(`contexts did not finish within ${timeoutMs} ms`)), timeoutMs));
-        });
-        try {
-          await withSignal(Promise.race([Promise.all(pending), timeout]), options.signal);
-        } catch (error) {
-          this.#shutdown(error as Error);
-          throw error;
-        } finally {
-          clearTimeout(timer);
-        }
+      drainWithin(
+        Promise.all([...this.#contexts.values()].filter((c) => c.started).map((c) => c.done.catch(() => {}))),
+        options.timeoutMs ?? 30_000,
+        options.signal,
+        "contexts",
+        // The time limit or the signal: every context fails with the reason, and so does close().
+        (reason) => this.#shutdown((failure = reason)),
+      ).then(() => {
+        if (failure) throw failure;
         this.#shutdown(undefined);
-      })(),
+      }),
     );
     return this.#closePromise;
   }
@@ -280,7 +278,8 @@ export class TtsWebSocket implements AsyncIterable<TtsSocketEvent> {
     const controller = new AbortController();
     this.#connectAbort = controller;
     const timeoutMs = this.#options.handshakeTimeoutMs ?? 10_000;
-    const connecting = prepareDebug(this.#config)
+    // Debug mode loads its linter first (the plain socket has none, and so bundles no debug code).
+    const connecting = Promise.resolve(this.#linter?.prepare())
       .then(() => connectWebSocket(this.#config, { path: PATHS.tts, query: (auth) => encodeQuery("tts", auth), signal: controller.signal, timeoutMs }))
       .then(
         (socket) => {
@@ -292,14 +291,14 @@ export class TtsWebSocket implements AsyncIterable<TtsSocketEvent> {
           this.#attach(socket);
           return socket;
         },
-        (error: unknown) => {
+        // Every step rejects with a typed error (a refused handshake's `CartesiaApiError`, a `ConnectionError`, an abort).
+        (error: Error) => {
           this.#connecting = undefined;
-          const err = error instanceof Error ? error : new ConnectionError(String(error));
           // Everything waiting for this connection fails with the reason; the next send tries again.
           this.#outbox.length = 0;
-          for (const ctx of [...this.#contexts.values()]) if (ctx.started) ctx.fail(err);
-          if (!this.#closed) this.#events.push({ type: "error", error: err });
-          throw err;
+          this.#failContexts(error);
+          if (!this.#closed) this.#events.push({ type: "error", error });
+          throw error;
         },
       );
     this.#connecting = quiet(connecting);
@@ -331,21 +330,15 @@ export class TtsWebSocket implements AsyncIterable<TtsSocketEvent> {
       return;
     }
     const message = parsed.value;
-    const id = message.context_id;
-    const ctx = id !== undefined ? this.#contexts.get(id) : undefined;
-    if (ctx) {
-      ctx.receive(toTtsEvent(message));
-      return;
+    const id = message.context_id as string;
+    const ctx = this.#contexts.get(id);
+    if (ctx) ctx.receive(toTtsEvent(message));
+    // An error for no open context is still news: it surfaces on the socket. Late audio for a finished
+    // (cancelled, done) context is dropped; anything else is an unknown frame.
+    else if (message.type === "error") this.#events.push(toTtsEvent(message) as TtsErrorEvent);
+    else if (!this.#finished.has(id)) {
+      this.#events.push({ type: "unknown", data, reason: "invalid_message", message: `message for unknown context ${JSON.stringify(id)}` });
     }
-    // Late audio for a finished (cancelled, done) context is dropped; a late error is still news, so
-    // it surfaces on the socket like an error for no context.
-    if (id !== undefined && id !== "" && this.#finished.has(id) && message.type !== "error") return;
-    if (message.type === "error") {
-      const event = toTtsEvent(message);
-      if (event.type === "error") this.#events.push(event);
-      return;
-    }
-    this.#events.push({ type: "unknown", data, reason: "invalid_message", message: `message for unknown context ${JSON.stringify(id)}` });
   }
 
   #onClose(socket: Socket, code: number, reason: string): void {
@@ -354,8 +347,13 @@ export class TtsWebSocket implements AsyncIterable<TtsSocketEvent> {
     this.#linter?.close("server", code, reason);
     this.#linter?.end();
     const error = new ConnectionError(`TTS socket closed (${code}${reason ? ` ${reason}` : ""})`, { closeCode: code, reason });
-    for (const ctx of [...this.#contexts.values()]) if (ctx.started) ctx.fail(error);
+    this.#failContexts(error);
     if (!this.#closed) this.#events.push({ type: "disconnected", code, reason });
+  }
+
+  /** Fails the contexts the server knew (every context, with `all`): what they had there is gone. */
+  #failContexts(error: Error, all = false): void {
+    for (const ctx of [...this.#contexts.values()]) if (all || ctx.started) ctx.fail(error);
   }
 
   #shutdown(error: Error | undefined): void {
@@ -364,7 +362,7 @@ export class TtsWebSocket implements AsyncIterable<TtsSocketEvent> {
     this.#detachAbort();
     this.#connectAbort?.abort();
     const reason = error ?? new SpeechwireError("the TTS socket is closed");
-    for (const ctx of [...this.#contexts.values()]) ctx.fail(reason);
+    this.#failContexts(reason, true);
     const socket = this.#socket;
     this.#socket = undefined;
     this.#linter?.end();
@@ -380,4 +378,13 @@ function randomId(): string {
   const c = (globalThis as { crypto?: { randomUUID?: () => string } }).crypto;
   if (c?.randomUUID) return c.randomUUID();
   return `ctx-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
+}
+
+/**
+ * A TTS WebSocket session without the debug linter (`openTtsSocket`): refuses `debug` rather than
+ * ignore it.
+ */
+export function plainTtsSocket(config: ClientConfig, options?: TtsWebSocketOptions): TtsWebSocket {
+  if (config.debug) throw new SpeechwireError("openTtsSocket has no debug linter: use createTtsWebSocket for `debug`");
+  return new TtsWebSocket(config, options);
 }

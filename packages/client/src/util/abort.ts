@@ -52,19 +52,10 @@ export function anySignal(signals: readonly (AbortSignal | undefined)[]): AbortS
  */
 export function withSignal<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
   if (!signal) return promise;
-  if (signal.aborted) return Promise.reject(abortReason(signal));
   return new Promise<T>((resolve, reject) => {
+    // An aborted signal rejects at once (and leaves nothing to detach).
     const detach = onAbort(signal, reject);
-    promise.then(
-      (value) => {
-        detach();
-        resolve(value);
-      },
-      (error: unknown) => {
-        detach();
-        reject(error);
-      },
-    );
+    void promise.then(resolve, reject).finally(detach);
   });
 }
 

@@ -1,4 +1,6 @@
 /** Promise helpers that keep the library free of unhandled rejections. */
+import { TimeoutError } from "../errors.js";
+import { onAbort } from "./abort.js";
 
 /**
  * Marks a promise as handled and returns it unchanged: callers who await it still see its
@@ -54,4 +56,19 @@ export type Timer = ReturnType<typeof setTimeout>;
 export function unref(timer: Timer): Timer {
   (timer as { unref?: () => void }).unref?.();
   return timer;
+}
+
+/**
+ * Waits for a drain (`close()`'s) for at most `timeoutMs` and until `signal` aborts: either one calls
+ * `stop` with its reason (a `TimeoutError`: "`what` did not finish within N ms"), which is to end
+ * the drain. Resolves or rejects as `drained` does.
+ * @example drainWithin(ended, 10_000, signal, "after close, the server", (reason) => socket.abort(reason))
+ */
+export function drainWithin<T>(drained: Promise<T>, timeoutMs: number, signal: AbortSignal | undefined, what: string, stop: (reason: Error) => void): Promise<T> {
+  const timer = unref(setTimeout(() => stop(new TimeoutError(`${what} did not finish within ${timeoutMs} ms`)), timeoutMs));
+  const detach = onAbort(signal, stop);
+  return drained.finally(() => {
+    clearTimeout(timer);
+    detach();
+  });
 }

@@ -26,9 +26,12 @@ const SCENARIO = "eager-resume";
 const TEXT = "Hello from a subpath entry.";
 const CONTEXT = { model_id: "sonic-3", voice: VOICE, output_format: RAW_24K, max_buffer_delay_ms: 0 } as const;
 
-/** The app: turns and TTS from their subpaths only, turns opened with `opener` (the managed session or the plain socket). */
+/**
+ * The app: turns and TTS from their subpaths only, opened with the managed sessions (`createTurns`,
+ * `createTtsWebSocket`) or the plain sockets (`openTurnsSocket`, `openTtsSocket`: what the size bench measures).
+ */
 const app = (opener: "createTurns" | "openTurnsSocket") => `import { ${opener} } from "@speechwire/client/turns";
-import { createTtsWebSocket } from "@speechwire/client/tts";
+import { ${opener === "createTurns" ? "createTtsWebSocket" : "openTtsSocket"} as openTts } from "@speechwire/client/tts";
 window.run = async ({ accessToken, baseUrl, params, seconds, context, text }) => {
   const options = { accessToken, baseUrl };
   const turns = ${opener}(options, params);
@@ -38,7 +41,7 @@ window.run = async ({ accessToken, baseUrl, params, seconds, context, text }) =>
   for (let i = 0; i < audio.length; i += 640) turns.send(audio.subarray(i, i + 640));
   const final = await turns.close();
   await reading;
-  const tts = createTtsWebSocket(options);
+  const tts = openTts(options);
   const ctx = tts.context(context);
   ctx.push(text);
   ctx.end();
@@ -72,7 +75,7 @@ afterAll(async () => {
 }, 60_000);
 
 describe("subpath entries in Chromium", { timeout: 60_000 }, () => {
-  it("a turns + TTS app built from /turns and /tts runs both over the native WebSocket with a token from /access-token (the managed session, then the plain socket)", async () => {
+  it("a turns + TTS app built from /turns and /tts runs both over the native WebSocket with a token from /access-token (the managed sessions, then the plain sockets)", async () => {
     const bundles = new Map<string, string>();
     for (const opener of ["createTurns", "openTurnsSocket"] as const) {
       const result = await build({ stdin: { contents: app(opener), resolveDir: PACKAGE_DIR, sourcefile: "app.js", loader: "js" }, bundle: true, platform: "browser", format: "esm", write: false, metafile: true, logLevel: "silent", plugins: [ourExports] });
