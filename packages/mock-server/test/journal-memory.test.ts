@@ -26,6 +26,24 @@ describe("journal memory", () => {
     expect(entries[7]?.text).toBe(`00000007${"x".repeat(56)}…(65536 chars)`);
   });
 
+  it("a clipped TTS chunk entry (the audio's middle cut out) does not keep its frame alive either", () => {
+    const journal = new Journal({ ...DEFAULT_JOURNAL_LIMITS, entriesPerSession: 2000 });
+    const session = journal.open(TTS_SESSION);
+    session.text("client", JSON.stringify({ model_id: "sonic-3", voice: { mode: "id", id: "v" }, output_format: { container: "raw", encoding: "pcm_s16le", sample_rate: 24000 }, context_id: "c", transcript: "Hi.", continue: true }), 0);
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    // 1,999 distinct chunk frames with 64 KiB of base64 each: 125 MiB if the entries kept them.
+    for (let i = 1; i < 2000; i += 1) {
+      session.text("server", `{"type":"chunk","data":"${String(i).padStart(8, "A")}${"A".repeat(65_528)}","done":false,"status_code":206,"step_time":1.5,"context_id":"c"}`, 0);
+    }
+    gc();
+    expect(process.memoryUsage().heapUsed - before).toBeLessThan(16 * 1024 * 1024);
+    const entries = journal.get(session.record.id)?.entries ?? [];
+    expect(entries).toHaveLength(2000);
+    expect(entries[7]?.text).toBe(`{"type":"chunk","data":"AAAAAAA7${"A".repeat(56)}…(65536 chars)","done":false,"status_code":206,"step_time":1.5,"context_id":"c"}`);
+    expect(journal.get(session.record.id)?.violations).toEqual([]);
+  });
+
   it("past the entry limit, frames are counted, not kept", () => {
     const journal = new Journal({ ...DEFAULT_JOURNAL_LIMITS, entriesPerSession: 3 });
     const session = journal.open({ endpoint: "tts", scenario: "s", version: "2026-03-01", requestId: "r", path: "/tts/websocket", query: new URLSearchParams(), headers: {} });

@@ -60,23 +60,61 @@ for (const c of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+
  * Whether `text` is standard padded base64: a multiple of 4 characters of the alphabet, with one or two
  * `=` only at the very end. The strict linter checks every outgoing TTS chunk with it (as a regular
  * expression it was a fifth of the mock's TTS time). Accepts exactly what `BASE64_PATTERN`'s source
- * matches (a property test holds them together).
+ * matches (a property test holds each way it runs to that): in Node by decoding into a reused buffer
+ * (`isBase64Decoding`), else with `atob` (`isBase64Atob`), else by a scan (`isBase64Scan`).
  */
 export function isBase64(text: string): boolean {
+  if (NodeBuffer) return isBase64Decoding(text);
+  return typeof atob === "function" ? isBase64Atob(text) : isBase64Scan(text);
+}
+
+/** Node's `Buffer` where there is one (the protocol runs in browsers too). */
+const NodeBuffer = (globalThis as { Buffer?: NodeBufferClass }).Buffer;
+interface NodeBufferClass {
+  allocUnsafe(size: number): NodeBufferLike;
+  byteLength(text: string, encoding: "utf8"): number;
+}
+interface NodeBufferLike {
+  readonly length: number;
+  write(text: string, offset: number, encoding: "base64"): number;
+}
+
+/** Decoded bytes kept for the next check (a chunk's audio is 4.8–9.6 KB); larger ones get their own. */
+const SCRATCH_BYTES = 16 * 1024;
+let scratch: NodeBufferLike | undefined;
+
+/**
+ * `isBase64` by Node's decoder, into a reused buffer: it allocates nothing (`atob` makes a string of
+ * the decoded bytes, 4.8 KB per chunk, and the five whitespace searches before it cost about as much
+ * again). The decoder is lenient, so what it would let through is refused first: it takes `-` and `_`
+ * (base64url), and reads a character above 0xFF by its low byte (`Ł` as `A`), so only ASCII without
+ * those two goes on (ASCII: as many UTF-8 bytes as characters). Any other character it skips, and it
+ * stops at a `=`: then fewer bytes come out than a whole padded string of that length gives.
+ */
+export function isBase64Decoding(text: string): boolean {
+  const n = text.length;
+  if (n % 4 !== 0) return false;
+  if (!NodeBuffer) return isBase64Scan(text);
+  if (text.includes("-") || text.includes("_") || NodeBuffer.byteLength(text, "utf8") !== n) return false;
+  const padding = n > 0 && text.charCodeAt(n - 1) === 61 ? (text.charCodeAt(n - 2) === 61 ? 2 : 1) : 0;
+  const expected = (n / 4) * 3 - padding;
+  const into = expected <= SCRATCH_BYTES ? (scratch ??= NodeBuffer.allocUnsafe(SCRATCH_BYTES)) : NodeBuffer.allocUnsafe(expected);
+  return into.write(text, 0, "base64") === expected;
+}
+
+/** `isBase64` with `atob` (WHATWG forgiving-base64, native where there is one). */
+export function isBase64Atob(text: string): boolean {
   if (text.length % 4 !== 0) return false;
-  // `atob` (WHATWG forgiving-base64, native and fast where there is one) refuses every other character
-  // and `=` anywhere but as one or two at the end; it would skip ASCII whitespace and take a missing
-  // padding, so those are refused first (the length check above covers the padding).
-  if (typeof atob === "function") {
-    if (hasAsciiWhitespace(text)) return false;
-    try {
-      atob(text);
-      return true;
-    } catch {
-      return false;
-    }
+  // `atob` refuses every other character and `=` anywhere but as one or two at the end; it would skip
+  // ASCII whitespace and take a missing padding, so those are refused first (the length check above
+  // covers the padding).
+  if (hasAsciiWhitespace(text)) return false;
+  try {
+    atob(text);
+    return true;
+  } catch {
+    return false;
   }
-  return isBase64Scan(text);
 }
 
 /** The characters `atob` skips: TAB, LF, FF, CR and SPACE (one-character searches are fast). */
