@@ -8,7 +8,7 @@ import fc from "fast-check";
 import * as z from "zod";
 import { describe, expect, it } from "vitest";
 import { tts } from "../src/index.js";
-import { BASE64_PATTERN, isBase64, isBase64Atob, isBase64Decoding, isBase64Scan } from "../src/endpoints/common.js";
+import { BASE64_PATTERN, isBase64, isBase64Atob, isBase64Decoding, isBase64Scan, isBase64Within } from "../src/endpoints/common.js";
 import { parseByType } from "../src/shared/dispatch.js";
 import { STRICTNESS_LEVELS } from "../src/shared/strictness.js";
 import { fcOptions } from "./fc-options.js";
@@ -41,13 +41,17 @@ const nearArb = fc.oneof(
 
 /**
  * Every way `isBase64` can run (Node's decoder into a reused buffer, `atob` where there is no Buffer, the
- * scan where there is neither), each held to the old regular expression.
+ * scan where there is neither), and `isBase64Within` on a part of a longer text, each held to the old
+ * regular expression.
  */
 const CHECKS: [string, (s: string) => boolean][] = [
   ["isBase64", isBase64],
   ["isBase64Decoding", isBase64Decoding],
   ["isBase64Atob", isBase64Atob],
   ["isBase64Scan", isBase64Scan],
+  // A part of a longer text, in an ASCII one (checked once as a whole) and in one that is not.
+  ["isBase64Within (ASCII around)", (t) => isBase64Within(`{"data":"${t}"}`, 9, 9 + t.length)],
+  ["isBase64Within (é around)", (t) => isBase64Within(`é${t}é`, 1, 1 + t.length)],
 ];
 const allAgree = (s: string) => {
   const want = OLD_BASE64.test(s);

@@ -92,13 +92,29 @@ let scratch: NodeBufferLike | undefined;
  * stops at a `=`: then fewer bytes come out than a whole padded string of that length gives.
  */
 export function isBase64Decoding(text: string): boolean {
-  const n = text.length;
-  if (n % 4 !== 0) return false;
+  if (text.length % 4 !== 0) return false;
   if (!NodeBuffer) return isBase64Scan(text);
-  if (text.includes("-") || text.includes("_") || NodeBuffer.byteLength(text, "utf8") !== n) return false;
+  return NodeBuffer.byteLength(text, "utf8") === text.length && isBase64Ascii(text);
+}
+
+/**
+ * `isBase64(text.slice(start, end))` for a part of a longer text (a chunk frame's audio): the same
+ * answer, faster in Node, where telling ASCII apart costs twice as much on a slice as on the whole
+ * flat text: a whole text of ASCII is checked once, and then its part only for the rest.
+ */
+export function isBase64Within(text: string, start: number, end: number): boolean {
+  const part = text.slice(start, end);
+  if (!NodeBuffer || NodeBuffer.byteLength(text, "utf8") !== text.length) return isBase64(part);
+  return isBase64Ascii(part);
+}
+
+/** `isBase64Decoding` for a text known to be ASCII. */
+function isBase64Ascii(text: string): boolean {
+  const n = text.length;
+  if (n % 4 !== 0 || text.includes("-") || text.includes("_")) return false;
   const padding = n > 0 && text.charCodeAt(n - 1) === 61 ? (text.charCodeAt(n - 2) === 61 ? 2 : 1) : 0;
   const expected = (n / 4) * 3 - padding;
-  const into = expected <= SCRATCH_BYTES ? (scratch ??= NodeBuffer.allocUnsafe(SCRATCH_BYTES)) : NodeBuffer.allocUnsafe(expected);
+  const into = expected <= SCRATCH_BYTES ? (scratch ??= (NodeBuffer as NodeBufferClass).allocUnsafe(SCRATCH_BYTES)) : (NodeBuffer as NodeBufferClass).allocUnsafe(expected);
   return into.write(text, 0, "base64") === expected;
 }
 

@@ -10,7 +10,7 @@ import { schemaSet, type SchemaOptions } from "../shared/options.js";
 import { decodeQueryWith, encodeQueryWith, type QueryInput } from "../shared/query.js";
 import { fromZod, type Result } from "../shared/result.js";
 import type { SchemaBuilder } from "../shared/strictness.js";
-import { base64Schema, isBase64, LANGUAGE_OR_LOCALE_RULE, languageOrLocale, rawOutputFormatSchema, ttsCoreFields, wordSchemas } from "./common.js";
+import { base64Schema, isBase64Within, LANGUAGE_OR_LOCALE_RULE, languageOrLocale, rawOutputFormatSchema, ttsCoreFields, wordSchemas } from "./common.js";
 
 /** The endpoint's path. */
 export const PATH = "/tts/websocket";
@@ -201,8 +201,8 @@ export const CHUNK_FRAME_HEAD = '{"type":"chunk","data":"';
 function readChunkFrame(frame: string, chunk: z.ZodType<Chunk>): Result<ServerMessage> | undefined {
   const end = frame.indexOf('"', CHUNK_FRAME_HEAD.length);
   if (end < 0) return undefined;
+  if (!isBase64Within(frame, CHUNK_FRAME_HEAD.length, end)) return undefined;
   const data = frame.slice(CHUNK_FRAME_HEAD.length, end);
-  if (!isBase64(data)) return undefined;
   const rest = frame.slice(end + 1);
   // A context's chunks repeat everything but the audio: the rest read before is read the same again.
   let known = KNOWN_RESTS.get(chunk);
