@@ -3,7 +3,7 @@
  * latest dated folder of `bench/results/` (its `busy/` runs aside) holds the runs of part (a) and of
  * the replay bench; each README row must quote their min / median / max as the bench prints them.
  * Part (b)'s row is held to its committed ramps (b-run*.json), the (d) row to its runs (d-run*.json); the (c) rows and the (e) table's
- * "now" column to cde-run6.json (cde-run1.json to cde-run5.json are history, quoted beside it). Figures labelled "before" or "not committed" are history, not checked.
+ * "now" column to cde-run7.json (cde-run1.json to cde-run6.json are history, quoted beside it). Figures labelled "before" or "not committed" are history, not checked.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -16,7 +16,7 @@ const README = readFileSync(join(PACKAGE_DIR, "README.md"), "utf8");
 const latest = readdirSync(RESULTS).filter((d) => /^\d{4}-\d{2}-\d{2}$/u.test(d)).sort().at(-1);
 const dir = join(RESULTS, latest ?? "missing");
 /** The committed run of parts (c), (d) and (e) the README quotes. */
-const CDE_RUN = "cde-run6.json";
+const CDE_RUN = "cde-run7.json";
 /** The committed run of the replay bench the README quotes (replay-after.json is history). */
 const REPLAY_RUN = "replay-steady.json";
 const json = (file: string) => JSON.parse(readFileSync(join(dir, file), "utf8")) as Record<string, unknown>;
