@@ -43,6 +43,17 @@ async function conversation(tts: TtsWebSocket) {
   return { a: comparable(await eventsA), b: comparable(await eventsB), flushIds, socket: (await socket).map((e) => e.type) };
 }
 
+/** A plain socket, connected, with one context whose request the server stalls on (30 s) after reading it. */
+async function stalledContext(scenario: string) {
+  const name = addScenario(mock, { name: scenario, faults: [{ at: { message: 1 }, action: { type: "stall", seconds: 30 }, endpoints: ["tts"] }] });
+  const tts = openTtsSocket(at(name));
+  const ctx = tts.context({ ...BASE });
+  const events = collect(ctx);
+  ctx.push("Stalled by the server.");
+  await tts.connect();
+  return { tts, ctx, events };
+}
+
 describe("openTtsSocket", () => {
   it("gives each context the same events as createTtsWebSocket for the same requests (audio, timestamps, phonemes, flushes, done)", async () => {
     const plain = await conversation(openTtsSocket(at("tts-basic")));
@@ -105,13 +116,8 @@ describe("openTtsSocket", () => {
   });
 
   it("close() gives up after timeoutMs with a TimeoutError, which every unfinished context gets too", async () => {
-    const name = addScenario(mock, { name: "tts-stall-socket", faults: [{ at: { message: 1 }, action: { type: "stall", seconds: 30 }, endpoints: ["tts"] }] });
-    const tts = openTtsSocket(at(name));
-    const ctx = tts.context({ ...BASE });
-    const events = collect(ctx);
-    ctx.push("Stalled by the server.");
+    const { tts, ctx, events } = await stalledContext("tts-stall-socket");
     void ctx.end();
-    await tts.connect();
     const error = await tts.close({ timeoutMs: 200 }).then(
       () => undefined,
       (e: unknown) => e,
@@ -123,12 +129,7 @@ describe("openTtsSocket", () => {
   });
 
   it("close() stops at once on an aborted signal, with its reason", async () => {
-    const name = addScenario(mock, { name: "tts-stall-socket-abort", faults: [{ at: { message: 1 }, action: { type: "stall", seconds: 30 }, endpoints: ["tts"] }] });
-    const tts = openTtsSocket(at(name));
-    const ctx = tts.context({ ...BASE });
-    const events = collect(ctx);
-    ctx.push("Stalled by the server.");
-    await tts.connect();
+    const { tts, events } = await stalledContext("tts-stall-socket-abort");
     const reason = new Error("the page is going away");
     await expect(tts.close({ signal: AbortSignal.abort(reason) })).rejects.toBe(reason);
     expect(firstError(await events)).toBe(reason);
