@@ -68,8 +68,11 @@ export function isBase64(text: string): boolean {
   return typeof atob === "function" ? isBase64Atob(text) : isBase64Scan(text);
 }
 
-/** Node's `Buffer` where there is one (the protocol runs in browsers too). */
-const NodeBuffer = (globalThis as { Buffer?: NodeBufferClass }).Buffer;
+/**
+ * Node's own `Buffer` (the protocol runs in browsers too, where a bundler's `Buffer` stand-in may decode
+ * differently: those get `atob`).
+ */
+const NodeBuffer = typeof (globalThis as { process?: { versions?: { node?: unknown } } }).process?.versions?.node === "string" ? (globalThis as { Buffer?: NodeBufferClass }).Buffer : undefined;
 interface NodeBufferClass {
   allocUnsafe(size: number): NodeBufferLike;
   byteLength(text: string, encoding: "utf8"): number;
