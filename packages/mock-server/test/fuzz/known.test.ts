@@ -38,6 +38,9 @@ const CASES: [string, string, "open" | "strict", FuzzCase][] = [
   ["1.2", "upgrade GET //", "open", req("GET", "//", UPGRADE)],
   ["1.2", "upgrade GET http://[/stt/websocket", "open", req("GET", "http://[/stt/websocket", UPGRADE)],
   ["1.2", "upgrade GET http://%zz/stt/websocket", "open", req("GET", "http://%zz/stt/websocket", UPGRADE)],
+  // Found by the long fuzz run (seed 2912): a path whose first segment is empty names no host; it is no
+  // route, so the 404 takes the version's (legacy) shape, not the turns endpoint's structured one.
+  ["1.2", "upgrade GET //./s/a%2Fb/stt/turns/websocket at version 2024-11-13", "open", req("GET", "//./s/a%2Fb/stt/turns/websocket?model=ink-2&encoding=pcm_s16le&sample_rate=16000&cartesia_version=2024-11-13", UPGRADE)],
   ...(["GET", "HEAD", "OPTIONS", "TRACE"] as const).map((m): [string, string, "open", FuzzCase] => ["1.2", `plain ${m} //`, "open", req(m, "//")]),
   ["1.3", "POST /access-token chunked with a bad chunk size", "open", req("POST", "/access-token", [["Host", "127.0.0.1"], ["Transfer-Encoding", "chunked"]], ["zz\r\n{}\r\n0\r\n\r\n"])],
   ["1.3", "POST /tts/bytes Content-Length 100, 21 bytes, half-close", "open", req("POST", "/tts/bytes", [["Host", "127.0.0.1"], ["Content-Length", "100"]], ['{"model_id":"sonic-3"'], "half-close")],

@@ -76,7 +76,10 @@ export function describeRequest(c: RequestCase, mintedToken: string): RequestMet
   try {
     // As the server reads it: the head goes out as latin1 (`renderHead`), so a character above U+00FF
     // arrives as its low byte, which may be a `#`, a space or a control byte.
-    url = new URL(onWire(fill(c.target)), "http://mock");
+    // A path (origin form) is read as a path: resolved against a base, `//x/…` would name a host `x`
+    // and its path would lose that segment (RFC 9112 §3.2.1: `//./s/…` is the path `//./s/…`).
+    const target = onWire(fill(c.target));
+    url = target.startsWith("/") ? new URL(`http://mock${target}`) : new URL(target, "http://mock");
   } catch {
     url = undefined;
   }
